@@ -1,0 +1,48 @@
+"""Shared fixtures: paths of the repo and shared data, and a headless Chromium for browser tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = Path(os.environ.get("SNAPMATH_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
+MNIST_DIR = Path(os.environ.get("SNAPMATH_MNIST_DIR", SHARED_DATA / "mnist"))
+SAMPLES_DIR = SHARED_DATA / "samples"
+
+CHROMIUM_INSTALL_HINT = (
+    "Chromium not found: run `make test` (it installs Debian's `chromium` with apt-get), "
+    "or set SNAPMATH_CHROMIUM to the browser's path."
+)
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def chromium_path() -> str:
+    """Return the Chromium executable to drive, or fail with the install command."""
+    path = os.environ.get("SNAPMATH_CHROMIUM") or shutil.which("chromium")
+    if not path:
+        pytest.fail(CHROMIUM_INSTALL_HINT, pytrace=False)
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """One headless Chromium for the whole session (Playwright, Debian's browser)."""
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium_path()
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
