@@ -1,0 +1,178 @@
+"""MNIST from a local directory (IDX .gz files or Keras' mnist.npz), validated, or the Keras download."""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import os
+import struct
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+DATA_DIR_ENV = "SNAPMATH_MNIST_DIR"
+IMAGES_MAGIC = 2051  # IDX: unsigned bytes, 3 dimensions (count, rows, cols)
+LABELS_MAGIC = 2049  # IDX: unsigned bytes, 1 dimension (count)
+IMAGE_SIDE = 28
+NUM_CLASSES = 10
+IDX_FILES = {
+    "train_images": "train-images-idx3-ubyte",
+    "train_labels": "train-labels-idx1-ubyte",
+    "test_images": "t10k-images-idx3-ubyte",
+    "test_labels": "t10k-labels-idx1-ubyte",
+}
+NPZ_FILE = "mnist.npz"
+
+
+class MnistError(ValueError):
+    """MNIST is missing, truncated or corrupt; the message names the file and what is wrong."""
+
+
+@dataclass(frozen=True)
+class Mnist:
+    """The four MNIST arrays: images uint8 [N,28,28] white ink on black, labels uint8 [N] in 0..9."""
+
+    train_images: np.ndarray
+    train_labels: np.ndarray
+    test_images: np.ndarray
+    test_labels: np.ndarray
+    source: str
+    checksums: dict[str, str]
+
+
+def read_idx(path: Path, magic: int) -> np.ndarray:
+    """Return the uint8 array stored in one IDX file (gzipped or not), after checking its header."""
+    try:
+        raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    except (OSError, EOFError, zlib.error) as error:
+        raise MnistError(f"{path}: cannot read ({error}); the file is truncated or not gzip") from None
+    if len(raw) < 8:
+        raise MnistError(f"{path}: only {len(raw)} bytes, too short for an IDX header")
+    found_magic, count = struct.unpack(">II", raw[:8])
+    if found_magic != magic:
+        raise MnistError(f"{path}: magic number {found_magic}, expected {magic}; not an MNIST IDX file of this kind")
+    dims = (count, IMAGE_SIDE, IMAGE_SIDE) if magic == IMAGES_MAGIC else (count,)
+    header_size = 4 + 4 * len(dims)
+    if len(raw) < header_size:
+        raise MnistError(f"{path}: header truncated ({len(raw)} bytes)")
+    stored_dims = struct.unpack(f">{len(dims)}I", raw[4:header_size])
+    if stored_dims != dims:
+        raise MnistError(f"{path}: dimensions {stored_dims}, expected {dims}")
+    expected_size = header_size + int(np.prod(dims))
+    if len(raw) != expected_size:
+        raise MnistError(
+            f"{path}: {len(raw) - header_size} data bytes for {count} items, expected {expected_size - header_size}"
+            + (" (truncated)" if len(raw) < expected_size else " (trailing bytes)")
+        )
+    return np.frombuffer(raw, dtype=np.uint8, offset=header_size).reshape(dims)
+
+
+def check_pair(images: np.ndarray, labels: np.ndarray, where: str) -> None:
+    """Raise MnistError unless images and labels match in count, shape and label range."""
+    if images.ndim != 3 or images.shape[1:] != (IMAGE_SIDE, IMAGE_SIDE) or images.dtype != np.uint8:
+        raise MnistError(f"{where}: images have shape {images.shape} {images.dtype}, expected [N,28,28] uint8")
+    if len(images) != len(labels):
+        raise MnistError(f"{where}: {len(images)} images but {len(labels)} labels")
+    if len(labels) and labels.max() >= NUM_CLASSES:
+        raise MnistError(f"{where}: label {int(labels.max())} out of range 0..9")
+
+
+def sha256(path: Path) -> str:
+    """Return the hex sha256 of a file."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def idx_path(data_dir: Path, stem: str) -> Path:
+    """Return the IDX file for `stem` in data_dir, gzipped or not."""
+    for candidate in (data_dir / f"{stem}.gz", data_dir / stem):
+        if candidate.is_file():
+            return candidate
+    raise MnistError(f"{data_dir}: missing {stem}.gz (MNIST IDX file)")
+
+
+def load_idx_dir(data_dir: Path) -> Mnist:
+    """Return MNIST read from the four original IDX files in data_dir."""
+    paths = {key: idx_path(data_dir, stem) for key, stem in IDX_FILES.items()}
+    arrays = {
+        key: read_idx(path, IMAGES_MAGIC if key.endswith("images") else LABELS_MAGIC) for key, path in paths.items()
+    }
+    check_pair(arrays["train_images"], arrays["train_labels"], f"{data_dir} (train)")
+    check_pair(arrays["test_images"], arrays["test_labels"], f"{data_dir} (test)")
+    checksums = {path.name: sha256(path) for path in paths.values()}
+    return Mnist(**arrays, source=str(data_dir), checksums=checksums)
+
+
+def load_npz(path: Path) -> Mnist:
+    """Return MNIST read from a Keras-style mnist.npz (x_train, y_train, x_test, y_test)."""
+    try:
+        with np.load(path) as npz:
+            arrays = {key: npz[key] for key in ("x_train", "y_train", "x_test", "y_test")}
+    except (OSError, ValueError, KeyError, EOFError, zlib.error) as error:
+        raise MnistError(f"{path}: not a readable mnist.npz ({error})") from None
+    check_pair(arrays["x_train"], arrays["y_train"], f"{path} (train)")
+    check_pair(arrays["x_test"], arrays["y_test"], f"{path} (test)")
+    return Mnist(
+        train_images=arrays["x_train"],
+        train_labels=arrays["y_train"].astype(np.uint8),
+        test_images=arrays["x_test"],
+        test_labels=arrays["y_test"].astype(np.uint8),
+        source=str(path),
+        checksums={path.name: sha256(path)},
+    )
+
+
+def load_downloaded() -> Mnist:
+    """Return MNIST from Keras' ordinary download (needs internet the first time)."""
+    from keras.datasets import mnist
+
+    try:
+        (x_train, y_train), (x_test, y_test) = mnist.load_data()
+    except Exception as error:  # Keras raises plain Exceptions for network failures.
+        raise MnistError(
+            f"no MNIST directory given and the download failed ({error}); "
+            f"pass --data-dir or set {DATA_DIR_ENV} to a directory with the IDX .gz files"
+        ) from None
+    return Mnist(x_train, y_train.astype(np.uint8), x_test, y_test.astype(np.uint8), "keras download", {})
+
+
+def resolve_data_dir(data_dir: Path | str | None) -> Path | None:
+    """Return the directory to read: the argument, else $SNAPMATH_MNIST_DIR, else None (download)."""
+    chosen = data_dir or os.environ.get(DATA_DIR_ENV)
+    return Path(chosen) if chosen else None
+
+
+def load_mnist(data_dir: Path | str | None = None) -> Mnist:
+    """Return validated MNIST from data_dir (IDX files or mnist.npz), $SNAPMATH_MNIST_DIR, or the download."""
+    directory = resolve_data_dir(data_dir)
+    if directory is None:
+        return load_downloaded()
+    if directory.is_file() and directory.suffix == ".npz":
+        return load_npz(directory)
+    if not directory.is_dir():
+        raise MnistError(f"{directory}: no such MNIST directory")
+    if (directory / NPZ_FILE).is_file() and not any((directory / f"{stem}.gz").exists() for stem in IDX_FILES.values()):
+        return load_npz(directory / NPZ_FILE)
+    return load_idx_dir(directory)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Check a MNIST directory and print its shapes and checksums."""
+    parser = argparse.ArgumentParser(prog="python -m training.data", description=main.__doc__)
+    parser.add_argument("--data-dir", help=f"IDX .gz directory or mnist.npz (default: ${DATA_DIR_ENV}, else download)")
+    args = parser.parse_args(argv)
+    try:
+        mnist = load_mnist(args.data_dir)
+    except MnistError as error:
+        print(f"error: {error}")
+        return 1
+    print(f"MNIST from {mnist.source}: train {mnist.train_images.shape}, test {mnist.test_images.shape}")
+    for name, digest in sorted(mnist.checksums.items()):
+        print(f"  {digest}  {name}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
