@@ -1,0 +1,132 @@
+"""The page's arithmetic (site_templates/static/js/arithmetic.js), run under node."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ARITHMETIC_JS = Path(__file__).resolve().parents[2] / "site_templates" / "static" / "js" / "arithmetic.js"
+MINUS = "\u2212"
+
+# Loads the classic script (it defines globalThis.snapmathArithmetic), then answers every
+# [a, op, b] case read from stdin with compute()'s result or the thrown error's message.
+RUNNER = """
+require(process.argv[1]);
+const cases = JSON.parse(require("fs").readFileSync(0, "utf8"));
+const results = cases.map(([a, op, b]) => {
+  try { return globalThis.snapmathArithmetic.compute(a, op, b); }
+  catch (error) { return {thrown: error.message}; }
+});
+process.stdout.write(JSON.stringify(results));
+"""
+
+
+def run_cases(cases: list[tuple]) -> list[dict]:
+    """Return snapmathArithmetic.compute's result for each (a, op, b), in order."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("node not found: the arithmetic tests run the page's JS under node", pytrace=False)
+    completed = subprocess.run(
+        [node, "-e", RUNNER, str(ARITHMETIC_JS)],
+        input=json.dumps(cases),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    )
+    return json.loads(completed.stdout)
+
+
+def answer_text(a: int, op: str, b: int) -> str:
+    """Return the answer text for one calculation."""
+    return run_cases([(a, op, b)])[0]["text"]
+
+
+@pytest.mark.parametrize(
+    ("a", "op", "b", "expected"),
+    [
+        (2, "add", 3, "5"),
+        (9, "add", 9, "18"),
+        (8, "sub", 9, f"{MINUS}1"),
+        (1, "sub", 7, f"{MINUS}6"),
+        (7, "sub", 7, "0"),
+        (4, "mul", 7, "28"),
+        (9, "mul", 9, "81"),
+        (7, "div", 2, "3.5"),
+        (6, "div", 3, "2"),
+    ],
+)
+def test_each_operator_gives_the_exact_answer(a, op, b, expected):
+    assert answer_text(a, op, b) == expected
+
+
+def test_negative_results_use_a_real_minus_sign():
+    result = run_cases([(1, "sub", 7)])[0]
+    assert result["text"] == "\u22126"
+    assert "-" not in result["text"]
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [(7, 2, "3.5"), (9, 4, "2.25"), (1, 8, "0.125"), (1, 2, "0.5"), (3, 5, "0.6"), (1, 4, "0.25")],
+)
+def test_terminating_division_is_an_exact_decimal(a, b, expected):
+    result = run_cases([(a, "div", b)])[0]
+    assert result == {"text": expected, "exact": expected, "approx": None, "error": None}
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "fraction", "rounded"),
+    [
+        (7, 3, "7/3", "2.3333"),
+        (1, 3, "1/3", "0.3333"),
+        (2, 3, "2/3", "0.6667"),
+        (1, 7, "1/7", "0.1429"),
+        (1, 6, "1/6", "0.1667"),
+        (5, 9, "5/9", "0.5556"),
+        (8, 6, "4/3", "1.3333"),
+    ],
+)
+def test_repeating_division_shows_reduced_fraction_and_rounded_value(a, b, fraction, rounded):
+    result = run_cases([(a, "div", b)])[0]
+    assert result["text"] == f"{fraction} \u2248 {rounded}"
+    assert (result["exact"], result["approx"]) == (fraction, rounded)
+
+
+def test_negative_division_puts_the_sign_in_front():
+    fraction, decimal = run_cases([(-7, "div", 3), (7, "div", -2)])
+    assert fraction["text"] == f"{MINUS}7/3 \u2248 {MINUS}2.3333"
+    assert decimal["text"] == f"{MINUS}3.5"
+
+
+@pytest.mark.parametrize(("a", "b"), [(5, 0), (0, 0), (9, 0)])
+def test_divide_by_zero_says_so(a, b):
+    result = run_cases([(a, "div", b)])[0]
+    assert result["text"] == "undefined: division by zero"
+    assert result["error"] == "undefined: division by zero"
+
+
+@pytest.mark.parametrize(
+    ("a", "op", "b", "expected"),
+    [(0, "add", 0, "0"), (0, "sub", 5, f"{MINUS}5"), (0, "mul", 9, "0"), (9, "mul", 0, "0"), (0, "div", 5, "0")],
+)
+def test_zero_is_an_ordinary_operand(a, op, b, expected):
+    # The original app hid the answer whenever a digit was 0.
+    assert answer_text(a, op, b) == expected
+
+
+def test_no_answer_is_ever_nan_or_infinity():
+    cases = [(a, op, b) for a in range(10) for b in range(10) for op in ("add", "sub", "mul", "div")]
+    for result in run_cases(cases):
+        assert "NaN" not in result["text"] and "Infinity" not in result["text"]
+        assert "-" not in result["text"]
+
+
+def test_unknown_operator_and_non_integers_are_refused():
+    unknown, fractional = run_cases([(1, "pow", 2), (1.5, "add", 2)])
+    assert "unknown operator" in unknown["thrown"]
+    assert "two integers" in fractional["thrown"]
