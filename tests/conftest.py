@@ -46,3 +46,19 @@ def browser() -> Iterator[object]:
         chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="session")
+def mnist_dir() -> Path:
+    """The full MNIST as IDX .gz files; CI has it beside the repo, so its absence is a failure."""
+    if not (MNIST_DIR / "t10k-images-idx3-ubyte.gz").is_file():
+        pytest.fail(f"MNIST not found in {MNIST_DIR}: set SNAPMATH_MNIST_DIR", pytrace=False)
+    return MNIST_DIR
+
+
+@pytest.fixture(scope="session")
+def samples_dir() -> Path:
+    """The 14 real uploads of ../shared/data/samples (label = first character of the name)."""
+    if not SAMPLES_DIR.is_dir():
+        pytest.fail(f"sample uploads not found in {SAMPLES_DIR}: set SNAPMATH_SHARED_DATA", pytrace=False)
+    return SAMPLES_DIR

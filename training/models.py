@@ -43,13 +43,19 @@ def read_metrics(model_dir: Path) -> dict:
     return json.loads(path.read_text()) if path.is_file() else {}
 
 
-def load_classifier(model_dir: Path) -> Callable[[np.ndarray], np.ndarray]:
-    """Return a function mapping float32 images [N,28,28,1] in 0..1 to probabilities [N,10]."""
-    import tensorflow as tf
-
+def checked_model_dir(model_dir: Path | str) -> Path:
+    """Return model_dir as a Path if it holds a SavedModel, else raise ModelNotFoundError."""
     model_dir = Path(model_dir)
     if not (model_dir / "saved_model.pb").is_file():
         raise ModelNotFoundError(f"{model_dir} is not a SavedModel directory (no saved_model.pb)")
+    return model_dir
+
+
+def load_classifier(model_dir: Path | str) -> Callable[[np.ndarray], np.ndarray]:
+    """Return a function mapping float32 images [N,28,28,1] in 0..1 to probabilities [N,10]."""
+    import tensorflow as tf
+
+    model_dir = checked_model_dir(model_dir)
     loaded = tf.saved_model.load(str(model_dir))
     serving = loaded.signatures[SERVING_SIGNATURE]
     input_name = next(iter(serving.structured_input_signature[1]))

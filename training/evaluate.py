@@ -1,0 +1,70 @@
+"""Accuracy and confusion matrix of a classifier on the official MNIST test set."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+
+from training import data, models
+
+NUM_CLASSES = 10
+
+
+def as_model_input(images: np.ndarray) -> np.ndarray:
+    """Return uint8 MNIST images [N,28,28] as the model's input: float32 [N,28,28,1] in 0..1."""
+    return (images.astype(np.float32) / 255.0)[..., np.newaxis]
+
+
+def score(probabilities: np.ndarray, labels: np.ndarray) -> dict:
+    """Return accuracy, per-class accuracy and the confusion matrix (rows: true, columns: predicted)."""
+    predictions = probabilities.argmax(axis=1)
+    confusion = np.zeros((NUM_CLASSES, NUM_CLASSES), dtype=np.int64)
+    np.add.at(confusion, (labels.astype(np.int64), predictions), 1)
+    per_class = confusion.diagonal() / np.maximum(confusion.sum(axis=1), 1)
+    return {
+        "test_accuracy": float((predictions == labels).mean()),
+        "test_count": int(len(labels)),
+        "per_class_accuracy": [round(float(value), 6) for value in per_class],
+        "confusion_matrix": confusion.tolist(),
+    }
+
+
+def evaluate_model_dir(model_dir: Path, mnist: data.Mnist) -> dict:
+    """Return the score of the SavedModel in model_dir on MNIST's 10k test images."""
+    classify = models.load_classifier(model_dir)
+    return score(classify(as_model_input(mnist.test_images)), mnist.test_labels)
+
+
+def format_report(metrics: dict) -> str:
+    """Return the score as lines of text: accuracy, per-class accuracy, confusion matrix."""
+    lines = [f"test accuracy: {metrics['test_accuracy']:.4%} on {metrics['test_count']} images"]
+    lines.append("per class: " + "  ".join(f"{d}:{a:.2%}" for d, a in enumerate(metrics["per_class_accuracy"])))
+    lines.append("confusion (rows true, columns predicted):")
+    lines.append("     " + "".join(f"{d:>6}" for d in range(NUM_CLASSES)))
+    for digit, row in enumerate(metrics["confusion_matrix"]):
+        lines.append(f"{digit:>5}" + "".join(f"{count:>6}" for count in row))
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the accuracy and confusion matrix of a SavedModel (default: the shipped one)."""
+    parser = argparse.ArgumentParser(prog="python -m training.evaluate", description=main.__doc__)
+    parser.add_argument("model_dir", nargs="?", type=Path, help="SavedModel directory (default: newest in training/models)")
+    parser.add_argument("--data-dir", help=f"MNIST directory (default: ${data.DATA_DIR_ENV}, else download)")
+    args = parser.parse_args(argv)
+    try:
+        model_dir = models.checked_model_dir(args.model_dir or models.newest_model_dir())
+        mnist = data.load_mnist(args.data_dir)
+        metrics = evaluate_model_dir(model_dir, mnist)
+    except (data.MnistError, models.ModelNotFoundError) as error:
+        print(f"error: {error}")
+        return 1
+    print(f"model: {model_dir}")
+    print(format_report(metrics))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
