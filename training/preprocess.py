@@ -1,0 +1,360 @@
+"""Turn a decoded picture into the 28x28 model input: the numpy twin of the preprocessing spec.
+
+Twin: site_templates/static/js/preprocess.js (tf ops). Both read training/preprocess_spec.json and
+run the same steps, with the same names, in the same order; tests/browser/test_preprocess_twins.py
+proves they agree to 1e-4 per pixel. Elementwise work is float32 in both twins so the results are
+bit-identical; only sums and matrix products differ in rounding.
+
+Steps (see preprocess()):
+  composite_alpha -> background_colour -> colour_distance -> bound_size -> normalise_ink
+  -> remove_ruled_lines -> find_digit_box -> adjust_stroke_width -> resize_to_box
+  -> stretch_contrast -> paste_centred
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+SPEC_PATH = Path(__file__).resolve().parent / "preprocess_spec.json"
+
+NO_CONTRAST = "The picture is blank or nearly uniform: no digit found."
+NO_INK = "There is too little ink in the picture: no digit found."
+ONLY_SPECKS = "The picture holds only scattered specks: no digit found."
+
+
+class UnreadableImageError(ValueError):
+    """A file that cannot be read as a picture; the message is a sentence for a person."""
+
+
+@dataclass(frozen=True)
+class Preprocessed:
+    """The model input (float32 [28,28], white ink on black, max 1) or the reason there is none."""
+
+    input: np.ndarray | None
+    reason: str | None
+
+
+def load_spec(path: Path = SPEC_PATH) -> dict:
+    """Return the preprocessing spec shared with the JS twin."""
+    return json.loads(Path(path).read_text())
+
+
+# ---------------------------------------------------------------------------------------------
+# Decoding (Pillow). The page decodes with the browser (decode.js); both yield RGBA uint8.
+
+
+def decode_file(path: str | os.PathLike, limits: dict | None = None) -> np.ndarray:
+    """Return the picture in a file as RGBA uint8 [H,W,4], upright, first frame only."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    limits = limits or load_spec()["decode"]
+    path = Path(path)
+    if not path.is_file():
+        raise UnreadableImageError(f"{path.name}: there is no such file.")
+    size = path.stat().st_size
+    if size == 0:
+        raise UnreadableImageError(f"{path.name}: this file is empty (0 bytes).")
+    if size > limits["max_file_bytes"]:
+        raise UnreadableImageError(
+            f"{path.name}: this file is too large ({size / 2**20:.1f} MB; the limit is "
+            f"{limits['max_file_bytes'] / 2**20:.0f} MB)."
+        )
+    try:
+        with Image.open(path) as image:
+            # Image.open reads only the header, so a decompression bomb is refused before decoding.
+            width, height = image.size
+            if width * height > limits["max_pixels"]:
+                raise UnreadableImageError(
+                    f"{path.name}: this picture is too large ({width}x{height} pixels; the limit is "
+                    f"{limits['max_pixels'] / 1e6:.0f} megapixels)."
+                )
+            image.seek(0)
+            upright = ImageOps.exif_transpose(image)
+            rgba = np.asarray(upright.convert("RGBA"), dtype=np.uint8)
+    except UnreadableImageError:
+        raise
+    except UnidentifiedImageError:
+        raise UnreadableImageError(f"{path.name}: this file is not a picture this app can read.") from None
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
+        raise UnreadableImageError(f"{path.name}: this picture is damaged and cannot be read ({error}).") from None
+    if rgba.ndim != 3 or rgba.shape[0] == 0 or rgba.shape[1] == 0:
+        raise UnreadableImageError(f"{path.name}: this picture has no pixels.")
+    return rgba
+
+
+# ---------------------------------------------------------------------------------------------
+# Shared helpers: exact order statistics and area-averaging matrices, computed as in the JS twin.
+
+
+def round_half_up(value: float) -> int:
+    """Return value rounded to the nearest integer, halves up (JS Math.round), not banker's rounding."""
+    return int(math.floor(value + 0.5))
+
+
+def order_statistic(values: np.ndarray, percentile: float) -> float:
+    """Return the sorted value at index floor(percentile/100 * (n-1)): an exact, interpolation-free percentile."""
+    flat = np.asarray(values, dtype=np.float32).ravel()
+    index = int(math.floor(percentile / 100 * (flat.size - 1)))
+    return float(np.partition(flat, index)[index])
+
+
+def area_matrix(size_in: int, size_out: int) -> np.ndarray:
+    """Return float32 [size_out, size_in]: row o averages the input cells that output cell o covers."""
+    step = size_in / size_out
+    weights = np.zeros((size_out, size_in), dtype=np.float64)
+    for out_index in range(size_out):
+        start = out_index * step
+        end = (out_index + 1) * step
+        for in_index in range(int(math.floor(start)), min(size_in, int(math.ceil(end)))):
+            overlap = min(end, in_index + 1) - max(start, in_index)
+            if overlap > 0:
+                weights[out_index, in_index] = overlap / step
+    return weights.astype(np.float32)
+
+
+def area_resize(image: np.ndarray, height: int, width: int) -> np.ndarray:
+    """Return image [H,W] resized to [height,width] by area averaging: rows @ image @ columns^T."""
+    rows = area_matrix(image.shape[0], height)
+    columns = area_matrix(image.shape[1], width)
+    return ((rows @ image.astype(np.float32)) @ columns.T).astype(np.float32)
+
+
+def border_ring(image: np.ndarray, fraction: float) -> np.ndarray:
+    """Return the pixels of the outer ring (width = fraction of the long side, at least 1) as [N, ...]."""
+    height, width = image.shape[:2]
+    ring = max(1, round_half_up(fraction * max(height, width)))
+    if 2 * ring >= height or 2 * ring >= width:
+        return image.reshape(height * width, *image.shape[2:])
+    parts = [
+        image[:ring],
+        image[height - ring :],
+        image[ring : height - ring, :ring],
+        image[ring : height - ring, width - ring :],
+    ]
+    return np.concatenate([part.reshape(-1, *image.shape[2:]) for part in parts])
+
+
+def windowed_extreme(image: np.ndarray, radius: int, take_max: bool) -> np.ndarray:
+    """Return the max (or min) over the (2r+1)x(2r+1) window around each pixel, inside the image only."""
+    result = image.astype(np.float32)
+    reduce = np.maximum if take_max else np.minimum
+    for axis in (0, 1):
+        padded_shape = list(result.shape)
+        padded_shape[axis] += 2 * radius
+        padded = np.full(padded_shape, -np.inf if take_max else np.inf, dtype=np.float32)
+        index = [slice(None), slice(None)]
+        index[axis] = slice(radius, radius + result.shape[axis])
+        padded[tuple(index)] = result
+        extreme = result.copy()
+        for shift in range(2 * radius + 1):
+            index[axis] = slice(shift, shift + result.shape[axis])
+            extreme = reduce(extreme, padded[tuple(index)])
+        result = extreme
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# The spec steps, in order.
+
+
+def composite_alpha(rgba: np.ndarray, spec: dict) -> np.ndarray:
+    """Return float32 RGB [H,W,3] in 0..255: the picture over white, or over black when its visible content is light."""
+    rgb = rgba[..., :3].astype(np.float32)
+    alpha = rgba[..., 3].astype(np.float32) / np.float32(255)
+    if rgba[..., 3].min() == 255:
+        return rgb
+    # A white digit on a transparent background would vanish over white: pick the matte that contrasts.
+    luminance = rgb[..., 0] * np.float32(0.299) + rgb[..., 1] * np.float32(0.587) + rgb[..., 2] * np.float32(0.114)
+    alpha_total = float(alpha.sum(dtype=np.float32))
+    mean_luminance = float((luminance * alpha).sum(dtype=np.float32)) / alpha_total if alpha_total > 0 else 0.0
+    matte = np.float32(0 if mean_luminance > spec["composite"]["light_content_luminance"] else 255)
+    return (matte + (rgb - matte) * alpha[..., None]).astype(np.float32)
+
+
+def background_colour(rgb: np.ndarray, spec: dict) -> np.ndarray:
+    """Return float32 [3]: the per-channel (lower) median of the border ring, taken as the paper colour."""
+    ring = border_ring(rgb, spec["background"]["border_fraction"])
+    return np.array([order_statistic(ring[:, channel], 50) for channel in range(3)], dtype=np.float32)
+
+
+def colour_distance(rgb: np.ndarray, background: np.ndarray) -> np.ndarray:
+    """Return float32 [H,W]: Euclidean RGB distance of each pixel from the background colour."""
+    red = rgb[..., 0] - background[0]
+    green = rgb[..., 1] - background[1]
+    blue = rgb[..., 2] - background[2]
+    return np.sqrt(red * red + green * green + blue * blue).astype(np.float32)
+
+
+def bound_size(distance: np.ndarray, spec: dict) -> np.ndarray:
+    """Return the distance map area-averaged so its long side is at most max_working_side (unchanged if smaller)."""
+    height, width = distance.shape
+    max_side = spec["bound"]["max_working_side"]
+    if max(height, width) <= max_side:
+        return distance
+    scale = max_side / max(height, width)
+    return area_resize(distance, max(1, round_half_up(height * scale)), max(1, round_half_up(width * scale)))
+
+
+def normalise_ink(distance: np.ndarray, spec: dict) -> tuple[np.ndarray, float]:
+    """Return (ink float32 [h,w] in 0..1, contrast): distance above the paper-noise floor, saturating at typical ink."""
+    settings = spec["ink"]
+    contrast = order_statistic(distance, settings["peak_percentile"])
+    if contrast <= 0:
+        return np.zeros_like(distance), 0.0
+    # The paper's own variation (texture, JPEG noise, gradient) is measured on the border ring.
+    noise = order_statistic(border_ring(distance, spec["background"]["border_fraction"]), settings["border_noise_percentile"])
+    floor = min(max(settings["noise_margin"] * noise / contrast, settings["min_floor"]), settings["max_floor"]) * contrast
+    # Saturate at a middle value of the ink itself, so shaded, 3D and multicolour digits come out solid.
+    candidates = distance[distance > floor]
+    saturation = max(order_statistic(candidates, settings["saturation_percentile"]), floor + 1) if candidates.size else contrast
+    # A soft floor keeps the map continuous, so the twins cannot flip a hard threshold differently.
+    scaled = (distance - np.float32(floor)) / np.float32(saturation - floor)
+    return np.clip(scaled, 0, 1).astype(np.float32), contrast
+
+
+def line_strength(ink: np.ndarray, spec: dict) -> np.ndarray:
+    """Return float32 [h]: per row, the strength of a thin line spanning (nearly) the whole row, else 0."""
+    settings = spec["ruled_lines"]
+    profile = np.array([order_statistic(row, settings["row_percentile"]) for row in ink], dtype=np.float32)
+    radius = max(1, round_half_up(settings["max_line_thickness_fraction"] * max(ink.shape)))
+    # White top-hat of the profile: what an opening (min then max over the window) removes is thin.
+    opened = windowed_extreme(windowed_extreme(profile[:, None], radius, take_max=False), radius, take_max=True)[:, 0]
+    return np.minimum(profile - opened, np.float32(0.99)).astype(np.float32)
+
+
+def remove_ruled_lines(ink: np.ndarray, spec: dict) -> np.ndarray:
+    """Return the ink map without thin lines that run across the whole picture (ruled or squared paper)."""
+    for transpose in (False, True):
+        ink = ink.T if transpose else ink
+        strength = line_strength(ink, spec)[:, None]
+        # Renormalise instead of subtracting so a stroke crossing a line keeps its full strength.
+        ink = np.clip((ink - strength) / (np.float32(1) - strength), 0, 1).astype(np.float32)
+        ink = ink.T if transpose else ink
+    return np.ascontiguousarray(ink)
+
+
+def ink_span(profile: np.ndarray, spec: dict) -> tuple[int, int, float]:
+    """Return (first, last, coverage) of the ink along one axis: the mass-trimmed core grown over adjacent inked lines."""
+    settings = spec["digit_box"]
+    cumulative = np.cumsum(profile.astype(np.float64))
+    total = cumulative[-1]
+    trim = settings["trim_mass_fraction"] * total
+    first = int(np.argmax(cumulative > trim))
+    last = int(np.argmax(cumulative >= total - trim))
+    inked = profile > settings["empty_line_mass"]
+    while first > 0 and inked[first - 1]:
+        first -= 1
+    while last < profile.size - 1 and inked[last + 1]:
+        last += 1
+    coverage = float(inked[first : last + 1].sum()) / (last - first + 1)
+    return first, last, coverage
+
+
+def find_digit_box(ink: np.ndarray, spec: dict) -> tuple[tuple[int, int, int, int] | None, str | None]:
+    """Return ((top, bottom, left, right) inclusive, None) around the digit, or (None, reason) when there is none."""
+    settings = spec["digit_box"]
+    total = float(ink.sum(dtype=np.float32))
+    if total < settings["min_ink_mass_fraction"] * ink.size:
+        return None, NO_INK
+    top, bottom, row_coverage = ink_span(ink.sum(axis=1, dtype=np.float32), spec)
+    left, right, column_coverage = ink_span(ink.sum(axis=0, dtype=np.float32), spec)
+    # A digit's strokes are connected, so nearly every row and column of its box holds ink; specks leave gaps.
+    if min(row_coverage, column_coverage) < settings["min_line_coverage"]:
+        return None, ONLY_SPECKS
+    return (top, bottom, left, right), None
+
+
+def stroke_width(crop: np.ndarray) -> float:
+    """Return the mean stroke width in pixels, estimated as 2 * ink area / ink perimeter."""
+    padded = np.pad(crop.astype(np.float32), 1)
+    area = float(padded.sum(dtype=np.float32))
+    perimeter = float(np.abs(np.diff(padded, axis=0)).sum(dtype=np.float32)) + float(
+        np.abs(np.diff(padded, axis=1)).sum(dtype=np.float32)
+    )
+    return 2 * area / perimeter if perimeter > 0 else 0.0
+
+
+def adjust_stroke_width(ink: np.ndarray, box: tuple[int, int, int, int], spec: dict) -> np.ndarray:
+    """Return the digit's crop, with strokes thickened (or thinned) towards MNIST's width once scaled to the box."""
+    settings = spec["strokes"]
+    top, bottom, left, right = box
+    crop = ink[top : bottom + 1, left : right + 1]
+    long_side = max(crop.shape)
+    scale = spec["canvas"]["box_side"] / long_side
+    width_in_box = stroke_width(crop) * scale
+    if width_in_box < settings["min_width"]:
+        # Thin pen strokes in a big photo would shrink to faint hairlines: dilate them before resizing.
+        radius = round_half_up((settings["target_width"] - width_in_box) / 2 / scale)
+        if radius >= 1:
+            return windowed_extreme(np.pad(crop, radius), radius, take_max=True)
+    elif width_in_box > settings["max_width"]:
+        # Bold clip-art strokes fill MNIST's box as blobs: erode them, then drop the emptied margin.
+        radius = round_half_up((width_in_box - settings["max_width"]) / 2 / scale)
+        if radius >= 1 and min(crop.shape) > 2 * radius + 1:
+            eroded = windowed_extreme(crop, radius, take_max=False)
+            return eroded[radius : crop.shape[0] - radius, radius : crop.shape[1] - radius]
+    return crop
+
+
+def resize_to_box(crop: np.ndarray, spec: dict) -> np.ndarray:
+    """Return the crop area-resized so its long side is box_side (20), aspect ratio kept."""
+    box_side = spec["canvas"]["box_side"]
+    height, width = crop.shape
+    long_side = max(height, width)
+    return area_resize(
+        crop,
+        max(1, round_half_up(box_side * height / long_side)),
+        max(1, round_half_up(box_side * width / long_side)),
+    )
+
+
+def stretch_contrast(digit: np.ndarray) -> np.ndarray | None:
+    """Return the digit divided by its maximum (so the max is 1), or None when it holds no ink."""
+    peak = float(digit.max())
+    if peak <= 0:
+        return None
+    return (digit / np.float32(peak)).astype(np.float32)
+
+
+def paste_centred(digit: np.ndarray, spec: dict) -> np.ndarray:
+    """Return float32 [28,28]: the digit pasted so its centre of mass sits on the canvas centre (whole-pixel shift)."""
+    canvas_side = spec["canvas"]["canvas_side"]
+    centre_row, centre_column = spec["canvas"]["centre"]
+    height, width = digit.shape
+    weights = digit.astype(np.float64)
+    total = weights.sum()
+    mass_row = float((weights.sum(axis=1) * np.arange(height)).sum() / total)
+    mass_column = float((weights.sum(axis=0) * np.arange(width)).sum() / total)
+    top = min(max(round_half_up(centre_row - mass_row), 0), canvas_side - height)
+    left = min(max(round_half_up(centre_column - mass_column), 0), canvas_side - width)
+    canvas = np.zeros((canvas_side, canvas_side), dtype=np.float32)
+    canvas[top : top + height, left : left + width] = digit
+    return canvas
+
+
+def preprocess(rgba: np.ndarray, spec: dict) -> Preprocessed:
+    """Return the 28x28 model input for a decoded RGBA picture, or the reason no digit was found."""
+    rgba = np.asarray(rgba, dtype=np.uint8)
+    if rgba.ndim != 3 or rgba.shape[2] != 4 or rgba.shape[0] == 0 or rgba.shape[1] == 0:
+        raise ValueError(f"expected RGBA uint8 [H,W,4], got shape {rgba.shape}")
+    rgb = composite_alpha(rgba, spec)  # [H,W,3] 0..255
+    background = background_colour(rgb, spec)  # [3]
+    distance = bound_size(colour_distance(rgb, background), spec)  # [h,w], long side <= 512
+    ink, contrast = normalise_ink(distance, spec)  # [h,w] 0..1
+    if contrast < spec["ink"]["min_contrast"]:
+        return Preprocessed(None, NO_CONTRAST)
+    ink = remove_ruled_lines(ink, spec)
+    box, reason = find_digit_box(ink, spec)
+    if box is None:
+        return Preprocessed(None, reason)
+    crop = adjust_stroke_width(ink, box, spec)  # [bh,bw]
+    digit = stretch_contrast(resize_to_box(crop, spec))  # [<=20,<=20], max 1
+    if digit is None:
+        return Preprocessed(None, NO_INK)
+    return Preprocessed(paste_centred(digit, spec), None)  # [28,28]
