@@ -1,0 +1,53 @@
+# The two set-up commands of the README, plus the steps they are made of.
+#   make site   venv + pip + npm, then python -m build.site  -> dist/index.html
+#   make test   the same set-up + Debian's chromium, then the whole pytest suite
+# Each step is skipped when already done (stamps in .stamps/), so a second run is quick.
+
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMPS := .stamps
+
+.PHONY: site test setup browser model bench serve clean
+
+site: setup
+	$(PY) -m build.site
+
+test: setup browser
+	$(PY) -m pytest
+
+setup: $(STAMPS)/python $(STAMPS)/npm
+
+# Dependencies are declared once, in pyproject.toml; constraints.txt pins everything they pull in.
+# The project itself is not pip-installed (see pyproject.toml), so no wheel build writes into build/.
+$(STAMPS)/python: pyproject.toml constraints.txt
+	@mkdir -p $(STAMPS)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; \
+	print('\n'.join(p['dependencies'] + p['optional-dependencies']['test']))" > $(STAMPS)/requirements.txt
+	$(PY) -m pip install --quiet -r $(STAMPS)/requirements.txt -c constraints.txt
+	@touch $@
+
+$(STAMPS)/npm: package.json package-lock.json
+	@mkdir -p $(STAMPS)
+	npm ci --no-audit --no-fund
+	@touch $@
+
+# Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).
+browser:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y --no-install-recommends chromium fonts-dejavu-core; \
+	  else echo "Chromium is missing: sudo apt-get install chromium (or set SNAPMATH_CHROMIUM)"; exit 1; fi; }
+
+model: setup
+	$(PY) -m training.train
+
+bench: setup browser
+	$(PY) -m build.bench
+
+serve: setup
+	$(PY) -m build.site --serve
+
+clean:
+	rm -rf dist $(STAMPS)
