@@ -1,0 +1,107 @@
+"""Build settings: defaults, command-line overrides, and validation that reports every problem at once."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from build.errors import BuildError
+from training import models
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+QUANTIZATIONS = ("none", "float16", "uint8")
+# Chosen by measurement on the 10k MNIST test images (see README, "Model size"): float16 halves
+# the weights and agrees with the SavedModel's argmax on every image; uint8 is known to break models.
+DEFAULT_QUANTIZE = "float16"
+
+# The page flags a reading below this confidence; the page's owner tunes it here.
+LOW_CONFIDENCE = 0.8
+# Inputs larger than this are refused before decoding (25 MiB file, 50 megapixels).
+MAX_FILE_BYTES = 25 * 1024 * 1024
+MAX_PIXELS = 50_000_000
+
+SITE_TITLE = "snapmath"
+SITE_DESCRIPTION = (
+    "Arithmetic on pictures of two digits, recognised in your browser by a small neural network; "
+    "no image leaves the device."
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Config:
+    """Everything one build reads; paths are absolute."""
+
+    model_dir: Path
+    out_dir: Path
+    quantize: str = DEFAULT_QUANTIZE
+    templates_dir: Path = REPO_ROOT / "site_templates"
+    node_modules: Path = REPO_ROOT / "node_modules"
+    preprocess_spec: Path = REPO_ROOT / "training" / "preprocess_spec.json"
+    low_confidence: float = LOW_CONFIDENCE
+    max_file_bytes: int = MAX_FILE_BYTES
+    max_pixels: int = MAX_PIXELS
+    site_title: str = SITE_TITLE
+    site_description: str = SITE_DESCRIPTION
+
+
+def load_config(
+    model: Path | str | None = None,
+    out: Path | str | None = None,
+    quantize: str | None = None,
+    **overrides: object,
+) -> Config:
+    """Return a validated `Config`; raise `BuildError` listing every problem found.
+
+    `model` defaults to the newest `training/models/<timestamp>/`, `out` to `dist/` in the repo.
+    `overrides` set the other `Config` fields (tests point them at fixtures).
+    """
+    errors: list[str] = []
+
+    if model is None:
+        try:
+            model_dir = models.newest_model_dir()
+        except models.ModelNotFoundError as error:
+            errors.append(str(error))
+            model_dir = models.MODELS_DIR
+    else:
+        model_dir = Path(model).resolve()
+        if not model_dir.is_dir():
+            errors.append(f"model directory {model_dir} does not exist")
+        elif not (model_dir / "saved_model.pb").is_file():
+            errors.append(f"{model_dir} is not a SavedModel directory (no saved_model.pb)")
+
+    out_dir = Path(out).resolve() if out is not None else REPO_ROOT / "dist"
+    quantize = DEFAULT_QUANTIZE if quantize is None else quantize
+    if quantize not in QUANTIZATIONS:
+        errors.append(f"unknown quantization {quantize!r}; choose one of {', '.join(QUANTIZATIONS)}")
+
+    config = Config(model_dir=model_dir, out_dir=out_dir, quantize=quantize, **overrides)  # type: ignore[arg-type]
+    if not config.templates_dir.is_dir():
+        errors.append(f"templates directory {config.templates_dir} does not exist")
+    if not config.preprocess_spec.is_file():
+        errors.append(f"preprocessing spec {config.preprocess_spec} does not exist")
+    if not 0.0 <= config.low_confidence <= 1.0:
+        errors.append(f"low_confidence must be within 0..1, not {config.low_confidence}")
+    errors.extend(_output_errors(config))
+
+    if errors:
+        raise BuildError("; ".join(errors))
+    return config
+
+
+def _output_errors(config: Config) -> list[str]:
+    """Return why `config.out_dir` must not be replaced by a build ([] if it may)."""
+    out_dir = config.out_dir
+    # The build deletes the previous output: refuse anything that holds a source, or is not an earlier build.
+    sources = (REPO_ROOT, config.templates_dir, config.model_dir, config.node_modules, Path.home())
+    if any(source == out_dir or out_dir in source.parents for source in sources):
+        return [f"refusing to write the build to {out_dir}: it holds source files; pick another --out"]
+    if out_dir.exists() and not out_dir.is_dir():
+        return [f"cannot write the build to {out_dir}: it is a file"]
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / "index.html").is_file():
+        return [
+            f"refusing to replace {out_dir}: it is not empty and holds no index.html from an earlier build; "
+            "pick another --out or remove it"
+        ]
+    return []

@@ -1,0 +1,218 @@
+"""Everything the templates display, computed and formatted in Python (templates only show it)."""
+
+from __future__ import annotations
+
+import datetime
+import math
+
+from build.config import Config
+from build.errors import BuildError
+from build.runtime import RuntimeFile, sri
+
+# Only the site's own files. The CPU backend needs neither 'unsafe-eval' nor 'wasm-unsafe-eval';
+# blob: and data: images let the page show a person's own picture and the empty favicon.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'"
+)
+PAGES = {"index": "index.html", "model_card": "model-card.html"}  # key -> file in dist/
+TEMPLATES = {"index.html": "index.html", "model-card.html": "model_card.html"}  # file in dist/ -> template
+STYLESHEETS = ("static/app.css",)
+# Classic scripts in load order: each defines one global that the later ones use.
+APP_SCRIPTS = tuple(
+    f"static/js/{name}" for name in ("decode.js", "preprocess.js", "model.js", "arithmetic.js", "ui.js", "main.js")
+)
+MODEL_URL = "model/model.json"
+EMBEDDED_MODEL_URL = "model/embedded.js"
+NOT_MEASURED = "not measured"
+QUANTIZATION_NOTES = {
+    "none": "none (32-bit float weights)",
+    "float16": "float16 (weights stored as 16-bit floats, widened to 32-bit on load)",
+    "uint8": "uint8 (weights stored as 8-bit steps of each tensor's range, widened to 32-bit on load)",
+}
+
+# Confusion-matrix drawing, in SVG user units.
+CELL = 34
+MARGIN_LEFT = 58
+MARGIN_TOP = 58
+CORRECT_FILL = "#2f7d4f"
+ERROR_FILL = "#c2352b"
+
+
+def page_context(
+    config: Config,
+    spec: dict,
+    runtime: list[RuntimeFile],
+    static_files: dict[str, bytes],
+    model: dict,
+) -> dict:
+    """Return the template context: site, csp, assets with SRI, the page config, model card and pages."""
+    version = config.model_dir.name
+    return {
+        "site": {"title": config.site_title, "description": config.site_description},
+        "csp": CSP,
+        "stylesheets": [_asset(url, static_files) for url in STYLESHEETS],
+        "runtime_scripts": [{"url": file.url, "integrity": sri(file.content)} for file in runtime],
+        "app_scripts": [_asset(url, static_files) for url in APP_SCRIPTS],
+        "config": {
+            "version": version,
+            "modelUrl": MODEL_URL,
+            "embeddedModelUrl": EMBEDDED_MODEL_URL,
+            "preprocess": spec,
+            "lowConfidence": config.low_confidence,
+            "limits": {"maxFileBytes": config.max_file_bytes, "maxPixels": config.max_pixels},
+        },
+        "model": model,
+        "pages": dict(PAGES),
+    }
+
+
+def model_card(version: str, metrics: dict, size_bytes: int, quantize: str) -> dict:
+    """Return the model card's display strings and confusion-matrix drawing from `metrics.json` values."""
+    confusion = metrics.get("confusion_matrix")
+    if not _is_square_matrix(confusion):
+        confusion = None
+    per_class = metrics.get("per_class_accuracy")
+    if not (isinstance(per_class, list) and len(per_class) == 10) and confusion is not None:
+        per_class = [_ratio(row[digit], sum(row)) for digit, row in enumerate(confusion)]
+    if not (isinstance(per_class, list) and len(per_class) == 10):
+        per_class = [None] * 10
+    test_accuracy = metrics.get("test_accuracy")
+    if test_accuracy is None and confusion is not None:
+        test_accuracy = _ratio(sum(confusion[i][i] for i in range(10)), sum(map(sum, confusion)))
+
+    return {
+        "version": version,
+        "created": _created(version),
+        "parameters": _count(metrics.get("parameters")),
+        "size": f"{format_bytes(size_bytes)} (model.json and weights)",
+        "quantization": QUANTIZATION_NOTES[quantize],
+        "test_accuracy": format_percent(test_accuracy),
+        "per_class": [{"digit": digit, "accuracy": format_percent(value)} for digit, value in enumerate(per_class)],
+        "confusion": confusion_chart(confusion),
+        "details": _details(metrics),
+    }
+
+
+def confusion_chart(matrix: list[list[int]] | None) -> dict:
+    """Return an SVG drawing of a 10x10 confusion matrix: sizes, labelled axes and shaded cells.
+
+    Rows are the true digit, columns the digit read. A cell's shade is its share of the row; errors
+    are shaded by the square root of their share so a 1% confusion is still visible.
+    """
+    size = MARGIN_LEFT + 10 * CELL + 8
+    chart = {
+        "available": matrix is not None,
+        "width": size,
+        "height": MARGIN_TOP + 10 * CELL + 8,
+        "cell_size": CELL,
+        "cells": [],
+        "column_labels": [
+            {"text": str(digit), "x": MARGIN_LEFT + digit * CELL + CELL // 2, "y": MARGIN_TOP - 10} for digit in range(10)
+        ],
+        "row_labels": [
+            {"text": str(digit), "x": MARGIN_LEFT - 12, "y": MARGIN_TOP + digit * CELL + CELL // 2 + 4}
+            for digit in range(10)
+        ],
+        "x_title": {"text": "digit read by the model", "x": MARGIN_LEFT + 5 * CELL, "y": 18},
+        "y_title": {
+            "text": "true digit",
+            "x": 16,
+            "y": MARGIN_TOP + 5 * CELL,
+            "transform": f"rotate(-90 16 {MARGIN_TOP + 5 * CELL})",
+        },
+        "summary": NOT_MEASURED,
+    }
+    if matrix is None:
+        return chart
+    total = sum(map(sum, matrix))
+    correct = sum(matrix[digit][digit] for digit in range(10))
+    chart["summary"] = f"{correct:,} of {total:,} test images read correctly; rows are the true digit"
+    for true_digit, row in enumerate(matrix):
+        row_total = sum(row)
+        for read_digit, count in enumerate(row):
+            share = count / row_total if row_total else 0.0
+            is_correct = true_digit == read_digit
+            shade = share if is_correct else math.sqrt(share)
+            x = MARGIN_LEFT + read_digit * CELL
+            y = MARGIN_TOP + true_digit * CELL
+            chart["cells"].append(
+                {
+                    "true_digit": true_digit,
+                    "read_digit": read_digit,
+                    "x": x,
+                    "y": y,
+                    "fill": CORRECT_FILL if is_correct else ERROR_FILL,
+                    "opacity": f"{shade:.3f}",
+                    "text": f"{count}" if count else "",
+                    "text_x": x + CELL // 2,
+                    "text_y": y + CELL // 2 + 4,
+                    "text_fill": "#ffffff" if shade > 0.55 else "#1b1f24",
+                    "title": f"true {true_digit}, read as {read_digit}: {count:,} of {row_total:,} ({format_percent(share)})",
+                }
+            )
+    return chart
+
+
+def format_bytes(size: int) -> str:
+    """Return a size in decimal units as people read them: `812 B`, `104.6 KB`, `1.47 MB`."""
+    if size < 1000:
+        return f"{size} B"
+    if size < 1_000_000:
+        return f"{size / 1000:.1f} KB"
+    return f"{size / 1_000_000:.2f} MB"
+
+
+def format_percent(value: float | None) -> str:
+    """Return a 0..1 ratio as `99.12%`, or `not measured`."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or math.isnan(value):
+        return NOT_MEASURED
+    return f"{value * 100:.2f}%"
+
+
+def _asset(url: str, static_files: dict[str, bytes]) -> dict:
+    """Return {url, integrity} for a file the build copies from site_templates/static/."""
+    if url not in static_files:
+        raise BuildError(f"site_templates/{url} is missing: the page loads it")
+    return {"url": url, "integrity": sri(static_files[url])}
+
+
+def _created(version: str) -> str:
+    """Return the export time encoded in a model's `<unix-timestamp>` directory name."""
+    if not version.isdigit():
+        return NOT_MEASURED
+    moment = datetime.datetime.fromtimestamp(int(version), tz=datetime.timezone.utc)
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _count(value: object) -> str:
+    """Return a whole number with thousands separators, or `not measured`."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return NOT_MEASURED
+
+
+def _ratio(part: float, whole: float) -> float | None:
+    return part / whole if whole else None
+
+
+def _is_square_matrix(value: object) -> bool:
+    return (
+        isinstance(value, list)
+        and len(value) == 10
+        and all(isinstance(row, list) and len(row) == 10 and all(isinstance(n, int) for n in row) for row in value)
+    )
+
+
+def _details(metrics: dict) -> list[dict]:
+    """Return further training facts present in metrics.json as [{label, value}] (absent ones omitted)."""
+    details = []
+    if isinstance(metrics.get("epochs"), int):
+        details.append({"label": "Training epochs", "value": f"{metrics['epochs']}"})
+    if isinstance(metrics.get("training_seconds"), (int, float)):
+        details.append({"label": "Training time", "value": f"{metrics['training_seconds']:.0f} s"})
+    versions = metrics.get("versions")
+    if isinstance(versions, dict) and versions:
+        text = ", ".join(f"{name} {value}" for name, value in sorted(versions.items()))
+        details.append({"label": "Trained with", "value": text})
+    return details

@@ -1,0 +1,58 @@
+// Runs the converted model in the TF.js runtime the page ships, for build/parity.py.
+// Usage: node build/parity.js EMBEDDED_JS RUNTIME_JS... < {"pixels": [N*784 numbers]}
+// Prints {"backend": "cpu", "probabilities": [[10 numbers] x N]}.
+// The scripts run as classic scripts in a browser-like global (a `window` with a `document`), so
+// TF.js picks its browser platform and the model loads from the embedded copy exactly as a page
+// opened from disk loads it: tf.loadGraphModel(tf.io.fromMemory(...)) on the CPU backend.
+"use strict";
+const fs = require("fs");
+const vm = require("vm");
+
+const [embeddedPath, ...runtimePaths] = process.argv.slice(2);
+const sandbox = { console, setTimeout, clearTimeout, TextEncoder, TextDecoder, performance, atob, document: {} };
+sandbox.window = sandbox;
+sandbox.self = sandbox;
+const context = vm.createContext(sandbox);
+for (const path of [...runtimePaths, embeddedPath]) {
+  try {
+    vm.runInContext(fs.readFileSync(path, "utf8"), context, { filename: path });
+  } catch (error) {
+    // One line: Node's default report would print the whole minified script.
+    process.stderr.write(`${path}: ${(error && error.message) || error}\n`);
+    process.exit(1);
+  }
+}
+// Handed over as text and parsed inside the sandbox, so its arrays belong to the sandbox's realm.
+sandbox.checkInputText = fs.readFileSync(0, "utf8");
+
+const run = `(async () => {
+  await tf.setBackend("cpu");
+  const embedded = window.snapmathEmbeddedModel;
+  const modelJson = embedded.modelJson;
+  const binary = atob(embedded.weightsBase64);
+  const weights = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) weights[i] = binary.charCodeAt(i);
+  const model = await tf.loadGraphModel(tf.io.fromMemory({
+    modelTopology: modelJson.modelTopology,
+    weightSpecs: modelJson.weightsManifest.flatMap((group) => group.weights),
+    weightData: weights.buffer,
+    format: modelJson.format,
+    generatedBy: modelJson.generatedBy,
+    convertedBy: modelJson.convertedBy,
+    signature: modelJson.signature,
+  }));
+  const pixels = JSON.parse(checkInputText).pixels;
+  const input = tf.tensor(pixels, [pixels.length / 784, 28, 28, 1]);
+  const output = model.predict(input);
+  const probabilities = await output.array();
+  tf.dispose([input, output]);
+  return { backend: tf.getBackend(), probabilities };
+})()`;
+
+vm.runInContext(run, context).then(
+  (result) => process.stdout.write(JSON.stringify(result)),
+  (error) => {
+    process.stderr.write(String((error && error.message) || error) + "\n");
+    process.exit(1);
+  },
+);

@@ -1,0 +1,53 @@
+"""The Jinja2 environment for site_templates/ and rendering of the pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+
+from build import context
+from build.errors import BuildError
+
+
+def make_environment(templates_dir: Path) -> jinja2.Environment:
+    """Return an environment that escapes HTML and fails on any undefined variable."""
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    # Formatting lives in Python; templates that get a raw number can still format it the same way.
+    environment.filters["filesize"] = context.format_bytes
+    environment.filters["percent"] = context.format_percent
+    # `tojson` is Jinja's: keys sorted, and <, >, &, ' escaped, safe inside a <script> data block.
+    return environment
+
+
+def render_pages(environment: jinja2.Environment, page_context: dict) -> dict[str, bytes]:
+    """Return {file in dist/: UTF-8 HTML} for every page in `context.TEMPLATES`."""
+    pages = {}
+    for output_name, template_name in sorted(context.TEMPLATES.items()):
+        try:
+            html = environment.get_template(template_name).render(page_context)
+        except jinja2.TemplateNotFound as error:
+            raise BuildError(f"template {error.name} not found in {environment.loader.searchpath[0]}") from error  # type: ignore[union-attr]
+        except jinja2.TemplateSyntaxError as error:
+            raise BuildError(f"{error.filename}:{error.lineno}: template syntax error: {error.message}") from error
+        except jinja2.UndefinedError as error:
+            raise BuildError(f"{_template_location(error, template_name)}: {error.message}") from error
+        pages[output_name] = html.encode("utf-8")
+    return pages
+
+
+def _template_location(error: BaseException, template_name: str) -> str:
+    """Return `file:line` of the template frame where `error` was raised (Jinja maps frames to templates)."""
+    location = template_name
+    traceback = error.__traceback__
+    while traceback is not None:
+        filename = traceback.tb_frame.f_code.co_filename
+        if filename.endswith(".html"):
+            location = f"{filename}:{traceback.tb_lineno}"
+        traceback = traceback.tb_next
+    return location

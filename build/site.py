@@ -1,0 +1,272 @@
+"""`python -m build.site`: build the static site in dist/ from the newest SavedModel."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import dataclasses
+import json
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from build import context, convert, parity, render, runtime
+from build.config import DEFAULT_QUANTIZE, QUANTIZATIONS, Config, load_config
+from build.errors import BuildError
+
+log = logging.getLogger(__name__)
+
+STATIC_DIR = "static"  # in site_templates/ and in dist/
+
+
+@dataclasses.dataclass(frozen=True)
+class BuildReport:
+    """What a build wrote: where, from which model, bytes per part, seconds per step, parity."""
+
+    out_dir: Path
+    version: str
+    quantize: str
+    sizes: dict[str, int]
+    timings: dict[str, float]
+    parity: parity.ParityResult
+
+
+def build(config: Config) -> BuildReport:
+    """Build the site into `config.out_dir`, replacing it only once everything succeeded."""
+    timings: dict[str, float] = {}
+    version = config.model_dir.name
+
+    # 1. Gather every input before writing anything: a missing one fails fast and changes nothing.
+    with _step("gather", timings):
+        runtime_files = runtime.gather_runtime(config.node_modules)
+        static_files = read_tree(config.templates_dir / STATIC_DIR, STATIC_DIR)
+        spec = _read_json(config.preprocess_spec, "preprocessing spec")
+        metrics = _read_json(config.model_dir / "metrics.json", "model metrics", missing_ok=True)
+        check_names, check_images = parity.check_inputs()
+        # Running the SavedModel first also rejects a broken one before the slower conversion.
+        reference = parity.reference_probabilities(config.model_dir, check_images)
+
+    # 2. Convert the SavedModel to a TF.js graph model (+ the embedded copy for file://).
+    with _step("convert", timings):
+        converted = convert.convert_saved_model(config.model_dir, config.quantize)
+
+    # 3. Render the pages; all figures and URLs are computed here, templates only show them.
+    with _step("render", timings):
+        card = context.model_card(version, metrics, converted.size, config.quantize)
+        page_context = context.page_context(config, spec, runtime_files, static_files, card)
+        pages = render.render_pages(render.make_environment(config.templates_dir), page_context)
+        files = merge_files(static_files, vendor_files(runtime_files), converted.files(), pages)
+
+    # 4. Write into a temporary directory beside the output, check the written model, then swap.
+    staging = _make_staging_dir(config.out_dir)
+    try:
+        with _step("write", timings):
+            write_files(staging, files)
+        with _step("check", timings):
+            # Runs the files as written: the runtime scripts and embedded.js the page will load.
+            converted_probabilities = parity.tfjs_probabilities(
+                staging / convert.MODEL_DIR / convert.EMBEDDED_NAME,
+                [staging / file.url for file in runtime_files],
+                check_images,
+            )
+            parity_result = parity.compare(check_names, reference, converted_probabilities, config.quantize)
+        with _step("swap", timings):
+            swap_into_place(staging, config.out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+    # 5. Summary: what a visitor downloads, by part.
+    return BuildReport(
+        out_dir=config.out_dir,
+        version=version,
+        quantize=config.quantize,
+        sizes=part_sizes(files),
+        timings=timings,
+        parity=parity_result,
+    )
+
+
+def read_tree(directory: Path, prefix: str) -> dict[str, bytes]:
+    """Return {prefix/relative path: bytes} of the files under `directory`, sorted, skipping dotfiles."""
+    if not directory.is_dir():
+        raise BuildError(f"{directory} does not exist: the page's CSS and JavaScript live there")
+    files = {}
+    for path in sorted(directory.rglob("*")):
+        relative = path.relative_to(directory)
+        if path.is_file() and not any(part.startswith(".") or part == "__pycache__" for part in relative.parts):
+            files[f"{prefix}/{relative.as_posix()}"] = path.read_bytes()
+    return files
+
+
+def vendor_files(runtime_files: list[runtime.RuntimeFile]) -> dict[str, bytes]:
+    """Return {path in dist/: bytes} of the runtime scripts and their licences."""
+    files = {}
+    for file in runtime_files:
+        files[file.url] = file.content
+        files[f"{runtime.VENDOR_DIR}/{file.license_name}"] = file.license_text
+    return files
+
+
+def merge_files(*parts: dict[str, bytes]) -> dict[str, bytes]:
+    """Return one {path: bytes} map, sorted by path; BuildError if two parts write the same path."""
+    merged: dict[str, bytes] = {}
+    for part in parts:
+        for path, content in part.items():
+            if path in merged:
+                raise BuildError(f"two parts of the build write dist/{path}; rename the one in site_templates/")
+            merged[path] = content
+    return dict(sorted(merged.items()))
+
+
+def write_files(directory: Path, files: dict[str, bytes]) -> None:
+    """Write `files` ({relative path: bytes}) under `directory`."""
+    for relative, content in files.items():
+        path = directory / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+
+
+def swap_into_place(staging: Path, out_dir: Path) -> None:
+    """Replace `out_dir` by `staging`: rename the old one away, rename the new one in, delete the old one."""
+    old = staging.with_name(staging.name.replace(".tmp-", ".old-"))
+    had_previous = out_dir.exists()
+    try:
+        if had_previous:
+            out_dir.rename(old)
+        try:
+            staging.rename(out_dir)
+        except OSError:
+            if had_previous:
+                old.rename(out_dir)  # put the previous build back
+            raise
+    except OSError as error:
+        raise BuildError(f"cannot replace {out_dir}: {error.strerror}") from error
+    if had_previous:
+        shutil.rmtree(old)
+
+
+def part_sizes(files: dict[str, bytes]) -> dict[str, int]:
+    """Return bytes per part: runtime, model (fetched over http), embedded (file:// only), app, page."""
+    sizes = {"runtime": 0, "model": 0, "embedded": 0, "app": 0}
+    embedded = f"{convert.MODEL_DIR}/{convert.EMBEDDED_NAME}"
+    for path, content in files.items():
+        if path.startswith(runtime.VENDOR_DIR + "/"):
+            part = "runtime" if path.endswith(".js") else "licences"  # the page never loads the licences
+        elif path == embedded:
+            part = "embedded"
+        elif path.startswith(convert.MODEL_DIR + "/"):
+            part = "model"
+        else:
+            part = "app"
+        sizes[part] = sizes.get(part, 0) + len(content)
+    sizes["page"] = sizes["runtime"] + sizes["model"] + sizes["app"]
+    return sizes
+
+
+def format_report(report: BuildReport) -> str:
+    """Return the build summary printed by the CLI."""
+    total_seconds = sum(report.timings.values())
+    steps = " · ".join(f"{name} {seconds:.1f} s" for name, seconds in report.timings.items())
+    format_bytes = context.format_bytes
+    sizes = report.sizes
+    check = report.parity
+    return "\n".join(
+        [
+            f"built {report.out_dir} from model {report.version} (--quantize {report.quantize}) in {total_seconds:.1f} s",
+            f"  steps: {steps}",
+            f"  runtime   {format_bytes(sizes['runtime']):>10}  TF.js core, CPU backend, converter",
+            f"  model     {format_bytes(sizes['model']):>10}  model.json and weight shards (loaded over http)",
+            f"  app       {format_bytes(sizes['app']):>10}  HTML, CSS and JavaScript of the pages",
+            f"  page      {format_bytes(sizes['page']):>10}  runtime + model + app",
+            f"  embedded  {format_bytes(sizes['embedded']):>10}  model/embedded.js (loaded instead from file://)",
+            f"  parity: TF.js agrees with the SavedModel on {check.inputs} built-in inputs "
+            f"(same digit on {check.same_digit}; largest probability difference {check.max_difference:.2g}, "
+            f"allowed {check.tolerance:g})",
+        ]
+    )
+
+
+@contextlib.contextmanager
+def _step(name: str, timings: dict[str, float]) -> Iterator[None]:
+    """Time one pipeline step into `timings[name]` and log it."""
+    log.info("%s ...", name)
+    start = time.perf_counter()
+    yield
+    timings[name] = time.perf_counter() - start
+
+
+def _read_json(path: Path, what: str, missing_ok: bool = False) -> dict:
+    """Return the JSON object in `path` ({} if missing and `missing_ok`); BuildError if unreadable."""
+    if not path.is_file():
+        if missing_ok:
+            log.warning("no %s at %s: the model card says 'not measured'", what, path)
+            return {}
+        raise BuildError(f"{what} {path} does not exist")
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise BuildError(f"cannot read the {what} {path}: {error}") from error
+    if not isinstance(value, dict):
+        raise BuildError(f"the {what} {path} is not a JSON object")
+    return value
+
+
+def _make_staging_dir(out_dir: Path) -> Path:
+    """Return a new empty directory beside `out_dir` (same filesystem, so the swap is a rename)."""
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f"{out_dir.name}.tmp-", dir=out_dir.parent))
+    except OSError as error:
+        raise BuildError(f"cannot write the build to {out_dir}: {error.strerror}") from error
+    staging.chmod(0o755)  # mkdtemp makes it private; dist/ is meant to be served
+    return staging
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line, build, print the summary (and serve); return the exit status."""
+    parser = argparse.ArgumentParser(
+        prog="python -m build.site",
+        description="Build the static snapmath site (TF.js model, runtime, pages) into dist/.",
+    )
+    parser.add_argument("--model", metavar="DIR", help="SavedModel directory (default: newest training/models/<ts>/)")
+    parser.add_argument("--out", metavar="DIR", help="output directory (default: dist/ in the repository)")
+    parser.add_argument(
+        "--quantize", choices=QUANTIZATIONS, help=f"weight quantization (default: {DEFAULT_QUANTIZE}, chosen by measurement)"
+    )
+    parser.add_argument("--serve", action="store_true", help="preview the result on http://127.0.0.1 afterwards")
+    parser.add_argument("--port", type=int, default=8000, help="port for --serve (default: 8000)")
+    args = parser.parse_args(argv)
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ start-up chatter out of the output
+    _show_progress()
+    try:
+        report = build(load_config(model=args.model, out=args.out, quantize=args.quantize))
+    except BuildError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(format_report(report))
+    if args.serve:
+        from build import serve
+
+        return serve.serve(report.out_dir, args.port)
+    return 0
+
+
+def _show_progress() -> None:
+    """Print this package's progress messages (and only those) on stderr."""
+    logger = logging.getLogger("build")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
