@@ -1,0 +1,130 @@
+// snapmath model: load the TF.js graph model, warm it up, and turn 28x28 inputs into
+// probabilities. Only plain numbers leave this file; every tensor is disposed here.
+(function (root) {
+  "use strict";
+
+  const IMAGE_SIDE = 28;
+  const IMAGE_PIXELS = IMAGE_SIDE * IMAGE_SIDE;
+
+  // Chromium refuses fetch() of file:// URLs, so a page opened from disk loads the model
+  // from a script the build generates (dist/model/embedded.js) instead of model.json.
+  function openedFromDisk() {
+    return root.location.protocol === "file:";
+  }
+
+  function loadScript(url) {
+    return new Promise(function (resolve, reject) {
+      const script = document.createElement("script");
+      script.src = url;
+      script.onload = function () {
+        resolve();
+      };
+      script.onerror = function () {
+        reject(new Error("could not read " + url));
+      };
+      document.head.appendChild(script);
+    });
+  }
+
+  function base64ToArrayBuffer(base64) {
+    const binary = root.atob(base64);
+    const bytes = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i += 1) {
+      bytes[i] = binary.charCodeAt(i);
+    }
+    return bytes.buffer;
+  }
+
+  // window.snapmathEmbeddedModel = {modelJson, weightsBase64}: the same model.json, with all
+  // weight shards concatenated in manifest order, which is the order weightSpecs lists them.
+  async function loadEmbedded(tf, config, onProgress) {
+    await loadScript(config.embeddedModelUrl);
+    onProgress(0.5);
+    const embedded = root.snapmathEmbeddedModel;
+    if (!embedded || !embedded.modelJson || typeof embedded.weightsBase64 !== "string") {
+      throw new Error(config.embeddedModelUrl + " does not define window.snapmathEmbeddedModel");
+    }
+    const modelJson = embedded.modelJson;
+    const weightSpecs = modelJson.weightsManifest.flatMap(function (group) {
+      return group.weights;
+    });
+    const weightData = base64ToArrayBuffer(embedded.weightsBase64);
+    const artifacts = tf.io.getModelArtifactsForJSONSync(modelJson, weightSpecs, weightData);
+    const model = await tf.loadGraphModel(tf.io.fromMemory(artifacts));
+    onProgress(1);
+    return model;
+  }
+
+  function loadByUrl(tf, config, onProgress) {
+    return tf.loadGraphModel(config.modelUrl, { onProgress: onProgress });
+  }
+
+  // The model's input shape with the batch dimension set, e.g. [n, 28, 28, 1].
+  function inputShape(model, batchSize) {
+    const declared = model.inputs[0].shape;
+    if (!declared) {
+      return [batchSize, IMAGE_SIDE, IMAGE_SIDE, 1];
+    }
+    return declared.map(function (size, axis) {
+      return axis === 0 ? batchSize : size;
+    });
+  }
+
+  function firstOutput(prediction) {
+    return Array.isArray(prediction) ? prediction[0] : prediction;
+  }
+
+  // One model call for a batch of 784-pixel images; returns n arrays of 10 probabilities.
+  function classifyBatch(model, images) {
+    if (images.length === 0) {
+      return [];
+    }
+    const flat = new Float32Array(images.length * IMAGE_PIXELS);
+    images.forEach(function (pixels, index) {
+      if (pixels.length !== IMAGE_PIXELS) {
+        throw new Error("an input has " + pixels.length + " pixels, the model needs " + IMAGE_PIXELS);
+      }
+      flat.set(pixels, index * IMAGE_PIXELS);
+    });
+    const values = root.tf.tidy(function () {
+      const batch = root.tf.tensor(flat, inputShape(model, images.length), "float32");
+      return firstOutput(model.predict(batch)).dataSync();
+    });
+    const classes = values.length / images.length;
+    return images.map(function (_, index) {
+      return Array.from(values.subarray(index * classes, (index + 1) * classes));
+    });
+  }
+
+  function classify(model, pixels) {
+    return classifyBatch(model, [pixels])[0];
+  }
+
+  // The first predict() builds the kernels; doing it now keeps the first real reading quick.
+  function warmUp(tf, model) {
+    tf.tidy(function () {
+      firstOutput(model.predict(tf.zeros(inputShape(model, 1)))).dataSync();
+    });
+  }
+
+  // Resolves to a warmed-up model; onProgress gets fractions 0..1 while loading.
+  async function load(tf, config, onProgress) {
+    const report = onProgress || function () {};
+    const source = openedFromDisk() ? config.embeddedModelUrl : config.modelUrl;
+    let model;
+    try {
+      report(0);
+      await tf.setBackend("cpu"); // the page ships only the CPU backend: no WASM, no WebGL
+      model = openedFromDisk()
+        ? await loadEmbedded(tf, config, report)
+        : await loadByUrl(tf, config, report);
+      warmUp(tf, model);
+    } catch (error) {
+      throw new Error("The recognition model could not be loaded from " + source + " (" + error.message + ").");
+    }
+    report(1);
+    return model;
+  }
+
+  root.snapmathModel = { load: load, classify: classify, classifyBatch: classifyBatch };
+})(window);
