@@ -322,6 +322,11 @@
       }
     });
 
+    // A file the browser cannot show (corrupt, or not an image) leaves the "no picture" box.
+    parts.thumbnail.addEventListener("error", function () {
+      showThumbnail(null);
+    });
+
     clearReading();
 
     return {
@@ -356,6 +361,7 @@
       },
       showError: function (text) {
         setState("error");
+        showThumbnail(null);
         clearReading();
         showMessage(text);
       },
