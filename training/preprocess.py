@@ -26,6 +26,7 @@ SPEC_PATH = Path(__file__).resolve().parent / "preprocess_spec.json"
 NO_CONTRAST = "The picture is blank or nearly uniform: no digit found."
 NO_INK = "There is too little ink in the picture: no digit found."
 ONLY_SPECKS = "The picture holds only scattered specks: no digit found."
+MIN_DIVISOR = 0.001  # keeps renormalisation finite where a line is at full strength
 
 
 class UnreadableImageError(ValueError):
@@ -211,7 +212,7 @@ def normalise_ink(distance: np.ndarray, spec: dict) -> tuple[np.ndarray, float]:
     noise = order_statistic(border_ring(distance, spec["background"]["border_fraction"]), settings["border_noise_percentile"])
     floor = min(max(settings["noise_margin"] * noise / contrast, settings["min_floor"]), settings["max_floor"]) * contrast
     # Saturate at a middle value of the ink itself, so shaded, 3D and multicolour digits come out solid.
-    candidates = distance[distance > floor]
+    candidates = distance[distance.astype(np.float64) > floor]
     saturation = max(order_statistic(candidates, settings["saturation_percentile"]), floor + 1) if candidates.size else contrast
     # A soft floor keeps the map continuous, so the twins cannot flip a hard threshold differently.
     scaled = (distance - np.float32(floor)) / np.float32(saturation - floor)
@@ -225,7 +226,8 @@ def line_strength(ink: np.ndarray, spec: dict) -> np.ndarray:
     radius = max(1, round_half_up(settings["max_line_thickness_fraction"] * max(ink.shape)))
     # White top-hat of the profile: what an opening (min then max over the window) removes is thin.
     opened = windowed_extreme(windowed_extreme(profile[:, None], radius, take_max=False), radius, take_max=True)[:, 0]
-    return np.minimum(profile - opened, np.float32(0.99)).astype(np.float32)
+    # The margin also clears the paper grain riding on the line; a line at full strength is cleared outright.
+    return np.minimum(np.float32(settings["strength_margin"]) * (profile - opened), np.float32(1)).astype(np.float32)
 
 
 def remove_ruled_lines(ink: np.ndarray, spec: dict) -> np.ndarray:
@@ -234,7 +236,8 @@ def remove_ruled_lines(ink: np.ndarray, spec: dict) -> np.ndarray:
         ink = ink.T if transpose else ink
         strength = line_strength(ink, spec)[:, None]
         # Renormalise instead of subtracting so a stroke crossing a line keeps its full strength.
-        ink = np.clip((ink - strength) / (np.float32(1) - strength), 0, 1).astype(np.float32)
+        divisor = np.maximum(np.float32(1) - strength, np.float32(MIN_DIVISOR))
+        ink = np.clip((ink - strength) / divisor, 0, 1).astype(np.float32)
         ink = ink.T if transpose else ink
     return np.ascontiguousarray(ink)
 
@@ -247,7 +250,7 @@ def ink_span(profile: np.ndarray, spec: dict) -> tuple[int, int, float]:
     trim = settings["trim_mass_fraction"] * total
     first = int(np.argmax(cumulative > trim))
     last = int(np.argmax(cumulative >= total - trim))
-    inked = profile > settings["empty_line_mass"]
+    inked = profile.astype(np.float64) > settings["empty_line_mass"]
     while first > 0 and inked[first - 1]:
         first -= 1
     while last < profile.size - 1 and inked[last + 1]:

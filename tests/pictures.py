@@ -1,0 +1,162 @@
+"""Pictures of digits made by the tests (numpy + Pillow), standing in for the kinds of uploads people make."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+# Digits as polylines in a unit box (x right, y down): simple, font-free and deterministic.
+STROKES = {
+    "1": [[(0.3, 0.2), (0.55, 0.0), (0.55, 1.0)]],
+    "2": [[(0.05, 0.25), (0.25, 0.03), (0.6, 0.0), (0.9, 0.2), (0.85, 0.45), (0.05, 1.0), (0.95, 1.0)]],
+    "4": [[(0.7, 1.0), (0.7, 0.0), (0.0, 0.7), (1.0, 0.7)]],
+    "7": [[(0.0, 0.0), (1.0, 0.0), (0.35, 1.0)]],
+}
+
+
+def draw_digit(
+    size: tuple[int, int],
+    digit: str,
+    box: tuple[float, float, float, float],
+    ink: tuple[int, ...],
+    stroke: int,
+    background: tuple[int, ...],
+    mode: str = "RGB",
+) -> Image.Image:
+    """Return a picture of `digit` drawn as strokes inside box (left, top, right, bottom) in pixels."""
+    image = Image.new(mode, size, background)
+    draw = ImageDraw.Draw(image)
+    left, top, right, bottom = box
+    for line in STROKES[digit]:
+        points = [(left + x * (right - left), top + y * (bottom - top)) for x, y in line]
+        draw.line(points, fill=ink, width=stroke, joint="curve")
+    return image
+
+
+def paper_texture(size: tuple[int, int], colour: tuple[int, int, int], noise: float, seed: int) -> np.ndarray:
+    """Return float RGB [H,W,3]: a paper colour with per-pixel grain."""
+    width, height = size
+    rng = np.random.default_rng(seed)
+    grain = rng.normal(0, noise, (height, width, 1))
+    return np.array(colour, dtype=np.float64)[None, None, :] + grain
+
+
+def ink_over(paper: np.ndarray, mask: Image.Image, ink: tuple[int, int, int]) -> np.ndarray:
+    """Return RGBA uint8: ink laid over the paper where the grey mask is white."""
+    alpha = np.asarray(mask.convert("L"), dtype=np.float64)[..., None] / 255
+    rgb = paper * (1 - alpha) + np.array(ink, dtype=np.float64) * alpha
+    return to_rgba(rgb)
+
+
+def to_rgba(rgb: np.ndarray) -> np.ndarray:
+    """Return RGBA uint8 [H,W,4], opaque, from float RGB."""
+    rgb = np.clip(np.rint(rgb), 0, 255).astype(np.uint8)
+    alpha = np.full(rgb.shape[:2] + (1,), 255, dtype=np.uint8)
+    return np.concatenate([rgb, alpha], axis=2)
+
+
+def mask(size: tuple[int, int], digit: str, box: tuple[float, float, float, float], stroke: int) -> Image.Image:
+    """Return an L mask of the digit's strokes."""
+    return draw_digit(size, digit, box, (255,), stroke, (0,), mode="L")
+
+
+def digit_pictures() -> dict[str, tuple[str, np.ndarray]]:
+    """Return {name: (digit, RGBA uint8 [H,W,4])} for pictures that show one digit."""
+    pictures: dict[str, tuple[str, np.ndarray]] = {}
+
+    transparent = draw_digit((300, 400), "7", (60, 60, 240, 340), (0, 0, 0, 255), 30, (0, 0, 0, 0), mode="RGBA")
+    pictures["transparent_png"] = ("7", np.asarray(transparent))
+    white_ink = draw_digit((300, 400), "1", (60, 60, 240, 340), (255, 255, 255, 255), 30, (255, 255, 255, 0), "RGBA")
+    pictures["white_on_transparent"] = ("1", np.asarray(white_ink))
+
+    dark = paper_texture((400, 400), (25, 30, 35), 4, seed=1)
+    pictures["light_on_dark"] = ("2", ink_over(dark, mask((400, 400), "2", (90, 70, 310, 330), 28), (235, 235, 225)))
+
+    brown = paper_texture((640, 480), (160, 125, 90), 8, seed=2)
+    pictures["blue_on_brown"] = ("4", ink_over(brown, mask((640, 480), "4", (230, 90, 420, 400), 12), (35, 40, 110)))
+
+    height, width = 500, 400
+    gradient = np.linspace(110, 170, width)[None, :, None] * np.ones((height, 1, 3))  # grey paper, lit from one side
+    grey = gradient + paper_texture((width, height), (0, 0, 0), 5, seed=3)
+    pictures["red_on_grey_gradient"] = ("7", ink_over(grey, mask((width, height), "7", (90, 100, 300, 420), 16), (200, 20, 30)))
+
+    lined = paper_texture((600, 800), (250, 250, 245), 3, seed=4)
+    for row in range(40, 800, 36):
+        lined[row : row + 2] = (150, 180, 225)  # ruled lines across the whole page
+    lined[:, 70:72] = (230, 120, 120)  # the red margin
+    pictures["lined_paper"] = ("2", ink_over(lined, mask((600, 800), "2", (180, 230, 420, 560), 9), (20, 25, 60)))
+
+    big = paper_texture((3000, 2000), (235, 232, 225), 6, seed=5)
+    pictures["thin_strokes_big_photo"] = ("7", ink_over(big, mask((3000, 2000), "7", (1100, 400, 1900, 1600), 3), (30, 30, 40)))
+
+    corner = paper_texture((600, 400), (245, 245, 245), 2, seed=6)
+    pictures["small_in_corner"] = ("4", ink_over(corner, mask((600, 400), "4", (30, 25, 60, 70), 4), (10, 10, 10)))
+
+    pictures["fills_frame"] = ("7", to_rgba(np.asarray(draw_digit((200, 260), "7", (0, 8, 200, 262), (0, 0, 0), 40, (255, 255, 255)), dtype=np.float64)))
+
+    outlined = np.full((420, 360, 3), 255.0)
+    shadow = mask((360, 420), "4", (82, 72, 302, 372), 50)
+    outline = mask((360, 420), "4", (70, 60, 290, 360), 50)
+    fill = mask((360, 420), "4", (70, 60, 290, 360), 40)
+    outlined = ink_over(outlined, shadow, (200, 200, 205))[..., :3].astype(np.float64)
+    outlined = ink_over(outlined, outline, (20, 20, 20))[..., :3].astype(np.float64)
+    pictures["outlined_clip_art"] = ("4", ink_over(outlined, fill, (250, 200, 40)))
+
+    striped_mask = np.asarray(mask((400, 400), "7", (80, 60, 320, 340), 45), dtype=np.float64)[..., None] / 255
+    rows = np.arange(400)[:, None] + np.arange(400)[None, :]
+    palette = np.array([(230, 30, 40), (250, 200, 20), (40, 170, 60), (30, 90, 220), (150, 40, 180)], dtype=np.float64)
+    stripes = palette[(rows // 25) % len(palette)]
+    pictures["striped_multicolour"] = ("7", to_rgba(255 * (1 - striped_mask) + stripes * striped_mask))
+
+    tiny = np.full((8, 8, 3), 255.0)
+    tiny[1:7, 4] = 0
+    pictures["tiny_8x8"] = ("1", to_rgba(tiny))
+    return pictures
+
+
+def blank_pictures() -> dict[str, np.ndarray]:
+    """Return {name: RGBA uint8} for pictures with no digit in them."""
+    specks = paper_texture((500, 400), (240, 240, 240), 2, seed=7)
+    rng = np.random.default_rng(8)
+    for row, column in rng.integers(10, 390, size=(40, 2)):
+        specks[row : row + 3, column : column + 3] = 0
+    return {
+        "uniform": to_rgba(np.full((300, 200, 3), (200.0, 180.0, 160.0))),
+        "paper_grain_only": to_rgba(paper_texture((400, 300), (230, 225, 215), 4, seed=9)),
+        "specks_only": to_rgba(specks),
+        "one_pixel": to_rgba(np.zeros((1, 1, 3))),
+        "fully_transparent": np.zeros((50, 50, 4), dtype=np.uint8),
+    }
+
+
+def write_exif_rotated_jpeg(path: Path) -> None:
+    """Write a JPEG stored sideways with EXIF orientation 6 (rotate 90° clockwise to view): a wide image showing a 7 when upright."""
+    upright = draw_digit((300, 400), "7", (60, 60, 240, 340), (0, 0, 0), 30, (255, 255, 255))
+    stored = upright.transpose(Image.Transpose.ROTATE_90)  # what the camera stored: 400 wide x 300 high
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    stored.save(path, "JPEG", quality=95, exif=exif.tobytes())
+
+
+def write_animated_gif(path: Path) -> None:
+    """Write a two-frame GIF: a 1 first, then a 7."""
+    first = draw_digit((200, 260), "1", (40, 30, 160, 230), (0, 0, 0), 20, (255, 255, 255))
+    second = draw_digit((200, 260), "7", (40, 30, 160, 230), (0, 0, 0), 20, (255, 255, 255))
+    first.save(path, "GIF", save_all=True, append_images=[second], duration=200, loop=0)
+
+
+def write_bad_files(directory: Path) -> dict[str, Path]:
+    """Write files that are not readable pictures; return {name: path}."""
+    good = io.BytesIO()
+    draw_digit((200, 260), "1", (40, 30, 160, 230), (0, 0, 0), 20, (255, 255, 255)).save(good, "PNG")
+    files = {
+        "empty": (directory / "empty.png", b""),
+        "text_named_png": (directory / "notes.png", b"these are my shopping notes, not a picture\n"),
+        "corrupt_png": (directory / "corrupt.png", good.getvalue()[:200] + b"\0" * 50),
+    }
+    for path, content in files.values():
+        path.write_bytes(content)
+    return {name: path for name, (path, _) in files.items()}
