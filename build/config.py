@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 
 from build.errors import BuildError
@@ -60,7 +61,7 @@ def load_config(
 
     if model is None:
         try:
-            model_dir = models.newest_model_dir()
+            model_dir = models.newest_model_dir(models.MODELS_DIR)
         except models.ModelNotFoundError as error:
             errors.append(str(error))
             model_dir = models.MODELS_DIR
@@ -99,6 +100,14 @@ def _output_errors(config: Config) -> list[str]:
         return [f"refusing to write the build to {out_dir}: it holds source files; pick another --out"]
     if out_dir.exists() and not out_dir.is_dir():
         return [f"cannot write the build to {out_dir}: it is a file"]
+    # The build writes a temporary directory beside out_dir: its nearest existing ancestor must take it.
+    ancestor = out_dir.parent
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        return [f"cannot write the build to {out_dir}: {ancestor} is a file"]
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        return [f"cannot write the build to {out_dir}: {ancestor} is not writable"]
     if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / "index.html").is_file():
         return [
             f"refusing to replace {out_dir}: it is not empty and holds no index.html from an earlier build; "

@@ -48,6 +48,12 @@ def page_context(
 ) -> dict:
     """Return the template context: site, csp, assets with SRI, the page config, model card and pages."""
     version = config.model_dir.name
+    # The spec owns the input limits when it states them, so Python and the page cannot disagree.
+    decode = spec.get("decode", {}) if isinstance(spec.get("decode"), dict) else {}
+    limits = {
+        "maxFileBytes": decode.get("max_file_bytes", config.max_file_bytes),
+        "maxPixels": decode.get("max_pixels", config.max_pixels),
+    }
     return {
         "site": {"title": config.site_title, "description": config.site_description},
         "csp": CSP,
@@ -60,7 +66,7 @@ def page_context(
             "embeddedModelUrl": EMBEDDED_MODEL_URL,
             "preprocess": spec,
             "lowConfidence": config.low_confidence,
-            "limits": {"maxFileBytes": config.max_file_bytes, "maxPixels": config.max_pixels},
+            "limits": limits,
         },
         "model": model,
         "pages": dict(PAGES),

@@ -244,12 +244,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ start-up chatter out of the output
-    _show_progress()
+    progress = _ProgressHandler()
+    logging.getLogger("build").addHandler(progress)
+    logging.getLogger("build").setLevel(logging.INFO)
     try:
         report = build(load_config(model=args.model, out=args.out, quantize=args.quantize))
     except BuildError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    finally:
+        logging.getLogger("build").removeHandler(progress)
     print(format_report(report))
     if args.serve:
         from build import serve
@@ -258,14 +262,12 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _show_progress() -> None:
-    """Print this package's progress messages (and only those) on stderr."""
-    logger = logging.getLogger("build")
-    if not logger.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(message)s"))
-        logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
+class _ProgressHandler(logging.Handler):
+    """Prints this package's log records on stdout as progress lines (errors alone go to stderr)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        prefix = "warning: " if record.levelno >= logging.WARNING else ""
+        print(prefix + record.getMessage(), flush=True)  # sys.stdout at call time, as the CLI's other output
 
 
 if __name__ == "__main__":

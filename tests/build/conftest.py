@@ -1,0 +1,135 @@
+"""Fixtures for the build tests: a tiny exported model, tiny templates, and one shared build."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from build import config as build_config
+from build import site
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+VERSION = "1700000000"  # 2023-11-14 22:13 UTC
+
+BASE_HTML = """<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta http-equiv="Content-Security-Policy" content="{{ csp }}">
+  <title>{% block title %}{{ site.title }}{% endblock %}</title>
+  {%- for stylesheet in stylesheets %}
+  <link rel="stylesheet" href="{{ stylesheet.url }}" integrity="{{ stylesheet.integrity }}">
+  {%- endfor %}
+</head>
+<body>
+  <nav><a href="{{ pages.index }}">Calculator</a> <a href="{{ pages.model_card }}#confusion-heading">Model card</a></nav>
+  <main>{% block content %}{% endblock %}</main>
+  {%- block scripts %}{% endblock %}
+</body>
+</html>
+"""
+INDEX_HTML = """{% extends "base.html" %}
+{% block content %}<h1>{{ site.title }}</h1><img src="static/logo.svg" alt="">{% endblock %}
+{% block scripts %}
+  <script type="application/json" id="snapmath-config">{{ config|tojson }}</script>
+  {%- for script in runtime_scripts + app_scripts %}
+  <script src="{{ script.url }}" integrity="{{ script.integrity }}"></script>
+  {%- endfor %}
+{% endblock %}
+"""
+METRICS = {
+    "test_accuracy": 0.9876,
+    "per_class_accuracy": [0.99, 0.995, 0.98, 0.985, 0.99, 0.98, 0.99, 0.975, 0.97, 0.97],
+    "confusion_matrix": [[98 if row == col else (2 if col == (row + 1) % 10 else 0) for col in range(10)] for row in range(10)],
+    "parameters": 6_814,
+    "epochs": 1,
+    "training_seconds": 3.4,
+    "versions": {"tensorflow": "2.19.0", "keras": "3.15.1"},
+}
+
+
+def export_tiny_model(directory: Path, seed: int = 0) -> Path:
+    """Export a tiny untrained CNN with MNIST's input and output shapes as a SavedModel in `directory`."""
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    model = keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            keras.layers.Conv2D(4, 3, activation="relu"),
+            keras.layers.MaxPooling2D(2),
+            keras.layers.Flatten(),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
+    # Spread the last layer's weights so the probabilities vary between inputs.
+    kernel, bias = model.layers[-1].get_weights()
+    model.layers[-1].set_weights([kernel * 20, np.linspace(-1, 1, 10).astype(np.float32)])
+    model.export(str(directory), verbose=False)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A models directory holding one tiny exported model and its metrics.json."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    models = tmp_path_factory.mktemp("models")
+    model_dir = export_tiny_model(models / VERSION)
+    (model_dir / "metrics.json").write_text(json.dumps(METRICS))
+    return models
+
+
+@pytest.fixture(scope="session")
+def model_dir(models_dir: Path) -> Path:
+    return models_dir / VERSION
+
+
+@pytest.fixture(scope="session")
+def templates_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Tiny site templates with the real model card and every static file the page loads."""
+    templates = tmp_path_factory.mktemp("site_templates")
+    (templates / "base.html").write_text(BASE_HTML)
+    (templates / "index.html").write_text(INDEX_HTML)
+    shutil.copy(REPO_ROOT / "site_templates" / "model_card.html", templates / "model_card.html")
+    static = templates / "static"
+    (static / "js").mkdir(parents=True)
+    (static / "app.css").write_text("body { margin: 0; }\n")
+    (static / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>\n')
+    (static / ".DS_Store").write_text("not shipped\n")
+    for name in ("decode.js", "preprocess.js", "model.js", "arithmetic.js", "ui.js", "main.js"):
+        (static / "js" / name).write_text(f'"use strict"; // {name}\n')
+    return templates
+
+
+@pytest.fixture(scope="session")
+def spec_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("spec") / "preprocess_spec.json"
+    path.write_text(json.dumps({"version": 1, "decode": {"max_file_bytes": 1000, "max_pixels": 2000}, "target": 28}))
+    return path
+
+
+@pytest.fixture(scope="session")
+def fixture_settings(templates_dir: Path, spec_path: Path) -> dict:
+    """`load_config` overrides that point a build at the fixtures (and the repo's node_modules)."""
+    return {"templates_dir": templates_dir, "preprocess_spec": spec_path, "node_modules": REPO_ROOT / "node_modules"}
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory, model_dir: Path, fixture_settings: dict) -> site.BuildReport:
+    """One build of the tiny model into a temporary dist/, shared by the read-only tests."""
+    out = tmp_path_factory.mktemp("built") / "dist"
+    return site.build(build_config.load_config(model=model_dir, out=out, **fixture_settings))
+
+
+@pytest.fixture
+def fixture_main(monkeypatch: pytest.MonkeyPatch, fixture_settings: dict):
+    """`site.main` whose defaults point at the fixtures instead of the repository's templates."""
+    monkeypatch.setattr(site, "load_config", functools.partial(build_config.load_config, **fixture_settings))
+    return site.main
+

@@ -1,0 +1,357 @@
+"""The whole build: what lands in dist/, determinism, atomicity, the CLI and its error lines."""
+
+from __future__ import annotations
+
+import functools
+import html.parser
+import json
+import math
+import shutil
+import subprocess
+import threading
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from build import config as build_config
+from build import context, convert, parity, runtime, serve, site
+from build.errors import BuildError
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+APP_SCRIPT_NAMES = ["decode.js", "preprocess.js", "model.js", "arithmetic.js", "ui.js", "main.js"]
+
+
+class LinkCollector(html.parser.HTMLParser):
+    """Collects every src/href (with its tag's attributes) and the CSP meta tag of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[tuple[str, dict]] = []
+        self.csp: str | None = None
+        self.config_json: str | None = None
+        self._in_config = False
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        attributes = dict(attrs)
+        for name in ("src", "href"):
+            if attributes.get(name) is not None:
+                self.links.append((attributes[name], attributes))
+        if tag == "meta" and attributes.get("http-equiv") == "Content-Security-Policy":
+            self.csp = attributes["content"]
+        self._in_config = tag == "script" and attributes.get("id") == "snapmath-config"
+
+    def handle_data(self, data: str) -> None:
+        if self._in_config:
+            self.config_json = data
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_config = False
+
+
+def parse(path: Path) -> LinkCollector:
+    collector = LinkCollector()
+    collector.feed(path.read_text())
+    return collector
+
+
+def assert_links_resolve(out: Path, page: str) -> None:
+    """Assert every src/href in `page` is relative and names a file in `out` (SRI checked where given)."""
+    links = parse(out / page).links
+    assert links, page
+    for url, attributes in links:
+        if url.startswith("#") or url == "data:,":  # in-page anchors; the empty favicon
+            continue
+        assert "//" not in url and not url.startswith("/") and ":" not in url, f"{page}: {url} is not relative"
+        path = out / url.split("#")[0]
+        assert path.is_file(), f"{page}: {url} does not resolve in dist/"
+        if "integrity" in attributes:
+            assert attributes["integrity"] == runtime.sri(path.read_bytes()), f"{page}: {url}"
+
+
+def tree(directory: Path) -> dict[str, bytes]:
+    """Return {relative path: bytes} of every file under `directory`."""
+    return {p.relative_to(directory).as_posix(): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
+
+
+def leftovers(out: Path) -> list[str]:
+    """Return temporary build directories left beside `out`."""
+    return sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f"{out.name}.") )
+
+
+# --- what a build writes -------------------------------------------------------------------------
+
+
+def test_build_writes_pages_model_runtime_and_static_files(built_site: site.BuildReport) -> None:
+    files = set(tree(built_site.out_dir))
+    expected = {
+        "index.html",
+        "model-card.html",
+        "static/app.css",
+        "static/logo.svg",
+        *(f"static/js/{name}" for name in APP_SCRIPT_NAMES),
+        "static/vendor/tfjs/tf-core.es2017.min.js",
+        "static/vendor/tfjs/tf-backend-cpu.es2017.min.js",
+        "static/vendor/tfjs/tf-converter.es2017.min.js",
+        "static/vendor/tfjs/LICENSE-tfjs-core.txt",
+        "static/vendor/tfjs/LICENSE-tfjs-backend-cpu.txt",
+        "static/vendor/tfjs/LICENSE-tfjs-converter.txt",
+        "model/model.json",
+        "model/group1-shard1of1.bin",
+        "model/embedded.js",
+    }
+    assert files == expected  # nothing else: no dotfiles, no check inputs, no temp files
+
+
+def test_every_url_in_the_pages_is_relative_and_resolves_to_a_file(built_site: site.BuildReport) -> None:
+    for page in ("index.html", "model-card.html"):
+        assert_links_resolve(built_site.out_dir, page)
+
+
+def test_integrity_hashes_match_the_shipped_files(built_site: site.BuildReport) -> None:
+    out = built_site.out_dir
+    links = parse(out / "index.html").links
+    checked = [url for url, attributes in links if "integrity" in attributes]
+    assert checked == [
+        "static/app.css",
+        "static/vendor/tfjs/tf-core.es2017.min.js",
+        "static/vendor/tfjs/tf-backend-cpu.es2017.min.js",
+        "static/vendor/tfjs/tf-converter.es2017.min.js",
+        *(f"static/js/{name}" for name in APP_SCRIPT_NAMES),
+    ]
+    for url, attributes in links:
+        if "integrity" in attributes:
+            assert attributes["integrity"] == runtime.sri((out / url).read_bytes()), url
+
+
+def test_pages_carry_the_content_security_policy(built_site: site.BuildReport) -> None:
+    for page in ("index.html", "model-card.html"):
+        assert parse(built_site.out_dir / page).csp == context.CSP
+    assert "unsafe-eval" not in context.CSP and "unsafe-inline" not in context.CSP
+
+
+def test_page_config_points_at_the_model_and_carries_the_spec(built_site: site.BuildReport, spec_path: Path) -> None:
+    out = built_site.out_dir
+    page_config = json.loads(parse(out / "index.html").config_json)
+    assert page_config == {
+        "version": "1700000000",
+        "modelUrl": "model/model.json",
+        "embeddedModelUrl": "model/embedded.js",
+        "preprocess": json.loads(spec_path.read_text()),
+        "lowConfidence": build_config.LOW_CONFIDENCE,
+        "limits": {"maxFileBytes": 1000, "maxPixels": 2000},  # the spec's decode limits win
+    }
+    assert (out / page_config["modelUrl"]).is_file() and (out / page_config["embeddedModelUrl"]).is_file()
+
+
+def test_model_card_shows_the_metrics(built_site: site.BuildReport) -> None:
+    card = (built_site.out_dir / "model-card.html").read_text()
+    for text in ("1700000000", "2023-11-14 22:13 UTC", "6,814", "98.76%", "99.50%", "float16", "<svg", "980 of 1,000"):
+        assert text in card
+    assert card.count("<rect") == 200  # a background and a shade for each of the 100 cells
+
+
+def test_report_counts_bytes_per_part(built_site: site.BuildReport) -> None:
+    out = built_site.out_dir
+    files = tree(out)
+    sizes = built_site.sizes
+    assert sizes["runtime"] == sum(len(v) for k, v in files.items() if k.startswith("static/vendor/") and k.endswith(".js"))
+    assert sizes["model"] == len(files["model/model.json"]) + len(files["model/group1-shard1of1.bin"])
+    assert sizes["embedded"] == len(files["model/embedded.js"])
+    assert sizes["page"] == sizes["runtime"] + sizes["model"] + sizes["app"]
+    assert list(built_site.timings) == ["gather", "convert", "render", "write", "check", "swap"]
+    assert built_site.parity.same_digit == built_site.parity.inputs
+
+
+# --- determinism, atomicity, the CLI --------------------------------------------------------------
+
+
+def test_cli_build_is_byte_identical_to_the_first(
+    built_site: site.BuildReport, model_dir: Path, fixture_main, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    out = tmp_path / "dist"
+    assert fixture_main(["--model", str(model_dir), "--out", str(out)]) == 0
+    assert tree(out) == tree(built_site.out_dir)
+    printed = capsys.readouterr().out
+    assert f"built {out} from model 1700000000 (--quantize float16)" in printed
+    for part in ("runtime", "model", "app", "page", "embedded", "steps: gather", "convert", "parity:"):
+        assert part in printed
+
+
+def test_rebuild_replaces_the_previous_build_and_leaves_nothing_beside_it(
+    built_site: site.BuildReport, model_dir: Path, fixture_settings: dict, tmp_path: Path
+) -> None:
+    out = tmp_path / "dist"
+    shutil.copytree(built_site.out_dir, out)
+    (out / "stale.txt").write_text("from an older build")
+    site.build(build_config.load_config(model=model_dir, out=out, quantize="none", **fixture_settings))
+    assert not (out / "stale.txt").exists()
+    assert leftovers(out) == []
+    assert json.loads((out / "model/model.json").read_text())["weightsManifest"][0]["weights"][0].get("quantization") is None
+
+
+@pytest.mark.parametrize("failing_step", ["write_files", "compare"])
+def test_failed_build_leaves_the_previous_dist_untouched(
+    built_site: site.BuildReport, model_dir: Path, fixture_settings: dict, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, failing_step: str,
+) -> None:
+    out = tmp_path / "dist"
+    shutil.copytree(built_site.out_dir, out)
+    before = tree(out)
+
+    real_write_files = site.write_files
+
+    def write_half_then_fail(directory: Path, files: dict) -> None:
+        real_write_files(directory, dict(list(files.items())[:3]))
+        raise OSError(28, "No space left on device")
+
+    def fail(*args: object) -> None:
+        raise BuildError("injected failure")
+
+    if failing_step == "write_files":
+        monkeypatch.setattr(site, "write_files", write_half_then_fail)
+    else:
+        monkeypatch.setattr(parity, "compare", fail)
+    with pytest.raises((BuildError, OSError)):
+        site.build(build_config.load_config(model=model_dir, out=out, **fixture_settings))
+    assert tree(out) == before
+    assert leftovers(out) == []
+
+
+def test_no_model_says_how_to_make_one(fixture_main, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    from training import models
+
+    empty = tmp_path / "models"
+    monkeypatch.setattr(models, "MODELS_DIR", empty)
+    assert fixture_main(["--out", str(tmp_path / "dist")]) == 1
+    assert capsys.readouterr().err == (
+        f"error: no exported model in {empty} (expected <unix-timestamp>/saved_model.pb); "
+        "train one with `python -m training.train`\n"
+    )
+
+
+def test_broken_saved_model_is_one_error_line(fixture_main, tmp_path: Path, capsys) -> None:
+    broken = tmp_path / "1700000001"
+    broken.mkdir()
+    (broken / "saved_model.pb").write_bytes(b"this is not a protocol buffer")
+    assert fixture_main(["--model", str(broken), "--out", str(tmp_path / "dist")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: cannot run the SavedModel in {broken}: ")
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert not (tmp_path / "dist").exists()
+
+
+def test_converter_failure_is_one_error_line(model_dir: Path, fixture_main, tmp_path: Path, monkeypatch, capsys) -> None:
+    from tensorflowjs.converters import tf_saved_model_conversion_v2
+
+    def unsupported(*args: object, **kwargs: object) -> None:
+        raise ValueError("Unsupported Ops in the model before optimization\nBesselI0e")
+
+    monkeypatch.setattr(tf_saved_model_conversion_v2, "convert_tf_saved_model", unsupported)
+    assert fixture_main(["--model", str(model_dir), "--out", str(tmp_path / "dist")]) == 1
+    assert capsys.readouterr().err == (
+        f"error: converting {model_dir} to TF.js failed: ValueError: Unsupported Ops in the model before optimization\n"
+    )
+
+
+def test_conversion_that_changes_the_answers_fails_the_build(
+    model_dir: Path, fixture_main, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    real_convert = convert.convert_saved_model
+
+    def transpose_first_kernel(model_dir: Path, quantize: str) -> convert.ConvertedModel:
+        # A layout bug: the first weight (the convolution kernel) stored in reverse element order.
+        converted = real_convert(model_dir, quantize)
+        (name, data), = converted.shards.items()
+        first = converted.model_json["weightsManifest"][0]["weights"][0]
+        assert first["dtype"] == "float32" and first["quantization"]["dtype"] == "float16"
+        width, length = 2, 2 * math.prod(first["shape"])
+        elements = [data[start : start + width] for start in range(0, length, width)]
+        return convert.ConvertedModel(converted.model_json, {name: b"".join(reversed(elements)) + data[length:]})
+
+    monkeypatch.setattr(convert, "convert_saved_model", transpose_first_kernel)
+    assert fixture_main(["--model", str(model_dir), "--out", str(tmp_path / "dist")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: the converted model disagrees with the SavedModel: on the built-in input '")
+    assert "(allowed 0.02 with --quantize float16)" in err
+    assert not (tmp_path / "dist").exists() and leftovers(tmp_path / "dist") == []
+
+
+def test_missing_node_modules_says_npm_ci(
+    model_dir: Path, fixture_settings: dict, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    missing = tmp_path / "node_modules"
+    settings = {**fixture_settings, "node_modules": missing}
+    monkeypatch.setattr(site, "load_config", functools.partial(build_config.load_config, **settings))
+    assert site.main(["--model", str(model_dir), "--out", str(tmp_path / "dist")]) == 1
+    assert capsys.readouterr().err == (
+        f"error: TF.js runtime missing: {missing} does not exist; "
+        "run `npm ci` in the repository root to install the pinned TF.js runtime\n"
+    )
+
+
+def test_unwritable_output_is_one_error_line(model_dir: Path, fixture_main, tmp_path: Path, capsys) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    out = blocker / "dist"
+    assert fixture_main(["--model", str(model_dir), "--out", str(out)]) == 1
+    assert capsys.readouterr().err == f"error: cannot write the build to {out}: {blocker} is a file\n"
+
+
+def test_output_that_is_not_an_earlier_build_is_not_replaced(model_dir: Path, fixture_main, tmp_path: Path, capsys) -> None:
+    precious = tmp_path / "photos"
+    precious.mkdir()
+    (precious / "holiday.jpg").write_bytes(b"...")
+    assert fixture_main(["--model", str(model_dir), "--out", str(precious)]) == 1
+    assert capsys.readouterr().err == (
+        f"error: refusing to replace {precious}: it is not empty and holds no index.html from an earlier build; "
+        "pick another --out or remove it\n"
+    )
+    assert (precious / "holiday.jpg").exists()
+
+
+def test_serve_answers_on_localhost(built_site: site.BuildReport) -> None:
+    server = serve.make_server(built_site.out_dir, 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        host, port = server.server_address[:2]
+        assert host == "127.0.0.1"
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/model/model.json", timeout=10) as response:
+            assert response.read() == (built_site.out_dir / "model/model.json").read_bytes()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_serve_on_a_busy_port_is_one_error_line(built_site: site.BuildReport, capsys) -> None:
+    with serve.make_server(built_site.out_dir, 0) as busy:
+        port = busy.server_address[1]
+        assert serve.serve(built_site.out_dir, port) == 1
+    assert capsys.readouterr().err.startswith(f"error: cannot serve on 127.0.0.1:{port}: ")
+
+
+def test_build_package_is_tracked_by_git() -> None:
+    # GitHub's Python .gitignore ignores build/: a fresh clone must still contain the package.
+    tracked = subprocess.run(
+        ["git", "ls-files", "build/site.py", "build/parity.js", "build/licenses/Apache-2.0.txt"],
+        cwd=REPO_ROOT, capture_output=True, text=True, check=True,
+    ).stdout.split()
+    assert tracked == ["build/licenses/Apache-2.0.txt", "build/parity.js", "build/site.py"]
+    ignored = subprocess.run(["git", "check-ignore", "build/site.py"], cwd=REPO_ROOT, capture_output=True)
+    assert ignored.returncode == 1  # not ignored
+
+
+REAL_STATIC = [REPO_ROOT / "site_templates" / "static" / url.removeprefix("static/") for url in (*context.STYLESHEETS, *context.APP_SCRIPTS)]
+
+
+@pytest.mark.skipif(
+    not all(path.is_file() for path in REAL_STATIC), reason="site_templates/static/ is not complete yet"
+)
+def test_real_site_templates_build(model_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    report = site.build(build_config.load_config(model=model_dir, out=out))
+    for page in ("index.html", "model-card.html"):
+        assert parse(out / page).csp == context.CSP
+        assert_links_resolve(out, page)
+    assert report.sizes["page"] > report.sizes["runtime"]
