@@ -107,7 +107,11 @@
         return;
       }
       operands[id] = null;
-      ui.operands[id].showError(error.message || "This picture could not be read.");
+      ui.operands[id].showError(
+        model === null
+          ? "Pictures cannot be read because the recognition model did not load. Type the digit instead."
+          : error.message || "This picture could not be read."
+      );
     }
     refreshAnswer();
   }

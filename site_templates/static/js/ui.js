@@ -131,6 +131,7 @@
       confidence: byId(prefix + "-confidence"),
       flag: byId(prefix + "-flag"),
       alternatives: byId(prefix + "-alternatives"),
+      alternativesLabel: byId(prefix + "-alternatives-label"),
       alternativesList: section.querySelector(".alternatives-list"),
     };
     let thumbnailUrl = null;
@@ -180,13 +181,44 @@
       parts.message.hidden = !text;
     }
 
-    function showAlternatives(digit, probabilities) {
+    function alternativeButton(candidate, probability) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "button alternative";
+      button.dataset.digit = String(candidate);
+      const digitText = document.createElement("span");
+      digitText.className = "alternative-digit";
+      digitText.textContent = String(candidate);
+      button.append(digitText);
+      if (probability !== null) {
+        button.setAttribute("aria-label", "Use " + candidate + " (" + percent(probability) + " likely)");
+        const probabilityText = document.createElement("span");
+        probabilityText.className = "alternative-probability";
+        probabilityText.textContent = percent(probability);
+        button.append(probabilityText);
+      } else {
+        button.setAttribute("aria-label", "Use " + candidate);
+      }
+      return button;
+    }
+
+    // The model's next best guesses; with no digit found, every digit (touch screens have no keys).
+    function showAlternatives(digit, probabilities, noDigitFound) {
       parts.alternativesList.replaceChildren();
+      if (noDigitFound) {
+        parts.alternativesLabel.textContent = "Is there a digit? Pick it, or type it:";
+        for (let candidate = 0; candidate <= 9; candidate += 1) {
+          parts.alternativesList.append(alternativeButton(candidate, null));
+        }
+        parts.alternatives.hidden = false;
+        return;
+      }
       if (!probabilities) {
         parts.alternatives.hidden = true;
         return;
       }
-      const ranked = probabilities
+      parts.alternativesLabel.textContent = "Not right? Pick the digit, or type it:";
+      probabilities
         .map(function (probability, candidate) {
           return { candidate: candidate, probability: probability };
         })
@@ -196,22 +228,10 @@
         .sort(function (left, right) {
           return right.probability - left.probability;
         })
-        .slice(0, ALTERNATIVES_SHOWN);
-      ranked.forEach(function (entry) {
-        const button = document.createElement("button");
-        button.type = "button";
-        button.className = "button alternative";
-        button.dataset.digit = String(entry.candidate);
-        button.setAttribute("aria-label", "Use " + entry.candidate + " (" + percent(entry.probability) + " likely)");
-        const digitText = document.createElement("span");
-        digitText.className = "alternative-digit";
-        digitText.textContent = String(entry.candidate);
-        const probabilityText = document.createElement("span");
-        probabilityText.className = "alternative-probability";
-        probabilityText.textContent = percent(entry.probability);
-        button.append(digitText, probabilityText);
-        parts.alternativesList.append(button);
-      });
+        .slice(0, ALTERNATIVES_SHOWN)
+        .forEach(function (entry) {
+          parts.alternativesList.append(alternativeButton(entry.candidate, entry.probability));
+        });
       parts.alternatives.hidden = false;
     }
 
@@ -356,7 +376,7 @@
           parts.confidence.textContent = percent(reading.confidence) + " sure";
         }
         parts.flag.hidden = !(reading.low && !reading.corrected && reading.digit !== null);
-        showAlternatives(reading.digit, reading.probabilities);
+        showAlternatives(reading.digit, reading.probabilities, reading.digit === null);
         showModelInput(reading.input);
       },
       showError: function (text) {
