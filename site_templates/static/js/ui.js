@@ -275,9 +275,12 @@
       callbacks.onCleared(id);
     }
 
+    // data-state says "busy" from the end of a stroke until its reading is shown, so anyone
+    // waiting for the reading (a person, a test) never sees the previous one as current.
     const pad = createPad(parts.canvas, function (change) {
       window.clearTimeout(settleTimer);
       setHasInput(true);
+      setState(change === "stroke-ended" ? "busy" : "drawing");
       if (change === "stroke-ended") {
         settleTimer = window.setTimeout(submitDrawing, DRAWING_SETTLE_MS);
       }
