@@ -100,12 +100,12 @@
   function windowedExtreme(tf, image, radius, takeMax) {
     const size = 2 * radius + 1;
     const [height, width] = image.shape;
-    let batch = image.reshape([1, height, width, 1]);
+    let batch = tf.reshape(image, [1, height, width, 1]);
     if (!takeMax) batch = tf.neg(batch);
     batch = tf.maxPool(batch, [size, 1], [1, 1], 'same');
     batch = tf.maxPool(batch, [1, size], [1, 1], 'same');
     if (!takeMax) batch = tf.neg(batch);
-    return batch.reshape([height, width]);
+    return tf.reshape(batch, [height, width]);
   }
 
   // ---- The spec steps, in order -----------------------------------------------------------
@@ -144,7 +144,7 @@
   function colourDistance(tf, rgb, background) {
     const [red, green, blue] = tf.split(tf.sub(rgb, tf.tensor1d(background)), 3, 2);
     const squares = tf.add(tf.add(tf.mul(red, red), tf.mul(green, green)), tf.mul(blue, blue));
-    return tf.sqrt(squares).reshape(rgb.shape.slice(0, 2));
+    return tf.reshape(tf.sqrt(squares), rgb.shape.slice(0, 2));
   }
 
   // The distance map area-averaged so its long side is at most max_working_side (unchanged if smaller).
