@@ -170,17 +170,18 @@
     const a = operands.a.digit;
     const b = operands.b.digit;
     const result = root.snapmathArithmetic.compute(a, operator, b);
-    const unsure = ["a", "b"].filter(function (id) {
-      return operands[id].low;
-    });
+    const unsure = ["a", "b"]
+      .filter(function (id) {
+        return operands[id].low;
+      })
+      .map(function (id) {
+        return NAMES[id];
+      });
     return {
       state: result.error ? "error" : "answer",
       expression: root.snapmathArithmetic.expression(a, operator, b),
       text: result.text,
-      flag: unsure.length
-        ? "Low confidence in the " + unsure.map(function (id) { return NAMES[id]; }).join(" and ") +
-          " digit: check it, or pick the right one."
-        : null,
+      flag: unsure.length ? "Low confidence in the " + unsure.join(" and ") + " digit: check it, or pick the right one." : null,
     };
   }
 
