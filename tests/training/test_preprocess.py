@@ -1,0 +1,184 @@
+"""training.preprocess: real-looking uploads become MNIST-like 28x28 inputs; no-digit and bad files say so."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tests import pictures
+from tests.conftest import REPO_ROOT, SAMPLES_DIR
+from training import preprocess
+
+SPEC = preprocess.load_spec()
+DIGIT_PICTURES = pictures.digit_pictures()
+BLANK_PICTURES = pictures.blank_pictures()
+INK_THRESHOLD = 0.1
+
+
+def ink_box_side(image: np.ndarray) -> int:
+    """Return the long side of the bounding box of pixels above INK_THRESHOLD."""
+    rows = np.flatnonzero(image.max(axis=1) > INK_THRESHOLD)
+    columns = np.flatnonzero(image.max(axis=0) > INK_THRESHOLD)
+    return int(max(rows[-1] - rows[0] + 1, columns[-1] - columns[0] + 1))
+
+
+def centre_of_mass(image: np.ndarray) -> tuple[float, float]:
+    rows, columns = np.mgrid[: image.shape[0], : image.shape[1]]
+    return float((image * rows).sum() / image.sum()), float((image * columns).sum() / image.sum())
+
+
+def assert_mnist_like(image: np.ndarray) -> None:
+    """White ink on black, max 1, ink in a ~20 px box, centre of mass near the centre."""
+    assert image.shape == (28, 28) and image.dtype == np.float32
+    assert image.min() >= 0 and image.max() == pytest.approx(1.0)
+    assert np.median(image) == 0, "the background must be black"
+    assert 0.03 < image.mean() < 0.45, "ink, not paper, must be white"
+    assert 17 <= ink_box_side(image) <= 21
+    row, column = centre_of_mass(image)
+    assert abs(row - 14) <= 1 and abs(column - 14) <= 1
+
+
+@pytest.mark.parametrize("name", sorted(DIGIT_PICTURES))
+def test_digit_pictures_come_out_mnist_like(name):
+    _, rgba = DIGIT_PICTURES[name]
+    result = preprocess.preprocess(rgba, SPEC)
+    assert result.reason is None
+    assert_mnist_like(result.input)
+
+
+@pytest.mark.parametrize("name", sorted(BLANK_PICTURES))
+def test_pictures_without_a_digit_say_so(name):
+    result = preprocess.preprocess(BLANK_PICTURES[name], SPEC)
+    assert result.input is None
+    assert result.reason.endswith("no digit found.")
+
+
+def test_specks_alone_are_not_a_digit():
+    assert preprocess.preprocess(BLANK_PICTURES["specks_only"], SPEC).reason == preprocess.ONLY_SPECKS
+
+
+def test_light_on_dark_and_dark_on_light_give_the_same_input():
+    _, rgba = DIGIT_PICTURES["transparent_png"]
+    over_white = preprocess.composite_alpha(rgba, SPEC)
+    dark_on_light = np.concatenate([over_white.astype(np.uint8), rgba[..., 3:] * 0 + 255], axis=2)
+    light_on_dark = dark_on_light.copy()
+    light_on_dark[..., :3] = 255 - light_on_dark[..., :3]
+    first = preprocess.preprocess(dark_on_light, SPEC).input
+    second = preprocess.preprocess(light_on_dark, SPEC).input
+    assert np.abs(first - second).max() < 1e-5
+
+
+def test_thin_strokes_in_a_big_photo_are_thickened_to_mnist_width():
+    _, rgba = DIGIT_PICTURES["thin_strokes_big_photo"]
+    image = preprocess.preprocess(rgba, SPEC).input
+    # MNIST's strokes are about 2 px wide: a hairline would put ink above 0.5 in far fewer pixels.
+    assert (image > 0.5).sum() >= 40
+    assert preprocess.stroke_width(image) >= 1.5
+
+
+def test_ruled_lines_are_removed():
+    _, rgba = DIGIT_PICTURES["lined_paper"]
+    image = preprocess.preprocess(rgba, SPEC).input
+    assert (image[:, :2] < 0.05).all() and (image[:, -2:] < 0.05).all(), "a ruled line runs across the canvas"
+
+
+def test_a_digit_small_in_a_corner_is_found_and_scaled_up():
+    _, rgba = DIGIT_PICTURES["small_in_corner"]
+    assert ink_box_side(preprocess.preprocess(rgba, SPEC).input) >= 18
+
+
+def test_area_matrix_rows_average_and_preserve_mass():
+    for size_in, size_out in [(7, 3), (3, 7), (512, 20), (20, 20), (1, 5)]:
+        weights = preprocess.area_matrix(size_in, size_out)
+        assert weights.shape == (size_out, size_in)
+        assert np.allclose(weights.sum(axis=1), 1, atol=1e-6)
+        assert np.allclose(weights.sum(axis=0), size_out / size_in, atol=1e-6)
+
+
+def test_order_statistic_is_an_element_of_the_data():
+    values = np.array([5, 1, 4, 2, 3], dtype=np.float32)
+    assert preprocess.order_statistic(values, 50) == 3
+    assert preprocess.order_statistic(values, 100) == 5
+    assert preprocess.order_statistic(values, 0) == 1
+
+
+def test_bad_input_shape_is_a_value_error():
+    with pytest.raises(ValueError):
+        preprocess.preprocess(np.zeros((10, 10, 3), np.uint8), SPEC)
+
+
+def test_spec_is_the_json_file_both_twins_read():
+    assert SPEC == json.loads((REPO_ROOT / "training" / "preprocess_spec.json").read_text())
+    assert SPEC["bound"]["max_working_side"] == 512
+    assert (SPEC["canvas"]["box_side"], SPEC["canvas"]["canvas_side"]) == (20, 28)
+
+
+# ---- decode_file -------------------------------------------------------------------------------
+
+
+def test_decode_file_gives_rgba_of_a_png(tmp_path):
+    _, rgba = DIGIT_PICTURES["transparent_png"]
+    path = tmp_path / "seven.png"
+    Image.fromarray(rgba).save(path)
+    decoded = preprocess.decode_file(path)
+    assert decoded.dtype == np.uint8 and decoded.shape == rgba.shape
+    assert np.array_equal(decoded, rgba)
+
+
+def test_decode_file_applies_exif_orientation(tmp_path):
+    path = tmp_path / "sideways.jpg"
+    pictures.write_exif_rotated_jpeg(path)
+    decoded = preprocess.decode_file(path)
+    assert decoded.shape == (400, 300, 4)  # stored 400 wide, shown upright 300 wide
+    assert preprocess.preprocess(decoded, SPEC).input is not None
+    # The 7's bar is at the top once upright.
+    assert decoded[52:68, 70:230, 0].mean() < 60 and decoded[300:340, 180:240, 0].mean() > 200
+
+
+def test_decode_file_takes_the_first_frame_of_an_animation(tmp_path):
+    path = tmp_path / "two.gif"
+    pictures.write_animated_gif(path)
+    decoded = preprocess.decode_file(path)
+    first = np.asarray(pictures.draw_digit((200, 260), "1", (40, 30, 160, 230), (0, 0, 0), 20, (255, 255, 255)))
+    assert np.array_equal(decoded[..., :3], first)
+
+
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("empty", "empty.png: this file is empty (0 bytes)."),
+        ("text_named_png", "notes.png: this file is not a picture this app can read."),
+        ("corrupt_png", "corrupt.png: this picture is damaged and cannot be read"),
+    ],
+)
+def test_decode_file_refuses_bad_files_with_a_sentence(tmp_path, name, message):
+    path = pictures.write_bad_files(tmp_path)[name]
+    with pytest.raises(preprocess.UnreadableImageError) as error:
+        preprocess.decode_file(path)
+    assert str(error.value).startswith(message)
+    assert isinstance(error.value, ValueError)
+
+
+def test_decode_file_refuses_a_pixel_bomb_before_decoding(tmp_path):
+    path = tmp_path / "bomb.png"
+    Image.new("L", (2000, 1000)).save(path)
+    limits = {**SPEC["decode"], "max_pixels": 1_000_000}
+    with pytest.raises(preprocess.UnreadableImageError, match=r"too large \(2000x1000 pixels"):
+        preprocess.decode_file(path, limits)
+
+
+def test_decode_file_refuses_a_file_over_the_byte_limit(tmp_path):
+    path = tmp_path / "big.png"
+    Image.fromarray(DIGIT_PICTURES["blue_on_brown"][1]).save(path)
+    with pytest.raises(preprocess.UnreadableImageError, match="too large"):
+        preprocess.decode_file(path, {**SPEC["decode"], "max_file_bytes": 1000})
+
+
+@pytest.mark.parametrize("path", sorted(SAMPLES_DIR.glob("*")), ids=lambda path: path.name)
+def test_shared_samples_come_out_mnist_like(path):
+    result = preprocess.preprocess(preprocess.decode_file(path), SPEC)
+    assert result.reason is None
+    assert_mnist_like(result.input)
