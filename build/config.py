@@ -11,6 +11,9 @@ from training import models
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
+# Directories of the repository that a build must never write into or replace.
+SOURCE_DIRS = (".git", ".github", "build", "docs", "node_modules", "site_templates", "tests", "training")
+
 QUANTIZATIONS = ("none", "float16", "uint8")
 # Chosen by measurement on the 10k MNIST test images (see README, "Model size"): float16 halves
 # the weights and agrees with the SavedModel's argmax on every image; uint8 is known to break models.
@@ -95,8 +98,12 @@ def _output_errors(config: Config) -> list[str]:
     """Return why `config.out_dir` must not be replaced by a build ([] if it may)."""
     out_dir = config.out_dir
     # The build deletes the previous output: refuse anything that holds a source, or is not an earlier build.
-    sources = (REPO_ROOT, config.templates_dir, config.model_dir, config.node_modules, Path.home())
-    if any(source == out_dir or out_dir in source.parents for source in sources):
+    holds_source = any(
+        out_dir == path or out_dir in path.parents
+        for path in (REPO_ROOT, Path.home(), config.model_dir, config.node_modules, config.templates_dir)
+    )
+    inside_source = any(REPO_ROOT / name in out_dir.parents for name in SOURCE_DIRS) or config.templates_dir in out_dir.parents
+    if holds_source or inside_source or any(out_dir == REPO_ROOT / name for name in SOURCE_DIRS):
         return [f"refusing to write the build to {out_dir}: it holds source files; pick another --out"]
     if out_dir.exists() and not out_dir.is_dir():
         return [f"cannot write the build to {out_dir}: it is a file"]

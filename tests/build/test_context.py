@@ -1,0 +1,104 @@
+"""build.context: the model card's figures and the page context contract."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from build import config as build_config
+from build import context, runtime
+from build.errors import BuildError
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CONFUSION = [[90 if row == col else (10 if col == (row + 1) % 10 else 0) for col in range(10)] for row in range(10)]
+
+
+def test_model_card_formats_metrics_for_display() -> None:
+    metrics = {
+        "test_accuracy": 0.9921,
+        "per_class_accuracy": [0.99] * 9 + [0.976214],
+        "confusion_matrix": CONFUSION,
+        "parameters": 21094,
+        "epochs": 17,
+        "training_seconds": 252.5,
+        "versions": {"tensorflow": "2.19.0", "keras": "3.15.1"},
+    }
+    card = context.model_card("1795595699", metrics, 52_345, "float16")
+    assert card["version"] == "1795595699"
+    assert card["created"] == "2026-11-25 08:34 UTC"
+    assert card["parameters"] == "21,094"
+    assert card["size"] == "52.3 KB (model.json and weights)"
+    assert card["quantization"].startswith("float16 (")
+    assert card["test_accuracy"] == "99.21%"
+    assert card["per_class"][9] == {"digit": 9, "accuracy": "97.62%"}
+    assert card["details"] == [
+        {"label": "Training epochs", "value": "17"},
+        {"label": "Training time", "value": "252 s"},
+        {"label": "Trained with", "value": "keras 3.15.1, tensorflow 2.19.0"},
+    ]
+
+
+def test_absent_metrics_read_not_measured() -> None:
+    card = context.model_card("my-model", {}, 1_234_567, "none")
+    assert card["created"] == card["parameters"] == card["test_accuracy"] == "not measured"
+    assert card["size"] == "1.23 MB (model.json and weights)"
+    assert {row["accuracy"] for row in card["per_class"]} == {"not measured"}
+    assert card["confusion"]["available"] is False and card["confusion"]["cells"] == []
+    assert card["details"] == []
+
+
+def test_accuracies_are_derived_from_the_confusion_matrix_when_absent() -> None:
+    card = context.model_card("1", {"confusion_matrix": CONFUSION}, 10, "none")
+    assert card["test_accuracy"] == "90.00%"
+    assert card["per_class"][3]["accuracy"] == "90.00%"
+
+
+def test_confusion_chart_places_and_shades_every_cell() -> None:
+    chart = context.confusion_chart(CONFUSION)
+    assert chart["available"] and len(chart["cells"]) == 100
+    diagonal = chart["cells"][0]
+    error = chart["cells"][1]  # true 0 read as 1: 10 of 100
+    empty = chart["cells"][2]
+    assert (diagonal["x"], diagonal["y"]) == (context.MARGIN_LEFT, context.MARGIN_TOP)
+    assert (error["x"] - diagonal["x"], chart["cells"][10]["y"] - diagonal["y"]) == (context.CELL, context.CELL)
+    assert (diagonal["fill"], diagonal["opacity"], diagonal["text"]) == (context.CORRECT_FILL, "0.900", "90")
+    assert (error["fill"], error["opacity"], error["text"]) == (context.ERROR_FILL, "0.316", "10")
+    assert (empty["opacity"], empty["text"]) == ("0.000", "")
+    assert error["title"] == "true 0, read as 1: 10 of 100 (10.00%)"
+    assert chart["summary"] == "900 of 1,000 test images read correctly; rows are the true digit"
+    assert [label["text"] for label in chart["column_labels"]] == [str(d) for d in range(10)]
+
+
+def test_malformed_confusion_matrix_is_not_drawn() -> None:
+    assert context.model_card("1", {"confusion_matrix": [[1, 2], [3, 4]]}, 10, "none")["confusion"]["available"] is False
+
+
+@pytest.mark.parametrize(("size", "text"), [(999, "999 B"), (668_292, "668.3 KB"), (1_470_000, "1.47 MB")])
+def test_format_bytes(size: int, text: str) -> None:
+    assert context.format_bytes(size) == text
+
+
+def test_page_context_follows_the_contract(model_dir: Path, fixture_settings: dict, tmp_path: Path) -> None:
+    settings = build_config.load_config(model=model_dir, out=tmp_path / "dist", **fixture_settings)
+    static = {url: url.encode() for url in (*context.STYLESHEETS, *context.APP_SCRIPTS)}
+    files = runtime.gather_runtime(REPO_ROOT / "node_modules")
+    card = context.model_card("1700000000", {}, 1, "float16")
+    page = context.page_context(settings, {"decode": {}}, files, static, card)
+    assert set(page) == {"site", "csp", "stylesheets", "runtime_scripts", "app_scripts", "config", "model", "pages"}
+    assert page["site"]["title"] == "snapmath"
+    assert page["stylesheets"] == [{"url": "static/app.css", "integrity": runtime.sri(b"static/app.css")}]
+    assert [s["url"].rsplit("/", 1)[1] for s in page["app_scripts"]] == [
+        "decode.js", "preprocess.js", "model.js", "arithmetic.js", "ui.js", "main.js",
+    ]
+    assert [s["url"] for s in page["runtime_scripts"]] == [file.url for file in files]
+    assert page["config"]["limits"] == {"maxFileBytes": 26_214_400, "maxPixels": 50_000_000}
+    assert page["pages"] == {"index": "index.html", "model_card": "model-card.html"}
+    json.dumps(page)  # plain data only
+
+
+def test_missing_app_script_is_named(model_dir: Path, fixture_settings: dict, tmp_path: Path) -> None:
+    settings = build_config.load_config(model=model_dir, out=tmp_path / "dist", **fixture_settings)
+    with pytest.raises(BuildError, match=r"^site_templates/static/app\.css is missing: the page loads it$"):
+        context.page_context(settings, {}, [], {}, {})

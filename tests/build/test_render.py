@@ -1,0 +1,61 @@
+"""build.render: escaping, strict variables, readable template errors, the real model card."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from build import context, render
+from build.errors import BuildError
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def environment_with(tmp_path: Path, **templates: str):
+    for name, text in templates.items():
+        (tmp_path / name).write_text(text)
+    return render.make_environment(tmp_path)
+
+
+def test_values_are_html_escaped(tmp_path: Path) -> None:
+    environment = environment_with(tmp_path, page="<p>{{ text }}</p><script type=application/json>{{ data|tojson }}</script>")
+    html = environment.get_template("page").render(text="<b>&", data={"b": "</script>", "a": 1})
+    assert html == '<p>&lt;b&gt;&amp;</p><script type=application/json>{"a": 1, "b": "\\u003c/script\\u003e"}</script>'
+
+
+def test_undefined_variable_is_an_error_naming_the_template_line(tmp_path: Path) -> None:
+    environment = environment_with(tmp_path, **{"index.html": "ok\n{{ missing.value }}\n", "model_card.html": ""})
+    with pytest.raises(BuildError) as raised:
+        render.render_pages(environment, {})
+    assert str(raised.value) == f"{tmp_path / 'index.html'}:2: 'missing' is undefined"
+
+
+def test_syntax_error_names_file_and_line(tmp_path: Path) -> None:
+    environment = environment_with(tmp_path, **{"index.html": "{% if %}", "model_card.html": ""})
+    with pytest.raises(BuildError, match=r"index\.html:1: template syntax error: "):
+        render.render_pages(environment, {})
+
+
+def test_missing_template_is_named(tmp_path: Path) -> None:
+    environment = environment_with(tmp_path, **{"index.html": "{% extends 'base.html' %}"})
+    with pytest.raises(BuildError, match=rf"^template base\.html not found in {tmp_path}$"):
+        render.render_pages(environment, {})
+
+
+def test_filters_format_like_the_context() -> None:
+    environment = render.make_environment(REPO_ROOT / "site_templates")
+    assert environment.from_string("{{ 1500|filesize }} {{ 0.5|percent }}").render() == "1.5 KB 50.00%"
+
+
+def test_real_model_card_shows_every_figure(templates_dir: Path) -> None:
+    card = context.model_card("1700000000", {"confusion_matrix": [[1] * 10] * 10, "parameters": 5}, 2000, "none")
+    page = {
+        "site": {"title": "snapmath", "description": "d"}, "csp": context.CSP, "stylesheets": [],
+        "model": card, "pages": dict(context.PAGES), "runtime_scripts": [], "app_scripts": [], "config": {},
+    }
+    html = render.make_environment(templates_dir).get_template("model_card.html").render(page)
+    for text in ("1700000000", "2023-11-14 22:13 UTC", "2.0 KB (model.json and weights)", "none (32-bit", "10.00%"):
+        assert text in html
+    assert html.count('fill-opacity="') == 100 and 'href="index.html"' in html
+    assert "style=" not in html  # the CSP forbids inline styles: shades are SVG attributes
