@@ -67,8 +67,9 @@ def open_app(browser, url: str, viewport_width: int = 1280):
     page.on("console", lambda message: message.type == "error" and record.errors.append(message.text))
     page.on("pageerror", lambda error: record.errors.append(str(error)))
     page.goto(url)
-    page.wait_for_function("window.snapmath && window.snapmath.ready", timeout=READY_TIMEOUT_MS)
-    page.evaluate("window.snapmath.ready")
+    # The arrow form: a bare expression string is eval()ed, which the page's CSP forbids.
+    page.wait_for_function("() => window.snapmath && window.snapmath.ready", timeout=READY_TIMEOUT_MS)
+    page.evaluate("() => window.snapmath.ready")
     return page, record
 
 
@@ -90,3 +91,90 @@ def app(browser, app_url):
     page.context.close()
     assert not foreign, f"requests outside the site: {foreign}"
     assert not record.errors, f"console errors: {record.errors}"
+
+
+SETTLED_STATES = ("read", "low", "corrected", "no-digit", "error")
+
+
+def wait_settled(page, operand: str) -> str:
+    """Return the operand's data-state once its reading (or refusal) is shown."""
+    page.wait_for_function(
+        "([id, done]) => done.includes(document.getElementById('operand-' + id).dataset.state)",
+        arg=[operand, list(SETTLED_STATES)],
+    )
+    return page.get_attribute(f"#operand-{operand}", "data-state")
+
+
+def give_file(page, operand: str, path: Path) -> str:
+    """Choose a file for an operand through its file input, as a person does; return the state."""
+    page.get_by_test_id(f"operand-{operand}-file").set_input_files(str(path))
+    return wait_settled(page, operand)
+
+
+@pytest.fixture(scope="session")
+def digit_files(tmp_path_factory, mnist_dir) -> dict[int, Path]:
+    """Return one upload per digit 0-9: an MNIST test digit as dark ink on white paper, 140 px PNG.
+
+    Each is the first test image of its label that the Python reference (training.predict's
+    pipeline on the shipped model) reads correctly, so the browser is held to Python's answer.
+    """
+    import numpy as np
+    from PIL import Image
+
+    from training import data, models, predict, preprocess
+
+    mnist = data.load_mnist(mnist_dir)
+    folder = tmp_path_factory.mktemp("digits")
+    paths = []
+    for index in range(200):  # the first 200 test images hold every digit many times
+        ink = 255 - np.asarray(Image.fromarray(mnist.test_images[index]).resize((140, 140), Image.Resampling.BICUBIC))
+        paths.append(folder / f"test-{index}-label-{mnist.test_labels[index]}.png")
+        Image.fromarray(ink).save(paths[-1])
+    classify = models.load_classifier(models.newest_model_dir())
+    answers = predict.predict_files(paths, classify, preprocess.load_spec())
+    chosen: dict[int, Path] = {}
+    for index, (path, answer) in enumerate(zip(paths, answers)):
+        label = int(mnist.test_labels[index])
+        if label not in chosen and answer["digit"] == label and answer["confidence"] > 0.95:
+            chosen[label] = path
+    if len(chosen) < 10:
+        pytest.fail(f"no confidently read MNIST upload for digits {set(range(10)) - set(chosen)}", pytrace=False)
+    return chosen
+
+
+@pytest.fixture(scope="session")
+def bad_files(tmp_path_factory) -> dict[str, Path]:
+    """Return the inputs people get wrong, each written as a real file of that kind."""
+    from PIL import Image, ImageDraw
+
+    folder = tmp_path_factory.mktemp("bad")
+    files = {
+        "text-named.png": b"this is a text file, not a picture\n",
+        "empty.png": b"",
+        "photo.heic": b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(64),
+        "document.pdf": b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n",
+        "drawing.svg": b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><text>7</text></svg>',
+        "truncated.png": b"\x89PNG\r\n\x1a\n" + bytes(40),
+    }
+    paths = {name: folder / name for name in files}
+    for name, content in files.items():
+        paths[name].write_bytes(content)
+    paths["huge-file.jpg"] = folder / "huge-file.jpg"
+    with open(paths["huge-file.jpg"], "wb") as handle:  # 26 MB: over the 25 MB limit
+        handle.write(b"\xff\xd8\xff\xe0" + bytes(26 * 1024 * 1024))
+    paths["60-megapixels.png"] = folder / "60-megapixels.png"
+    Image.new("L", (10_000, 6_000), 255).save(paths["60-megapixels.png"])
+    for name, value in (("white.png", 255), ("black.png", 0), ("one-pixel.png", 0)):
+        paths[name] = folder / name
+        Image.new("L", (1, 1) if name == "one-pixel.png" else (300, 300), value).save(paths[name])
+    # An animated GIF whose first frame is a 7 and second is blank: the first frame counts.
+    seven = Image.new("L", (120, 120), 255)
+    ImageDraw.Draw(seven).line([(30, 25), (90, 25), (50, 100)], fill=0, width=9)
+    paths["animated.gif"] = folder / "animated.gif"
+    seven.save(paths["animated.gif"], save_all=True, append_images=[Image.new("L", (120, 120), 255)], duration=200, loop=0)
+    # A 40-megapixel photo is allowed: downscaled while decoding, then read.
+    photo = Image.new("RGB", (8_000, 5_000), (205, 190, 160))
+    ImageDraw.Draw(photo).line([(3_400, 1_200), (4_600, 1_200), (3_800, 3_900)], fill=(30, 30, 40), width=160)
+    paths["40-megapixels.jpg"] = folder / "40-megapixels.jpg"
+    photo.save(paths["40-megapixels.jpg"], quality=85)
+    return paths
