@@ -19,7 +19,8 @@ from build import context, convert, parity, render, runtime
 from build.config import DEFAULT_QUANTIZE, QUANTIZATIONS, Config, load_config
 from build.errors import BuildError
 
-log = logging.getLogger(__name__)
+# Named, not __name__: run as `python -m build.site` this module is __main__.
+log = logging.getLogger("build.site")
 
 STATIC_DIR = "static"  # in site_templates/ and in dist/
 
@@ -152,19 +153,24 @@ def swap_into_place(staging: Path, out_dir: Path) -> None:
 
 
 def part_sizes(files: dict[str, bytes]) -> dict[str, int]:
-    """Return bytes per part: runtime, model (fetched over http), embedded (file:// only), app, page."""
-    sizes = {"runtime": 0, "model": 0, "embedded": 0, "app": 0}
+    """Return bytes per part: runtime, model (over http), embedded (file:// only), app, model card, licences, page.
+
+    `page` is what opening index.html over http downloads: runtime + model + app.
+    """
+    sizes = {"runtime": 0, "model": 0, "embedded": 0, "app": 0, "model_card": 0, "licences": 0}
     embedded = f"{convert.MODEL_DIR}/{convert.EMBEDDED_NAME}"
     for path, content in files.items():
         if path.startswith(runtime.VENDOR_DIR + "/"):
             part = "runtime" if path.endswith(".js") else "licences"  # the page never loads the licences
+        elif path == context.PAGES["model_card"]:
+            part = "model_card"
         elif path == embedded:
             part = "embedded"
         elif path.startswith(convert.MODEL_DIR + "/"):
             part = "model"
         else:
             part = "app"
-        sizes[part] = sizes.get(part, 0) + len(content)
+        sizes[part] += len(content)
     sizes["page"] = sizes["runtime"] + sizes["model"] + sizes["app"]
     return sizes
 
@@ -182,9 +188,10 @@ def format_report(report: BuildReport) -> str:
             f"  steps: {steps}",
             f"  runtime   {format_bytes(sizes['runtime']):>10}  TF.js core, CPU backend, converter",
             f"  model     {format_bytes(sizes['model']):>10}  model.json and weight shards (loaded over http)",
-            f"  app       {format_bytes(sizes['app']):>10}  HTML, CSS and JavaScript of the pages",
-            f"  page      {format_bytes(sizes['page']):>10}  runtime + model + app",
+            f"  app       {format_bytes(sizes['app']):>10}  index.html, CSS and JavaScript",
+            f"  page      {format_bytes(sizes['page']):>10}  runtime + model + app: what opening the page over http loads",
             f"  embedded  {format_bytes(sizes['embedded']):>10}  model/embedded.js (loaded instead from file://)",
+            f"  other     {format_bytes(sizes['model_card'] + sizes['licences']):>10}  model-card.html, licences",
             f"  parity: TF.js agrees with the SavedModel on {check.inputs} built-in inputs "
             f"(same digit on {check.same_digit}; largest probability difference {check.max_difference:.2g}, "
             f"allowed {check.tolerance:g})",

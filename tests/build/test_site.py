@@ -8,6 +8,7 @@ import json
 import math
 import shutil
 import subprocess
+import sys
 import threading
 import urllib.request
 from pathlib import Path
@@ -158,6 +159,9 @@ def test_report_counts_bytes_per_part(built_site: site.BuildReport) -> None:
     assert sizes["runtime"] == sum(len(v) for k, v in files.items() if k.startswith("static/vendor/") and k.endswith(".js"))
     assert sizes["model"] == len(files["model/model.json"]) + len(files["model/group1-shard1of1.bin"])
     assert sizes["embedded"] == len(files["model/embedded.js"])
+    assert sizes["model_card"] == len(files["model-card.html"])
+    app = [k for k in files if k == "index.html" or (k.startswith("static/") and not k.startswith("static/vendor/"))]
+    assert sizes["app"] == sum(len(files[k]) for k in app)
     assert sizes["page"] == sizes["runtime"] + sizes["model"] + sizes["app"]
     assert list(built_site.timings) == ["gather", "convert", "render", "write", "check", "swap"]
     assert built_site.parity.same_digit == built_site.parity.inputs
@@ -176,6 +180,7 @@ def test_cli_build_is_byte_identical_to_the_first(
     assert f"built {out} from model 1700000000 (--quantize float16)" in printed
     for part in ("runtime", "model", "app", "page", "embedded", "steps: gather", "convert", "parity:"):
         assert part in printed
+    assert printed.startswith("gather ...\nconvert ...\nrender ...\nwrite ...\ncheck ...\nswap ...\n")
 
 
 def test_rebuild_replaces_the_previous_build_and_leaves_nothing_beside_it(
@@ -329,6 +334,14 @@ def test_serve_on_a_busy_port_is_one_error_line(built_site: site.BuildReport, ca
         port = busy.server_address[1]
         assert serve.serve(built_site.out_dir, port) == 1
     assert capsys.readouterr().err.startswith(f"error: cannot serve on 127.0.0.1:{port}: ")
+
+
+def test_help_runs_as_a_module_from_the_repository_root() -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "build.site", "--help"], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    )
+    for option in ("--model DIR", "--out DIR", "--quantize {none,float16,uint8}", "--serve", "--port PORT"):
+        assert option in completed.stdout
 
 
 def test_build_package_is_tracked_by_git() -> None:
