@@ -15,6 +15,7 @@
   const NO_CONTRAST = 'The picture is blank or nearly uniform: no digit found.';
   const NO_INK = 'There is too little ink in the picture: no digit found.';
   const ONLY_SPECKS = 'The picture holds only scattered specks: no digit found.';
+  const LUMINANCE_WEIGHTS = [0.299, 0.587, 0.114];
   const MIN_DIVISOR = 0.001; // keeps renormalisation finite where a line is at full strength
 
   // ---- Shared helpers, computed as in the Python twin -------------------------------------
@@ -113,20 +114,22 @@
   // float32 RGB [H,W,3] in 0..255: the picture over white, or over black when its visible content is light.
   function compositeAlpha(tf, rgba, spec) {
     const { data, width, height } = rgba;
-    const pixels = tf.tensor3d(Float32Array.from(data), [height, width, 4]);
-    const rgb = tf.slice(pixels, [0, 0, 0], [height, width, 3]);
+    // Split the channels in plain JS: strided tf slices of a big picture are slow on the CPU backend.
+    const colours = new Float32Array(width * height * 3);
+    const alphas = new Float32Array(width * height);
     let opaque = true;
-    for (let index = 3; index < data.length; index += 4) {
-      if (data[index] !== 255) {
-        opaque = false;
-        break;
-      }
+    for (let pixel = 0; pixel < width * height; pixel++) {
+      colours[3 * pixel] = data[4 * pixel];
+      colours[3 * pixel + 1] = data[4 * pixel + 1];
+      colours[3 * pixel + 2] = data[4 * pixel + 2];
+      alphas[pixel] = data[4 * pixel + 3];
+      if (data[4 * pixel + 3] !== 255) opaque = false;
     }
+    const rgb = tf.tensor3d(colours, [height, width, 3]);
     if (opaque) return rgb;
-    const alpha = tf.div(tf.slice(pixels, [0, 0, 3], [height, width, 1]), 255);
+    const alpha = tf.div(tf.tensor3d(alphas, [height, width, 1]), 255);
     // A white digit on a transparent background would vanish over white: pick the matte that contrasts.
-    const [red, green, blue] = tf.split(rgb, 3, 2);
-    const luminance = tf.add(tf.add(tf.mul(red, 0.299), tf.mul(green, 0.587)), tf.mul(blue, 0.114));
+    const luminance = tf.sum(tf.mul(rgb, tf.tensor1d(LUMINANCE_WEIGHTS)), 2, true);
     const alphaTotal = tf.sum(alpha).dataSync()[0];
     const meanLuminance = alphaTotal > 0 ? tf.sum(tf.mul(luminance, alpha)).dataSync()[0] / alphaTotal : 0;
     const matte = meanLuminance > spec.composite.light_content_luminance ? 0 : 255;
@@ -142,15 +145,22 @@
 
   // [H,W]: Euclidean RGB distance of each pixel from the background colour.
   function colourDistance(tf, rgb, background) {
-    const [red, green, blue] = tf.split(tf.sub(rgb, tf.tensor1d(background)), 3, 2);
-    const squares = tf.add(tf.add(tf.mul(red, red), tf.mul(green, green)), tf.mul(blue, blue));
-    return tf.reshape(tf.sqrt(squares), rgb.shape.slice(0, 2));
+    const difference = tf.sub(rgb, tf.tensor1d(background));
+    return tf.sqrt(tf.sum(tf.mul(difference, difference), 2));
   }
 
   // The distance map area-averaged so its long side is at most max_working_side (unchanged if smaller).
   function boundSize(tf, distance, spec) {
-    const [height, width] = distance.shape;
     const maxSide = spec.bound.max_working_side;
+    const factor = Math.floor(Math.max(...distance.shape) / maxSide);
+    if (factor >= 2) {
+      // Whole blocks first (cheap, linear time); the matrix products then only bridge the last < 2x.
+      const [fullHeight, fullWidth] = distance.shape;
+      const batch = tf.reshape(distance, [1, fullHeight, fullWidth, 1]);
+      const pooled = tf.avgPool(batch, factor, factor, 'valid');
+      distance = tf.reshape(pooled, [Math.floor(fullHeight / factor), Math.floor(fullWidth / factor)]);
+    }
+    const [height, width] = distance.shape;
     if (Math.max(height, width) <= maxSide) return distance;
     const scale = maxSide / Math.max(height, width);
     return areaResize(tf, distance, Math.max(1, roundHalfUp(height * scale)), Math.max(1, roundHalfUp(width * scale)));
