@@ -247,15 +247,18 @@ def main(argv: list[str] | None = None) -> int:
         "--quantize", choices=QUANTIZATIONS, help=f"weight quantization (default: {DEFAULT_QUANTIZE}, chosen by measurement)"
     )
     parser.add_argument("--serve", action="store_true", help="preview the result on http://127.0.0.1 afterwards")
-    parser.add_argument("--port", type=int, default=8000, help="port for --serve (default: 8000)")
+    parser.add_argument("--port", type=int, help="port for --serve (default: 8000)")
     args = parser.parse_args(argv)
+    if args.port is not None and not args.serve:
+        parser.error("--port only applies with --serve")
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ start-up chatter out of the output
     progress = _ProgressHandler()
     logging.getLogger("build").addHandler(progress)
     logging.getLogger("build").setLevel(logging.INFO)
     try:
-        report = build(load_config(model=args.model, out=args.out, quantize=args.quantize))
+        with _native_stderr_held_back():
+            report = build(load_config(model=args.model, out=args.out, quantize=args.quantize))
     except BuildError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
@@ -265,8 +268,36 @@ def main(argv: list[str] | None = None) -> int:
     if args.serve:
         from build import serve
 
-        return serve.serve(report.out_dir, args.port)
+        return serve.serve(report.out_dir, 8000 if args.port is None else args.port)
     return 0
+
+
+@contextlib.contextmanager
+def _native_stderr_held_back() -> Iterator[None]:
+    """Hold back what native code writes to file descriptor 2; replay it only if the block crashes.
+
+    TensorFlow's C++ start-up messages (CUDA probing, absl, grappler) ignore TF_CPP_MIN_LOG_LEVEL and
+    would bury the one `error:` line; on an unexpected exception they may explain it, so they are shown.
+    """
+    sys.stderr.flush()
+    saved_stderr = os.dup(2)
+    crashed = False
+    with tempfile.TemporaryFile() as held_back:
+        os.dup2(held_back.fileno(), 2)
+        try:
+            yield
+        except BuildError:
+            raise
+        except BaseException:
+            crashed = True
+            raise
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved_stderr, 2)
+            os.close(saved_stderr)
+            if crashed:
+                held_back.seek(0)
+                sys.stderr.write(held_back.read().decode("utf-8", errors="replace"))
 
 
 class _ProgressHandler(logging.Handler):
