@@ -121,7 +121,10 @@ def area_matrix(size_in: int, size_out: int) -> np.ndarray:
 
 
 def area_resize(image: np.ndarray, height: int, width: int) -> np.ndarray:
-    """Return image [H,W] resized to [height,width] by area averaging: rows @ image @ columns^T."""
+    """Return image [H,W] resized to [height,width] by area averaging: rows @ image @ columns^T.
+
+    The JS twin applies the same banded matrices as a few weighted gathers (its dense matMul is slow).
+    """
     rows = area_matrix(image.shape[0], height)
     columns = area_matrix(image.shape[1], width)
     return ((rows @ image.astype(np.float32)) @ columns.T).astype(np.float32)
