@@ -72,9 +72,8 @@ def convert_saved_model(model_dir: Path, quantize: str) -> ConvertedModel:
                 quantization_dtype_map=QUANTIZATION_MAPS[quantize],
             )
         except Exception as error:  # the converter raises anything from ValueError to TF's own errors
-            message = str(error).strip().splitlines()[0] if str(error).strip() else ""
             raise BuildError(
-                f"converting {model_dir} to TF.js failed: {type(error).__name__}: {message}"
+                f"converting {model_dir} to TF.js failed: {type(error).__name__}: {_one_line(str(error))}"
             ) from error
         return _read_converted(Path(scratch), model_dir)
 
@@ -103,3 +102,9 @@ def _json_bytes(value: object) -> bytes:
     byte-identical, and lists (graph nodes, the weights manifest) keep their meaningful order.
     """
     return json.dumps(value, sort_keys=True, separators=(",", ":")).encode()
+
+
+def _one_line(message: str, limit: int = 300) -> str:
+    """Return `message` on one line (the converter lists unsupported ops on the lines after the first)."""
+    text = ": ".join(line.strip() for line in message.strip().splitlines() if line.strip())
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -79,7 +79,7 @@ def reference_probabilities(model_dir: Path, images: np.ndarray) -> np.ndarray:
         classify = models.load_classifier(model_dir)
         probabilities = classify(images)
     except Exception as error:  # a broken SavedModel fails in many TF-specific ways
-        message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__  # TF appends a stack
         raise BuildError(f"cannot run the SavedModel in {model_dir}: {message}") from error
     if probabilities.shape != (len(images), 10):
         raise BuildError(

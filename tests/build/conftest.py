@@ -75,6 +75,23 @@ def export_tiny_model(directory: Path, seed: int = 0) -> Path:
     return directory
 
 
+@pytest.fixture
+def unsupported_op_model(tmp_path: Path) -> Path:
+    """A SavedModel with MNIST's signature that uses an op TF.js lacks (BesselI0e)."""
+    import tensorflow as tf
+
+    class Unsupported(tf.Module):
+        @tf.function(input_signature=[tf.TensorSpec([None, 28, 28, 1], tf.float32)])
+        def serve(self, images: tf.Tensor) -> dict:
+            first_ten = tf.reshape(images, [-1, 784])[:, :10]
+            return {"output_0": tf.nn.softmax(tf.math.special.bessel_i0e(first_ten))}
+
+    module = Unsupported()
+    directory = tmp_path / "1700000002"
+    tf.saved_model.save(module, str(directory), signatures={"serving_default": module.serve})
+    return directory
+
+
 @pytest.fixture(scope="session")
 def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A models directory holding one tiny exported model and its metrics.json."""

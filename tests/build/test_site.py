@@ -246,16 +246,12 @@ def test_broken_saved_model_is_one_error_line(fixture_main, tmp_path: Path, caps
     assert not (tmp_path / "dist").exists()
 
 
-def test_converter_failure_is_one_error_line(model_dir: Path, fixture_main, tmp_path: Path, monkeypatch, capsys) -> None:
-    from tensorflowjs.converters import tf_saved_model_conversion_v2
-
-    def unsupported(*args: object, **kwargs: object) -> None:
-        raise ValueError("Unsupported Ops in the model before optimization\nBesselI0e")
-
-    monkeypatch.setattr(tf_saved_model_conversion_v2, "convert_tf_saved_model", unsupported)
-    assert fixture_main(["--model", str(model_dir), "--out", str(tmp_path / "dist")]) == 1
+def test_converter_failure_is_one_error_line(fixture_main, unsupported_op_model: Path, tmp_path: Path, capsys) -> None:
+    unsupported = unsupported_op_model
+    assert fixture_main(["--model", str(unsupported), "--out", str(tmp_path / "dist")]) == 1
     assert capsys.readouterr().err == (
-        f"error: converting {model_dir} to TF.js failed: ValueError: Unsupported Ops in the model before optimization\n"
+        f"error: converting {unsupported} to TF.js failed: "
+        "ValueError: Unsupported Ops in the model before optimization: BesselI0e\n"
     )
 
 
