@@ -97,13 +97,11 @@ def load_config(
 def _output_errors(config: Config) -> list[str]:
     """Return why `config.out_dir` must not be replaced by a build ([] if it may)."""
     out_dir = config.out_dir
-    # The build deletes the previous output: refuse anything that holds a source, or is not an earlier build.
-    holds_source = any(
-        out_dir == path or out_dir in path.parents
-        for path in (REPO_ROOT, Path.home(), config.model_dir, config.node_modules, config.templates_dir)
-    )
-    inside_source = any(REPO_ROOT / name in out_dir.parents for name in SOURCE_DIRS) or config.templates_dir in out_dir.parents
-    if holds_source or inside_source or any(out_dir == REPO_ROOT / name for name in SOURCE_DIRS):
+    # Replacing out_dir deletes it: it must not be a source directory, hold one, or lie inside one.
+    sources = [config.templates_dir, config.model_dir, config.node_modules, *(REPO_ROOT / name for name in SOURCE_DIRS)]
+    if out_dir in (REPO_ROOT, Path.home()) or any(
+        out_dir == source or out_dir in source.parents or source in out_dir.parents for source in sources
+    ):
         return [f"refusing to write the build to {out_dir}: it holds source files; pick another --out"]
     if out_dir.exists() and not out_dir.is_dir():
         return [f"cannot write the build to {out_dir}: it is a file"]

@@ -45,8 +45,9 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
 
 
 def test_directory_without_saved_model_is_refused(tmp_path: Path, fixture_settings: dict) -> None:
-    with pytest.raises(BuildError, match=rf"^{tmp_path} is not a SavedModel directory \(no saved_model\.pb\)$"):
-        build_config.load_config(model=tmp_path, out=tmp_path / "dist", **fixture_settings)
+    (tmp_path / "model").mkdir()
+    with pytest.raises(BuildError, match=rf"^{tmp_path / 'model'} is not a SavedModel directory \(no saved_model\.pb\)$"):
+        build_config.load_config(model=tmp_path / "model", out=tmp_path / "dist", **fixture_settings)
 
 
 @pytest.mark.parametrize("out", [".", "..", "site_templates", "training/models", "site_templates/static/out", "build"])
