@@ -34,11 +34,13 @@ $(STAMPS)/npm: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-# Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).
+# Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser),
+# and the fonts that training renders printed digits from.
+SYSTEM_PACKAGES := chromium fonts-dejavu-core fonts-liberation
 browser:
-	@command -v chromium >/dev/null || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y --no-install-recommends chromium fonts-dejavu-core; \
-	  else echo "Chromium is missing: sudo apt-get install chromium (or set SNAPMATH_CHROMIUM)"; exit 1; fi; }
+	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -q DejaVuSans; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update && apt-get install -y --no-install-recommends $(SYSTEM_PACKAGES) fontconfig; \
+	  else echo "missing system packages: sudo apt-get install $(SYSTEM_PACKAGES)"; exit 1; fi; fi
 
 model: setup
 	$(PY) -m training.train

@@ -12,7 +12,7 @@ from training import data, evaluate, models, train
 
 @pytest.mark.slow
 def test_smoke_run_exports_a_serving_savedmodel(mnist_dir, tmp_path, capsys):
-    assert train.main(["--data-dir", str(mnist_dir), "--epochs", "1", "--limit", "1500",
+    assert train.main(["--data-dir", str(mnist_dir), "--epochs", "1", "--limit", "1500", "--printed-digits", "50",
                        "--models-dir", str(tmp_path)]) == 0
     model_dir = models.newest_model_dir(tmp_path)
     assert model_dir.name.isdigit() and not list(tmp_path.glob(".*partial"))
@@ -32,6 +32,7 @@ def test_smoke_run_exports_a_serving_savedmodel(mnist_dir, tmp_path, capsys):
     metrics = json.loads((model_dir / "metrics.json").read_text())
     assert metrics["version"] == model_dir.name
     assert metrics["epochs"] == 1 and metrics["training_images"] == 1200 and metrics["validation_images"] == 300
+    assert metrics["printed_digits"] == 50 and metrics["printed_digit_fonts"]
     assert len(metrics["per_class_accuracy"]) == 10 and np.array(metrics["confusion_matrix"]).sum() == 10_000
     assert set(metrics["data_checksums"]) == {f"{stem}.gz" for stem in data.IDX_FILES.values()}
     assert metrics["versions"]["tensorflow"] == tf.__version__
