@@ -15,7 +15,7 @@ def test_renders_labelled_digits_as_the_page_presents_them():
     assert (images.max(axis=(1, 2)) == 255).all()  # contrast stretched, white ink
     for image in images:  # the ink's longer side fills the 20 px box, like MNIST
         rows, cols = np.nonzero(image > 0)
-        assert 19 <= max(rows.ptp(), cols.ptp()) + 1 <= 21
+        assert 19 <= max(np.ptp(rows), np.ptp(cols)) + 1 <= 21
 
 
 def test_same_seed_same_digits():
