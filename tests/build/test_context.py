@@ -21,6 +21,9 @@ def test_model_card_formats_metrics_for_display() -> None:
         "per_class_accuracy": [0.99] * 9 + [0.976214],
         "confusion_matrix": CONFUSION,
         "parameters": 21094,
+        "test_count": 10000,
+        "training_images": 55000,
+        "validation_images": 5000,
         "epochs": 17,
         "training_seconds": 252.5,
         "versions": {"tensorflow": "2.19.0", "keras": "3.15.1"},
@@ -33,7 +36,9 @@ def test_model_card_formats_metrics_for_display() -> None:
     assert card["quantization"].startswith("float16 (")
     assert card["test_accuracy"] == "99.21%"
     assert card["per_class"][9] == {"digit": 9, "accuracy": "97.62%"}
+    assert card["test_set"] == "10,000 MNIST test images"
     assert card["details"] == [
+        {"label": "Trained on", "value": "55,000 MNIST training images (5,000 more held out for validation)"},
         {"label": "Training epochs", "value": "17"},
         {"label": "Training time", "value": "252 s"},
         {"label": "Trained with", "value": "keras 3.15.1, tensorflow 2.19.0"},
@@ -43,6 +48,7 @@ def test_model_card_formats_metrics_for_display() -> None:
 def test_absent_metrics_read_not_measured() -> None:
     card = context.model_card("my-model", {}, 1_234_567, "none")
     assert card["created"] == card["parameters"] == card["test_accuracy"] == "not measured"
+    assert card["test_set"] == "the MNIST test images"
     assert card["size"] == "1.23 MB (model.json and weights)"
     assert {row["accuracy"] for row in card["per_class"]} == {"not measured"}
     assert card["confusion"]["available"] is False and card["confusion"]["cells"] == []
@@ -64,11 +70,19 @@ def test_confusion_chart_places_and_shades_every_cell() -> None:
     assert (diagonal["x"], diagonal["y"]) == (context.MARGIN_LEFT, context.MARGIN_TOP)
     assert (error["x"] - diagonal["x"], chart["cells"][10]["y"] - diagonal["y"]) == (context.CELL, context.CELL)
     assert (diagonal["fill"], diagonal["opacity"], diagonal["text"]) == (context.CORRECT_FILL, "0.900", "90")
-    assert (error["fill"], error["opacity"], error["text"]) == (context.ERROR_FILL, "0.316", "10")
+    assert (error["fill"], error["opacity"], error["text"]) == (context.ERROR_FILL, "0.800", "10")
     assert (empty["opacity"], empty["text"]) == ("0.000", "")
     assert error["title"] == "true 0, read as 1: 10 of 100 (10.00%)"
     assert chart["summary"] == "900 of 1,000 test images read correctly; rows are the true digit"
     assert [label["text"] for label in chart["column_labels"]] == [str(d) for d in range(10)]
+
+
+def test_rarer_errors_are_shaded_lighter_than_the_worst() -> None:
+    matrix = [[100 if row == col else 0 for col in range(10)] for row in range(10)]
+    matrix[9][4], matrix[9][7], matrix[9][9] = 10, 2, 88
+    cells = {(cell["true_digit"], cell["read_digit"]): cell for cell in context.confusion_chart(matrix)["cells"]}
+    assert [cells[9, read]["opacity"] for read in (4, 7, 9, 0)] == ["0.800", "0.280", "0.880", "0.000"]
+    assert cells[9, 9]["text_fill"] == "#ffffff" and cells[9, 7]["text_fill"] == "#1b1f24"
 
 
 def test_malformed_confusion_matrix_is_not_drawn() -> None:
