@@ -77,8 +77,14 @@ def decode_file(path: str | os.PathLike, limits: dict | None = None) -> np.ndarr
                     f"{limits['max_pixels'] / 1e6:.0f} megapixels)."
                 )
             image.seek(0)
-            upright = ImageOps.exif_transpose(image)
-            rgba = np.asarray(upright.convert("RGBA"), dtype=np.uint8)
+            upright = ImageOps.exif_transpose(image).convert("RGBA")
+            # Like decode.js, which lets the browser shrink big pictures while decoding: the long
+            # side at most max_decoded_side, so later steps stay small (area averaging here).
+            scale = limits.get("max_decoded_side", 0) / max(upright.size)
+            if 0 < scale < 1:
+                bounded = (max(1, int(upright.width * scale + 0.5)), max(1, int(upright.height * scale + 0.5)))  # Math.round
+                upright = upright.resize(bounded, Image.Resampling.BOX)
+            rgba = np.asarray(upright, dtype=np.uint8)
     except UnreadableImageError:
         raise
     except UnidentifiedImageError:
@@ -333,6 +339,14 @@ def stretch_contrast(digit: np.ndarray) -> np.ndarray | None:
     return (digit / np.float32(peak)).astype(np.float32)
 
 
+def round_shift(shift: float) -> int:
+    """Return the whole-pixel shift nearest to shift, halves up, after snapping to 1/1000 px.
+
+    A symmetric digit has its centre of mass exactly on a half pixel; float32 (JS) and float64
+    (numpy) sums land a hair either side of it, so the snap makes both twins round the same way."""
+    return round_half_up(round_half_up(shift * 1000) / 1000)
+
+
 def paste_centred(digit: np.ndarray, spec: dict) -> np.ndarray:
     """Return float32 [28,28]: the digit pasted so its centre of mass sits on the canvas centre (whole-pixel shift)."""
     canvas_side = spec["canvas"]["canvas_side"]
@@ -342,8 +356,8 @@ def paste_centred(digit: np.ndarray, spec: dict) -> np.ndarray:
     total = weights.sum()
     mass_row = float((weights.sum(axis=1) * np.arange(height)).sum() / total)
     mass_column = float((weights.sum(axis=0) * np.arange(width)).sum() / total)
-    top = min(max(round_half_up(centre_row - mass_row), 0), canvas_side - height)
-    left = min(max(round_half_up(centre_column - mass_column), 0), canvas_side - width)
+    top = min(max(round_shift(centre_row - mass_row), 0), canvas_side - height)
+    left = min(max(round_shift(centre_column - mass_column), 0), canvas_side - width)
     canvas = np.zeros((canvas_side, canvas_side), dtype=np.float32)
     canvas[top : top + height, left : left + width] = digit
     return canvas

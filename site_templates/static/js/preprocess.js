@@ -341,6 +341,13 @@
   }
 
   // [28,28]: the digit pasted so its centre of mass sits on the canvas centre (whole-pixel shift).
+  // The whole-pixel shift nearest to shift, halves up, after snapping to 1/1000 px: a symmetric
+  // digit's centre of mass sits exactly on a half pixel, and float32 vs float64 sums land a hair
+  // either side of it; the snap makes both twins round the same way.
+  function roundShift(shift) {
+    return roundHalfUp(roundHalfUp(shift * 1000) / 1000);
+  }
+
   function pasteCentred(tf, digit, spec) {
     const canvasSide = spec.canvas.canvas_side;
     const [centreRow, centreColumn] = spec.canvas.centre;
@@ -357,8 +364,8 @@
         columnMoment += value * column;
       }
     }
-    const top = Math.min(Math.max(roundHalfUp(centreRow - rowMoment / total), 0), canvasSide - height);
-    const left = Math.min(Math.max(roundHalfUp(centreColumn - columnMoment / total), 0), canvasSide - width);
+    const top = Math.min(Math.max(roundShift(centreRow - rowMoment / total), 0), canvasSide - height);
+    const left = Math.min(Math.max(roundShift(centreColumn - columnMoment / total), 0), canvasSide - width);
     return tf.pad(digit, [
       [top, canvasSide - top - height],
       [left, canvasSide - left - width],
