@@ -39,6 +39,7 @@ def fake_context() -> dict:
         "app_scripts": [
             asset(f"static/js/{name}.js") for name in ("decode", "preprocess", "model", "arithmetic", "ui", "main")
         ],
+        "all_scripts": [],
         "config": {
             "version": "1764000000",
             "modelUrl": "model/model.json",
