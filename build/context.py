@@ -54,12 +54,13 @@ def page_context(
         "maxFileBytes": decode.get("max_file_bytes", config.max_file_bytes),
         "maxPixels": decode.get("max_pixels", config.max_pixels),
     }
+    stylesheets = [_asset(url, static_files) for url in STYLESHEETS]
     runtime_scripts = [{"url": file.url, "integrity": sri(file.content)} for file in runtime]
     app_scripts = [_asset(url, static_files) for url in APP_SCRIPTS]
     return {
         "site": {"title": config.site_title, "description": config.site_description},
         "csp": CSP,
-        "stylesheets": [_asset(url, static_files) for url in STYLESHEETS],
+        "stylesheets": stylesheets,
         "runtime_scripts": runtime_scripts,
         "app_scripts": app_scripts,
         "all_scripts": runtime_scripts + app_scripts,  # the model card lists them with their hashes

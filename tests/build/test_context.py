@@ -100,7 +100,10 @@ def test_page_context_follows_the_contract(model_dir: Path, fixture_settings: di
     files = runtime.gather_runtime(REPO_ROOT / "node_modules")
     card = context.model_card("1700000000", {}, 1, "float16")
     page = context.page_context(settings, {"decode": {}}, files, static, card)
-    assert set(page) == {"site", "csp", "stylesheets", "runtime_scripts", "app_scripts", "config", "model", "pages"}
+    assert set(page) == {
+        "site", "csp", "stylesheets", "runtime_scripts", "app_scripts", "all_scripts", "config", "model", "pages"
+    }
+    assert page["all_scripts"] == page["runtime_scripts"] + page["app_scripts"]
     assert page["site"]["title"] == "snapmath"
     assert page["stylesheets"] == [{"url": "static/app.css", "integrity": runtime.sri(b"static/app.css")}]
     assert [s["url"].rsplit("/", 1)[1] for s in page["app_scripts"]] == [

@@ -52,7 +52,7 @@ def test_real_model_card_shows_every_figure(templates_dir: Path) -> None:
     card = context.model_card("1700000000", {"confusion_matrix": [[1] * 10] * 10, "parameters": 5}, 2000, "none")
     page = {
         "site": {"title": "snapmath", "description": "d"}, "csp": context.CSP, "stylesheets": [],
-        "model": card, "pages": dict(context.PAGES), "runtime_scripts": [], "app_scripts": [], "config": {},
+        "model": card, "pages": dict(context.PAGES), "runtime_scripts": [], "app_scripts": [], "all_scripts": [], "config": {},
     }
     html = render.make_environment(templates_dir).get_template("model_card.html").render(page)
     for text in ("1700000000", "2023-11-14 22:13 UTC", "2.0 KB (model.json and weights)", "none (32-bit", "10.00%"):
