@@ -1,0 +1,272 @@
+"""`python -m build.bench`: measure the product as people use it (accuracy, speed, weight) against issue 6's targets.
+
+Builds the site once into a temporary web root, then measures, in one run on one machine: build time,
+MNIST accuracy in Python and in the browser, recognition of real and rendered uploads beside the
+original app's recipe, cold start, latency and page weight beside the full `@tensorflow/tfjs` bundle.
+Writes report.json and report.md (default .artifacts/bench/) and prints the markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import gzip
+import json
+import logging
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+
+from build import bench_browser, bench_inputs, bench_report, runtime, uploads
+from training import data, evaluate, models
+
+log = logging.getLogger("build.bench")  # named, not __name__: run as `python -m` this module is __main__
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = Path(os.environ.get("SNAPMATH_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
+DEFAULT_OUT = REPO_ROOT / ".artifacts" / "bench"
+SITE, FULL_SITE, INPUTS = "snapmath", "snapmath-tfjs", "inputs"  # served under a sub-path, as on a real host
+UPLOAD_SEED = 0
+GZIP_LEVEL = 6  # what common static hosts use (nginx, Apache mod_deflate's default)
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """How much to measure: MNIST images, rendered uploads, fresh pages per cold start, build runs, latency samples."""
+
+    mnist: int = 10_000
+    uploads: int = 500
+    repeats: int = 7
+    build_runs: int = 3
+    latency_samples: int = 50
+    warm_up: int = 5
+
+
+QUICK = Settings(mnist=200, uploads=20, repeats=2, build_runs=1, latency_samples=5, warm_up=1)
+
+
+def median(values: list[float]) -> float:
+    """Return the median of `values`."""
+    return float(np.median(values))
+
+
+def percentiles(times: list[float]) -> dict:
+    """Return {p50, p95, samples} of millisecond timings."""
+    return {"p50": float(np.percentile(times, 50)), "p95": float(np.percentile(times, 95)), "samples": len(times)}
+
+
+def measure_build(model_dir: Path, out_dir: Path, runs: int) -> dict:
+    """Return {seconds: median, runs} of `python -m build.site` as a subprocess; the last build stays in out_dir."""
+    seconds = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = subprocess.run(
+            [sys.executable, "-m", "build.site", "--model", str(model_dir), "--out", str(out_dir)],
+            cwd=REPO_ROOT, capture_output=True, text=True,
+        )
+        seconds.append(time.perf_counter() - start)
+        if result.returncode != 0:
+            raise RuntimeError(f"python -m build.site failed:\n{result.stdout}\n{result.stderr}")
+    return {"seconds": median(seconds), "runs": seconds}
+
+
+def training_speed(model_dir: Path) -> dict:
+    """Return the shipped model's training figures from its metrics.json (None where not recorded)."""
+    metrics = models.read_metrics(model_dir)
+    return {key: metrics.get(key) for key in ("seconds_per_epoch", "epochs", "training_seconds", "test_accuracy")}
+
+
+def mnist_agreement(python: np.ndarray, browser: np.ndarray, labels: np.ndarray) -> dict:
+    """Return the accuracy of both probability sets and how closely the browser's follow Python's."""
+    return {
+        "count": int(len(labels)),
+        "python_accuracy": float((python.argmax(1) == labels).mean()),
+        "browser_accuracy": float((browser.argmax(1) == labels).mean()),
+        "same_digit": int((python.argmax(1) == browser.argmax(1)).sum()),
+        "max_probability_difference": float(np.abs(python - browser).max()),
+    }
+
+
+def score_readings(readings: list[dict], files: list[bench_inputs.InputFile]) -> dict:
+    """Return {count, correct, accuracy, by_kind: {kind: {count, correct, accuracy}}, misses}."""
+
+    def tally(pairs: list[tuple[dict, bench_inputs.InputFile]]) -> dict:
+        correct = sum(reading["digit"] == file.label for reading, file in pairs)
+        return {"count": len(pairs), "correct": correct, "accuracy": correct / len(pairs) if pairs else 0.0}
+
+    pairs = list(zip(readings, files))
+    kinds = sorted({file.kind for file in files})
+    misses = [{"file": file.path, "label": file.label, **reading} for reading, file in pairs if reading["digit"] != file.label]
+    return {**tally(pairs), "by_kind": {kind: tally([p for p in pairs if p[1].kind == kind]) for kind in kinds}, "misses": misses}
+
+
+def recognition(page, base_url: str, files: list[bench_inputs.InputFile]) -> dict:
+    """Return the scores of snapmath.recognize and of the original recipe on the same files."""
+    urls = [base_url + file.path for file in files]
+    return {
+        "ours": score_readings(bench_browser.read_files(page, urls, bench_browser.RECOGNIZE), files),
+        "original": score_readings(bench_browser.read_files(page, urls, bench_browser.ORIGINAL_RECIPE), files),
+    }
+
+
+def page_weight(requested: list[str], site_dir: Path, base_url: str) -> dict:
+    """Return raw and gzipped bytes of the site files a page requested, per part (runtime, model, app) and total."""
+    parts = {part: {"raw": 0, "gzip": 0, "files": []} for part in ("runtime", "model", "app")}
+    for url in dict.fromkeys(requested):  # each file once, in request order
+        path = url_to_path(url, base_url, site_dir)
+        if path is None:
+            continue  # data: and blob: URLs carry no download
+        relative = path.relative_to(site_dir).as_posix()
+        part = "runtime" if relative.startswith(runtime.VENDOR_DIR + "/") else "model" if relative.startswith("model/") else "app"
+        content = path.read_bytes()
+        parts[part]["raw"] += len(content)
+        parts[part]["gzip"] += len(gzip.compress(content, compresslevel=GZIP_LEVEL, mtime=0))
+        parts[part]["files"].append(relative)
+    total = {"raw": sum(p["raw"] for p in parts.values()), "gzip": sum(p["gzip"] for p in parts.values())}
+    return {**parts, "total": total}
+
+
+def url_to_path(url: str, base_url: str, site_dir: Path) -> Path | None:
+    """Return the file of `site_dir` that `url` (http under base_url, or file://) names; None for data:/blob:."""
+    if url.startswith(("data:", "blob:")):
+        return None
+    if url.startswith("file:"):
+        path = Path(urllib.request.url2pathname(urllib.parse.urlparse(url).path))
+    elif url.startswith(base_url):
+        path = site_dir.parent / urllib.parse.unquote(urllib.parse.urlparse(url).path).lstrip("/")
+    else:
+        raise ValueError(f"the page requested {url}, outside the site: the benchmark only counts its own files")
+    if not path.is_file() or site_dir not in path.parents:
+        raise ValueError(f"the page requested {url}, which is not a file of {site_dir}")
+    return path
+
+
+def cold_starts(browser, sites: dict[str, Path], base_url: str, repeats: int) -> dict:
+    """Return, per site variant and per opening (file, http): median ms to ready, the runs, and the page weight.
+
+    Variants alternate within each round, so a busy moment on the machine hits them alike.
+    """
+    results = {name: {"file": {"runs": []}, "http": {"runs": []}} for name in sites}
+    for round_number in range(repeats):
+        for name, site_dir in sites.items():
+            for opening, url in (("file", (site_dir / "index.html").as_uri()), ("http", f"{base_url}{site_dir.name}/index.html")):
+                opened = bench_browser.open_fresh(browser, url)
+                results[name][opening]["runs"].append(opened.ready_ms)
+                if round_number == 0:
+                    results[name][opening]["weight"] = page_weight(opened.requests, site_dir, base_url)
+                    results[name][opening]["page_errors"] = opened.errors
+                bench_browser.close(opened)
+        log.info("cold start round %d/%d", round_number + 1, repeats)
+    for variant in results.values():
+        for opening in variant.values():
+            opening["median_ms"] = median(opening["runs"])
+    return results
+
+
+def latency(page, base_url: str, photos: dict[str, bench_inputs.InputFile], image: np.ndarray, settings: Settings) -> dict:
+    """Return p50/p95 ms of recognize per latency photo and of classify alone, after a warm-up."""
+    results = {}
+    for name, photo in photos.items():
+        timed = bench_browser.recognize_times(page, base_url + photo.path, settings.warm_up, settings.latency_samples)
+        results[f"recognize_{name}"] = {**percentiles(timed["times"]), "digit": timed["digit"], "label": photo.label}
+    results["classify"] = percentiles(bench_browser.classify_times(page, image, settings.warm_up, settings.latency_samples)["times"])
+    return results
+
+
+def run(settings: Settings, model_dir: Path, mnist_dir: Path, samples_dir: Path, work_dir: Path) -> dict:
+    """Return the whole report: every measurement of the module docstring, plus the targets."""
+    web_root = work_dir / "www"
+    mnist = data.load_mnist(mnist_dir)
+    images, labels = mnist.test_images[: settings.mnist], mnist.test_labels[: settings.mnist]
+
+    # 1. Build once (timed as a person runs it), then the full-bundle variant beside it.
+    log.info("building the site %d time(s) ...", settings.build_runs)
+    build = measure_build(model_dir, web_root / SITE, settings.build_runs)
+    full_site = bench_inputs.make_full_bundle_variant(web_root / SITE, web_root / FULL_SITE, REPO_ROOT / "node_modules")
+
+    # 2. Inputs, written under the web root so the page fetches them like any file.
+    log.info("rendering %d uploads ...", settings.uploads)
+    rendered = uploads.render_set(mnist.test_images, mnist.test_labels, settings.uploads, seed=UPLOAD_SEED)
+    upload_files = bench_inputs.write_uploads(rendered, web_root, f"{INPUTS}/uploads")
+    sample_files = bench_inputs.copy_samples(samples_dir, web_root, f"{INPUTS}/samples")
+    photos = bench_inputs.write_latency_photos(mnist.test_images[0], int(mnist.test_labels[0]), web_root, f"{INPUTS}/photos")
+
+    log.info("classifying %d MNIST images with the SavedModel ...", len(images))
+    python_probabilities = models.load_classifier(model_dir)(evaluate.as_model_input(images))
+
+    with bench_browser.chromium() as browser, bench_browser.serve(web_root) as base_url:
+        log.info("cold starts: %d fresh pages per variant and opening ...", settings.repeats)
+        starts = cold_starts(browser, {"ours": web_root / SITE, "full_tfjs": full_site}, base_url, settings.repeats)
+        opened = bench_browser.open_fresh(browser, f"{base_url}{SITE}/index.html")
+        try:
+            log.info("classifying %d MNIST images in the browser ...", len(images))
+            browser_probabilities = bench_browser.classify_images(opened.page, images)
+            log.info("reading %d samples and %d uploads, ours and the original recipe ...", len(sample_files), len(upload_files))
+            samples = recognition(opened.page, base_url, sample_files)
+            upload_scores = recognition(opened.page, base_url, upload_files)
+            log.info("latency ...")
+            timings = latency(opened.page, base_url, photos, images[0], settings)
+            version = opened.page.evaluate("() => window.snapmath.version")
+        finally:
+            bench_browser.close(opened)
+        chromium_version = browser.version
+
+    report = {
+        "settings": {**dataclasses.asdict(settings), "model": version, "chromium": chromium_version,
+                     "cpus": os.cpu_count(), "gzip_level": GZIP_LEVEL},
+        "build": {**build, "training": training_speed(model_dir)},
+        "mnist": mnist_agreement(python_probabilities, browser_probabilities, labels),
+        "samples": samples,
+        "uploads": upload_scores,
+        "cold_start": starts,
+        "latency": timings,
+    }
+    report["targets"] = bench_report.check_targets(report)
+    return report
+
+
+def write_report(report: dict, out_dir: Path) -> str:
+    """Write report.json and report.md into out_dir; return the markdown."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    markdown = bench_report.to_markdown(report)
+    (out_dir / "report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    (out_dir / "report.md").write_text(markdown, encoding="utf-8")
+    return markdown
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line, run the benchmark, write and print the report; return the exit status."""
+    parser = argparse.ArgumentParser(prog="python -m build.bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a tiny setting for a smoke test (not for figures)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="report folder (default: .artifacts/bench/)")
+    parser.add_argument("--model", type=Path, help="SavedModel directory (default: the shipped, newest one)")
+    parser.add_argument("--mnist", type=int, help="MNIST test images to classify (default 10000)")
+    parser.add_argument("--uploads", type=int, help="photo-like uploads to render and read (default 500)")
+    parser.add_argument("--repeats", type=int, help="fresh pages per cold-start median (default 7)")
+    args = parser.parse_args(argv)
+
+    settings = QUICK if args.quick else Settings()
+    overrides = {"mnist": args.mnist, "uploads": args.uploads, "repeats": args.repeats}
+    settings = dataclasses.replace(settings, **{key: value for key, value in overrides.items() if value is not None})
+    if not 1 <= settings.mnist <= 10_000 or settings.uploads < 1 or settings.repeats < 1:
+        parser.error("--mnist must be 1..10000, --uploads and --repeats at least 1")
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
+    mnist_dir = Path(os.environ.get(data.DATA_DIR_ENV, SHARED_DATA / "mnist"))
+    with tempfile.TemporaryDirectory(prefix="snapmath-bench-") as work_dir:
+        report = run(settings, args.model or models.newest_model_dir(), mnist_dir, SHARED_DATA / "samples", Path(work_dir))
+    print(write_report(report, args.out))
+    print(f"wrote {args.out / 'report.json'} and {args.out / 'report.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,216 @@
+"""Driving the built page in headless Chromium for the benchmark: serve, open, time, read digits.
+
+Everything is timed inside the page with performance.now(), so Playwright's round trips are not counted.
+Page functions are arrow functions: the page's CSP forbids eval(), which Playwright uses for bare expressions.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+READY_TIMEOUT_MS = 120_000
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]  # the same flags as tests/conftest.py
+
+# Runs before the page's scripts: notes the moment snapmath.ready resolves, so a late
+# Playwright call cannot inflate the cold start.
+RECORD_READY = """(() => {
+  let contract;
+  Object.defineProperty(window, "snapmath", {
+    configurable: true,
+    enumerable: true,
+    get: () => contract,
+    set: (value) => {
+      contract = value;
+      Promise.resolve(value && value.ready).then(
+        () => { window.__benchReadyAt = performance.now(); },
+        (error) => { window.__benchReadyError = String((error && error.message) || error); });
+    },
+  });
+})();"""
+READY_RECORDED = "() => window.__benchReadyAt !== undefined || window.__benchReadyError !== undefined"
+
+CLASSIFY = """async (images) => {
+  const out = [];
+  for (const pixels of images) {
+    out.push(await window.snapmath.classify(pixels.map((value) => value / 255)));
+  }
+  return out;
+}"""
+
+RECOGNIZE = """async (urls) => {
+  const out = [];
+  for (const url of urls) {
+    const blob = await (await fetch(url)).blob();
+    try {
+      const reading = await window.snapmath.recognize(blob);
+      out.push({digit: reading.digit, confidence: reading.confidence, error: null});
+    } catch (error) {
+      out.push({digit: null, confidence: 0, error: String(error.message || error)});
+    }
+  }
+  return out;
+}"""
+
+# The original app's recipe, reproduced here and not in the app: the picture in an <img>, its red
+# channel as grey (fromPixels(img, 1) keeps red and drops alpha), inverted, /255, the whole
+# picture resized bilinearly to 28x28; then our model through the contract's classify.
+# Functional ops: the page's tf-core bundle does not register the chained ones (x.toFloat()).
+ORIGINAL_RECIPE = """async (urls) => {
+  const tf = window.tf;
+  const out = [];
+  for (const url of urls) {
+    const objectUrl = URL.createObjectURL(await (await fetch(url)).blob());
+    try {
+      const image = new Image();
+      image.src = objectUrl;
+      await image.decode();
+      const pixels = tf.tidy(() => {
+        const red = tf.cast(tf.browser.fromPixels(image, 1), "float32");
+        const inverted = tf.div(tf.sub(tf.scalar(255), red), tf.scalar(255));
+        return Array.from(tf.reshape(tf.image.resizeBilinear(inverted, [28, 28]), [784]).dataSync());
+      });
+      const probabilities = await window.snapmath.classify(pixels);
+      const digit = probabilities.indexOf(Math.max(...probabilities));
+      out.push({digit: digit, confidence: probabilities[digit], error: null});
+    } catch (error) {
+      out.push({digit: null, confidence: 0, error: String(error.message || error)});
+    } finally {
+      URL.revokeObjectURL(objectUrl);
+    }
+  }
+  return out;
+}"""
+
+RECOGNIZE_TIMES = """async ([url, warmUp, samples]) => {
+  const blob = await (await fetch(url)).blob();
+  const times = [];
+  let digit = null;
+  for (let i = 0; i < warmUp + samples; i += 1) {
+    const start = performance.now();
+    digit = (await window.snapmath.recognize(blob)).digit;
+    if (i >= warmUp) times.push(performance.now() - start);
+  }
+  return {times: times, digit: digit};
+}"""
+
+CLASSIFY_TIMES = """async ([pixels, warmUp, samples]) => {
+  const input = pixels.map((value) => value / 255);
+  const times = [];
+  for (let i = 0; i < warmUp + samples; i += 1) {
+    const start = performance.now();
+    await window.snapmath.classify(input);
+    if (i >= warmUp) times.push(performance.now() - start);
+  }
+  return {times: times};
+}"""
+
+
+@dataclass
+class OpenedPage:
+    """A freshly opened page: milliseconds from navigation to ready, the URLs it requested, its errors."""
+
+    page: object
+    ready_ms: float
+    requests: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def chromium_path() -> str:
+    """Return the Chromium to drive: $SNAPMATH_CHROMIUM or Debian's `chromium` on the PATH."""
+    path = os.environ.get("SNAPMATH_CHROMIUM") or shutil.which("chromium")
+    if not path:
+        raise FileNotFoundError("Chromium not found: install Debian's `chromium` or set SNAPMATH_CHROMIUM")
+    return path
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator[object]:
+    """Yield one headless Chromium (Playwright driving Debian's browser)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the stdlib's signature
+        pass  # one line per request would bury the progress output
+
+
+@contextlib.contextmanager
+def serve(web_root: Path) -> Iterator[str]:
+    """Yield the base URL (ending in /) of `web_root` served by the stdlib on 127.0.0.1."""
+    handler = functools.partial(_QuietHandler, directory=str(web_root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def open_fresh(browser, url: str) -> OpenedPage:
+    """Return the page at `url` in a new browser context (empty cache), once snapmath.ready resolved."""
+    context = browser.new_context()
+    context.add_init_script(RECORD_READY)
+    page = context.new_page()
+    opened = OpenedPage(page=page, ready_ms=0.0)
+    page.on("request", lambda request: opened.requests.append(request.url))
+    page.on("pageerror", lambda error: opened.errors.append(str(error)))
+    page.goto(url)
+    page.wait_for_function(READY_RECORDED, timeout=READY_TIMEOUT_MS)
+    error = page.evaluate("() => window.__benchReadyError || null")
+    if error:
+        context.close()
+        raise RuntimeError(f"{url}: snapmath.ready rejected: {error}")
+    opened.ready_ms = page.evaluate("() => window.__benchReadyAt")
+    return opened
+
+
+def close(opened: OpenedPage) -> None:
+    """Close the page's browser context."""
+    opened.page.context.close()
+
+
+def classify_images(page, images: np.ndarray, batch_size: int = 500) -> np.ndarray:
+    """Return snapmath.classify's probabilities [N,10] for uint8 MNIST images [N,28,28], one call per image."""
+    batches = []
+    for start in range(0, len(images), batch_size):
+        batch = images[start : start + batch_size].reshape(-1, 784).tolist()
+        batches.append(np.asarray(page.evaluate(CLASSIFY, batch), dtype=np.float64))
+    return np.concatenate(batches) if batches else np.zeros((0, 10))
+
+
+def read_files(page, urls: list[str], recipe: str, batch_size: int = 25) -> list[dict]:
+    """Return {digit, confidence, error} per URL, read by `recipe` (RECOGNIZE or ORIGINAL_RECIPE) in the page."""
+    readings = []
+    for start in range(0, len(urls), batch_size):
+        readings.extend(page.evaluate(recipe, urls[start : start + batch_size]))
+    return readings
+
+
+def recognize_times(page, url: str, warm_up: int, samples: int) -> dict:
+    """Return {times: ms per snapmath.recognize of the file at `url`, digit: the last reading}."""
+    return page.evaluate(RECOGNIZE_TIMES, [url, warm_up, samples])
+
+
+def classify_times(page, image: np.ndarray, warm_up: int, samples: int) -> dict:
+    """Return {times: ms per snapmath.classify of one uint8 28x28 image}."""
+    return page.evaluate(CLASSIFY_TIMES, [image.reshape(784).tolist(), warm_up, samples])

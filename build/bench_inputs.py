@@ -1,0 +1,112 @@
+"""What the benchmark feeds the page: upload files, latency photos, and the full-bundle variant of dist/."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from build import runtime, uploads
+
+FULL_BUNDLE = Path("@tensorflow") / "tfjs" / "dist" / "tf.min.js"
+FULL_BUNDLE_NAME = "tf.min.js"
+# tf.min.js runs `Function("return this")()` while loading (a bundled polyfill), which the page's CSP
+# refuses; a person choosing the full bundle has to allow 'unsafe-eval', so the variant does too.
+SCRIPT_SRC = "script-src &#39;self&#39;"
+SCRIPT_SRC_WITH_EVAL = "script-src &#39;self&#39; &#39;unsafe-eval&#39;"
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """One file the page reads: its path relative to the web root, true digit and kind (style or 'sample')."""
+
+    path: str
+    label: int
+    kind: str
+
+
+def write_uploads(items: list[uploads.Upload], web_root: Path, folder: str) -> list[InputFile]:
+    """Write rendered uploads under `web_root/folder`; return them as input files."""
+    (web_root / folder).mkdir(parents=True, exist_ok=True)
+    files = []
+    for index, upload in enumerate(items):
+        relative = f"{folder}/{index:04d}-{upload.label}-{upload.style}.{upload.extension}"
+        (web_root / relative).write_bytes(upload.data)
+        files.append(InputFile(relative, upload.label, upload.style))
+    return files
+
+
+def copy_samples(samples_dir: Path, web_root: Path, folder: str) -> list[InputFile]:
+    """Copy the shared sample uploads (label = first character of the name) under `web_root/folder`."""
+    (web_root / folder).mkdir(parents=True, exist_ok=True)
+    files = []
+    for path in sorted(samples_dir.iterdir()):
+        if path.is_file() and path.name[0].isdigit():
+            shutil.copy(path, web_root / folder / path.name)
+            files.append(InputFile(f"{folder}/{path.name}", int(path.name[0]), "sample"))
+    return files
+
+
+def digit_photo(digit: np.ndarray, width: int, height: int, seed: int) -> Image.Image:
+    """Return an RGB picture of an MNIST digit in dark ink, centred on paper, the digit 60% of the height."""
+    rng = np.random.default_rng(seed)
+    mask = uploads.ink_mask(digit, int(height * 0.6), rng)
+    canvas = np.zeros((height, width), np.float32)
+    top, left = (height - mask.shape[0]) // 2, (width - mask.shape[1]) // 2
+    canvas[top : top + mask.shape[0], left : left + mask.shape[1]] = mask
+    alpha = canvas[..., None]
+    ink = np.array([0.12, 0.12, 0.2])  # blue-black ballpoint
+    rgb = uploads.paper_background(height, width, rng) * (1 - alpha) + ink * alpha
+    return Image.fromarray((np.clip(rgb, 0, 1) * 255).astype(np.uint8), "RGB")
+
+
+def write_latency_photos(digit: np.ndarray, label: int, web_root: Path, folder: str) -> dict[str, InputFile]:
+    """Write the two latency inputs, a 200x200 PNG and a 2000x1500 JPEG photo; return them by name."""
+    (web_root / folder).mkdir(parents=True, exist_ok=True)
+    photos = {"png_200x200": (200, 200, "PNG", "png"), "jpeg_2000x1500": (2000, 1500, "JPEG", "jpg")}
+    files = {}
+    for name, (width, height, image_format, extension) in photos.items():
+        buffer = io.BytesIO()
+        digit_photo(digit, width, height, seed=width).save(buffer, image_format, **({"quality": 85} if image_format == "JPEG" else {}))
+        relative = f"{folder}/{name}.{extension}"
+        (web_root / relative).write_bytes(buffer.getvalue())
+        files[name] = InputFile(relative, label, name)
+    return files
+
+
+def make_full_bundle_variant(dist: Path, out_dir: Path, node_modules: Path) -> Path:
+    """Copy `dist` to `out_dir` with the full `tf.min.js` in place of the three runtime scripts; return out_dir.
+
+    Only the runtime (and the CSP it needs) changes, so the differences are the runtime's alone.
+    """
+    bundle = node_modules / FULL_BUNDLE
+    if not bundle.is_file():
+        raise FileNotFoundError(f"{bundle} is missing: run `npm ci` (the benchmark compares against it)")
+    shutil.copytree(dist, out_dir)
+    vendor = out_dir / runtime.VENDOR_DIR
+    for _, file_name in runtime.PACKAGES:
+        (vendor / file_name).unlink()
+    shutil.copy(bundle, vendor / FULL_BUNDLE_NAME)
+    index = out_dir / "index.html"
+    index.write_text(replace_runtime_scripts(index.read_text(encoding="utf-8")), encoding="utf-8")
+    return out_dir
+
+
+def replace_runtime_scripts(html: str) -> str:
+    """Return index.html loading tf.min.js instead of the three runtime scripts, its CSP allowing eval."""
+    if SCRIPT_SRC not in html:
+        raise ValueError(f"index.html has no `{SCRIPT_SRC}` in its CSP; the bench must follow the template")
+    html = html.replace(SCRIPT_SRC, SCRIPT_SRC_WITH_EVAL)
+    tags = [f'<script src="{runtime.VENDOR_DIR}/{file_name}"></script>' for _, file_name in runtime.PACKAGES]
+    missing = [tag for tag in tags if tag not in html]
+    if missing:
+        raise ValueError(f"index.html lacks the runtime script tags {missing}; the bench must follow the template")
+    html = html.replace(tags[0], f'<script src="{runtime.VENDOR_DIR}/{FULL_BUNDLE_NAME}"></script>')
+    for tag in tags[1:]:
+        html = re.sub(r"\n\s*" + re.escape(tag), "", html)
+    return html

@@ -1,0 +1,122 @@
+"""The benchmark's targets (issue 6) checked against a report, and the report as a markdown table."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Target:
+    """One target of issue 6: a figure of the report, `<=` or `>=` a limit, and how the limit reads."""
+
+    key: str
+    value: Callable[[dict], float]
+    comparison: str
+    limit: float
+    text: str
+
+
+TARGETS = (
+    Target("mnist_python", lambda r: r["mnist"]["python_accuracy"], ">=", 0.995, "≥ 99.5%"),
+    Target("mnist_browser", lambda r: r["mnist"]["browser_accuracy"], ">=", 0.995, "≥ 99.5%"),
+    Target("mnist_match", lambda r: r["mnist"]["same_digit"] / r["mnist"]["count"], ">=", 1.0, "every digit as Python"),
+    Target("samples", lambda r: r["samples"]["ours"]["accuracy"], ">=", 1.0, "all (14/14)"),
+    Target("uploads", lambda r: r["uploads"]["ours"]["accuracy"], ">=", 0.97, "≥ 97%"),
+    # "Well above the original recipe": read here as at least 10 percentage points better.
+    Target("uploads_gain", lambda r: r["uploads"]["ours"]["accuracy"] - r["uploads"]["original"]["accuracy"],
+           ">=", 0.10, "≥ +10 points"),
+    Target("cold_start_file", lambda r: r["cold_start"]["ours"]["file"]["median_ms"], "<=", 400, "≤ 400 ms"),
+    Target("recognize_jpeg", lambda r: r["latency"]["recognize_jpeg_2000x1500"]["p50"], "<=", 15, "p50 ≤ 15 ms"),
+    Target("classify", lambda r: r["latency"]["classify"]["p50"], "<=", 3, "p50 ≤ 3 ms"),
+    Target("page_weight", lambda r: r["cold_start"]["ours"]["http"]["weight"]["total"]["raw"], "<=", 800_000, "≤ 800 KB raw"),
+    Target("build", lambda r: r["build"]["seconds"], "<=", 60, "≤ 60 s"),
+)
+
+
+def check_targets(report: dict) -> dict:
+    """Return {key: {value, comparison, limit, target, passed}} for every target."""
+    checked = {}
+    for target in TARGETS:
+        value = float(target.value(report))
+        passed = value >= target.limit if target.comparison == ">=" else value <= target.limit
+        checked[target.key] = {"value": value, "comparison": target.comparison, "limit": target.limit,
+                               "target": target.text, "passed": passed}
+    return checked
+
+
+def percent(fraction: float) -> str:
+    return f"{fraction:.2%}"
+
+
+def kilobytes(size: int) -> str:
+    return f"{size / 1000:.1f} KB"  # decimal, as the build's summary and the issue's "1.47 MB" count
+
+
+def count(score: dict) -> str:
+    """Return `97.20% (486/500)` for a tally."""
+    return f"{percent(score['accuracy'])} ({score['correct']}/{score['count']})"
+
+
+def weight(part_sizes: dict, kind: str) -> str:
+    """Return `total (runtime + model + app)` of one page weight, raw or gzip."""
+    parts = " + ".join(f"{name} {kilobytes(part_sizes[name][kind])}" for name in ("runtime", "model", "app"))
+    return f"{kilobytes(part_sizes['total'][kind])} ({parts})"
+
+
+def to_markdown(report: dict) -> str:
+    """Return the report as a markdown table: figure, reference beside it, target, pass/miss."""
+    targets = report["targets"]
+    rows = []
+
+    def row(measure: str, ours: str, reference: str = "", target_key: str | None = None) -> None:
+        target = targets[target_key] if target_key else None
+        verdict = ("pass" if target["passed"] else "**miss**") if target else ""
+        rows.append(f"| {measure} | {ours} | {reference} | {target['target'] if target else ''} | {verdict} |")
+
+    mnist, latency, starts = report["mnist"], report["latency"], report["cold_start"]
+    ours_start, full_start = starts["ours"], starts["full_tfjs"]
+    row(f"MNIST test accuracy ({mnist['count']} images), SavedModel in Python", percent(mnist["python_accuracy"]),
+        "", "mnist_python")
+    row("MNIST test accuracy, TF.js model in the browser (`classify`)", percent(mnist["browser_accuracy"]),
+        "", "mnist_browser")
+    row("Browser vs SavedModel: same digit", f"{mnist['same_digit']}/{mnist['count']}",
+        f"max probability difference {mnist['max_probability_difference']:.1e}", "mnist_match")
+    samples, uploads = report["samples"], report["uploads"]
+    row("Shared samples, `recognize`", count(samples["ours"]), f"original recipe {count(samples['original'])}", "samples")
+    row("Synthetic uploads, `recognize`", count(uploads["ours"]), f"original recipe {count(uploads['original'])}", "uploads")
+    for kind, score in uploads["ours"]["by_kind"].items():
+        row(f"  uploads: {kind}", count(score), f"original recipe {count(uploads['original']['by_kind'][kind])}")
+    gain = targets["uploads_gain"]["value"]
+    row("Uploads: gain over the original recipe", f"{gain * 100:+.1f} points", "", "uploads_gain")
+    row("Cold start from disk (file://), median", f"{ours_start['file']['median_ms']:.0f} ms",
+        f"full tf.min.js {full_start['file']['median_ms']:.0f} ms", "cold_start_file")
+    row("Cold start over http, median", f"{ours_start['http']['median_ms']:.0f} ms",
+        f"full tf.min.js {full_start['http']['median_ms']:.0f} ms")
+    for name, label in (("recognize_jpeg_2000x1500", "2000x1500 JPEG"), ("recognize_png_200x200", "200x200 PNG")):
+        timed = latency[name]
+        row(f"`recognize` {label}, p50 / p95", f"{timed['p50']:.1f} / {timed['p95']:.1f} ms",
+            f"read as {timed['digit']} (true {timed['label']})", "recognize_jpeg" if "jpeg" in name else None)
+    row("`classify` alone, p50 / p95", f"{latency['classify']['p50']:.2f} / {latency['classify']['p95']:.2f} ms", "", "classify")
+    row("Page weight over http, raw", weight(ours_start["http"]["weight"], "raw"),
+        f"full tf.min.js {kilobytes(full_start['http']['weight']['total']['raw'])}", "page_weight")
+    row(f"Page weight over http, gzip -{report['settings']['gzip_level']}", weight(ours_start["http"]["weight"], "gzip"),
+        f"full tf.min.js {kilobytes(full_start['http']['weight']['total']['gzip'])}")
+    row("Page weight from disk (embedded model), raw", weight(ours_start["file"]["weight"], "raw"),
+        f"full tf.min.js {kilobytes(full_start['file']['weight']['total']['raw'])}")
+    build = report["build"]
+    row(f"`python -m build.site`, median of {len(build['runs'])}", f"{build['seconds']:.1f} s", "", "build")
+    per_epoch = build["training"]["seconds_per_epoch"]
+    row("Training, seconds per epoch (metrics.json)", "not recorded" if per_epoch is None else f"{per_epoch:.1f} s")
+
+    settings = report["settings"]
+    header = [
+        f"snapmath benchmark: model {settings['model']}, Chromium {settings['chromium']}, {settings['cpus']} CPUs; "
+        f"{settings['repeats']} fresh pages per cold start, {settings['latency_samples']} latency samples "
+        f"after {settings['warm_up']} warm-up.",
+        "",
+        "| Measure | snapmath | Reference | Target | |",
+        "|---|---|---|---|---|",
+    ]
+    passed = sum(target["passed"] for target in targets.values())
+    return "\n".join(header + rows + ["", f"Targets met: {passed}/{len(targets)}."]) + "\n"

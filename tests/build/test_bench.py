@@ -1,0 +1,121 @@
+"""build.bench: a quick run writes a sane report; the full-bundle variant and the scoring hold up on their own."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from build import bench, bench_inputs, bench_report
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def quick_report(tmp_path_factory, mnist_dir, samples_dir) -> tuple[dict, str]:
+    """Return (report.json, report.md) of `python -m build.bench --quick`, run as a person runs it."""
+    out = tmp_path_factory.mktemp("bench")
+    result = subprocess.run(
+        [sys.executable, "-m", "build.bench", "--quick", "--out", str(out)],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=900,
+    )
+    assert result.returncode == 0, f"python -m build.bench --quick failed:\n{result.stdout}\n{result.stderr}"
+    assert "| Measure |" in result.stdout  # the table is printed, not only written
+    return json.loads((out / "report.json").read_text()), (out / "report.md").read_text()
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_quick_run_reports_accuracies_as_fractions(quick_report):
+    report, _ = quick_report
+    assert report["mnist"]["count"] == bench.QUICK.mnist
+    for key in ("python_accuracy", "browser_accuracy"):
+        assert 0.0 <= report["mnist"][key] <= 1.0
+    assert report["mnist"]["same_digit"] <= report["mnist"]["count"]
+    assert report["samples"]["ours"]["count"] == 14
+    for inputs in ("samples", "uploads"):
+        for recipe in ("ours", "original"):
+            assert 0.0 <= report[inputs][recipe]["accuracy"] <= 1.0
+    assert report["uploads"]["ours"]["count"] == bench.QUICK.uploads
+    assert set(report["uploads"]["ours"]["by_kind"]) == {"paper", "coloured_ink", "dark_board", "transparent"}
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_quick_run_reports_positive_timings_and_weights(quick_report):
+    report, _ = quick_report
+    assert report["build"]["seconds"] > 0
+    for variant in ("ours", "full_tfjs"):
+        for opening in ("file", "http"):
+            measured = report["cold_start"][variant][opening]
+            assert measured["median_ms"] > 0 and len(measured["runs"]) == bench.QUICK.repeats
+            assert measured["page_errors"] == []
+            assert 0 < measured["weight"]["total"]["gzip"] < measured["weight"]["total"]["raw"]
+    for name in ("recognize_png_200x200", "recognize_jpeg_2000x1500", "classify"):
+        assert 0 < report["latency"][name]["p50"] <= report["latency"][name]["p95"]
+    ours, full = report["cold_start"]["ours"]["http"]["weight"], report["cold_start"]["full_tfjs"]["http"]["weight"]
+    assert "model/model.json" in ours["model"]["files"] and "model/embedded.js" not in ours["model"]["files"]
+    assert report["cold_start"]["ours"]["file"]["weight"]["model"]["files"] == ["model/embedded.js"]
+    assert full["runtime"]["files"] == ["static/vendor/tfjs/tf.min.js"]
+    assert full["runtime"]["raw"] > ours["runtime"]["raw"]
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_quick_run_writes_the_table_with_every_target(quick_report):
+    report, markdown = quick_report
+    assert "| Measure | snapmath | Reference | Target | |" in markdown
+    assert set(report["targets"]) == {target.key for target in bench_report.TARGETS}
+    for target in report["targets"].values():
+        assert isinstance(target["passed"], bool)
+        assert target["target"] in markdown
+    assert f"Targets met: {sum(t['passed'] for t in report['targets'].values())}/{len(bench_report.TARGETS)}." in markdown
+
+
+def test_full_bundle_variant_loads_tf_min_js_instead_of_the_three_runtime_scripts(tmp_path):
+    dist = tmp_path / "dist"
+    (dist / "static" / "vendor" / "tfjs").mkdir(parents=True)
+    for name in ("tf-core.es2017.min.js", "tf-backend-cpu.es2017.min.js", "tf-converter.es2017.min.js"):
+        (dist / "static" / "vendor" / "tfjs" / name).write_text("// runtime\n")
+    (dist / "index.html").write_text(
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src &#39;self&#39;; script-src &#39;self&#39;\">\n"
+        "  <script src=\"static/vendor/tfjs/tf-core.es2017.min.js\"></script>\n"
+        "  <script src=\"static/vendor/tfjs/tf-backend-cpu.es2017.min.js\"></script>\n"
+        "  <script src=\"static/vendor/tfjs/tf-converter.es2017.min.js\"></script>\n"
+        "  <script src=\"static/js/main.js\"></script>\n"
+    )
+    variant = bench_inputs.make_full_bundle_variant(dist, tmp_path / "variant", REPO_ROOT / "node_modules")
+    html = (variant / "index.html").read_text()
+    assert html.count("<script") == 2 and 'src="static/vendor/tfjs/tf.min.js"' in html
+    assert "script-src &#39;self&#39; &#39;unsafe-eval&#39;" in html
+    assert sorted(p.name for p in (variant / "static" / "vendor" / "tfjs").iterdir()) == ["tf.min.js"]
+    assert (dist / "index.html").read_text().count("<script") == 4  # the original is untouched
+
+
+def test_full_bundle_variant_refuses_a_page_it_does_not_recognise(tmp_path):
+    with pytest.raises(ValueError, match="runtime script tags"):
+        bench_inputs.replace_runtime_scripts("<meta content=\"script-src &#39;self&#39;\"><script src=\"tf.js\"></script>")
+
+
+def test_scores_count_no_digit_as_wrong_and_split_by_kind():
+    files = [bench_inputs.InputFile("a.png", 3, "paper"), bench_inputs.InputFile("b.png", 4, "paper"),
+             bench_inputs.InputFile("c.jpg", 5, "sample")]
+    readings = [{"digit": 3, "confidence": 0.9, "error": None}, {"digit": None, "confidence": 0, "error": None},
+                {"digit": 5, "confidence": 0.99, "error": None}]
+    score = bench.score_readings(readings, files)
+    assert (score["correct"], score["count"]) == (2, 3)
+    assert score["by_kind"]["paper"] == {"count": 2, "correct": 1, "accuracy": 0.5}
+    assert [miss["file"] for miss in score["misses"]] == ["b.png"]
+
+
+def test_agreement_counts_same_digits_and_the_largest_difference():
+    python = np.array([[0.9, 0.1], [0.4, 0.6], [0.7, 0.3]])
+    browser = np.array([[0.8, 0.2], [0.6, 0.4], [0.7, 0.3]])
+    agreement = bench.mnist_agreement(python, browser, np.array([0, 1, 1]))
+    assert agreement["same_digit"] == 2
+    assert agreement["python_accuracy"] == pytest.approx(2 / 3) and agreement["browser_accuracy"] == pytest.approx(1 / 3)
+    assert agreement["max_probability_difference"] == pytest.approx(0.2)
