@@ -171,11 +171,17 @@ def cold_starts(browser, sites: dict[str, Path], base_url: str, repeats: int) ->
 
 
 def latency(page, base_url: str, photos: dict[str, bench_inputs.InputFile], image: np.ndarray, settings: Settings) -> dict:
-    """Return p50/p95 ms of recognize per latency photo and of classify alone, after a warm-up."""
+    """Return p50/p95 ms of recognize per latency photo (and p50 per stage), and of classify alone, after a warm-up."""
     results = {}
     for name, photo in photos.items():
         timed = bench_browser.recognize_times(page, base_url + photo.path, settings.warm_up, settings.latency_samples)
-        results[f"recognize_{name}"] = {**percentiles(timed["times"]), "digit": timed["digit"], "label": photo.label}
+        stages = bench_browser.stage_times(page, base_url + photo.path, settings.warm_up, settings.latency_samples)
+        results[f"recognize_{name}"] = {
+            **percentiles(timed["times"]),
+            "digit": timed["digit"],
+            "label": photo.label,
+            "stages_p50": {stage: percentiles(times)["p50"] for stage, times in stages.items()},
+        }
     results["classify"] = percentiles(bench_browser.classify_times(page, image, settings.warm_up, settings.latency_samples)["times"])
     return results
 
@@ -183,6 +189,7 @@ def latency(page, base_url: str, photos: dict[str, bench_inputs.InputFile], imag
 def run(settings: Settings, model_dir: Path, mnist_dir: Path, samples_dir: Path, work_dir: Path) -> dict:
     """Return the whole report: every measurement of the module docstring, plus the targets."""
     web_root = work_dir / "www"
+    load_at_start = os.getloadavg()[0]  # the machine may be shared: say how busy it was
     mnist = data.load_mnist(mnist_dir)
     images, labels = mnist.test_images[: settings.mnist], mnist.test_labels[: settings.mnist]
 
@@ -220,7 +227,8 @@ def run(settings: Settings, model_dir: Path, mnist_dir: Path, samples_dir: Path,
 
     report = {
         "settings": {**dataclasses.asdict(settings), "model": version, "chromium": chromium_version,
-                     "cpus": os.cpu_count(), "gzip_level": GZIP_LEVEL},
+                     "cpus": os.cpu_count(), "load_average": [load_at_start, os.getloadavg()[0]],
+                     "gzip_level": GZIP_LEVEL},
         "build": {**build, "training": training_speed(model_dir)},
         "mnist": mnist_agreement(python_probabilities, browser_probabilities, labels),
         "samples": samples,

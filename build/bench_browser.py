@@ -104,6 +104,27 @@ RECOGNIZE_TIMES = """async ([url, warmUp, samples]) => {
   return {times: times, digit: digit};
 }"""
 
+# Where recognize's time goes, through the page's own stages (docs/architecture.md's globals).
+STAGE_TIMES = """async ([url, warmUp, samples]) => {
+  const blob = await (await fetch(url)).blob();
+  const config = JSON.parse(document.getElementById("snapmath-config").textContent);
+  const times = {decode: [], preprocess: [], classify: []};
+  for (let i = 0; i < warmUp + samples; i += 1) {
+    const start = performance.now();
+    const rgba = await window.snapmathDecode.toRgba(blob, config.limits);
+    const decoded = performance.now();
+    const prepared = window.snapmathPreprocess.preprocess(window.tf, rgba, config.preprocess);
+    const preprocessed = performance.now();
+    if (prepared.input !== null) await window.snapmath.classify(prepared.input);
+    if (i >= warmUp) {
+      times.decode.push(decoded - start);
+      times.preprocess.push(preprocessed - decoded);
+      times.classify.push(performance.now() - preprocessed);
+    }
+  }
+  return times;
+}"""
+
 CLASSIFY_TIMES = """async ([pixels, warmUp, samples]) => {
   const input = pixels.map((value) => value / 255);
   const times = [];
@@ -209,6 +230,11 @@ def read_files(page, urls: list[str], recipe: str, batch_size: int = 25) -> list
 def recognize_times(page, url: str, warm_up: int, samples: int) -> dict:
     """Return {times: ms per snapmath.recognize of the file at `url`, digit: the last reading}."""
     return page.evaluate(RECOGNIZE_TIMES, [url, warm_up, samples])
+
+
+def stage_times(page, url: str, warm_up: int, samples: int) -> dict:
+    """Return {decode, preprocess, classify: ms per run} of recognize's stages on the file at `url`."""
+    return page.evaluate(STAGE_TIMES, [url, warm_up, samples])
 
 
 def classify_times(page, image: np.ndarray, warm_up: int, samples: int) -> dict:

@@ -95,8 +95,10 @@ def to_markdown(report: dict) -> str:
         f"full tf.min.js {full_start['http']['median_ms']:.0f} ms")
     for name, label in (("recognize_jpeg_2000x1500", "2000x1500 JPEG"), ("recognize_png_200x200", "200x200 PNG")):
         timed = latency[name]
+        stages = " + ".join(f"{stage} {ms:.1f}" for stage, ms in timed["stages_p50"].items())
         row(f"`recognize` {label}, p50 / p95", f"{timed['p50']:.1f} / {timed['p95']:.1f} ms",
-            f"read as {timed['digit']} (true {timed['label']})", "recognize_jpeg" if "jpeg" in name else None)
+            f"p50 by stage: {stages} ms; read as {timed['digit']} (true {timed['label']})",
+            "recognize_jpeg" if "jpeg" in name else None)
     row("`classify` alone, p50 / p95", f"{latency['classify']['p50']:.2f} / {latency['classify']['p95']:.2f} ms", "", "classify")
     row("Page weight over http, raw", weight(ours_start["http"]["weight"], "raw"),
         f"full tf.min.js {kilobytes(full_start['http']['weight']['total']['raw'])}", "page_weight")
@@ -113,7 +115,8 @@ def to_markdown(report: dict) -> str:
     header = [
         f"snapmath benchmark: model {settings['model']}, Chromium {settings['chromium']}, {settings['cpus']} CPUs; "
         f"{settings['repeats']} fresh pages per cold start, {settings['latency_samples']} latency samples "
-        f"after {settings['warm_up']} warm-up.",
+        f"after {settings['warm_up']} warm-up; load average {settings['load_average'][0]:.1f} at the start, "
+        f"{settings['load_average'][1]:.1f} at the end.",
         "",
         "| Measure | snapmath | Reference | Target | |",
         "|---|---|---|---|---|",

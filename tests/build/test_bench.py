@@ -57,6 +57,9 @@ def test_quick_run_reports_positive_timings_and_weights(quick_report):
             assert 0 < measured["weight"]["total"]["gzip"] < measured["weight"]["total"]["raw"]
     for name in ("recognize_png_200x200", "recognize_jpeg_2000x1500", "classify"):
         assert 0 < report["latency"][name]["p50"] <= report["latency"][name]["p95"]
+    for name in ("recognize_png_200x200", "recognize_jpeg_2000x1500"):
+        assert set(report["latency"][name]["stages_p50"]) == {"decode", "preprocess", "classify"}
+        assert all(ms > 0 for ms in report["latency"][name]["stages_p50"].values())
     ours, full = report["cold_start"]["ours"]["http"]["weight"], report["cold_start"]["full_tfjs"]["http"]["weight"]
     assert "model/model.json" in ours["model"]["files"] and "model/embedded.js" not in ours["model"]["files"]
     assert report["cold_start"]["ours"]["file"]["weight"]["model"]["files"] == ["model/embedded.js"]
