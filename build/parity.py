@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
 
+from build import node
 from build.errors import BuildError
 
 PARITY_SCRIPT = Path(__file__).resolve().parent / "parity.js"
@@ -91,24 +90,12 @@ def reference_probabilities(model_dir: Path, images: np.ndarray) -> np.ndarray:
 
 def tfjs_probabilities(embedded_js: Path, runtime_scripts: list[Path], images: np.ndarray) -> np.ndarray:
     """Return probabilities [N, 10] from the TF.js runtime in Node.js on the embedded model."""
-    node = shutil.which("node")
-    if node is None:
-        raise BuildError(
-            "Node.js (`node`) not found: the build runs the converted model in the TF.js runtime to check it; "
-            "install Node.js (it comes with npm, which `npm ci` needs)"
-        )
-    command = [node, str(PARITY_SCRIPT), str(embedded_js), *map(str, runtime_scripts)]
     request = json.dumps({"pixels": np.asarray(images, np.float32).reshape(-1).tolist()})
-    try:
-        completed = subprocess.run(
-            command, input=request, capture_output=True, text=True, timeout=NODE_TIMEOUT_SECONDS, check=False
-        )
-    except subprocess.TimeoutExpired as error:
-        raise BuildError(f"the TF.js check of {embedded_js} took over {NODE_TIMEOUT_SECONDS} s") from error
-    if completed.returncode != 0:
-        reason = (completed.stderr.strip().splitlines() or ["no message"])[-1]
-        raise BuildError(f"the converted model does not run in TF.js ({embedded_js}): {reason}")
-    return np.asarray(json.loads(completed.stdout)["probabilities"], np.float64)
+    output = node.run_script(
+        PARITY_SCRIPT, [str(embedded_js), *map(str, runtime_scripts)], request, NODE_TIMEOUT_SECONDS,
+        f"the converted model does not run in TF.js ({embedded_js})",
+    )
+    return np.asarray(json.loads(output)["probabilities"], np.float64)
 
 
 def compare(names: list[str], reference: np.ndarray, converted: np.ndarray, quantize: str) -> ParityResult:

@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from build import context, convert, parity, render, runtime
+from build import context, convert, minify, parity, render, runtime
 from build.config import DEFAULT_QUANTIZE, QUANTIZATIONS, Config, load_config
 from build.errors import BuildError
 
@@ -45,7 +45,8 @@ def build(config: Config) -> BuildReport:
     # 1. Gather every input before writing anything: a missing one fails fast and changes nothing.
     with _step("gather", timings):
         runtime_files = runtime.gather_runtime(config.node_modules)
-        static_files = read_tree(config.templates_dir / STATIC_DIR, STATIC_DIR)
+        static_files = minify.minify_scripts(read_tree(config.templates_dir / STATIC_DIR, STATIC_DIR),
+                                             config.node_modules)
         spec = _read_json(config.preprocess_spec, "preprocessing spec")
         metrics = _read_json(config.model_dir / "metrics.json", "model metrics", missing_ok=True)
         check_names, check_images = parity.check_inputs()

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from build import convert, parity, runtime
+from build import convert, node, parity, runtime
 from build.errors import BuildError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -78,6 +78,6 @@ def test_embedded_file_that_does_not_load_is_one_line(runtime_scripts: list[Path
 
 
 def test_missing_node_says_what_to_install(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(parity.shutil, "which", lambda name: None)
+    monkeypatch.setattr(node.shutil, "which", lambda name: None)
     with pytest.raises(BuildError, match=r"^Node\.js \(`node`\) not found: .*install Node\.js"):
         parity.tfjs_probabilities(tmp_path / "embedded.js", [], np.zeros((1, 28, 28, 1), np.float32))

@@ -1,0 +1,41 @@
+"""build.minify: the page's scripts shrink, still run, and a broken one is one clear error."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from build import minify
+from build.errors import BuildError
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+NODE_MODULES = REPO_ROOT / "node_modules"
+ARITHMETIC = REPO_ROOT / "site_templates" / "static" / "js" / "arithmetic.js"
+
+
+def test_scripts_shrink_and_other_files_pass_through():
+    files = {"static/js/arithmetic.js": ARITHMETIC.read_bytes(), "static/app.css": b"body { margin: 0 }\n"}
+    minified = minify.minify_scripts(files, NODE_MODULES)
+    assert list(minified) == list(files)
+    assert len(minified["static/js/arithmetic.js"]) < 0.8 * len(files["static/js/arithmetic.js"])
+    assert minified["static/app.css"] == files["static/app.css"]
+
+
+def test_minified_script_still_computes(tmp_path):
+    minified = minify.minify_scripts({"a.js": ARITHMETIC.read_bytes()}, NODE_MODULES)["a.js"]
+    script = tmp_path / "arithmetic.min.js"
+    script.write_bytes(minified)
+    probe = f"require({str(script)!r}); console.log(globalThis.snapmathArithmetic.compute(7, 'div', 3).text)"
+    assert subprocess.run(["node", "-e", probe], capture_output=True, text=True, check=True).stdout.strip() == "7/3 ≈ 2.3333"
+
+
+def test_syntax_error_is_one_build_error():
+    with pytest.raises(BuildError, match=r"^the page's JavaScript could not be minified: .+"):
+        minify.minify_scripts({"static/js/broken.js": b"function ( {"}, NODE_MODULES)
+
+
+def test_missing_terser_says_npm_ci(tmp_path):
+    with pytest.raises(BuildError, match=r"terser missing from .*: run `npm ci`"):
+        minify.minify_scripts({"a.js": b"1"}, tmp_path)
