@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from build import bench_browser, bench_inputs, bench_report, runtime, uploads
+from build import bench_browser, bench_inputs, bench_report, convert, runtime, uploads
 from training import data, evaluate, models
 
 log = logging.getLogger("build.bench")  # named, not __name__: run as `python -m` this module is __main__
@@ -124,13 +124,22 @@ def page_weight(requested: list[str], site_dir: Path, base_url: str) -> dict:
         if path is None:
             continue  # data: and blob: URLs carry no download
         relative = path.relative_to(site_dir).as_posix()
-        part = "runtime" if relative.startswith(runtime.VENDOR_DIR + "/") else "model" if relative.startswith("model/") else "app"
+        part = part_of(relative)
         content = path.read_bytes()
         parts[part]["raw"] += len(content)
         parts[part]["gzip"] += len(gzip.compress(content, compresslevel=GZIP_LEVEL, mtime=0))
         parts[part]["files"].append(relative)
     total = {"raw": sum(p["raw"] for p in parts.values()), "gzip": sum(p["gzip"] for p in parts.values())}
     return {**parts, "total": total}
+
+
+def part_of(relative: str) -> str:
+    """Return which part of the page a dist/ file is: runtime (TF.js), model, or app (everything else)."""
+    if relative.startswith(runtime.VENDOR_DIR + "/"):
+        return "runtime"
+    if relative.startswith(convert.MODEL_DIR + "/"):
+        return "model"
+    return "app"
 
 
 def url_to_path(url: str, base_url: str, site_dir: Path) -> Path | None:
