@@ -1,6 +1,6 @@
 """Turn a decoded picture into the 28x28 model input: the numpy twin of the preprocessing spec.
 
-Twin: site_templates/static/js/preprocess.js (tf ops). Both read training/preprocess_spec.json and
+Twin: site_templates/static/js/preprocess.js (typed-array loops). Both read training/preprocess_spec.json and
 run the same steps, with the same names, in the same order; tests/browser/test_preprocess_twins.py
 proves they agree to 1e-4 per pixel. Elementwise work is float32 in both twins so the results are
 bit-identical; only sums and matrix products differ in rounding.
@@ -129,7 +129,7 @@ def area_matrix(size_in: int, size_out: int) -> np.ndarray:
 def area_resize(image: np.ndarray, height: int, width: int) -> np.ndarray:
     """Return image [H,W] resized to [height,width] by area averaging: rows @ image @ columns^T.
 
-    The JS twin applies the same banded matrices as a few weighted gathers (its dense matMul is slow).
+    The JS twin applies the same banded matrices in loops that skip their zero weights.
     """
     rows = area_matrix(image.shape[0], height)
     columns = area_matrix(image.shape[1], width)

@@ -180,7 +180,8 @@ def test_decode_refuses_a_file_over_the_byte_limit(page):
 
 def test_decode_gives_pillows_pixels_for_a_png(page):
     rgba = pictures.digit_pictures()["blue_on_brown"][1]
-    result = decode_in_page(page, png_bytes(Image.fromarray(rgba)), "image/png", "four.png")
+    unbounded = {"maxFileBytes": 26214400, "maxPixels": 50_000_000, "maxSide": 1024}  # 640x480 is not shrunk
+    result = decode_in_page(page, png_bytes(Image.fromarray(rgba)), "image/png", "four.png", unbounded)
     assert (result["width"], result["height"]) == (640, 480)
     got = np.frombuffer(base64.b64decode(result["data"]), np.uint8)
     assert np.array_equal(got, rgba.reshape(-1)[: got.size])
@@ -207,7 +208,8 @@ def test_decode_takes_the_first_frame_of_a_gif(page, tmp_path):
 def test_decode_shrinks_big_pictures_to_the_working_side(page):
     big = Image.new("RGB", (3000, 2000), (255, 255, 255))
     result = decode_in_page(page, png_bytes(big), "image/png", "big.png")
-    assert (result["width"], result["height"]) == (1024, 683)
+    side = preprocess.load_spec()["decode"]["max_decoded_side"]
+    assert (result["width"], result["height"]) == (side, round(2000 * side / 3000))
 
 
 def test_preprocess_leaves_no_tensors_after_many_calls(page, harness_url):

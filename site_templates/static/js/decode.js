@@ -2,12 +2,13 @@
 // what cannot or should not be decoded with a sentence that person can act on.
 //
 // Python counterpart: training.preprocess.decode_file (Pillow). Both give upright pixels (EXIF
-// orientation applied) of the first frame; this one also shrinks big pictures to at most
-// limits.maxSide (default 1024) px on the long side so the tf work stays small.
+// orientation applied) of the first frame, and both shrink big pictures to at most
+// limits.maxSide px on the long side (default: the spec's decode.max_decoded_side, 512, which is
+// also the preprocessing's working size), so the pixel work after decoding stays small.
 (function () {
   'use strict';
 
-  const DEFAULT_MAX_SIDE = 1024;
+  const DEFAULT_MAX_SIDE = 512; // training/preprocess_spec.json decode.max_decoded_side
   const HEADER_BYTES = 256 * 1024; // JPEG size markers can sit behind a large EXIF block
 
   const SUPPORTED = 'PNG, JPEG, GIF, WebP or BMP';

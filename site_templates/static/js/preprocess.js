@@ -1,10 +1,17 @@
-// Turn decoded RGBA pixels into the 28x28 model input: the tf-ops twin of the preprocessing spec.
+// Turn decoded RGBA pixels into the 28x28 model input: the JS twin of the preprocessing spec.
 //
 // Twin: training/preprocess.py (numpy). Both read training/preprocess_spec.json (the page gets it
 // as config.preprocess) and run the same steps, with the same names, in the same order;
-// tests/browser/test_preprocess_twins.py proves they agree to 1e-4 per pixel. Pixel maps are tf ops
-// in float32, elementwise identical to numpy; order statistics and the 1-D line profiles are plain
-// JS on the downloaded values, computed exactly as the Python twin does.
+// tests/browser/test_preprocess_twins.py proves they agree to 1e-4 per pixel.
+//
+// The pixel maps are Float32Arrays worked on by plain loops, not tf ops: on the CPU backend every
+// tf op allocates a new map and walks it again, which made a 512 px picture take tens of ms, against
+// a few for the loops (measured in headless Chromium). Every elementwise result is rounded to
+// float32 (Math.fround) where numpy's float32 arrays round, so those maps are bit-identical to the
+// twin's; only sums and matrix products differ in rounding. Order statistics are exact selections
+// (quickselect, like numpy's partition), not sorts: the same element, in linear time.
+//
+// A map is {data: Float32Array (row-major), height, width}; the RGB picture has 3 values per pixel.
 //
 // Steps: compositeAlpha -> backgroundColour -> colourDistance -> boundSize -> normaliseInk
 //   -> removeRuledLines -> findDigitBox -> adjustStrokeWidth -> resizeToBox -> stretchContrast
@@ -15,8 +22,9 @@
   const NO_CONTRAST = 'The picture is blank or nearly uniform: no digit found.';
   const NO_INK = 'There is too little ink in the picture: no digit found.';
   const ONLY_SPECKS = 'The picture holds only scattered specks: no digit found.';
-  const LUMINANCE_WEIGHTS = [0.299, 0.587, 0.114];
-  const MIN_DIVISOR = 0.001; // keeps renormalisation finite where a line is at full strength
+  const LUMINANCE_WEIGHTS = Float32Array.from([0.299, 0.587, 0.114]); // float32, as numpy's
+  const MIN_DIVISOR = Math.fround(0.001); // keeps renormalisation finite where a line is at full strength
+  const f32 = Math.fround;
 
   // ---- Shared helpers, computed as in the Python twin -------------------------------------
 
@@ -24,10 +32,45 @@
     return Math.floor(value + 0.5);
   }
 
+  function makeMap(height, width, data = new Float32Array(height * width)) {
+    return { data, height, width };
+  }
+
+  // The value at `index` of `values` once sorted; reorders `values` (Hoare's selection, as numpy's partition).
+  function selectInPlace(values, index) {
+    let left = 0;
+    let right = values.length - 1;
+    while (left < right) {
+      const first = values[left];
+      const middle = values[(left + right) >> 1];
+      const last = values[right];
+      // Median of three, so already sorted runs (paper rows, flat borders) stay linear.
+      const pivot = Math.max(Math.min(first, middle), Math.min(Math.max(first, middle), last));
+      let low = left;
+      let high = right;
+      while (low <= high) {
+        while (values[low] < pivot) low++;
+        while (values[high] > pivot) high--;
+        if (low <= high) {
+          const swap = values[low];
+          values[low] = values[high];
+          values[high] = swap;
+          low++;
+          high--;
+        }
+      }
+      // Now values[left..high] <= pivot <= values[low..right], and everything between equals pivot.
+      if (index <= high) right = high;
+      else if (index >= low) left = low;
+      else return values[index];
+    }
+    return values[index];
+  }
+
   // The sorted value at index floor(percentile/100 * (n-1)): exact, no interpolation.
   function orderStatistic(values, percentile) {
-    const sorted = Float32Array.from(values).sort();
-    return sorted[Math.floor((percentile / 100) * (sorted.length - 1))];
+    const copy = Float32Array.from(values);
+    return selectInPlace(copy, Math.floor((percentile / 100) * (copy.length - 1)));
   }
 
   // [sizeOut, sizeIn]: row o averages the input cells that output cell o covers.
@@ -46,201 +89,272 @@
     return weights;
   }
 
-  // One axis of an area resize: the banded area matrix applied as a few weighted gathers, since the
-  // CPU backend's dense matMul of a whole photo takes seconds. Same weights, same sums as numpy's
-  // matrix product, up to float rounding.
-  function areaResizeAxis(tf, image, sizeOut, axis) {
-    const sizeIn = image.shape[axis];
-    const weights = areaMatrix(sizeIn, sizeOut);
-    const taps = [];
-    for (let outIndex = 0; outIndex < sizeOut; outIndex++) {
-      let tap = 0;
-      for (let inIndex = 0; inIndex < sizeIn; inIndex++) {
-        const weight = weights[outIndex * sizeIn + inIndex];
+  // image [H,W] resized to [height,width] by area averaging: rows @ image @ columns^T, as in numpy.
+  // The matrices are banded, so only their non-zero weights are applied.
+  function areaResize(image, height, width) {
+    const rows = areaMatrix(image.height, height);
+    const columns = areaMatrix(image.width, width);
+    const tall = makeMap(height, image.width); // rows @ image
+    const sums = new Float64Array(image.width);
+    for (let outRow = 0; outRow < height; outRow++) {
+      sums.fill(0);
+      for (let inRow = 0; inRow < image.height; inRow++) {
+        const weight = rows[outRow * image.height + inRow];
         if (weight === 0) continue;
-        if (!taps[tap]) taps[tap] = { indices: new Int32Array(sizeOut), weights: new Float32Array(sizeOut) };
-        taps[tap].indices[outIndex] = inIndex;
-        taps[tap].weights[outIndex] = weight;
-        tap += 1;
+        const offset = inRow * image.width;
+        for (let column = 0; column < image.width; column++) sums[column] += weight * image.data[offset + column];
+      }
+      tall.data.set(sums, outRow * image.width);
+    }
+    const result = makeMap(height, width); // (rows @ image) @ columns^T
+    for (let outColumn = 0; outColumn < width; outColumn++) {
+      for (let inColumn = 0; inColumn < image.width; inColumn++) {
+        const weight = columns[outColumn * image.width + inColumn];
+        if (weight === 0) continue;
+        for (let row = 0; row < height; row++) {
+          result.data[row * width + outColumn] += weight * tall.data[row * image.width + inColumn];
+        }
       }
     }
-    const weightShape = axis === 0 ? [sizeOut, 1] : [1, sizeOut];
-    let result = null;
-    for (const tap of taps) {
-      const gathered = tf.gather(image, tf.tensor1d(tap.indices, 'int32'), axis);
-      const weighted = tf.mul(gathered, tf.tensor2d(tap.weights, weightShape));
-      result = result ? tf.add(result, weighted) : weighted;
-    }
     return result;
-  }
-
-  // image [H,W] resized to [height,width] by area averaging: rows @ image @ columns^T, as in numpy.
-  function areaResize(tf, image, height, width) {
-    return areaResizeAxis(tf, areaResizeAxis(tf, image, height, 0), width, 1);
   }
 
   // Values of the outer ring (width = fraction of the long side, at least 1) of a [H,W,channels]
-  // row-major array, one array per channel, in the Python twin's order.
+  // row-major array, one Float32Array per channel (in any order: only order statistics use them).
   function borderRing(values, height, width, channels, fraction) {
     const ring = Math.max(1, roundHalfUp(fraction * Math.max(height, width)));
     const whole = 2 * ring >= height || 2 * ring >= width;
-    const perChannel = [];
-    for (let channel = 0; channel < channels; channel++) perChannel.push([]);
-    const take = (row, column) => {
-      for (let channel = 0; channel < channels; channel++) {
-        perChannel[channel].push(values[(row * width + column) * channels + channel]);
+    const count = whole ? height * width : height * width - (height - 2 * ring) * (width - 2 * ring);
+    const perChannel = Array.from({ length: channels }, () => new Float32Array(count));
+    let taken = 0;
+    for (let row = 0; row < height; row++) {
+      const fullRow = whole || row < ring || row >= height - ring;
+      for (let column = 0; column < width; column++) {
+        if (!fullRow && column === ring) column = width - ring; // skip the inside of the ring
+        for (let channel = 0; channel < channels; channel++) {
+          perChannel[channel][taken] = values[(row * width + column) * channels + channel];
+        }
+        taken++;
       }
-    };
-    const block = (rowStart, rowEnd, columnStart, columnEnd) => {
-      for (let row = rowStart; row < rowEnd; row++) {
-        for (let column = columnStart; column < columnEnd; column++) take(row, column);
-      }
-    };
-    if (whole) {
-      block(0, height, 0, width);
-    } else {
-      block(0, ring, 0, width);
-      block(height - ring, height, 0, width);
-      block(ring, height - ring, 0, ring);
-      block(ring, height - ring, width - ring, width);
     }
-    return perChannel.map((list) => Float32Array.from(list));
+    return perChannel;
   }
 
-  // Max (or min) over the window of radius r around each entry of a 1-D array, inside it only.
+  // Max (or min) over the window of radius r around each entry of a line, inside the line only.
+  // Van Herk / Gil-Werman: running extremes within blocks of the window's length, padded with
+  // -inf (+inf) so every window spans at most two blocks; three comparisons per entry, any radius.
   function windowedExtreme1d(values, radius, takeMax) {
+    const size = 2 * radius + 1;
+    const length = values.length + 2 * radius;
+    const padded = new Float32Array(length).fill(takeMax ? -Infinity : Infinity);
+    padded.set(values, radius);
+    const better = takeMax ? (a, b) => (a > b ? a : b) : (a, b) => (a < b ? a : b);
+    const fromBlockStart = new Float32Array(length);
+    const toBlockEnd = new Float32Array(length);
+    for (let index = 0; index < length; index++) {
+      fromBlockStart[index] = index % size === 0 ? padded[index] : better(fromBlockStart[index - 1], padded[index]);
+    }
+    for (let index = length - 1; index >= 0; index--) {
+      const blockEnd = index % size === size - 1 || index === length - 1;
+      toBlockEnd[index] = blockEnd ? padded[index] : better(toBlockEnd[index + 1], padded[index]);
+    }
     const result = new Float32Array(values.length);
     for (let index = 0; index < values.length; index++) {
-      let extreme = values[index];
-      const last = Math.min(values.length - 1, index + radius);
-      for (let other = Math.max(0, index - radius); other <= last; other++) {
-        extreme = takeMax ? Math.max(extreme, values[other]) : Math.min(extreme, values[other]);
-      }
-      result[index] = extreme;
+      // Output `index` is the window padded[index .. index + 2r].
+      result[index] = better(toBlockEnd[index], fromBlockStart[index + size - 1]);
     }
     return result;
   }
 
-  // Max (or min) over the (2r+1)x(2r+1) window around each pixel of a [H,W] tensor, inside it only
-  // ('same' pooling ignores the padding), separably as in the Python twin.
-  function windowedExtreme(tf, image, radius, takeMax) {
-    const size = 2 * radius + 1;
-    const [height, width] = image.shape;
-    let batch = tf.reshape(image, [1, height, width, 1]);
-    if (!takeMax) batch = tf.neg(batch);
-    batch = tf.maxPool(batch, [size, 1], [1, 1], 'same');
-    batch = tf.maxPool(batch, [1, size], [1, 1], 'same');
-    if (!takeMax) batch = tf.neg(batch);
-    return tf.reshape(batch, [height, width]);
+  // Max (or min) over the (2r+1)x(2r+1) window around each pixel of a map, inside it only:
+  // separably, down the columns and then along the rows, as in the Python twin.
+  function windowedExtreme(image, radius, takeMax) {
+    const { height, width } = image;
+    const result = makeMap(height, width, Float32Array.from(image.data));
+    const column = new Float32Array(height);
+    for (let x = 0; x < width; x++) {
+      for (let y = 0; y < height; y++) column[y] = result.data[y * width + x];
+      const extreme = windowedExtreme1d(column, radius, takeMax);
+      for (let y = 0; y < height; y++) result.data[y * width + x] = extreme[y];
+    }
+    for (let y = 0; y < height; y++) {
+      result.data.set(windowedExtreme1d(result.data.subarray(y * width, (y + 1) * width), radius, takeMax), y * width);
+    }
+    return result;
+  }
+
+  // The map inside a margin of `margin` zeros on every side.
+  function pad(image, margin) {
+    const result = makeMap(image.height + 2 * margin, image.width + 2 * margin);
+    for (let y = 0; y < image.height; y++) {
+      result.data.set(image.data.subarray(y * image.width, (y + 1) * image.width), (y + margin) * result.width + margin);
+    }
+    return result;
+  }
+
+  // The rows top..top+height-1 and columns left..left+width-1 of a map, as a new map.
+  function crop(image, top, left, height, width) {
+    const result = makeMap(height, width);
+    for (let y = 0; y < height; y++) {
+      const start = (top + y) * image.width + left;
+      result.data.set(image.data.subarray(start, start + width), y * width);
+    }
+    return result;
   }
 
   // ---- The spec steps, in order -----------------------------------------------------------
 
   // float32 RGB [H,W,3] in 0..255: the picture over white, or over black when its visible content is light.
-  function compositeAlpha(tf, rgba, spec) {
+  function compositeAlpha(rgba, spec) {
     const { data, width, height } = rgba;
-    // Split the channels in plain JS: strided tf slices of a big picture are slow on the CPU backend.
-    const colours = new Float32Array(width * height * 3);
-    const alphas = new Float32Array(width * height);
+    const pixels = width * height;
+    const rgb = new Float32Array(pixels * 3);
     let opaque = true;
-    for (let pixel = 0; pixel < width * height; pixel++) {
-      colours[3 * pixel] = data[4 * pixel];
-      colours[3 * pixel + 1] = data[4 * pixel + 1];
-      colours[3 * pixel + 2] = data[4 * pixel + 2];
-      alphas[pixel] = data[4 * pixel + 3];
+    for (let pixel = 0; pixel < pixels; pixel++) {
+      rgb[3 * pixel] = data[4 * pixel];
+      rgb[3 * pixel + 1] = data[4 * pixel + 1];
+      rgb[3 * pixel + 2] = data[4 * pixel + 2];
       if (data[4 * pixel + 3] !== 255) opaque = false;
     }
-    const rgb = tf.tensor3d(colours, [height, width, 3]);
-    if (opaque) return rgb;
-    const alpha = tf.div(tf.tensor3d(alphas, [height, width, 1]), 255);
+    if (opaque) return makeMap(height, width, rgb);
     // A white digit on a transparent background would vanish over white: pick the matte that contrasts.
-    const luminance = tf.sum(tf.mul(rgb, tf.tensor1d(LUMINANCE_WEIGHTS)), 2, true);
-    const alphaTotal = tf.sum(alpha).dataSync()[0];
-    const meanLuminance = alphaTotal > 0 ? tf.sum(tf.mul(luminance, alpha)).dataSync()[0] / alphaTotal : 0;
+    const alphas = new Float32Array(pixels);
+    let alphaTotal = 0;
+    let weightedLuminance = 0;
+    for (let pixel = 0; pixel < pixels; pixel++) {
+      const alpha = f32(data[4 * pixel + 3] / 255);
+      const luminance = f32(
+        f32(f32(rgb[3 * pixel] * LUMINANCE_WEIGHTS[0]) + f32(rgb[3 * pixel + 1] * LUMINANCE_WEIGHTS[1])) +
+          f32(rgb[3 * pixel + 2] * LUMINANCE_WEIGHTS[2]),
+      );
+      alphas[pixel] = alpha;
+      alphaTotal += alpha;
+      weightedLuminance += f32(luminance * alpha);
+    }
+    const meanLuminance = alphaTotal > 0 ? weightedLuminance / alphaTotal : 0;
     const matte = meanLuminance > spec.composite.light_content_luminance ? 0 : 255;
-    return tf.add(matte, tf.mul(tf.sub(rgb, matte), alpha));
+    for (let pixel = 0; pixel < pixels; pixel++) {
+      for (let channel = 3 * pixel; channel < 3 * pixel + 3; channel++) {
+        rgb[channel] = f32(matte + f32(f32(rgb[channel] - matte) * alphas[pixel]));
+      }
+    }
+    return makeMap(height, width, rgb);
   }
 
   // [3]: the per-channel (lower) median of the border ring, taken as the paper colour.
   function backgroundColour(rgb, spec) {
-    const [height, width] = rgb.shape;
-    const ring = borderRing(rgb.dataSync(), height, width, 3, spec.background.border_fraction);
+    const ring = borderRing(rgb.data, rgb.height, rgb.width, 3, spec.background.border_fraction);
     return ring.map((channel) => orderStatistic(channel, 50));
   }
 
   // [H,W]: Euclidean RGB distance of each pixel from the background colour.
-  function colourDistance(tf, rgb, background) {
-    const difference = tf.sub(rgb, tf.tensor1d(background));
-    return tf.sqrt(tf.sum(tf.mul(difference, difference), 2));
+  function colourDistance(rgb, background) {
+    const [red, green, blue] = background;
+    const distance = makeMap(rgb.height, rgb.width);
+    for (let pixel = 0; pixel < distance.data.length; pixel++) {
+      const dr = f32(rgb.data[3 * pixel] - red);
+      const dg = f32(rgb.data[3 * pixel + 1] - green);
+      const db = f32(rgb.data[3 * pixel + 2] - blue);
+      distance.data[pixel] = Math.sqrt(f32(f32(f32(dr * dr) + f32(dg * dg)) + f32(db * db)));
+    }
+    return distance;
   }
 
   // The distance map area-averaged so its long side is at most max_working_side (unchanged if smaller).
-  function boundSize(tf, distance, spec) {
+  // The page's decode already bounds pictures to this size, so there this step is a no-op.
+  function boundSize(distance, spec) {
     const maxSide = spec.bound.max_working_side;
-    const factor = Math.floor(Math.max(...distance.shape) / maxSide);
+    const factor = Math.floor(Math.max(distance.height, distance.width) / maxSide);
     if (factor >= 2) {
       // Whole blocks first (cheap, linear time); the matrix products then only bridge the last < 2x.
-      const [fullHeight, fullWidth] = distance.shape;
-      const batch = tf.reshape(distance, [1, fullHeight, fullWidth, 1]);
-      const pooled = tf.avgPool(batch, factor, factor, 'valid');
-      distance = tf.reshape(pooled, [Math.floor(fullHeight / factor), Math.floor(fullWidth / factor)]);
+      const blocks = makeMap(Math.floor(distance.height / factor), Math.floor(distance.width / factor));
+      const sums = new Float64Array(blocks.width);
+      for (let y = 0; y < blocks.height; y++) {
+        sums.fill(0);
+        for (let row = y * factor; row < (y + 1) * factor; row++) {
+          for (let x = 0; x < blocks.width * factor; x++) sums[Math.floor(x / factor)] += distance.data[row * distance.width + x];
+        }
+        for (let x = 0; x < blocks.width; x++) blocks.data[y * blocks.width + x] = f32(f32(sums[x]) / (factor * factor));
+      }
+      distance = blocks;
     }
-    const [height, width] = distance.shape;
+    const { height, width } = distance;
     if (Math.max(height, width) <= maxSide) return distance;
     const scale = maxSide / Math.max(height, width);
-    return areaResize(tf, distance, Math.max(1, roundHalfUp(height * scale)), Math.max(1, roundHalfUp(width * scale)));
+    return areaResize(distance, Math.max(1, roundHalfUp(height * scale)), Math.max(1, roundHalfUp(width * scale)));
   }
 
   // {ink [h,w] in 0..1, contrast}: distance above the paper-noise floor, saturating at typical ink.
-  function normaliseInk(tf, distance, spec) {
+  function normaliseInk(distance, spec) {
     const settings = spec.ink;
-    const values = distance.dataSync();
+    const values = distance.data;
     const contrast = orderStatistic(values, settings.peak_percentile);
-    if (!(contrast > 0)) return { ink: tf.zerosLike(distance), contrast: 0 };
+    if (!(contrast > 0)) return { ink: makeMap(distance.height, distance.width), contrast: 0 };
     // The paper's own variation (texture, JPEG noise, gradient) is measured on the border ring.
-    const [height, width] = distance.shape;
-    const ring = borderRing(values, height, width, 1, spec.background.border_fraction)[0];
+    const ring = borderRing(values, distance.height, distance.width, 1, spec.background.border_fraction)[0];
     const noise = orderStatistic(ring, settings.border_noise_percentile);
     const floor =
       Math.min(Math.max((settings.noise_margin * noise) / contrast, settings.min_floor), settings.max_floor) * contrast;
     // Saturate at a middle value of the ink itself, so shaded, 3D and multicolour digits come out solid.
     const candidates = values.filter((value) => value > floor);
     const saturation = candidates.length
-      ? Math.max(orderStatistic(candidates, settings.saturation_percentile), floor + 1)
+      ? Math.max(selectInPlace(candidates, Math.floor((settings.saturation_percentile / 100) * (candidates.length - 1))), floor + 1)
       : contrast;
     // A soft floor keeps the map continuous, so the twins cannot flip a hard threshold differently.
-    const scaled = tf.div(tf.sub(distance, Math.fround(floor)), Math.fround(saturation - floor));
-    return { ink: tf.clipByValue(scaled, 0, 1), contrast };
+    const offset = f32(floor);
+    const range = f32(saturation - floor);
+    const ink = makeMap(distance.height, distance.width);
+    for (let index = 0; index < values.length; index++) {
+      const scaled = f32(f32(values[index] - offset) / range);
+      ink.data[index] = scaled < 0 ? 0 : scaled > 1 ? 1 : scaled;
+    }
+    return { ink, contrast };
   }
 
-  // [lines]: per line of a [lines, length] row-major array, the strength of a thin line spanning it.
-  function lineStrength(values, lines, length, spec) {
+  // [lines]: per row (or column) of the ink map, the strength of a thin line spanning it, else 0.
+  function lineStrength(ink, alongRows, spec) {
     const settings = spec.ruled_lines;
+    const { height, width } = ink;
+    const lines = alongRows ? height : width;
+    const length = alongRows ? width : height;
+    const line = new Float32Array(length);
+    const index = Math.floor((settings.row_percentile / 100) * (length - 1));
     const profile = new Float32Array(lines);
-    for (let line = 0; line < lines; line++) {
-      profile[line] = orderStatistic(values.subarray(line * length, (line + 1) * length), settings.row_percentile);
+    for (let which = 0; which < lines; which++) {
+      if (alongRows) line.set(ink.data.subarray(which * width, (which + 1) * width));
+      else for (let y = 0; y < height; y++) line[y] = ink.data[y * width + which];
+      profile[which] = selectInPlace(line, index);
     }
-    const radius = Math.max(1, roundHalfUp(settings.max_line_thickness_fraction * Math.max(lines, length)));
+    const radius = Math.max(1, roundHalfUp(settings.max_line_thickness_fraction * Math.max(height, width)));
     // White top-hat of the profile: what an opening (min then max over the window) removes is thin.
     const opened = windowedExtreme1d(windowedExtreme1d(profile, radius, false), radius, true);
-    const strength = new Float32Array(lines);
-    for (let line = 0; line < lines; line++) {
-      // The margin also clears the paper grain riding on the line; a line at full strength is cleared outright.
-      const margin = Math.fround(settings.strength_margin);
-      strength[line] = Math.min(Math.fround(margin * Math.fround(profile[line] - opened[line])), 1);
-    }
-    return strength;
+    // The margin also clears the paper grain riding on the line; a line at full strength is cleared outright.
+    const margin = f32(settings.strength_margin);
+    return profile.map((value, which) => Math.min(f32(margin * f32(value - opened[which])), 1));
+  }
+
+  // The ink map without the lines of the given strengths (per row, or per column).
+  function clearLines(ink, strength, alongRows) {
+    const result = makeMap(ink.height, ink.width, Float32Array.from(ink.data));
+    strength.forEach((lineStrength, which) => {
+      // A line of strength 0 is left as it is: (ink - 0) / 1 changes nothing.
+      if (lineStrength === 0) return;
+      // Renormalise instead of subtracting so a stroke crossing a line keeps its full strength.
+      const divisor = Math.max(f32(1 - lineStrength), MIN_DIVISOR);
+      const count = alongRows ? ink.width : ink.height;
+      for (let along = 0; along < count; along++) {
+        const index = alongRows ? which * ink.width + along : along * ink.width + which;
+        const cleared = f32(f32(ink.data[index] - lineStrength) / divisor);
+        result.data[index] = cleared < 0 ? 0 : cleared > 1 ? 1 : cleared;
+      }
+    });
+    return result;
   }
 
   // The ink map without thin lines that run across the whole picture (ruled or squared paper).
-  function removeRuledLines(tf, ink, spec) {
-    const [height, width] = ink.shape;
-    const rowStrength = tf.tensor2d(lineStrength(ink.dataSync(), height, width, spec), [height, 1]);
-    // Renormalise instead of subtracting so a stroke crossing a line keeps its full strength.
-    ink = tf.clipByValue(tf.div(tf.sub(ink, rowStrength), tf.maximum(tf.sub(1, rowStrength), MIN_DIVISOR)), 0, 1);
-    const columns = tf.transpose(ink).dataSync();
-    const columnStrength = tf.tensor2d(lineStrength(columns, width, height, spec), [1, width]);
-    return tf.clipByValue(tf.div(tf.sub(ink, columnStrength), tf.maximum(tf.sub(1, columnStrength), MIN_DIVISOR)), 0, 1);
+  function removeRuledLines(ink, spec) {
+    const withoutRows = clearLines(ink, lineStrength(ink, true, spec), true);
+    return clearLines(withoutRows, lineStrength(withoutRows, false, spec), false);
   }
 
   // {first, last, coverage} of the ink along one axis: the mass-trimmed core grown over adjacent inked lines.
@@ -267,80 +381,89 @@
   }
 
   // {box: {top, bottom, left, right} inclusive, reason: null} around the digit, or {box: null, reason}.
-  function findDigitBox(tf, ink, spec) {
+  function findDigitBox(ink, spec) {
     const settings = spec.digit_box;
-    const total = tf.sum(ink).dataSync()[0];
-    if (total < settings.min_ink_mass_fraction * ink.size) return { box: null, reason: NO_INK };
-    const rows = inkSpan(tf.sum(ink, 1).dataSync(), spec);
-    const columns = inkSpan(tf.sum(ink, 0).dataSync(), spec);
+    const { height, width } = ink;
+    const rowMass = new Float32Array(height);
+    const columnMass = new Float64Array(width);
+    let total = 0;
+    for (let y = 0; y < height; y++) {
+      let rowSum = 0;
+      for (let x = 0; x < width; x++) {
+        const value = ink.data[y * width + x];
+        rowSum += value;
+        columnMass[x] += value;
+      }
+      rowMass[y] = rowSum;
+      total += rowSum;
+    }
+    if (total < settings.min_ink_mass_fraction * height * width) return { box: null, reason: NO_INK };
+    const rows = inkSpan(rowMass, spec);
+    const columns = inkSpan(Float32Array.from(columnMass), spec);
     // A digit's strokes are connected, so nearly every row and column of its box holds ink; specks leave gaps.
     if (Math.min(rows.coverage, columns.coverage) < settings.min_line_coverage) return { box: null, reason: ONLY_SPECKS };
     return { box: { top: rows.first, bottom: rows.last, left: columns.first, right: columns.last }, reason: null };
   }
 
   // Mean stroke width in pixels, estimated as 2 * ink area / ink perimeter.
-  function strokeWidth(tf, crop) {
-    const padded = tf.pad(crop, [
-      [1, 1],
-      [1, 1],
-    ]);
-    const [height, width] = padded.shape;
-    const area = tf.sum(padded).dataSync()[0];
-    const vertical = tf.sub(tf.slice(padded, [1, 0], [height - 1, width]), tf.slice(padded, [0, 0], [height - 1, width]));
-    const horizontal = tf.sub(tf.slice(padded, [0, 1], [height, width - 1]), tf.slice(padded, [0, 0], [height, width - 1]));
-    const perimeter = tf.sum(tf.abs(vertical)).dataSync()[0] + tf.sum(tf.abs(horizontal)).dataSync()[0];
+  function strokeWidth(image) {
+    const padded = pad(image, 1);
+    const { height, width, data } = padded;
+    let area = 0;
+    let perimeter = 0;
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const value = data[y * width + x];
+        area += value;
+        if (y > 0) perimeter += Math.abs(f32(value - data[(y - 1) * width + x]));
+        if (x > 0) perimeter += Math.abs(f32(value - data[y * width + x - 1]));
+      }
+    }
     return perimeter > 0 ? (2 * area) / perimeter : 0;
   }
 
   // The digit's crop, with strokes thickened (or thinned) towards MNIST's width once scaled to the box.
-  function adjustStrokeWidth(tf, ink, box, spec) {
+  function adjustStrokeWidth(ink, box, spec) {
     const settings = spec.strokes;
     const height = box.bottom - box.top + 1;
     const width = box.right - box.left + 1;
-    const crop = tf.slice(ink, [box.top, box.left], [height, width]);
+    const digit = crop(ink, box.top, box.left, height, width);
     const scale = spec.canvas.box_side / Math.max(height, width);
-    const widthInBox = strokeWidth(tf, crop) * scale;
+    const widthInBox = strokeWidth(digit) * scale;
     if (widthInBox < settings.min_width) {
       // Thin pen strokes in a big photo would shrink to faint hairlines: dilate them before resizing.
       const radius = roundHalfUp((settings.target_width - widthInBox) / 2 / scale);
-      if (radius >= 1) {
-        const padded = tf.pad(crop, [
-          [radius, radius],
-          [radius, radius],
-        ]);
-        return windowedExtreme(tf, padded, radius, true);
-      }
+      if (radius >= 1) return windowedExtreme(pad(digit, radius), radius, true);
     } else if (widthInBox > settings.max_width) {
       // Bold clip-art strokes fill MNIST's box as blobs: erode them, then drop the emptied margin.
       const radius = roundHalfUp((widthInBox - settings.max_width) / 2 / scale);
       if (radius >= 1 && Math.min(height, width) > 2 * radius + 1) {
-        const eroded = windowedExtreme(tf, crop, radius, false);
-        return tf.slice(eroded, [radius, radius], [height - 2 * radius, width - 2 * radius]);
+        const eroded = windowedExtreme(digit, radius, false);
+        return crop(eroded, radius, radius, height - 2 * radius, width - 2 * radius);
       }
     }
-    return crop;
+    return digit;
   }
 
   // The crop area-resized so its long side is box_side (20), aspect ratio kept.
-  function resizeToBox(tf, crop, spec) {
+  function resizeToBox(digit, spec) {
     const boxSide = spec.canvas.box_side;
-    const [height, width] = crop.shape;
+    const { height, width } = digit;
     const longSide = Math.max(height, width);
     return areaResize(
-      tf,
-      crop,
+      digit,
       Math.max(1, roundHalfUp((boxSide * height) / longSide)),
       Math.max(1, roundHalfUp((boxSide * width) / longSide)),
     );
   }
 
   // The digit divided by its maximum (so the max is 1), or null when it holds no ink.
-  function stretchContrast(tf, digit) {
-    const peak = tf.max(digit).dataSync()[0];
-    return peak > 0 ? tf.div(digit, peak) : null;
+  function stretchContrast(digit) {
+    const peak = digit.data.reduce((best, value) => (value > best ? value : best), -Infinity);
+    if (!(peak > 0)) return null;
+    return makeMap(digit.height, digit.width, digit.data.map((value) => f32(value / peak)));
   }
 
-  // [28,28]: the digit pasted so its centre of mass sits on the canvas centre (whole-pixel shift).
   // The whole-pixel shift nearest to shift, halves up, after snapping to 1/1000 px: a symmetric
   // digit's centre of mass sits exactly on a half pixel, and float32 vs float64 sums land a hair
   // either side of it; the snap makes both twins round the same way.
@@ -348,17 +471,17 @@
     return roundHalfUp(roundHalfUp(shift * 1000) / 1000);
   }
 
-  function pasteCentred(tf, digit, spec) {
+  // Float32Array(28*28): the digit pasted so its centre of mass sits on the canvas centre (whole-pixel shift).
+  function pasteCentred(digit, spec) {
     const canvasSide = spec.canvas.canvas_side;
     const [centreRow, centreColumn] = spec.canvas.centre;
-    const [height, width] = digit.shape;
-    const values = digit.dataSync();
+    const { height, width, data } = digit;
     let total = 0;
     let rowMoment = 0;
     let columnMoment = 0;
     for (let row = 0; row < height; row++) {
       for (let column = 0; column < width; column++) {
-        const value = values[row * width + column];
+        const value = data[row * width + column];
         total += value;
         rowMoment += value * row;
         columnMoment += value * column;
@@ -366,31 +489,29 @@
     }
     const top = Math.min(Math.max(roundShift(centreRow - rowMoment / total), 0), canvasSide - height);
     const left = Math.min(Math.max(roundShift(centreColumn - columnMoment / total), 0), canvasSide - width);
-    return tf.pad(digit, [
-      [top, canvasSide - top - height],
-      [left, canvasSide - left - width],
-    ]);
+    const canvas = new Float32Array(canvasSide * canvasSide);
+    for (let row = 0; row < height; row++) canvas.set(data.subarray(row * width, (row + 1) * width), (top + row) * canvasSide + left);
+    return canvas;
   }
 
   // {input: Float32Array(784) row-major | null, reason: string | null} for decoded RGBA pixels.
+  // `tf` is accepted so callers need not change; the work makes no tensors (see the top of this file).
   function preprocess(tf, rgba, spec) {
     if (!rgba || !rgba.width || !rgba.height || rgba.data.length !== rgba.width * rgba.height * 4) {
       throw new Error('The picture could not be read: it has no pixels.');
     }
-    return tf.tidy(() => {
-      const rgb = compositeAlpha(tf, rgba, spec); // [H,W,3] 0..255
-      const background = backgroundColour(rgb, spec); // [3]
-      const distance = boundSize(tf, colourDistance(tf, rgb, background), spec); // [h,w], long side <= 512
-      const { ink, contrast } = normaliseInk(tf, distance, spec); // [h,w] 0..1
-      if (contrast < spec.ink.min_contrast) return { input: null, reason: NO_CONTRAST };
-      const cleaned = removeRuledLines(tf, ink, spec);
-      const { box, reason } = findDigitBox(tf, cleaned, spec);
-      if (!box) return { input: null, reason };
-      const crop = adjustStrokeWidth(tf, cleaned, box, spec); // [bh,bw]
-      const digit = stretchContrast(tf, resizeToBox(tf, crop, spec)); // [<=20,<=20], max 1
-      if (!digit) return { input: null, reason: NO_INK };
-      return { input: Float32Array.from(pasteCentred(tf, digit, spec).dataSync()), reason: null }; // [28,28]
-    });
+    const rgb = compositeAlpha(rgba, spec); // [H,W,3] 0..255
+    const background = backgroundColour(rgb, spec); // [3]
+    const distance = boundSize(colourDistance(rgb, background), spec); // [h,w], long side <= 512
+    const { ink, contrast } = normaliseInk(distance, spec); // [h,w] 0..1
+    if (contrast < spec.ink.min_contrast) return { input: null, reason: NO_CONTRAST };
+    const cleaned = removeRuledLines(ink, spec);
+    const { box, reason } = findDigitBox(cleaned, spec);
+    if (!box) return { input: null, reason };
+    const digitCrop = adjustStrokeWidth(cleaned, box, spec); // [bh,bw]
+    const digit = stretchContrast(resizeToBox(digitCrop, spec)); // [<=20,<=20], max 1
+    if (!digit) return { input: null, reason: NO_INK };
+    return { input: pasteCentred(digit, spec), reason: null }; // [28,28]
   }
 
   window.snapmathPreprocess = { preprocess };
