@@ -43,3 +43,12 @@ def test_missing_data_is_one_error_line(tmp_path, capsys):
     assert train.main(["--data-dir", str(tmp_path / "nowhere"), "--models-dir", str(tmp_path)]) == 1
     assert capsys.readouterr().out == f"error: {tmp_path / 'nowhere'}: no such MNIST directory\n"
     assert not any(tmp_path.iterdir())
+
+
+@pytest.mark.slow
+def test_validation_size_zero_trains_on_every_image(mnist_dir, tmp_path):
+    assert train.main(["--data-dir", str(mnist_dir), "--epochs", "1", "--limit", "600", "--printed-digits", "20",
+                       "--validation-size", "0", "--models-dir", str(tmp_path)]) == 0
+    metrics = json.loads((models.newest_model_dir(tmp_path) / "metrics.json").read_text())
+    assert metrics["training_images"] == 600 and metrics["validation_images"] == 0
+    assert metrics["validation_accuracy"] is None and metrics["epochs"] == 1
