@@ -141,6 +141,14 @@ def write_exif_rotated_jpeg(path: Path) -> None:
     stored.save(path, "JPEG", quality=95, exif=exif.tobytes())
 
 
+def write_big_exif_rotated_jpeg(path: Path) -> None:
+    """Write a 2000x1500 phone-style JPEG stored sideways with EXIF orientation 6: a 1500x2000 upright 7 on paper."""
+    upright = draw_digit((1500, 2000), "7", (300, 300, 1200, 1700), (20, 20, 30), 80, (235, 230, 220))
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    upright.transpose(Image.Transpose.ROTATE_90).save(path, "JPEG", quality=90, exif=exif.tobytes())
+
+
 def write_animated_gif(path: Path) -> None:
     """Write a two-frame GIF: a 1 first, then a 7."""
     first = draw_digit((200, 260), "1", (40, 30, 160, 230), (0, 0, 0), 20, (255, 255, 255))

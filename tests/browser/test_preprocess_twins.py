@@ -197,6 +197,22 @@ def test_decode_applies_exif_orientation(page, tmp_path):
     assert np.abs(got - expected).mean() < 3  # two JPEG decoders: close, not identical
 
 
+def test_decode_reads_a_big_jpeg_photo_upright_at_most_the_working_side(page, tmp_path):
+    # Big JPEGs take the scaled-decoding path (ImageDecoder): it must honour EXIF orientation too.
+    path = tmp_path / "phone.jpg"
+    pictures.write_big_exif_rotated_jpeg(path)
+    result = decode_in_page(page, path.read_bytes(), "image/jpeg", "phone.jpg")
+    side = preprocess.load_spec()["decode"]["max_decoded_side"]
+    width, height = result["width"], result["height"]
+    assert side / 2 < height <= side and abs(width / height - 0.75) < 0.01, (width, height)
+    got = np.frombuffer(base64.b64decode(result["data"]), np.uint8)
+    rows = got.size // (width * 4)  # the page sends the first 400 kB
+    got = got[: rows * width * 4].reshape(rows, width, 4)[:, :, :3].astype(np.int16)
+    expected = np.asarray(Image.open(path).convert("RGB").rotate(-90, expand=True).resize((width, height), Image.Resampling.BOX))
+    expected = expected[:rows].astype(np.int16)
+    assert np.abs(got - expected).mean() < 4  # the same upright picture, decoded and scaled a little differently
+
+
 def test_decode_takes_the_first_frame_of_a_gif(page, tmp_path):
     path = tmp_path / "two.gif"
     pictures.write_animated_gif(path)

@@ -11,7 +11,8 @@
 // twin's; only sums and matrix products differ in rounding. Order statistics are exact selections
 // (quickselect, like numpy's partition), not sorts: the same element, in linear time.
 //
-// A map is {data: Float32Array (row-major), height, width}; the RGB picture has 3 values per pixel.
+// A map is {data: Float32Array (row-major), height, width}; the RGB picture adds `channels`, the
+// values per pixel (4 when it is the decoded RGBA itself, whose alpha is then ignored).
 //
 // Steps: compositeAlpha -> backgroundColour -> colourDistance -> boundSize -> normaliseInk
 //   -> removeRuledLines -> findDigitBox -> adjustStrokeWidth -> resizeToBox -> stretchContrast
@@ -69,7 +70,7 @@
 
   // The sorted value at index floor(percentile/100 * (n-1)): exact, no interpolation.
   function orderStatistic(values, percentile) {
-    const copy = Float32Array.from(values);
+    const copy = new Float32Array(values);
     return selectInPlace(copy, Math.floor((percentile / 100) * (copy.length - 1)));
   }
 
@@ -121,6 +122,7 @@
 
   // Values of the outer ring (width = fraction of the long side, at least 1) of a [H,W,channels]
   // row-major array, one Float32Array per channel (in any order: only order statistics use them).
+  // `values` may be any array of numbers (the decoded bytes, or a float map).
   function borderRing(values, height, width, channels, fraction) {
     const ring = Math.max(1, roundHalfUp(fraction * Math.max(height, width)));
     const whole = 2 * ring >= height || 2 * ring >= width;
@@ -141,27 +143,36 @@
   }
 
   // Max (or min) over the window of radius r around each entry of a line, inside the line only.
-  // Van Herk / Gil-Werman: running extremes within blocks of the window's length, padded with
-  // -inf (+inf) so every window spans at most two blocks; three comparisons per entry, any radius.
   function windowedExtreme1d(values, radius, takeMax) {
+    if (takeMax) return windowedMax1d(values, radius);
+    // min(x) = -max(-x), exactly: negation only flips the sign bit.
+    return windowedMax1d(values.map((value) => -value), radius).map((value) => -value);
+  }
+
+  // Van Herk / Gil-Werman running max: maxima within blocks of the window's length, forwards and
+  // backwards, over the line padded with -inf so every window spans at most two blocks; three
+  // comparisons per entry whatever the radius (dilating a thin-stroked photo takes radii of ~25).
+  function windowedMax1d(values, radius) {
     const size = 2 * radius + 1;
     const length = values.length + 2 * radius;
-    const padded = new Float32Array(length).fill(takeMax ? -Infinity : Infinity);
+    const padded = new Float32Array(length).fill(-Infinity);
     padded.set(values, radius);
-    const better = takeMax ? (a, b) => (a > b ? a : b) : (a, b) => (a < b ? a : b);
     const fromBlockStart = new Float32Array(length);
     const toBlockEnd = new Float32Array(length);
     for (let index = 0; index < length; index++) {
-      fromBlockStart[index] = index % size === 0 ? padded[index] : better(fromBlockStart[index - 1], padded[index]);
+      const previous = index % size === 0 ? -Infinity : fromBlockStart[index - 1];
+      fromBlockStart[index] = padded[index] > previous ? padded[index] : previous;
     }
     for (let index = length - 1; index >= 0; index--) {
-      const blockEnd = index % size === size - 1 || index === length - 1;
-      toBlockEnd[index] = blockEnd ? padded[index] : better(toBlockEnd[index + 1], padded[index]);
+      const next = index % size === size - 1 || index === length - 1 ? -Infinity : toBlockEnd[index + 1];
+      toBlockEnd[index] = padded[index] > next ? padded[index] : next;
     }
     const result = new Float32Array(values.length);
     for (let index = 0; index < values.length; index++) {
-      // Output `index` is the window padded[index .. index + 2r].
-      result[index] = better(toBlockEnd[index], fromBlockStart[index + size - 1]);
+      // Output `index` is the window padded[index .. index + 2r]: the end of one block, the start of the next.
+      const head = toBlockEnd[index];
+      const tail = fromBlockStart[index + size - 1];
+      result[index] = head > tail ? head : tail;
     }
     return result;
   }
@@ -170,7 +181,7 @@
   // separably, down the columns and then along the rows, as in the Python twin.
   function windowedExtreme(image, radius, takeMax) {
     const { height, width } = image;
-    const result = makeMap(height, width, Float32Array.from(image.data));
+    const result = makeMap(height, width, image.data.slice());
     const column = new Float32Array(height);
     for (let x = 0; x < width; x++) {
       for (let y = 0; y < height; y++) column[y] = result.data[y * width + x];
@@ -205,18 +216,13 @@
   // ---- The spec steps, in order -----------------------------------------------------------
 
   // float32 RGB [H,W,3] in 0..255: the picture over white, or over black when its visible content is light.
+  // An opaque picture is returned as it is (its RGBA bytes are the same numbers), saving a copy.
   function compositeAlpha(rgba, spec) {
     const { data, width, height } = rgba;
     const pixels = width * height;
-    const rgb = new Float32Array(pixels * 3);
     let opaque = true;
-    for (let pixel = 0; pixel < pixels; pixel++) {
-      rgb[3 * pixel] = data[4 * pixel];
-      rgb[3 * pixel + 1] = data[4 * pixel + 1];
-      rgb[3 * pixel + 2] = data[4 * pixel + 2];
-      if (data[4 * pixel + 3] !== 255) opaque = false;
-    }
-    if (opaque) return makeMap(height, width, rgb);
+    for (let pixel = 0; pixel < pixels && opaque; pixel++) opaque = data[4 * pixel + 3] === 255;
+    if (opaque) return { data, height, width, channels: 4 };
     // A white digit on a transparent background would vanish over white: pick the matte that contrasts.
     const alphas = new Float32Array(pixels);
     let alphaTotal = 0;
@@ -224,8 +230,8 @@
     for (let pixel = 0; pixel < pixels; pixel++) {
       const alpha = f32(data[4 * pixel + 3] / 255);
       const luminance = f32(
-        f32(f32(rgb[3 * pixel] * LUMINANCE_WEIGHTS[0]) + f32(rgb[3 * pixel + 1] * LUMINANCE_WEIGHTS[1])) +
-          f32(rgb[3 * pixel + 2] * LUMINANCE_WEIGHTS[2]),
+        f32(f32(data[4 * pixel] * LUMINANCE_WEIGHTS[0]) + f32(data[4 * pixel + 1] * LUMINANCE_WEIGHTS[1])) +
+          f32(data[4 * pixel + 2] * LUMINANCE_WEIGHTS[2]),
       );
       alphas[pixel] = alpha;
       alphaTotal += alpha;
@@ -233,31 +239,36 @@
     }
     const meanLuminance = alphaTotal > 0 ? weightedLuminance / alphaTotal : 0;
     const matte = meanLuminance > spec.composite.light_content_luminance ? 0 : 255;
+    const rgb = new Float32Array(pixels * 3);
     for (let pixel = 0; pixel < pixels; pixel++) {
-      for (let channel = 3 * pixel; channel < 3 * pixel + 3; channel++) {
-        rgb[channel] = f32(matte + f32(f32(rgb[channel] - matte) * alphas[pixel]));
+      for (let channel = 0; channel < 3; channel++) {
+        rgb[3 * pixel + channel] = f32(matte + f32(f32(data[4 * pixel + channel] - matte) * alphas[pixel]));
       }
     }
-    return makeMap(height, width, rgb);
+    return { data: rgb, height, width, channels: 3 };
   }
 
   // [3]: the per-channel (lower) median of the border ring, taken as the paper colour.
   function backgroundColour(rgb, spec) {
-    const ring = borderRing(rgb.data, rgb.height, rgb.width, 3, spec.background.border_fraction);
-    return ring.map((channel) => orderStatistic(channel, 50));
+    const ring = borderRing(rgb.data, rgb.height, rgb.width, rgb.channels, spec.background.border_fraction);
+    return ring.slice(0, 3).map((channel) => orderStatistic(channel, 50));
   }
 
   // [H,W]: Euclidean RGB distance of each pixel from the background colour.
+  // In doubles, rounded to float32 once (Math.fround per operation costs 3x the whole loop): for an
+  // opaque picture every intermediate is an integer below 2^24, exact in float32 too, so the map
+  // equals numpy's bit for bit; after compositing it may differ in the last bit.
   function colourDistance(rgb, background) {
     const [red, green, blue] = background;
-    const distance = makeMap(rgb.height, rgb.width);
-    for (let pixel = 0; pixel < distance.data.length; pixel++) {
-      const dr = f32(rgb.data[3 * pixel] - red);
-      const dg = f32(rgb.data[3 * pixel + 1] - green);
-      const db = f32(rgb.data[3 * pixel + 2] - blue);
-      distance.data[pixel] = Math.sqrt(f32(f32(f32(dr * dr) + f32(dg * dg)) + f32(db * db)));
+    const { data, channels, height, width } = rgb;
+    const distance = new Float32Array(height * width);
+    for (let pixel = 0, at = 0; pixel < distance.length; pixel++, at += channels) {
+      const dr = data[at] - red;
+      const dg = data[at + 1] - green;
+      const db = data[at + 2] - blue;
+      distance[pixel] = Math.sqrt(dr * dr + dg * dg + db * db);
     }
-    return distance;
+    return makeMap(height, width, distance);
   }
 
   // The distance map area-averaged so its long side is at most max_working_side (unchanged if smaller).
@@ -296,7 +307,11 @@
     const floor =
       Math.min(Math.max((settings.noise_margin * noise) / contrast, settings.min_floor), settings.max_floor) * contrast;
     // Saturate at a middle value of the ink itself, so shaded, 3D and multicolour digits come out solid.
-    const candidates = values.filter((value) => value > floor);
+    let count = 0;
+    for (let index = 0; index < values.length; index++) if (values[index] > floor) count++;
+    const candidates = new Float32Array(count);
+    count = 0;
+    for (let index = 0; index < values.length; index++) if (values[index] > floor) candidates[count++] = values[index];
     const saturation = candidates.length
       ? Math.max(selectInPlace(candidates, Math.floor((settings.saturation_percentile / 100) * (candidates.length - 1))), floor + 1)
       : contrast;
@@ -335,7 +350,7 @@
 
   // The ink map without the lines of the given strengths (per row, or per column).
   function clearLines(ink, strength, alongRows) {
-    const result = makeMap(ink.height, ink.width, Float32Array.from(ink.data));
+    const result = makeMap(ink.height, ink.width, ink.data.slice());
     strength.forEach((lineStrength, which) => {
       // A line of strength 0 is left as it is: (ink - 0) / 1 changes nothing.
       if (lineStrength === 0) return;
@@ -399,7 +414,7 @@
     }
     if (total < settings.min_ink_mass_fraction * height * width) return { box: null, reason: NO_INK };
     const rows = inkSpan(rowMass, spec);
-    const columns = inkSpan(Float32Array.from(columnMass), spec);
+    const columns = inkSpan(new Float32Array(columnMass), spec);
     // A digit's strokes are connected, so nearly every row and column of its box holds ink; specks leave gaps.
     if (Math.min(rows.coverage, columns.coverage) < settings.min_line_coverage) return { box: null, reason: ONLY_SPECKS };
     return { box: { top: rows.first, bottom: rows.last, left: columns.first, right: columns.last }, reason: null };
