@@ -27,6 +27,7 @@ from training import preprocess
 pytestmark = pytest.mark.browser
 
 MAX_PIXEL_DIFFERENCE = 1e-4
+UNBOUNDED = {"maxFileBytes": 26214400, "maxPixels": 50_000_000, "maxSide": 4096}  # decode at full size
 TFJS_FILES = [
     "node_modules/@tensorflow/tfjs-core/dist/tf-core.es2017.min.js",
     "node_modules/@tensorflow/tfjs-backend-cpu/dist/tf-backend-cpu.es2017.min.js",
@@ -180,8 +181,7 @@ def test_decode_refuses_a_file_over_the_byte_limit(page):
 
 def test_decode_gives_pillows_pixels_for_a_png(page):
     rgba = pictures.digit_pictures()["blue_on_brown"][1]
-    unbounded = {"maxFileBytes": 26214400, "maxPixels": 50_000_000, "maxSide": 1024}  # 640x480 is not shrunk
-    result = decode_in_page(page, png_bytes(Image.fromarray(rgba)), "image/png", "four.png", unbounded)
+    result = decode_in_page(page, png_bytes(Image.fromarray(rgba)), "image/png", "four.png", UNBOUNDED)
     assert (result["width"], result["height"]) == (640, 480)
     got = np.frombuffer(base64.b64decode(result["data"]), np.uint8)
     assert np.array_equal(got, rgba.reshape(-1)[: got.size])
@@ -190,10 +190,11 @@ def test_decode_gives_pillows_pixels_for_a_png(page):
 def test_decode_applies_exif_orientation(page, tmp_path):
     path = tmp_path / "sideways.jpg"
     pictures.write_exif_rotated_jpeg(path)
-    result = decode_in_page(page, path.read_bytes(), "image/jpeg", "sideways.jpg")
+    result = decode_in_page(page, path.read_bytes(), "image/jpeg", "sideways.jpg", UNBOUNDED)
     assert (result["width"], result["height"]) == (300, 400)  # stored 400x300, shown upright
     got = np.frombuffer(base64.b64decode(result["data"]), np.uint8).astype(np.int16)
-    expected = preprocess.decode_file(path).reshape(-1)[: got.size].astype(np.int16)
+    python_limits = {**preprocess.load_spec()["decode"], "max_decoded_side": 4096}
+    expected = preprocess.decode_file(path, python_limits).reshape(-1)[: got.size].astype(np.int16)
     assert np.abs(got - expected).mean() < 3  # two JPEG decoders: close, not identical
 
 
@@ -216,9 +217,10 @@ def test_decode_reads_a_big_jpeg_photo_upright_at_most_the_working_side(page, tm
 def test_decode_takes_the_first_frame_of_a_gif(page, tmp_path):
     path = tmp_path / "two.gif"
     pictures.write_animated_gif(path)
-    result = decode_in_page(page, path.read_bytes(), "image/gif", "two.gif")
+    result = decode_in_page(page, path.read_bytes(), "image/gif", "two.gif", UNBOUNDED)
     got = np.frombuffer(base64.b64decode(result["data"]), np.uint8)
-    assert np.array_equal(got, preprocess.decode_file(path).reshape(-1)[: got.size])
+    python_limits = {**preprocess.load_spec()["decode"], "max_decoded_side": 4096}
+    assert np.array_equal(got, preprocess.decode_file(path, python_limits).reshape(-1)[: got.size])
 
 
 def test_decode_shrinks_big_pictures_to_the_working_side(page):

@@ -13,6 +13,7 @@ from tests.conftest import REPO_ROOT, SAMPLES_DIR
 from training import preprocess
 
 SPEC = preprocess.load_spec()
+UNBOUNDED = {**SPEC["decode"], "max_decoded_side": 4096}  # decode at full size, to compare pixels
 DIGIT_PICTURES = pictures.digit_pictures()
 BLANK_PICTURES = pictures.blank_pictures()
 INK_THRESHOLD = 0.1
@@ -112,7 +113,7 @@ def test_bad_input_shape_is_a_value_error():
 
 def test_spec_is_the_json_file_both_twins_read():
     assert SPEC == json.loads((REPO_ROOT / "training" / "preprocess_spec.json").read_text())
-    assert SPEC["bound"]["max_working_side"] == 512
+    assert SPEC["bound"]["max_working_side"] == SPEC["decode"]["max_decoded_side"] == 256
     assert (SPEC["canvas"]["box_side"], SPEC["canvas"]["canvas_side"]) == (20, 28)
 
 
@@ -123,7 +124,7 @@ def test_decode_file_gives_rgba_of_a_png(tmp_path):
     _, rgba = DIGIT_PICTURES["transparent_png"]
     path = tmp_path / "seven.png"
     Image.fromarray(rgba).save(path)
-    decoded = preprocess.decode_file(path)
+    decoded = preprocess.decode_file(path, UNBOUNDED)
     assert decoded.dtype == np.uint8 and decoded.shape == rgba.shape
     assert np.array_equal(decoded, rgba)
 
@@ -131,7 +132,7 @@ def test_decode_file_gives_rgba_of_a_png(tmp_path):
 def test_decode_file_applies_exif_orientation(tmp_path):
     path = tmp_path / "sideways.jpg"
     pictures.write_exif_rotated_jpeg(path)
-    decoded = preprocess.decode_file(path)
+    decoded = preprocess.decode_file(path, UNBOUNDED)
     assert decoded.shape == (400, 300, 4)  # stored 400 wide, shown upright 300 wide
     assert preprocess.preprocess(decoded, SPEC).input is not None
     # The 7's bar is at the top once upright.
@@ -141,7 +142,7 @@ def test_decode_file_applies_exif_orientation(tmp_path):
 def test_decode_file_takes_the_first_frame_of_an_animation(tmp_path):
     path = tmp_path / "two.gif"
     pictures.write_animated_gif(path)
-    decoded = preprocess.decode_file(path)
+    decoded = preprocess.decode_file(path, UNBOUNDED)
     first = np.asarray(pictures.draw_digit((200, 260), "1", (40, 30, 160, 230), (0, 0, 0), 20, (255, 255, 255)))
     assert np.array_equal(decoded[..., :3], first)
 
@@ -160,6 +161,18 @@ def test_decode_file_refuses_bad_files_with_a_sentence(tmp_path, name, message):
         preprocess.decode_file(path)
     assert str(error.value).startswith(message)
     assert isinstance(error.value, ValueError)
+
+
+def test_decode_file_shrinks_big_pictures_to_the_decoded_side(tmp_path):
+    path = tmp_path / "phone.jpg"
+    pictures.write_big_exif_rotated_jpeg(path)
+    side = SPEC["decode"]["max_decoded_side"]
+    decoded = preprocess.decode_file(path)
+    assert decoded.shape == (side, round(side * 1500 / 2000), 4)  # upright 1500x2000, long side bounded
+    width = decoded.shape[1]
+    # The 7's bar runs across at 15% of the height once upright; above it is paper.
+    bar = decoded[int(0.14 * side) : int(0.16 * side), width // 4 : width * 3 // 4, 0]
+    assert decoded[: side // 10, :, 0].mean() > 200 and bar.mean() < 60
 
 
 def test_decode_file_refuses_a_pixel_bomb_before_decoding(tmp_path):

@@ -3,12 +3,12 @@
 //
 // Python counterpart: training.preprocess.decode_file (Pillow). Both give upright pixels (EXIF
 // orientation applied) of the first frame, and both shrink big pictures to at most
-// limits.maxSide px on the long side (default: the spec's decode.max_decoded_side, 512, which is
+// limits.maxSide px on the long side (default: the spec's decode.max_decoded_side, 256, which is
 // also the preprocessing's working size), so the pixel work after decoding stays small.
 (function () {
   'use strict';
 
-  const DEFAULT_MAX_SIDE = 512; // training/preprocess_spec.json decode.max_decoded_side
+  const DEFAULT_MAX_SIDE = 256; // training/preprocess_spec.json decode.max_decoded_side
   const HEADER_BYTES = 256 * 1024; // JPEG size markers can sit behind a large EXIF block
 
   const SUPPORTED = 'PNG, JPEG, GIF, WebP or BMP';
@@ -174,7 +174,7 @@
   // cannot. JPEG decoders can skip most of the work by scaling while they decode (1/2 ... 1/8 of the
   // size); WebCodecs' ImageDecoder does that when asked for a smaller size, about 3x faster than a
   // full decode then a resize (2000x1500: ~8 ms against ~22 ms in headless Chromium). It picks the
-  // largest scale not above the asked size, so the result is at most maxSide, maybe a little less.
+  // largest scale n/8 whose area fits the asked size (else 1/8); what comes out is drawn at most maxSide.
   // It applies EXIF orientation through the frame's rotation, so it is used only where VideoFrame has one.
   async function decodeJpegSmaller(blob, size, maxSide) {
     const supported =

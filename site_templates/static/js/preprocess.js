@@ -5,11 +5,12 @@
 // tests/browser/test_preprocess_twins.py proves they agree to 1e-4 per pixel.
 //
 // The pixel maps are Float32Arrays worked on by plain loops, not tf ops: on the CPU backend every
-// tf op allocates a new map and walks it again, which made a 512 px picture take tens of ms, against
-// a few for the loops (measured in headless Chromium). Every elementwise result is rounded to
-// float32 (Math.fround) where numpy's float32 arrays round, so those maps are bit-identical to the
-// twin's; only sums and matrix products differ in rounding. Order statistics are exact selections
-// (quickselect, like numpy's partition), not sorts: the same element, in linear time.
+// tf op allocates a new map and walks it again, ~5x the time of a loop (a 512x384 map: three tf ops
+// 10 ms, one loop 2 ms, in headless Chromium), and the tf version took ~250 ms per photo. Elementwise
+// results are rounded to float32 (Math.fround) where numpy's float32 arrays round, so the maps match
+// the twin's bit for bit (see colourDistance for the one shortcut); only sums and matrix products
+// differ in rounding. Order statistics are exact selections (quickselect, like numpy's partition),
+// not sorts: the same element, in linear time.
 //
 // A map is {data: Float32Array (row-major), height, width}; the RGB picture adds `channels`, the
 // values per pixel (4 when it is the decoded RGBA itself, whose alpha is then ignored).
@@ -517,7 +518,7 @@
     }
     const rgb = compositeAlpha(rgba, spec); // [H,W,3] 0..255
     const background = backgroundColour(rgb, spec); // [3]
-    const distance = boundSize(colourDistance(rgb, background), spec); // [h,w], long side <= 512
+    const distance = boundSize(colourDistance(rgb, background), spec); // [h,w], long side <= 256
     const { ink, contrast } = normaliseInk(distance, spec); // [h,w] 0..1
     if (contrast < spec.ink.min_contrast) return { input: null, reason: NO_CONTRAST };
     const cleaned = removeRuledLines(ink, spec);
