@@ -89,10 +89,10 @@ def to_markdown(report: dict) -> str:
         row(f"  uploads: {kind}", count(score), f"original recipe {count(uploads['original']['by_kind'][kind])}")
     gain = targets["uploads_gain"]["value"]
     row("Uploads: gain over the original recipe", f"{gain * 100:+.1f} points", "", "uploads_gain")
-    row("Cold start from disk (file://), median", f"{ours_start['file']['median_ms']:.0f} ms",
-        f"full tf.min.js {full_start['file']['median_ms']:.0f} ms", "cold_start_file")
-    row("Cold start over http, median", f"{ours_start['http']['median_ms']:.0f} ms",
-        f"full tf.min.js {full_start['http']['median_ms']:.0f} ms")
+    for opening, label, target_key in (("file", "from disk (file://)", "cold_start_file"), ("http", "over http", None)):
+        ours, full = ours_start[opening], full_start[opening]
+        row(f"Cold start {label}, median (best)", f"{ours['median_ms']:.0f} ms ({ours['best_ms']:.0f})",
+            f"full tf.min.js {full['median_ms']:.0f} ms ({full['best_ms']:.0f})", target_key)
     for name, label in (("recognize_jpeg_2000x1500", "2000x1500 JPEG"), ("recognize_png_200x200", "200x200 PNG")):
         timed = latency[name]
         stages = " + ".join(f"{stage} {ms:.1f}" for stage, ms in timed["stages_p50"].items())
