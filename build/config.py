@@ -29,6 +29,7 @@ LOW_CONFIDENCE = 0.8
 # Inputs larger than this are refused before decoding (25 MiB file, 50 megapixels).
 MAX_FILE_BYTES = 25 * 1024 * 1024
 MAX_PIXELS = 50_000_000
+MAX_DECODED_SIDE = 256  # decode shrinks pictures to this long side (the spec's working side)
 
 SITE_TITLE = "snapmath"
 SITE_DESCRIPTION = (
@@ -50,6 +51,7 @@ class Config:
     low_confidence: float = LOW_CONFIDENCE
     max_file_bytes: int = MAX_FILE_BYTES
     max_pixels: int = MAX_PIXELS
+    max_decoded_side: int = MAX_DECODED_SIDE
     site_title: str = SITE_TITLE
     site_description: str = SITE_DESCRIPTION
 

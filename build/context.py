@@ -53,6 +53,7 @@ def page_context(
     limits = {
         "maxFileBytes": decode.get("max_file_bytes", config.max_file_bytes),
         "maxPixels": decode.get("max_pixels", config.max_pixels),
+        "maxSide": decode.get("max_decoded_side", config.max_decoded_side),
     }
     stylesheets = [_asset(url, static_files) for url in STYLESHEETS]
     runtime_scripts = [{"url": file.url, "integrity": sri(file.content)} for file in runtime]

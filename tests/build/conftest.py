@@ -127,7 +127,7 @@ def templates_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def spec_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("spec") / "preprocess_spec.json"
-    path.write_text(json.dumps({"version": 1, "decode": {"max_file_bytes": 1000, "max_pixels": 2000}, "target": 28}))
+    path.write_text(json.dumps({"version": 1, "decode": {"max_file_bytes": 1000, "max_pixels": 2000, "max_decoded_side": 64}, "target": 28}))
     return path
 
 

@@ -110,7 +110,7 @@ def test_page_context_follows_the_contract(model_dir: Path, fixture_settings: di
         "decode.js", "preprocess.js", "model.js", "arithmetic.js", "ui.js", "main.js",
     ]
     assert [s["url"] for s in page["runtime_scripts"]] == [file.url for file in files]
-    assert page["config"]["limits"] == {"maxFileBytes": 26_214_400, "maxPixels": 50_000_000}
+    assert page["config"]["limits"] == {"maxFileBytes": 26_214_400, "maxPixels": 50_000_000, "maxSide": 256}
     assert page["pages"] == {"index": "index.html", "model_card": "model-card.html"}
     json.dumps(page)  # plain data only
 

@@ -141,7 +141,7 @@ def test_page_config_points_at_the_model_and_carries_the_spec(built_site: site.B
         "embeddedModelUrl": "model/embedded.js",
         "preprocess": json.loads(spec_path.read_text()),
         "lowConfidence": build_config.LOW_CONFIDENCE,
-        "limits": {"maxFileBytes": 1000, "maxPixels": 2000},  # the spec's decode limits win
+        "limits": {"maxFileBytes": 1000, "maxPixels": 2000, "maxSide": 64},  # the spec's decode limits win
     }
     assert (out / page_config["modelUrl"]).is_file() and (out / page_config["embeddedModelUrl"]).is_file()
 

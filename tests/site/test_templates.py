@@ -46,7 +46,7 @@ def fake_context() -> dict:
             "embeddedModelUrl": "model/embedded.js",
             "preprocess": {"canvas": {"box_side": 20, "canvas_side": 28}, "note": "</script><b>"},
             "lowConfidence": 0.8,
-            "limits": {"maxFileBytes": 26214400, "maxPixels": 50000000},
+            "limits": {"maxFileBytes": 26214400, "maxPixels": 50000000, "maxSide": 256},
         },
         "model": {"version": "1764000000"},
         "pages": {"index": "index.html", "model_card": "model-card.html"},
