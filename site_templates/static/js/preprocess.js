@@ -4,16 +4,24 @@
 // as config.preprocess) and run the same steps, with the same names, in the same order;
 // tests/browser/test_preprocess_twins.py proves they agree to 1e-4 per pixel.
 //
-// The pixel maps are Float32Arrays worked on by plain loops, not tf ops: on the CPU backend every
-// tf op allocates a new map and walks it again, ~5x the time of a loop (a 512x384 map: three tf ops
-// 10 ms, one loop 2 ms, in headless Chromium), and the tf version took ~250 ms per photo. Elementwise
-// results are rounded to float32 (Math.fround) where numpy's float32 arrays round, so the maps match
-// the twin's bit for bit (see colourDistance for the one shortcut); only sums and matrix products
-// differ in rounding. Order statistics are exact selections (quickselect, like numpy's partition),
-// not sorts: the same element, in linear time.
+// Where each step runs, and why (each step's comment says which). tf ops: the ink map from its
+// scalar thresholds (normaliseInk), and the tail from the digit's crop to the 28x28 canvas (the area
+// resize as two matrix products, the contrast stretch, the paste with tf.pad), plus boundSize when it
+// runs (not on the page: decode bounds pictures to the 256 px working side). Plain loops over
+// Float32Arrays: the other full-map steps (composite, colour distance, line clearing). On the CPU
+// backend each tf op allocates a new map and walks it with a generic kernel, ~1 ms per op on a
+// 250x188 map against ~0.1 ms for a fused loop; measured A/B in headless Chromium, all those steps
+// as tf ops made preprocess ~25 ms instead of ~2.5 ms, the ink map alone costs ~3 ms, and the rest
+// would take the recognition far over its ~5 ms allowance. Statistics are plain JS either way:
+// exact order statistics (quickselect, the same element as numpy's partition), line profiles, the
+// digit box, the windowed max/min, stroke width, centre of mass, read from tensors with dataSync.
+// Elementwise results are float32 in both forms (Math.fround in loops; each tf op stores float32),
+// so the maps match the twin's bit for bit (see colourDistance for the one shortcut); only sums and
+// matrix products differ in rounding. All tensors live in the one tf.tidy of preprocess().
 //
 // A map is {data: Float32Array (row-major), height, width}; the RGB picture adds `channels`, the
-// values per pixel (4 when it is the decoded RGBA itself, whose alpha is then ignored).
+// values per pixel (4 when it is the decoded RGBA itself, whose alpha is then ignored). A tensor map
+// is float32 [H,W]; view() reads one out as a map (dataSync: the backend's own array, read only).
 //
 // Steps: compositeAlpha -> backgroundColour -> colourDistance -> boundSize -> normaliseInk
 //   -> removeRuledLines -> findDigitBox -> adjustStrokeWidth -> resizeToBox -> stretchContrast
@@ -36,6 +44,11 @@
 
   function makeMap(height, width, data = new Float32Array(height * width)) {
     return { data, height, width };
+  }
+
+  // The map of a float32 [H,W] tensor, for the work done in plain JS.
+  function view(map) {
+    return makeMap(map.shape[0], map.shape[1], map.dataSync());
   }
 
   // The value at `index` of `values` once sorted; reorders `values` (Hoare's selection, as numpy's partition).
@@ -91,34 +104,13 @@
     return weights;
   }
 
-  // image [H,W] resized to [height,width] by area averaging: rows @ image @ columns^T, as in numpy.
-  // The matrices are banded, so only their non-zero weights are applied.
-  function areaResize(image, height, width) {
-    const rows = areaMatrix(image.height, height);
-    const columns = areaMatrix(image.width, width);
-    const tall = makeMap(height, image.width); // rows @ image
-    const sums = new Float64Array(image.width);
-    for (let outRow = 0; outRow < height; outRow++) {
-      sums.fill(0);
-      for (let inRow = 0; inRow < image.height; inRow++) {
-        const weight = rows[outRow * image.height + inRow];
-        if (weight === 0) continue;
-        const offset = inRow * image.width;
-        for (let column = 0; column < image.width; column++) sums[column] += weight * image.data[offset + column];
-      }
-      tall.data.set(sums, outRow * image.width);
-    }
-    const result = makeMap(height, width); // (rows @ image) @ columns^T
-    for (let outColumn = 0; outColumn < width; outColumn++) {
-      for (let inColumn = 0; inColumn < image.width; inColumn++) {
-        const weight = columns[outColumn * image.width + inColumn];
-        if (weight === 0) continue;
-        for (let row = 0; row < height; row++) {
-          result.data[row * width + outColumn] += weight * tall.data[row * image.width + inColumn];
-        }
-      }
-    }
-    return result;
+  // A float32 [H,W] tensor resized to [height,width] by area averaging: two small matrix products,
+  // rows @ (image @ columns^T) (numpy groups them (rows @ image) @ columns^T: only the sums' rounding differs).
+  function areaResize(tf, image, height, width) {
+    const [imageHeight, imageWidth] = image.shape;
+    const rowsMatrix = tf.tensor2d(areaMatrix(imageHeight, height), [height, imageHeight]);
+    const columnsMatrix = tf.transpose(tf.tensor2d(areaMatrix(imageWidth, width), [width, imageWidth]));
+    return tf.matMul(rowsMatrix, tf.matMul(image, columnsMatrix));
   }
 
   // Values of the outer ring (width = fraction of the long side, at least 1) of a [H,W,channels]
@@ -216,7 +208,8 @@
 
   // ---- The spec steps, in order -----------------------------------------------------------
 
-  // float32 RGB [H,W,3] in 0..255: the picture over white, or over black when its visible content is light.
+  // JS (a full-map step: loops beat per-op tf maps, see the top): float32 RGB [H,W,3] in 0..255: the
+  // picture over white, or over black when its visible content is light.
   // An opaque picture is returned as it is (its RGBA bytes are the same numbers), saving a copy.
   function compositeAlpha(rgba, spec) {
     const { data, width, height } = rgba;
@@ -249,13 +242,15 @@
     return { data: rgb, height, width, channels: 3 };
   }
 
-  // [3]: the per-channel (lower) median of the border ring, taken as the paper colour.
+  // JS (exact order statistics): [3], the per-channel (lower) median of the border ring, taken as the
+  // paper colour.
   function backgroundColour(rgb, spec) {
     const ring = borderRing(rgb.data, rgb.height, rgb.width, rgb.channels, spec.background.border_fraction);
     return ring.slice(0, 3).map((channel) => orderStatistic(channel, 50));
   }
 
-  // [H,W]: Euclidean RGB distance of each pixel from the background colour.
+  // JS (a full-map step, see the top): [H,W], the Euclidean RGB distance of each pixel from the
+  // background colour.
   // In doubles, rounded to float32 once (Math.fround per operation costs 3x the whole loop): for an
   // opaque picture every intermediate is an integer below 2^24, exact in float32 too, so the map
   // equals numpy's bit for bit; after compositing it may differ in the last bit.
@@ -272,32 +267,31 @@
     return makeMap(height, width, distance);
   }
 
-  // The distance map area-averaged so its long side is at most max_working_side (unchanged if smaller).
+  // tf: the distance map area-averaged so its long side is at most max_working_side (unchanged if smaller).
   // The page's decode already bounds pictures to this size, so there this step is a no-op.
-  function boundSize(distance, spec) {
+  function boundSize(tf, distance, spec) {
     const maxSide = spec.bound.max_working_side;
+    if (Math.max(distance.height, distance.width) <= maxSide) return distance;
     const factor = Math.floor(Math.max(distance.height, distance.width) / maxSide);
+    let map = tf.tensor2d(distance.data, [distance.height, distance.width]);
     if (factor >= 2) {
       // Whole blocks first (cheap, linear time); the matrix products then only bridge the last < 2x.
-      const blocks = makeMap(Math.floor(distance.height / factor), Math.floor(distance.width / factor));
-      const sums = new Float64Array(blocks.width);
-      for (let y = 0; y < blocks.height; y++) {
-        sums.fill(0);
-        for (let row = y * factor; row < (y + 1) * factor; row++) {
-          for (let x = 0; x < blocks.width * factor; x++) sums[Math.floor(x / factor)] += distance.data[row * distance.width + x];
-        }
-        for (let x = 0; x < blocks.width; x++) blocks.data[y * blocks.width + x] = f32(f32(sums[x]) / (factor * factor));
-      }
-      distance = blocks;
+      const height = Math.floor(distance.height / factor);
+      const width = Math.floor(distance.width / factor);
+      const whole = tf.slice(map, [0, 0], [height * factor, width * factor]);
+      const blocks = tf.reshape(whole, [height, factor, width, factor]);
+      map = tf.div(tf.sum(blocks, [1, 3]), factor * factor);
     }
-    const { height, width } = distance;
-    if (Math.max(height, width) <= maxSide) return distance;
+    const [height, width] = map.shape;
+    if (Math.max(height, width) <= maxSide) return view(map);
     const scale = maxSide / Math.max(height, width);
-    return areaResize(distance, Math.max(1, roundHalfUp(height * scale)), Math.max(1, roundHalfUp(width * scale)));
+    const size = [Math.max(1, roundHalfUp(height * scale)), Math.max(1, roundHalfUp(width * scale))];
+    return view(areaResize(tf, map, ...size));
   }
 
-  // {ink [h,w] in 0..1, contrast}: distance above the paper-noise floor, saturating at typical ink.
-  function normaliseInk(distance, spec) {
+  // JS for the thresholds (exact order statistics), tf for the map: {ink [h,w] in 0..1, contrast},
+  // the distance above the paper-noise floor, saturating at typical ink.
+  function normaliseInk(tf, distance, spec) {
     const settings = spec.ink;
     const values = distance.data;
     const contrast = orderStatistic(values, settings.peak_percentile);
@@ -317,17 +311,13 @@
       ? Math.max(selectInPlace(candidates, Math.floor((settings.saturation_percentile / 100) * (candidates.length - 1))), floor + 1)
       : contrast;
     // A soft floor keeps the map continuous, so the twins cannot flip a hard threshold differently.
-    const offset = f32(floor);
-    const range = f32(saturation - floor);
-    const ink = makeMap(distance.height, distance.width);
-    for (let index = 0; index < values.length; index++) {
-      const scaled = f32(f32(values[index] - offset) / range);
-      ink.data[index] = scaled < 0 ? 0 : scaled > 1 ? 1 : scaled;
-    }
-    return { ink, contrast };
+    const map = tf.tensor2d(values, [distance.height, distance.width]);
+    const ink = tf.clipByValue(tf.div(tf.sub(map, f32(floor)), f32(saturation - floor)), 0, 1);
+    return { ink: view(ink), contrast };
   }
 
-  // [lines]: per row (or column) of the ink map, the strength of a thin line spanning it, else 0.
+  // JS (a per-line order statistic and a 1-D top-hat): [lines], per row (or column) of the ink map, the
+  // strength of a thin line spanning it, else 0.
   function lineStrength(ink, alongRows, spec) {
     const settings = spec.ruled_lines;
     const { height, width } = ink;
@@ -349,7 +339,8 @@
     return profile.map((value, which) => Math.min(f32(margin * f32(value - opened[which])), 1));
   }
 
-  // The ink map without the lines of the given strengths (per row, or per column).
+  // JS (a full-map step, see the top; it touches only the lines of non-zero strength): the ink map
+  // without the lines of the given strengths (per row, or per column).
   function clearLines(ink, strength, alongRows) {
     const result = makeMap(ink.height, ink.width, ink.data.slice());
     strength.forEach((lineStrength, which) => {
@@ -367,13 +358,15 @@
     return result;
   }
 
-  // The ink map without thin lines that run across the whole picture (ruled or squared paper).
+  // JS (line strengths, then clearLines): the ink map without thin lines that run across the whole
+  // picture (ruled or squared paper).
   function removeRuledLines(ink, spec) {
     const withoutRows = clearLines(ink, lineStrength(ink, true, spec), true);
     return clearLines(withoutRows, lineStrength(withoutRows, false, spec), false);
   }
 
-  // {first, last, coverage} of the ink along one axis: the mass-trimmed core grown over adjacent inked lines.
+  // JS (a scan of one profile): {first, last, coverage} of the ink along one axis: the mass-trimmed core
+  // grown over adjacent inked lines.
   function inkSpan(profile, spec) {
     const settings = spec.digit_box;
     const cumulative = new Float64Array(profile.length);
@@ -396,7 +389,8 @@
     return { first, last, coverage: inkedCount / (last - first + 1) };
   }
 
-  // {box: {top, bottom, left, right} inclusive, reason: null} around the digit, or {box: null, reason}.
+  // JS (row and column sums in one pass, then a search): {box: {top, bottom, left, right} inclusive,
+  // reason: null} around the digit, or {box: null, reason}.
   function findDigitBox(ink, spec) {
     const settings = spec.digit_box;
     const { height, width } = ink;
@@ -421,7 +415,7 @@
     return { box: { top: rows.first, bottom: rows.last, left: columns.first, right: columns.last }, reason: null };
   }
 
-  // Mean stroke width in pixels, estimated as 2 * ink area / ink perimeter.
+  // JS (two sums in one pass): the mean stroke width in pixels, estimated as 2 * ink area / ink perimeter.
   function strokeWidth(image) {
     const padded = pad(image, 1);
     const { height, width, data } = padded;
@@ -438,7 +432,8 @@
     return perimeter > 0 ? (2 * area) / perimeter : 0;
   }
 
-  // The digit's crop, with strokes thickened (or thinned) towards MNIST's width once scaled to the box.
+  // JS (the stroke width and the O(1)-per-pixel windowed max/min; tf.maxPool walks the whole window):
+  // the digit's crop, with strokes thickened (or thinned) towards MNIST's width once scaled to the box.
   function adjustStrokeWidth(ink, box, spec) {
     const settings = spec.strokes;
     const height = box.bottom - box.top + 1;
@@ -461,23 +456,24 @@
     return digit;
   }
 
-  // The crop area-resized so its long side is box_side (20), aspect ratio kept.
-  function resizeToBox(digit, spec) {
+  // tf (two matrix products): the crop area-resized so its long side is box_side (20), aspect ratio kept.
+  function resizeToBox(tf, digit, spec) {
     const boxSide = spec.canvas.box_side;
     const { height, width } = digit;
     const longSide = Math.max(height, width);
     return areaResize(
-      digit,
+      tf,
+      tf.tensor2d(digit.data, [height, width]),
       Math.max(1, roundHalfUp((boxSide * height) / longSide)),
       Math.max(1, roundHalfUp((boxSide * width) / longSide)),
     );
   }
 
-  // The digit divided by its maximum (so the max is 1), or null when it holds no ink.
-  function stretchContrast(digit) {
-    const peak = digit.data.reduce((best, value) => (value > best ? value : best), -Infinity);
+  // tf: the digit divided by its maximum (so the max is 1), or null when it holds no ink.
+  function stretchContrast(tf, digit) {
+    const peak = tf.max(digit).dataSync()[0];
     if (!(peak > 0)) return null;
-    return makeMap(digit.height, digit.width, digit.data.map((value) => f32(value / peak)));
+    return tf.div(digit, peak);
   }
 
   // The whole-pixel shift nearest to shift, halves up, after snapping to 1/1000 px: a symmetric
@@ -487,11 +483,12 @@
     return roundHalfUp(roundHalfUp(shift * 1000) / 1000);
   }
 
-  // Float32Array(28*28): the digit pasted so its centre of mass sits on the canvas centre (whole-pixel shift).
-  function pasteCentred(digit, spec) {
+  // JS for the centre of mass (moments of 400 values), tf.pad for the paste: float32 [28,28], the
+  // digit pasted so its centre of mass sits on the canvas centre (whole-pixel shift).
+  function pasteCentred(tf, digit, spec) {
     const canvasSide = spec.canvas.canvas_side;
     const [centreRow, centreColumn] = spec.canvas.centre;
-    const { height, width, data } = digit;
+    const { height, width, data } = view(digit);
     let total = 0;
     let rowMoment = 0;
     let columnMoment = 0;
@@ -505,29 +502,45 @@
     }
     const top = Math.min(Math.max(roundShift(centreRow - rowMoment / total), 0), canvasSide - height);
     const left = Math.min(Math.max(roundShift(centreColumn - columnMoment / total), 0), canvasSide - width);
-    const canvas = new Float32Array(canvasSide * canvasSide);
-    for (let row = 0; row < height; row++) canvas.set(data.subarray(row * width, (row + 1) * width), (top + row) * canvasSide + left);
-    return canvas;
+    return tf.pad(digit, [
+      [top, canvasSide - height - top],
+      [left, canvasSide - width - left],
+    ]);
   }
 
   // {input: Float32Array(784) row-major | null, reason: string | null} for decoded RGBA pixels.
-  // `tf` is accepted so callers need not change; the work makes no tensors (see the top of this file).
+  // Synchronous throughout, so one tf.tidy holds every tensor; only plain numbers leave it (through
+  // `result`, so the tidy need not walk the input's 784 entries looking for tensors).
   function preprocess(tf, rgba, spec) {
     if (!rgba || !rgba.width || !rgba.height || rgba.data.length !== rgba.width * rgba.height * 4) {
       throw new Error('The picture could not be read: it has no pixels.');
     }
-    const rgb = compositeAlpha(rgba, spec); // [H,W,3] 0..255
-    const background = backgroundColour(rgb, spec); // [3]
-    const distance = boundSize(colourDistance(rgb, background), spec); // [h,w], long side <= 256
-    const { ink, contrast } = normaliseInk(distance, spec); // [h,w] 0..1
-    if (contrast < spec.ink.min_contrast) return { input: null, reason: NO_CONTRAST };
-    const cleaned = removeRuledLines(ink, spec);
-    const { box, reason } = findDigitBox(cleaned, spec);
-    if (!box) return { input: null, reason };
-    const digitCrop = adjustStrokeWidth(cleaned, box, spec); // [bh,bw]
-    const digit = stretchContrast(resizeToBox(digitCrop, spec)); // [<=20,<=20], max 1
-    if (!digit) return { input: null, reason: NO_INK };
-    return { input: pasteCentred(digit, spec), reason: null }; // [28,28]
+    let result = null;
+    tf.tidy(() => {
+      const rgb = compositeAlpha(rgba, spec); // [H,W,3] 0..255
+      const background = backgroundColour(rgb, spec); // [3]
+      const distance = boundSize(tf, colourDistance(rgb, background), spec); // [h,w], long side <= 256
+      const { ink, contrast } = normaliseInk(tf, distance, spec); // [h,w] 0..1
+      if (contrast < spec.ink.min_contrast) {
+        result = { input: null, reason: NO_CONTRAST };
+        return;
+      }
+      const cleaned = removeRuledLines(ink, spec);
+      const { box, reason } = findDigitBox(cleaned, spec);
+      if (!box) {
+        result = { input: null, reason };
+        return;
+      }
+      const digitCrop = adjustStrokeWidth(cleaned, box, spec); // [bh,bw]
+      const digit = stretchContrast(tf, resizeToBox(tf, digitCrop, spec)); // tensor [<=20,<=20], max 1
+      if (!digit) {
+        result = { input: null, reason: NO_INK };
+        return;
+      }
+      // A copy: the CPU backend's own array goes with the tensor when the tidy disposes it.
+      result = { input: pasteCentred(tf, digit, spec).dataSync().slice(), reason: null }; // [28,28]
+    });
+    return result;
   }
 
   window.snapmathPreprocess = { preprocess };
