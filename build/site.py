@@ -45,8 +45,8 @@ def build(config: Config) -> BuildReport:
     # 1. Gather every input before writing anything: a missing one fails fast and changes nothing.
     with _step("gather", timings):
         runtime_files = runtime.gather_runtime(config.node_modules)
-        static_files = minify.minify_scripts(read_tree(config.templates_dir / STATIC_DIR, STATIC_DIR),
-                                             config.node_modules)
+        static_files = read_tree(config.templates_dir / STATIC_DIR, STATIC_DIR)
+        static_files = minify.minify_stylesheets(minify.minify_scripts(static_files, config.node_modules))
         spec = _read_json(config.preprocess_spec, "preprocessing spec")
         metrics = _read_json(config.model_dir / "metrics.json", "model metrics", missing_ok=True)
         check_names, check_images = parity.check_inputs()

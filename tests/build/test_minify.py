@@ -39,3 +39,16 @@ def test_syntax_error_is_one_build_error():
 def test_missing_terser_says_npm_ci(tmp_path):
     with pytest.raises(BuildError, match=r"terser missing from .*: run `npm ci`"):
         minify.minify_scripts({"a.js": b"1"}, tmp_path)
+
+
+def test_stylesheet_loses_comments_and_indentation_but_not_rules():
+    css = b'/* why */\n.a {\n  content: "\\2713"; /* tick */\n  color: #123;\n}\n\n@media (min-width: 40em) {\n  .b { margin: 0 }\n}\n'
+    stripped = minify.minify_stylesheets({"static/app.css": css, "static/js/a.js": b"/* kept */"})
+    assert stripped["static/app.css"] == b'.a {\ncontent: "\\2713"; \ncolor: #123;\n}\n@media (min-width: 40em) {\n.b { margin: 0 }\n}\n'
+    assert stripped["static/js/a.js"] == b"/* kept */"
+
+
+def test_real_stylesheet_shrinks():
+    css = (REPO_ROOT / "site_templates" / "static" / "app.css").read_bytes()
+    stripped = minify.minify_stylesheets({"app.css": css})["app.css"]
+    assert len(stripped) < 0.85 * len(css) and stripped.count(b"{") == css.count(b"{")
