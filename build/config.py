@@ -24,9 +24,9 @@ QUANTIZATIONS = ("none", "float16", "uint8")
 # known to break some models).
 DEFAULT_QUANTIZE = "float16"
 
-# The page flags a reading below this confidence. Measured with model 1795601228 on 600 photo-like
-# uploads (build/uploads.py, seed 11) read by the Python twin: below 0.9 lie 1.0% of readings and
-# a third of them are wrong (against 0.7% wrong overall), half of all the misreads.
+# The page flags a reading below this confidence. Measured with model 1795602782 on 600 photo-like
+# uploads (build/uploads.py, seed 11) read by the Python twin: below 0.9 lie 0.8% of readings and a
+# fifth of them are wrong (against 0.3% wrong overall); 16-32-64 gave a third against 0.7%.
 LOW_CONFIDENCE = 0.9
 # Inputs larger than this are refused before decoding (25 MiB file, 50 megapixels).
 MAX_FILE_BYTES = 25 * 1024 * 1024
