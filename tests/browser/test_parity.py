@@ -26,9 +26,11 @@ def quantization(built_site) -> str | None:
 
 
 def probability_tolerance(built_site) -> float:
-    """Float32 weights: 1e-4. float16 weights round each weight to 11 significant bits, which moves
-    probabilities by up to ~1e-3 on MNIST (measured over the 10k test set by the benchmark)."""
-    return {None: 1e-4, "float16": 2e-3}[quantization(built_site)]
+    """Float32 weights: 1e-4. float16 weights keep 11 significant bits (relative error <= 4.9e-4 per
+    weight), which moves a confident probability by a few 1e-3: measured up to 4.4e-3 over the 10k
+    MNIST test images (model 1795596409) and 3.8e-3 over the first 1,000 (model 1795602782), so the
+    bound is 1e-2, with the same digit required on every image."""
+    return {None: 1e-4, "float16": 1e-2}[quantization(built_site)]
 
 
 @pytest.fixture(scope="module")
