@@ -13,7 +13,10 @@ import shutil
 import time
 from pathlib import Path
 
+import keras
 import numpy as np
+import tensorflow as tf
+from keras import layers
 
 from training import data, evaluate, models, printed
 from training.model import build_model
@@ -41,10 +44,6 @@ PRINTED_DIGITS = 6_000  # typed/clip-art digits from system fonts, ~10% of the t
 
 def augmenter():
     """Return a function that randomly varies a float batch [B,28,28,1] like real uploads do."""
-    import keras
-    import tensorflow as tf
-    from keras import layers
-
     geometry = keras.Sequential(
         [
             layers.RandomRotation(ROTATION_DEGREES / 360, fill_mode="constant", seed=SEED),
@@ -80,8 +79,6 @@ def make_datasets(mnist: data.Mnist, limit: int | None, validation_size: int, ba
                   printed_digits: int):
     """Return (augmented training tf.data.Dataset, validation (x, y) or None): MNIST's training images,
     the last `validation_size` held out (0: none), plus `printed_digits` printed digits for training only."""
-    import tensorflow as tf
-
     images = evaluate.as_model_input(mnist.train_images)  # [60000, 28, 28, 1] float32 0..1
     labels = mnist.train_labels.astype(np.int32)  # [60000]
     if limit:
@@ -105,24 +102,18 @@ def make_datasets(mnist: data.Mnist, limit: int | None, validation_size: int, ba
     return training, ((images[split:], labels[split:]) if validation_size else None)
 
 
-class EpochTimer:
-    """Collects each epoch's wall-clock seconds (as a Keras callback)."""
+class EpochTimer(keras.callbacks.Callback):
+    """Collects each epoch's wall-clock seconds."""
 
-    def __new__(cls):
-        import keras
+    def __init__(self):
+        super().__init__()
+        self.seconds: list[float] = []
 
-        class Timer(keras.callbacks.Callback):
-            def __init__(self):
-                super().__init__()
-                self.seconds: list[float] = []
+    def on_epoch_begin(self, epoch, logs=None):
+        self.started = time.perf_counter()
 
-            def on_epoch_begin(self, epoch, logs=None):
-                self.started = time.perf_counter()
-
-            def on_epoch_end(self, epoch, logs=None):
-                self.seconds.append(time.perf_counter() - self.started)
-
-        return Timer()
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self.started)
 
 
 def train(mnist: data.Mnist, epochs: int, limit: int | None = None, validation_size: int = VALIDATION_SIZE,
@@ -131,9 +122,6 @@ def train(mnist: data.Mnist, epochs: int, limit: int | None = None, validation_s
 
     With a validation split, early stopping watches it; with none (the shipped model learns from
     all 60k images), the cosine schedule runs its full length."""
-    import keras
-    import tensorflow as tf
-
     keras.utils.set_random_seed(SEED)
     tf.config.experimental.enable_op_determinism()
     training, validation = make_datasets(mnist, limit, validation_size, batch_size, printed_digits)
@@ -170,9 +158,6 @@ def train(mnist: data.Mnist, epochs: int, limit: int | None = None, validation_s
 
 def library_versions() -> dict[str, str]:
     """Return the versions that produced a model, for metrics.json."""
-    import keras
-    import tensorflow as tf
-
     return {"python": platform.python_version(), "tensorflow": tf.__version__, "keras": keras.__version__,
             "numpy": np.__version__}
 
