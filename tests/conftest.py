@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,34 +17,19 @@ CHROMIUM_INSTALL_HINT = (
     "Chromium not found: run `make test` (it installs Debian's `chromium` with apt-get), "
     "or set SNAPMATH_CHROMIUM to the browser's path."
 )
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def chromium_path() -> str:
-    """Return the Chromium executable to drive, or fail with the install command."""
-    path = os.environ.get("SNAPMATH_CHROMIUM") or shutil.which("chromium")
-    if not path:
-        pytest.fail(CHROMIUM_INSTALL_HINT, pytrace=False)
-    return path
 
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
-    """One headless Chromium for the whole session (Playwright, Debian's browser)."""
-    from playwright.sync_api import sync_playwright
+    """One headless Chromium for the whole session (Playwright driving Debian's browser)."""
+    from build import bench_browser
 
-    executable = chromium_path()
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+    try:
+        bench_browser.chromium_path()
+    except FileNotFoundError:
+        pytest.fail(CHROMIUM_INSTALL_HINT, pytrace=False)
+    with bench_browser.chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="session")

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
+from build import bench_browser
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SUB_PATH = "snapmath"
@@ -33,21 +32,11 @@ def built_site(tmp_path_factory) -> Path:
     return out_dir
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the stdlib's signature
-        pass
-
-
 @pytest.fixture(scope="session")
 def site_url(built_site) -> Iterator[str]:
     """Return the http URL of the built site, served by the stdlib on 127.0.0.1 under /snapmath/."""
-    handler = functools.partial(QuietHandler, directory=str(built_site.parent))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/{SUB_PATH}/"
-    server.shutdown()
-    server.server_close()
+    with bench_browser.serve(built_site.parent) as base_url:
+        yield f"{base_url}{SUB_PATH}/"
 
 
 @dataclass

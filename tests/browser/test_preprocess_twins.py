@@ -7,12 +7,9 @@ exercised on its own: bad files are refused with the sentence a person reads.
 from __future__ import annotations
 
 import base64
-import functools
-import http.server
 import io
 import json
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +17,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from build import bench_browser
 from tests import pictures
 from tests.conftest import REPO_ROOT, SAMPLES_DIR
 from training import preprocess
@@ -63,11 +61,6 @@ HARNESS = """<!doctype html><meta charset="utf-8"><title>twins</title>
 """
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the stdlib's signature
-        pass
-
-
 @pytest.fixture(scope="module")
 def harness_url(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     """Return (URL, directory) of a harness page serving the tf.js runtime, decode.js and preprocess.js."""
@@ -77,11 +70,8 @@ def harness_url(tmp_path_factory) -> Iterator[tuple[str, Path]]:
         shutil.copy(REPO_ROOT / relative, root / Path(relative).name)
         scripts.append(f'<script src="{Path(relative).name}"></script>')
     (root / "index.html").write_text(HARNESS.format(scripts="\n".join(scripts)))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(root)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/index.html", root
-    server.shutdown()
-    server.server_close()
+    with bench_browser.serve(root) as base_url:
+        yield base_url + "index.html", root
 
 
 @pytest.fixture(scope="module")
