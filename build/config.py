@@ -28,10 +28,6 @@ DEFAULT_QUANTIZE = "float16"
 # uploads (build/uploads.py, seed 11) read by the Python twin: below 0.9 lie 0.8% of readings and a
 # fifth of them are wrong (against 0.3% wrong overall); 16-32-64 gave a third against 0.7%.
 LOW_CONFIDENCE = 0.9
-# Inputs larger than this are refused before decoding (25 MiB file, 50 megapixels).
-MAX_FILE_BYTES = 25 * 1024 * 1024
-MAX_PIXELS = 50_000_000
-MAX_DECODED_SIDE = 256  # decode shrinks pictures to this long side (the spec's working side)
 
 SITE_TITLE = "snapmath"
 SITE_DESCRIPTION = (
@@ -51,9 +47,6 @@ class Config:
     node_modules: Path = REPO_ROOT / "node_modules"
     preprocess_spec: Path = REPO_ROOT / "training" / "preprocess_spec.json"
     low_confidence: float = LOW_CONFIDENCE
-    max_file_bytes: int = MAX_FILE_BYTES
-    max_pixels: int = MAX_PIXELS
-    max_decoded_side: int = MAX_DECODED_SIDE
     site_title: str = SITE_TITLE
     site_description: str = SITE_DESCRIPTION
 

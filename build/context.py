@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import math
+from pathlib import Path
 
 from build.config import Config
 from build.errors import BuildError
@@ -48,16 +49,10 @@ def page_context(
 ) -> dict:
     """Return the template context: site, csp, assets with SRI, the page config, model card and pages."""
     version = config.model_dir.name
-    # The spec owns the input limits when it states them, so Python and the page cannot disagree.
-    decode = spec.get("decode", {}) if isinstance(spec.get("decode"), dict) else {}
-    limits = {
-        "maxFileBytes": decode.get("max_file_bytes", config.max_file_bytes),
-        "maxPixels": decode.get("max_pixels", config.max_pixels),
-        "maxSide": decode.get("max_decoded_side", config.max_decoded_side),
-    }
     stylesheets = [_asset(url, static_files) for url in STYLESHEETS]
     runtime_scripts = [{"url": file.url, "integrity": sri(file.content)} for file in runtime]
     app_scripts = [_asset(url, static_files) for url in APP_SCRIPTS]
+    limits = input_limits(spec, config.preprocess_spec)
     return {
         "site": {"title": config.site_title, "description": config.site_description},
         "csp": CSP,
@@ -189,6 +184,17 @@ def format_percent(value: float | None) -> str:
     if not isinstance(value, (int, float)) or isinstance(value, bool) or math.isnan(value):
         return NOT_MEASURED
     return f"{value * 100:.2f}%"
+
+
+def input_limits(spec: dict, spec_path: Path) -> dict:
+    """Return the page's input limits, read from the spec's decode section: the spec owns them, so
+    training.preprocess (Python) and decode.js (the page) cannot disagree."""
+    decode = spec.get("decode") if isinstance(spec.get("decode"), dict) else {}
+    names = {"maxFileBytes": "max_file_bytes", "maxPixels": "max_pixels", "maxSide": "max_decoded_side"}
+    missing = [name for name in names.values() if not isinstance(decode.get(name), int)]
+    if missing:
+        raise BuildError(f"{spec_path}: decode.{', decode.'.join(missing)} missing (whole numbers expected)")
+    return {key: decode[name] for key, name in names.items()}
 
 
 def _asset(url: str, static_files: dict[str, bytes]) -> dict:

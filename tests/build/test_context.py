@@ -99,7 +99,8 @@ def test_page_context_follows_the_contract(model_dir: Path, fixture_settings: di
     static = {url: url.encode() for url in (*context.STYLESHEETS, *context.APP_SCRIPTS)}
     files = runtime.gather_runtime(REPO_ROOT / "node_modules")
     card = context.model_card("1700000000", {}, 1, "float16")
-    page = context.page_context(settings, {"decode": {}}, files, static, card)
+    decode = {"max_file_bytes": 26_214_400, "max_pixels": 50_000_000, "max_decoded_side": 256}
+    page = context.page_context(settings, {"decode": decode}, files, static, card)
     assert set(page) == {
         "site", "csp", "stylesheets", "runtime_scripts", "app_scripts", "all_scripts", "config", "model", "pages"
     }
@@ -119,3 +120,10 @@ def test_missing_app_script_is_named(model_dir: Path, fixture_settings: dict, tm
     settings = build_config.load_config(model=model_dir, out=tmp_path / "dist", **fixture_settings)
     with pytest.raises(BuildError, match=r"^site_templates/static/app\.css is missing: the page loads it$"):
         context.page_context(settings, {}, [], {}, {})
+
+
+def test_spec_without_input_limits_is_named(model_dir: Path, fixture_settings: dict, tmp_path: Path) -> None:
+    settings = build_config.load_config(model=model_dir, out=tmp_path / "dist", **fixture_settings)
+    static = {url: url.encode() for url in (*context.STYLESHEETS, *context.APP_SCRIPTS)}
+    with pytest.raises(BuildError, match=r"preprocess_spec\.json: decode\.max_pixels, decode\.max_decoded_side missing"):
+        context.page_context(settings, {"decode": {"max_file_bytes": 10}}, [], static, {})
