@@ -82,13 +82,14 @@ def test_terminating_division_is_an_exact_decimal(a, b, expected):
 @pytest.mark.parametrize(
     ("a", "b", "fraction", "rounded"),
     [
-        (7, 3, "7/3", "2.3333"),
-        (1, 3, "1/3", "0.3333"),
-        (2, 3, "2/3", "0.6667"),
-        (1, 7, "1/7", "0.1429"),
-        (1, 6, "1/6", "0.1667"),
-        (5, 9, "5/9", "0.5556"),
-        (8, 6, "4/3", "1.3333"),
+        (7, 3, "7/3", "2.333333"),
+        (1, 3, "1/3", "0.333333"),
+        (2, 3, "2/3", "0.666667"),
+        (1, 7, "1/7", "0.142857"),
+        (1, 6, "1/6", "0.166667"),
+        (5, 9, "5/9", "0.555556"),
+        (8, 6, "4/3", "1.333333"),
+        (99, 7, "99/7", "14.142857"),
     ],
 )
 def test_repeating_division_shows_reduced_fraction_and_rounded_value(a, b, fraction, rounded):
@@ -99,15 +100,40 @@ def test_repeating_division_shows_reduced_fraction_and_rounded_value(a, b, fract
 
 def test_negative_division_puts_the_sign_in_front():
     fraction, decimal = run_cases([(-7, "div", 3), (7, "div", -2)])
-    assert fraction["text"] == f"{MINUS}7/3 \u2248 {MINUS}2.3333"
+    assert fraction["text"] == f"{MINUS}7/3 \u2248 {MINUS}2.333333"
     assert decimal["text"] == f"{MINUS}3.5"
 
 
-@pytest.mark.parametrize(("a", "b"), [(5, 0), (0, 0), (9, 0)])
-def test_divide_by_zero_says_so(a, b):
-    result = run_cases([(a, "div", b)])[0]
-    assert result["text"] == "undefined: division by zero"
-    assert result["error"] == "undefined: division by zero"
+@pytest.mark.parametrize(
+    ("a", "op", "b", "expected"),
+    [
+        (12, "mul", 34, "408"),
+        (10, "sub", 75, f"{MINUS}65"),
+        (12, "add", 3, "15"),
+        (9999, "mul", 9999, "99980001"),
+        (100, "div", 8, "12.5"),
+        (1234, "div", 1000, "1.234"),
+    ],
+)
+def test_numbers_of_several_digits_stay_exact(a, op, b, expected):
+    assert answer_text(a, op, b) == expected
+
+
+@pytest.mark.parametrize(
+    ("a", "expected"),
+    [(5, "No answer: no number times 0 gives 5"), (12, "No answer: no number times 0 gives 12")],
+)
+def test_divide_by_zero_says_why_there_is_no_answer(a, expected):
+    result = run_cases([(a, "div", 0)])[0]
+    assert result["text"] == expected
+    assert result["error"] == expected
+    assert "undefined" not in result["text"]
+
+
+def test_zero_divided_by_zero_is_explained():
+    result = run_cases([(0, "div", 0)])[0]
+    assert result["text"] == "No single answer: every number times 0 gives 0"
+    assert result["error"] == result["text"]
 
 
 @pytest.mark.parametrize(

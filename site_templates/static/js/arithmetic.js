@@ -5,8 +5,10 @@
 
   const MINUS = "\u2212"; // a real minus sign, not a hyphen
   const SYMBOLS = { add: "+", sub: MINUS, mul: "\u00d7", div: "\u00f7" };
-  const ROUNDED_DECIMALS = 4;
-  const DIVISION_BY_ZERO = "undefined: division by zero";
+  const ROUNDED_DECIMALS = 6;
+  // Division by zero is a question without an answer, said in words a person can follow.
+  const NO_ANSWER = "No answer: no number times 0 gives ";
+  const NO_SINGLE_ANSWER = "No single answer: every number times 0 gives 0";
 
   function greatestCommonDivisor(a, b) {
     a = Math.abs(a);
@@ -61,7 +63,8 @@
 
   function divide(a, b) {
     if (b === 0) {
-      return { text: DIVISION_BY_ZERO, exact: null, approx: null, error: DIVISION_BY_ZERO };
+      const why = a === 0 ? NO_SINGLE_ANSWER : NO_ANSWER + formatInteger(a);
+      return { text: why, exact: null, approx: null, error: why };
     }
     const divisor = greatestCommonDivisor(a, b) || 1;
     const sign = b < 0 ? -1 : 1; // keep the denominator positive
@@ -78,7 +81,7 @@
     return answer(fraction, formatDecimal(numerator, denominator, ROUNDED_DECIMALS, true));
   }
 
-  // compute(7, "div", 3) -> {text: "7/3 ≈ 2.3333", exact: "7/3", approx: "2.3333", error: null}.
+  // compute(7, "div", 3) -> {text: "7/3 ≈ 2.333333", exact: "7/3", approx: "2.333333", error: null}.
   // `op` is one of "add", "sub", "mul", "div"; a and b are safe integers.
   function compute(a, op, b) {
     if (!Number.isSafeInteger(a) || !Number.isSafeInteger(b)) {
@@ -108,6 +111,5 @@
     expression: expression,
     formatInteger: formatInteger,
     SYMBOLS: SYMBOLS,
-    DIVISION_BY_ZERO: DIVISION_BY_ZERO,
   };
 })(globalThis);
