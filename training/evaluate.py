@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import numpy as np
 
-from training import data, models
+from training import data, gate, models
 
 NUM_CLASSES = 10
 
@@ -53,7 +54,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training.evaluate", description=main.__doc__)
     parser.add_argument("model_dir", nargs="?", type=Path, help="SavedModel directory (default: newest in training/models)")
     parser.add_argument("--data-dir", help=f"MNIST directory (default: ${data.DATA_DIR_ENV}, else download)")
+    parser.add_argument("--compare", nargs="+", type=Path, metavar=("NEW", "OLD"),
+                        help="promotion gate: NEW beside OLD (default: the shipped model) in one table; "
+                             "exit 1 when NEW is worse beyond the tolerances (training/gate.py)")
+    parser.add_argument("--uploads", type=int, default=gate.UPLOADS,
+                        help=f"rendered uploads for --compare (default {gate.UPLOADS})")
     args = parser.parse_args(argv)
+    if args.compare:
+        if len(args.compare) > 2 or args.model_dir:
+            parser.error("--compare takes NEW and at most one OLD, and no MODEL_DIR")
+        return compare_main(args.compare[0], args.compare[1] if len(args.compare) == 2 else None,
+                            args.data_dir, args.uploads)
     try:
         model_dir = models.checked_model_dir(args.model_dir or models.newest_model_dir())
         mnist = data.load_mnist(args.data_dir)
@@ -64,6 +75,17 @@ def main(argv: list[str] | None = None) -> int:
     print(f"model: {model_dir}")
     print(format_report(metrics))
     return 0
+
+
+def compare_main(new_dir: Path, old_dir: Path | None, data_dir: str | None, uploads: int) -> int:
+    """Print the promotion gate's table; return 0 if NEW passed, 1 if it is worse, 2 on an error."""
+    try:
+        table, passed = gate.run_gate(new_dir, old_dir, data_dir, uploads)
+    except gate.GateError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(table)
+    return 0 if passed else 1
 
 
 if __name__ == "__main__":
