@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from training import models, preprocess
+from training import decode, models, preprocess
 
 
 def read_inputs(paths: Sequence[Path], spec: dict) -> list[tuple[np.ndarray | None, str | None, bool]]:
@@ -21,8 +21,8 @@ def read_inputs(paths: Sequence[Path], spec: dict) -> list[tuple[np.ndarray | No
     results = []
     for path in paths:
         try:
-            prepared = preprocess.preprocess(preprocess.decode_file(path, spec["decode"]), spec)
-        except preprocess.UnreadableImageError as error:
+            prepared = preprocess.preprocess(decode.decode_file(path, spec["decode"]), spec)
+        except decode.UnreadableImageError as error:
             results.append((None, str(error), True))
             continue
         results.append((prepared.input, prepared.reason, False))

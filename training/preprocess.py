@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from training.decode import UnreadableImageError, decode_file  # noqa: F401  re-exported: training/gate.py reads them here
 
 SPEC_PATH = Path(__file__).resolve().parent / "preprocess_spec.json"
 
@@ -29,10 +30,6 @@ NO_INK = "There is too little ink in the picture: no digit found."
 ONLY_SPECKS = "The picture holds only scattered specks: no digit found."
 LUMINANCE_WEIGHTS = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 MIN_DIVISOR = 0.001  # keeps renormalisation finite where a line is at full strength
-
-
-class UnreadableImageError(ValueError):
-    """A file that cannot be read as a picture; the message is a sentence for a person."""
 
 
 @dataclass(frozen=True)
@@ -46,57 +43,6 @@ class Preprocessed:
 def load_spec(path: Path = SPEC_PATH) -> dict:
     """Return the preprocessing spec shared with the JS twin."""
     return json.loads(Path(path).read_text())
-
-
-# ---------------------------------------------------------------------------------------------
-# Decoding (Pillow). The page decodes with the browser (decode.js); both yield RGBA uint8.
-
-
-def decode_file(path: str | os.PathLike, limits: dict | None = None) -> np.ndarray:
-    """Return the picture in a file as RGBA uint8 [H,W,4], upright, first frame only."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
-    limits = limits or load_spec()["decode"]
-    path = Path(path)
-    if not path.is_file():
-        raise UnreadableImageError(f"{path.name}: there is no such file.")
-    size = path.stat().st_size
-    if size == 0:
-        raise UnreadableImageError(f"{path.name}: this file is empty (0 bytes).")
-    if size > limits["max_file_bytes"]:
-        raise UnreadableImageError(
-            f"{path.name}: this file is too large ({size / 2**20:.1f} MB; the limit is "
-            f"{limits['max_file_bytes'] / 2**20:.0f} MB)."
-        )
-    try:
-        with Image.open(path) as image:
-            # Image.open reads only the header, so a decompression bomb is refused before decoding.
-            width, height = image.size
-            if width * height > limits["max_pixels"]:
-                raise UnreadableImageError(
-                    f"{path.name}: this picture is too large ({width}x{height} pixels; the limit is "
-                    f"{limits['max_pixels'] / 1e6:.0f} megapixels)."
-                )
-            image.seek(0)
-            upright = ImageOps.exif_transpose(image).convert("RGBA")
-            # Like decode.js, which lets the browser shrink big pictures while decoding: the long
-            # side at most max_decoded_side, so later steps stay small (area averaging here). It is
-            # the working side, 256: a digit a tenth of the picture tall still fills the 20 px box,
-            # and 300 rendered uploads read the same as at 1024, for a quarter of 512's pixel work.
-            scale = limits.get("max_decoded_side", 0) / max(upright.size)
-            if 0 < scale < 1:
-                bounded = (max(1, int(upright.width * scale + 0.5)), max(1, int(upright.height * scale + 0.5)))  # Math.round
-                upright = upright.resize(bounded, Image.Resampling.BOX)
-            rgba = np.asarray(upright, dtype=np.uint8)
-    except UnreadableImageError:
-        raise
-    except UnidentifiedImageError:
-        raise UnreadableImageError(f"{path.name}: this file is not a picture this app can read.") from None
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
-        raise UnreadableImageError(f"{path.name}: this picture is damaged and cannot be read ({error}).") from None
-    if rgba.ndim != 3 or rgba.shape[0] == 0 or rgba.shape[1] == 0:
-        raise UnreadableImageError(f"{path.name}: this picture has no pixels.")
-    return rgba
 
 
 # ---------------------------------------------------------------------------------------------

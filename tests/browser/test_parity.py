@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from training import data, evaluate, models, preprocess
+from training import data, decode, evaluate, models, preprocess
 
 MODEL_PARITY_IMAGES = 1_000  # CI; the benchmark compares all 10k
 PIXEL_TOLERANCE = 1e-4
@@ -105,7 +105,7 @@ def picture_files(tmp_path_factory, samples_dir):
 def test_preprocessing_twins_agree_on_the_same_decoded_pixels(app, picture_files):
     spec = preprocess.load_spec()
     for path in picture_files:
-        rgba = preprocess.decode_file(path, spec["decode"])
+        rgba = decode.decode_file(path, spec["decode"])
         expected = preprocess.preprocess(rgba, spec)
         found = app.evaluate(
             """async ([width, height, pixels]) => {

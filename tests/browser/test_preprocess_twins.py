@@ -20,7 +20,7 @@ from PIL import Image
 from build import bench_browser
 from tests import pictures
 from tests.conftest import REPO_ROOT, SAMPLES_DIR
-from training import preprocess
+from training import decode, preprocess
 
 pytestmark = pytest.mark.browser
 
@@ -90,7 +90,7 @@ def the_inputs() -> dict[str, np.ndarray]:
     inputs = {name: rgba for name, (_, rgba) in pictures.digit_pictures().items()}
     inputs.update(pictures.blank_pictures())
     for path in sorted(SAMPLES_DIR.iterdir()):
-        inputs[f"sample_{path.name}"] = preprocess.decode_file(path)
+        inputs[f"sample_{path.name}"] = decode.decode_file(path)
     return inputs
 
 
@@ -184,7 +184,7 @@ def test_decode_applies_exif_orientation(page, tmp_path):
     assert (result["width"], result["height"]) == (300, 400)  # stored 400x300, shown upright
     got = np.frombuffer(base64.b64decode(result["data"]), np.uint8).astype(np.int16)
     python_limits = {**preprocess.load_spec()["decode"], "max_decoded_side": 4096}
-    expected = preprocess.decode_file(path, python_limits).reshape(-1)[: got.size].astype(np.int16)
+    expected = decode.decode_file(path, python_limits).reshape(-1)[: got.size].astype(np.int16)
     assert np.abs(got - expected).mean() < 3  # two JPEG decoders: close, not identical
 
 
@@ -210,7 +210,7 @@ def test_decode_takes_the_first_frame_of_a_gif(page, tmp_path):
     result = decode_in_page(page, path.read_bytes(), "image/gif", "two.gif", UNBOUNDED)
     got = np.frombuffer(base64.b64decode(result["data"]), np.uint8)
     python_limits = {**preprocess.load_spec()["decode"], "max_decoded_side": 4096}
-    assert np.array_equal(got, preprocess.decode_file(path, python_limits).reshape(-1)[: got.size])
+    assert np.array_equal(got, decode.decode_file(path, python_limits).reshape(-1)[: got.size])
 
 
 def test_decode_shrinks_big_pictures_to_the_working_side(page):

@@ -10,7 +10,7 @@ from PIL import Image
 
 from tests import pictures
 from tests.conftest import SAMPLES_DIR
-from training import models, predict, preprocess
+from training import decode, models, predict, preprocess
 
 
 @pytest.fixture(scope="module")
@@ -87,6 +87,6 @@ def test_predict_files_feeds_the_model_the_preprocessed_input(picture_files):
         return np.tile(np.eye(10, dtype=np.float32)[3], (len(images), 1))
 
     answers = predict.predict_files([picture_files["digit"]], classify, preprocess.load_spec())
-    expected = preprocess.preprocess(preprocess.decode_file(picture_files["digit"]), preprocess.load_spec()).input
+    expected = preprocess.preprocess(decode.decode_file(picture_files["digit"]), preprocess.load_spec()).input
     assert np.array_equal(seen[0][0], expected)
     assert answers[0]["digit"] == 3 and answers[0]["confidence"] == 1.0

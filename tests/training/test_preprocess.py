@@ -10,7 +10,7 @@ from PIL import Image
 
 from tests import pictures
 from tests.conftest import REPO_ROOT, SAMPLES_DIR
-from training import preprocess
+from training import decode, preprocess
 
 SPEC = preprocess.load_spec()
 UNBOUNDED = {**SPEC["decode"], "max_decoded_side": 4096}  # decode at full size, to compare pixels
@@ -124,7 +124,7 @@ def test_decode_file_gives_rgba_of_a_png(tmp_path):
     _, rgba = DIGIT_PICTURES["transparent_png"]
     path = tmp_path / "seven.png"
     Image.fromarray(rgba).save(path)
-    decoded = preprocess.decode_file(path, UNBOUNDED)
+    decoded = decode.decode_file(path, UNBOUNDED)
     assert decoded.dtype == np.uint8 and decoded.shape == rgba.shape
     assert np.array_equal(decoded, rgba)
 
@@ -132,7 +132,7 @@ def test_decode_file_gives_rgba_of_a_png(tmp_path):
 def test_decode_file_applies_exif_orientation(tmp_path):
     path = tmp_path / "sideways.jpg"
     pictures.write_exif_rotated_jpeg(path)
-    decoded = preprocess.decode_file(path, UNBOUNDED)
+    decoded = decode.decode_file(path, UNBOUNDED)
     assert decoded.shape == (400, 300, 4)  # stored 400 wide, shown upright 300 wide
     assert preprocess.preprocess(decoded, SPEC).input is not None
     # The 7's bar is at the top once upright.
@@ -142,7 +142,7 @@ def test_decode_file_applies_exif_orientation(tmp_path):
 def test_decode_file_takes_the_first_frame_of_an_animation(tmp_path):
     path = tmp_path / "two.gif"
     pictures.write_animated_gif(path)
-    decoded = preprocess.decode_file(path, UNBOUNDED)
+    decoded = decode.decode_file(path, UNBOUNDED)
     first = np.asarray(pictures.draw_digit((200, 260), "1", (40, 30, 160, 230), (0, 0, 0), 20, (255, 255, 255)))
     assert np.array_equal(decoded[..., :3], first)
 
@@ -157,8 +157,8 @@ def test_decode_file_takes_the_first_frame_of_an_animation(tmp_path):
 )
 def test_decode_file_refuses_bad_files_with_a_sentence(tmp_path, name, message):
     path = pictures.write_bad_files(tmp_path)[name]
-    with pytest.raises(preprocess.UnreadableImageError) as error:
-        preprocess.decode_file(path)
+    with pytest.raises(decode.UnreadableImageError) as error:
+        decode.decode_file(path)
     assert str(error.value).startswith(message)
     assert isinstance(error.value, ValueError)
 
@@ -167,7 +167,7 @@ def test_decode_file_shrinks_big_pictures_to_the_decoded_side(tmp_path):
     path = tmp_path / "phone.jpg"
     pictures.write_big_exif_rotated_jpeg(path)
     side = SPEC["decode"]["max_decoded_side"]
-    decoded = preprocess.decode_file(path)
+    decoded = decode.decode_file(path)
     assert decoded.shape == (side, round(side * 1500 / 2000), 4)  # upright 1500x2000, long side bounded
     width = decoded.shape[1]
     # The 7's bar runs across at 15% of the height once upright; above it is paper.
@@ -179,19 +179,19 @@ def test_decode_file_refuses_a_pixel_bomb_before_decoding(tmp_path):
     path = tmp_path / "bomb.png"
     Image.new("L", (2000, 1000)).save(path)
     limits = {**SPEC["decode"], "max_pixels": 1_000_000}
-    with pytest.raises(preprocess.UnreadableImageError, match=r"too large \(2000x1000 pixels"):
-        preprocess.decode_file(path, limits)
+    with pytest.raises(decode.UnreadableImageError, match=r"too large \(2000x1000 pixels"):
+        decode.decode_file(path, limits)
 
 
 def test_decode_file_refuses_a_file_over_the_byte_limit(tmp_path):
     path = tmp_path / "big.png"
     Image.fromarray(DIGIT_PICTURES["blue_on_brown"][1]).save(path)
-    with pytest.raises(preprocess.UnreadableImageError, match="too large"):
-        preprocess.decode_file(path, {**SPEC["decode"], "max_file_bytes": 1000})
+    with pytest.raises(decode.UnreadableImageError, match="too large"):
+        decode.decode_file(path, {**SPEC["decode"], "max_file_bytes": 1000})
 
 
 @pytest.mark.parametrize("path", sorted(SAMPLES_DIR.glob("*")), ids=lambda path: path.name)
 def test_shared_samples_come_out_mnist_like(path):
-    result = preprocess.preprocess(preprocess.decode_file(path), SPEC)
+    result = preprocess.preprocess(decode.decode_file(path), SPEC)
     assert result.reason is None
     assert_mnist_like(result.input)
