@@ -29,6 +29,9 @@ SHARED_DATA = Path(os.environ.get("SNAPMATH_SHARED_DATA", REPO_ROOT.parent / "sh
 REAL_DIR_NAME = "real"
 UPLOADS = 300  # 1 point of accuracy = 3 uploads
 UPLOAD_SEED = 0  # the benchmark's seed: the same uploads
+NON_DIGITS = 500  # 1 point of refusal = 5 pictures
+NON_DIGIT_SEED = 0
+NON_DIGIT_SPLIT = "benchmark"  # fonts training never saw (training/negatives.py)
 TIMING_REPEATS = 50
 NOT_DIGIT_OUTPUT = "not_digit"
 NOT_DIGIT_THRESHOLD = 0.5  # a picture is refused when the not_digit probability reaches this
@@ -179,11 +182,28 @@ def real_pictures(real_dir: Path, spec: dict) -> LabelledPictures | None:
     return read_pictures("real", paths, [int(path.name[0]) for path in paths], spec)
 
 
+def output_names(model_dir: Path) -> set[str]:
+    """Return the output names of a SavedModel's serving signature, read from saved_model.pb without loading it."""
+    from tensorflow.core.protobuf import saved_model_pb2
+
+    saved = saved_model_pb2.SavedModel()
+    saved.ParseFromString((Path(model_dir) / "saved_model.pb").read_bytes())
+    return {name for graph in saved.meta_graphs for name in graph.signature_def[models.SERVING_SIGNATURE].outputs}
+
+
+def non_digit_pictures(count: int, spec: dict, seed: int = NON_DIGIT_SEED) -> np.ndarray:
+    """Return `count` non-digit model inputs float32 [N,28,28,1], drawn with fonts training never saw."""
+    from training import negatives
+
+    images, _kinds = negatives.render_negatives(count, seed, split=NON_DIGIT_SPLIT, spec=spec)
+    return (images.astype(np.float32) / 255.0)[..., np.newaxis]
+
+
 def gather_inputs(
     mnist: data.Mnist,
     uploads: int = UPLOADS,
     real_dir: Path | None = SHARED_DATA / REAL_DIR_NAME,
-    non_digits: np.ndarray | None = None,
+    non_digits: int = 0,
 ) -> Inputs:
     """Return the gate's inputs; pictures are preprocessed once here, for both models."""
     spec = preprocess.load_spec()
@@ -192,7 +212,7 @@ def gather_inputs(
         mnist_labels=mnist.test_labels.astype(np.int64),
         uploads=rendered_uploads(mnist, uploads, spec) if uploads else None,
         real=real_pictures(real_dir, spec) if real_dir is not None else None,
-        non_digits=non_digits,
+        non_digits=non_digit_pictures(non_digits, spec) if non_digits else None,
     )
 
 
@@ -384,7 +404,9 @@ def run_gate(new_dir: Path, old_dir: Path | None, data_dir: str | None, uploads:
         mnist = data.load_mnist(data_dir)
     except (models.ModelNotFoundError, data.MnistError) as error:
         raise GateError(str(error)) from error
-    inputs = gather_inputs(mnist, uploads, real_dir)
+    # Non-digit pictures are drawn only when a model can refuse them (the `not_digit` output).
+    refuses = any(NOT_DIGIT_OUTPUT in output_names(model_dir) for model_dir in (new_dir, old_dir))
+    inputs = gather_inputs(mnist, uploads, real_dir, NON_DIGITS if refuses else 0)
     new, old = measure_pair(new_dir, old_dir, inputs)
     rows = compare(new, old)
     return format_table(rows, new_dir.name, old_dir.name, input_counts(inputs)), passed(rows)

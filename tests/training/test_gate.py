@@ -141,6 +141,11 @@ def test_model_without_not_digit_has_no_refusal_figures(tmp_path: Path, monkeypa
     assert figures["mnist_refused"] is None and figures["non_digits_refused"] is None
 
 
+def test_output_names_are_read_from_the_saved_model(rule_model: Path, tmp_path: Path) -> None:
+    assert gate.output_names(rule_model) == {"output_0", "not_digit"}
+    assert gate.output_names(export_rule_model(tmp_path / "1", with_not_digit=False)) == {"output_0"}
+
+
 def test_classify_milliseconds_times_every_runner(rule_model: Path) -> None:
     run = gate.load_runner(rule_model)
     times = gate.classify_milliseconds([run, run], repeats=3)
@@ -196,7 +201,8 @@ def mocked_measurements(monkeypatch: pytest.MonkeyPatch):
     """Replace MNIST, the pictures and the measuring by figures the test sets (`figures["new"]`, `["old"]`)."""
     tiny = data.Mnist(*(np.zeros(shape, np.uint8) for shape in [(2, 28, 28), (2,), (2, 28, 28), (2,)]), "tiny", {})
     monkeypatch.setattr(gate.data, "load_mnist", lambda data_dir: tiny)
-    monkeypatch.setattr(gate, "gather_inputs", lambda mnist, uploads, real_dir: gate.Inputs(
+    monkeypatch.setattr(gate, "output_names", lambda model_dir: {"output_0"})
+    monkeypatch.setattr(gate, "gather_inputs", lambda mnist, uploads, real_dir, non_digits: gate.Inputs(
         mnist.test_images[..., None].astype(np.float32), mnist.test_labels, None, None, None))
     figures: dict[str, dict] = {}
     monkeypatch.setattr(gate, "measure_pair", lambda new_dir, old_dir, inputs: (figures["new"], figures["old"]))
