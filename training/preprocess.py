@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from training import locate
 from training.decode import UnreadableImageError, decode_file  # noqa: F401  re-exported: training/gate.py reads them here
 
 SPEC_PATH = Path(__file__).resolve().parent / "preprocess_spec.json"
@@ -33,11 +34,24 @@ MIN_DIVISOR = 0.001  # keeps renormalisation finite where a line is at full stre
 
 
 @dataclass(frozen=True)
-class Preprocessed:
-    """The model input (float32 [28,28], white ink on black, max 1) or the reason there is none."""
+class DigitInput:
+    """One digit found in the picture: its model input and where it is, in decoded pixels."""
 
-    input: np.ndarray | None
+    input: np.ndarray  # float32 [28,28], white ink on black, max 1
+    box: tuple[int, int, int, int]  # x, y, width, height
+
+
+@dataclass(frozen=True)
+class Preprocessed:
+    """The digits found, left to right (one for a digit, 2-4 for a number), or the reason there are none."""
+
+    digits: tuple[DigitInput, ...]
     reason: str | None
+
+    @property
+    def input(self) -> np.ndarray | None:
+        """The model input when the picture holds exactly one digit, else None."""
+        return self.digits[0].input if len(self.digits) == 1 else None
 
 
 def load_spec(path: Path = SPEC_PATH) -> dict:
@@ -312,23 +326,84 @@ def paste_centred(digit: np.ndarray, spec: dict) -> np.ndarray:
     return canvas
 
 
-def preprocess(rgba: np.ndarray, spec: dict) -> Preprocessed:
-    """Return the 28x28 model input for a decoded RGBA picture, or the reason no digit was found."""
-    rgba = np.asarray(rgba, dtype=np.uint8)
-    if rgba.ndim != 3 or rgba.shape[2] != 4 or rgba.shape[0] == 0 or rgba.shape[1] == 0:
-        raise ValueError(f"expected RGBA uint8 [H,W,4], got shape {rgba.shape}")
-    rgb = composite_alpha(rgba, spec)  # [H,W,3] 0..255
-    background = background_colour(rgb, spec)  # [3]
-    distance = bound_size(colour_distance(rgb, background), spec)  # [h,w], long side <= 256
-    ink, contrast = normalise_ink(distance, spec)  # [h,w] 0..1
-    if contrast < spec["ink"]["min_contrast"]:
-        return Preprocessed(None, NO_CONTRAST)
+def read_digit(ink: np.ndarray, spec: dict) -> tuple[np.ndarray | None, str | None]:
+    """Return (the 28x28 model input, None) for one digit's ink map, or (None, reason)."""
     ink = remove_ruled_lines(ink, spec)
     box, reason = find_digit_box(ink, spec)
     if box is None:
-        return Preprocessed(None, reason)
+        return None, reason
     crop = adjust_stroke_width(ink, box, spec)  # [bh,bw]
     digit = stretch_contrast(resize_to_box(crop, spec))  # [<=20,<=20], max 1
     if digit is None:
-        return Preprocessed(None, NO_INK)
-    return Preprocessed(paste_centred(digit, spec), None)  # [28,28]
+        return None, NO_INK
+    return paste_centred(digit, spec), None  # [28,28]
+
+
+def mark_region(mark: locate.Mark, factor: int, map_shape: tuple[int, int], shape: tuple[int, int]) -> tuple[int, int, int, int]:
+    """Return (top, bottom, left, right), exclusive ends: a mark's box on the map in decoded pixels.
+
+    The map drops the last rows and columns that do not fill a block; a mark on the map's edge keeps them."""
+    top, left = mark.top * factor, mark.left * factor
+    bottom = shape[0] if mark.bottom == map_shape[0] - 1 else (mark.bottom + 1) * factor
+    right = shape[1] if mark.right == map_shape[1] - 1 else (mark.right + 1) * factor
+    return top, bottom, left, right
+
+
+def mark_mask(labels: np.ndarray, mark: locate.Mark, region: tuple[int, int, int, int], factor: int, spec: dict) -> np.ndarray:
+    """Return float32 [h,w] over a crop of the decoded picture: 1 near the mark's own parts, else 0.
+
+    Neighbouring digits, lines and specks inside the crop are masked out; the dilation keeps the
+    faint edges of the strokes that the coarse map missed."""
+    own = np.isin(labels, mark.labels).astype(np.float32)
+    near = windowed_extreme(own, spec["locate"]["mask_dilation"], take_max=True)
+    top, bottom, left, right = region
+    rows = np.minimum(np.arange(top, bottom) // factor, labels.shape[0] - 1)
+    columns = np.minimum(np.arange(left, right) // factor, labels.shape[1] - 1)
+    return near[rows][:, columns]
+
+
+def read_mark(rgb: np.ndarray, located: locate.Located, mark: locate.Mark, spec: dict) -> tuple[np.ndarray | None, str | None, tuple[int, int, int, int]]:
+    """Return (model input or None, reason, box x/y/w/h): one located digit read from the decoded pixels.
+
+    The crop comes from the decoded picture, not the coarse map, so a small digit in a big photo
+    is read at the resolution it needs; a margin of paper around it gives the reading its background."""
+    assert located.labels is not None
+    top, bottom, left, right = mark_region(mark, located.factor, located.labels.shape, rgb.shape[:2])
+    margin = round_half_up(spec["locate"]["read_margin"] * max(bottom - top, right - left))
+    region = (max(0, top - margin), min(rgb.shape[0], bottom + margin), max(0, left - margin), min(rgb.shape[1], right + margin))
+    crop = rgb[region[0] : region[1], region[2] : region[3]]
+    mask = mark_mask(located.labels, mark, region, located.factor, spec)  # [ch,cw]
+    distance = bound_size(colour_distance(crop, background_colour(crop, spec)), spec)  # [h,w]
+    ink, contrast = normalise_ink(distance, spec)  # [h,w] 0..1
+    ink = (ink * bound_size(mask, spec)).astype(np.float32)
+    box = (left, top, right - left, bottom - top)
+    if contrast < spec["ink"]["min_contrast"]:
+        return None, NO_CONTRAST, box
+    digit, reason = read_digit(ink, spec)
+    return digit, reason, box
+
+
+def preprocess(rgba: np.ndarray, spec: dict, box: tuple[int, int, int, int] | None = None) -> Preprocessed:
+    """Return the model inputs of the digits in a decoded RGBA picture, or the reason none was found.
+
+    `box` (x, y, width, height in decoded pixels) reads only that part of the picture, as a person chose."""
+    rgba = np.asarray(rgba, dtype=np.uint8)
+    if rgba.ndim != 3 or rgba.shape[2] != 4 or rgba.shape[0] == 0 or rgba.shape[1] == 0:
+        raise ValueError(f"expected RGBA uint8 [H,W,4], got shape {rgba.shape}")
+    x, y = 0, 0
+    if box is not None:
+        x, y, width, height = box
+        rgba = rgba[max(0, y) : max(0, y + height), max(0, x) : max(0, x + width)]
+        if rgba.shape[0] == 0 or rgba.shape[1] == 0:
+            raise ValueError(f"the box {box} holds no pixels of the picture")
+    rgb = composite_alpha(rgba, spec)  # [H,W,3] 0..255
+    located = locate.locate(rgb, spec)
+    if located.reason is not None:
+        return Preprocessed((), located.reason)
+    digits = []
+    for mark in located.digits:
+        digit, reason, (left, top, width, height) = read_mark(rgb, located, mark, spec)
+        if digit is None:
+            return Preprocessed((), reason)
+        digits.append(DigitInput(digit, (left + max(0, x), top + max(0, y), width, height)))
+    return Preprocessed(tuple(digits), None)

@@ -1,0 +1,418 @@
+"""Find the digits in a picture: the localisation stage in front of the digit reading (issue 9).
+
+Twin: site_templates/static/js/locate.js. Both read the "locate" section of
+training/preprocess_spec.json and run the same steps, with the same names, in the same order.
+Every decision here is taken on exact values (block averages of whole numbers, order statistics,
+float32 elementwise maps, pixel counts), so both twins find the same marks and the same boxes.
+
+Steps (see locate()):
+  reduce_to_map -> estimate_background -> find_marks -> clear_lines -> label_marks
+  -> drop_stray_marks -> group_parts -> pick_digits
+
+A person's photo is a sheet on a desk, with shadows, ruled lines and stray marks; the digit is
+somewhere on it. The stage works on a coarse map (long side ~256 px) and returns the digits' boxes
+in map pixels plus the factor back to the decoded picture, where preprocess.py reads each digit
+from the finer pixels.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import ndimage
+
+NO_CONTRAST = "The picture is blank or nearly uniform: no digit found."
+NO_MARKS = "There is too little ink in the picture: no digit found."
+ONLY_SPECKS = "The picture holds only scattered specks: no digit found."
+LUMINANCE_WEIGHTS = np.array([0.299, 0.587, 0.114], dtype=np.float32)
+TOO_MANY = "The picture holds more than four marks in a row: give one number of up to four digits."
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A group of connected ink parts: its box on the map (inclusive) and its pixel count."""
+
+    top: int
+    bottom: int
+    left: int
+    right: int
+    area: int
+    labels: tuple[int, ...]
+
+    @property
+    def height(self) -> int:
+        return self.bottom - self.top + 1
+
+    @property
+    def width(self) -> int:
+        return self.right - self.left + 1
+
+
+@dataclass(frozen=True)
+class Located:
+    """The digits found (left to right), the map's labels and factor, or the reason there are none."""
+
+    digits: list[Mark]
+    labels: np.ndarray | None  # int32 [h,w]: component label per map pixel (0 = no mark)
+    factor: int  # decoded pixels per map pixel along each axis
+    reason: str | None
+
+
+def round_half_up(value: float) -> int:
+    """Return value rounded to the nearest integer, halves up (JS Math.round)."""
+    return int(math.floor(value + 0.5))
+
+
+def border_ring(image: np.ndarray, fraction: float) -> np.ndarray:
+    """Return the pixels of the outer ring (width = fraction of the long side, at least 1) as [N, ...]."""
+    height, width = image.shape[:2]
+    ring = max(1, round_half_up(fraction * max(height, width)))
+    if 2 * ring >= height or 2 * ring >= width:
+        return image.reshape(height * width, *image.shape[2:])
+    parts = [image[:ring], image[height - ring :], image[ring : height - ring, :ring], image[ring : height - ring, width - ring :]]
+    return np.concatenate([part.reshape(-1, *image.shape[2:]) for part in parts])
+
+
+def order_statistic(values: np.ndarray, percentile: float) -> float:
+    """Return the sorted value at index floor(percentile/100 * (n-1)): exact, as the JS twin's quickselect."""
+    flat = np.asarray(values, dtype=np.float32).ravel()
+    index = int(math.floor(percentile / 100 * (flat.size - 1)))
+    return float(np.partition(flat, index)[index])
+
+
+# ---------------------------------------------------------------------------------------------
+# The steps, in order.
+
+
+def reduce_to_map(rgb: np.ndarray, spec: dict) -> tuple[np.ndarray, int]:
+    """Return (float32 [h,w,3] map, factor): whole f x f blocks averaged so the long side is at most map_side.
+
+    Block sums are taken in float64 and divided once, so both twins get the same float32 values."""
+    height, width = rgb.shape[:2]
+    factor = max(1, math.ceil(max(height, width) / spec["locate"]["map_side"]))
+    factor = min(factor, height, width)
+    if factor == 1:
+        return rgb.astype(np.float32), 1
+    map_height, map_width = height // factor, width // factor
+    blocks = rgb[: map_height * factor, : map_width * factor].astype(np.float64)
+    sums = blocks.reshape(map_height, factor, map_width, factor, 3).sum(axis=(1, 3))
+    return (sums / (factor * factor)).astype(np.float32), factor
+
+
+def estimate_background(image: np.ndarray, spec: dict) -> np.ndarray:
+    """Return float32 [h,w,3]: the local paper colour, a median of cell medians over a window of cells.
+
+    Cells are far wider than a pen stroke, so a cell's median is paper; the window's median then
+    also outvotes cells that a bold stroke fills. Shadows, one-sided light and the desk around a
+    sheet are slower than the window, so they stay in the background instead of becoming ink."""
+    settings = spec["locate"]
+    height, width = image.shape[:2]
+    cell = max(1, round_half_up(max(height, width) / settings["cells_per_side"]))
+    rows, columns = math.ceil(height / cell), math.ceil(width / cell)
+    medians = np.zeros((rows, columns, 3), dtype=np.float32)
+    for row in range(rows):
+        for column in range(columns):
+            block = image[row * cell : (row + 1) * cell, column * cell : (column + 1) * cell]
+            for channel in range(3):
+                medians[row, column, channel] = order_statistic(block[..., channel], 50)
+    radius = settings["window_cells"]
+    smoothed = np.zeros_like(medians)
+    for row in range(rows):
+        for column in range(columns):
+            window = medians[max(0, row - radius) : row + radius + 1, max(0, column - radius) : column + radius + 1]
+            for channel in range(3):
+                smoothed[row, column, channel] = order_statistic(window[..., channel], 50)
+    # Evenly lit paper (a scan, a drawing, clip-art) keeps one colour: a bold stroke wider than the
+    # window would otherwise become background. Evenness is judged on the cells along the border,
+    # which the digit rarely fills; the paper colour is then the border's median.
+    ring = border_ring(image, settings["border_fraction"])
+    uniform = np.array([order_statistic(ring[:, channel], 50) for channel in range(3)], dtype=np.float32)
+    border_cells = border_ring(medians, 0)
+    difference = border_cells - uniform
+    spread = np.sqrt((difference * difference).sum(axis=1, dtype=np.float32)).astype(np.float32)
+    # A light border (white paper, a drawing's canvas) may be crossed by the digit itself, so
+    # there only most of the border needs to be even; a darker border is a desk or a shadow.
+    light = float((uniform * LUMINANCE_WEIGHTS).sum(dtype=np.float32)) >= settings["light_paper"]
+    percentile = settings["uneven_percentile_light" if light else "uneven_percentile"]
+    if order_statistic(spread, percentile) <= settings["uneven_light"]:
+        return np.broadcast_to(uniform, image.shape).astype(np.float32)
+    return np.repeat(np.repeat(smoothed, cell, axis=0), cell, axis=1)[:height, :width]
+
+
+def find_marks(image: np.ndarray, background: np.ndarray, spec: dict) -> tuple[np.ndarray, float]:
+    """Return (bool [h,w] marks, contrast): pixels whose colour stands out from the local paper.
+
+    The floor sits above the paper's own variation (the map's typical distance, which is paper
+    almost everywhere) and below typical ink, like the reading's ink map."""
+    settings = spec["locate"]
+    difference = image - background
+    distance = np.sqrt((difference * difference).sum(axis=2, dtype=np.float32)).astype(np.float32)
+    contrast = order_statistic(distance, settings["peak_percentile"])
+    if contrast <= 0:
+        return np.zeros(distance.shape, dtype=bool), 0.0
+    noise = order_statistic(distance, settings["noise_percentile"])
+    floor = min(max(settings["noise_margin"] * noise / contrast, settings["min_floor"]), settings["max_floor"]) * contrast
+    return distance > np.float32(floor), contrast
+
+
+def run_lengths(mask: np.ndarray, bridge: int = 0) -> np.ndarray:
+    """Return int32 [h,w]: for each marked pixel, the length of the horizontal run it belongs to.
+
+    Runs separated by at most `bridge` unmarked pixels count as one (a faint line breaks up)."""
+    height, width = mask.shape
+    lengths = np.zeros((height, width), dtype=np.int32)
+    padded = np.zeros((height, width + 2), dtype=np.int8)
+    padded[:, 1:-1] = mask
+    edges = np.diff(padded, axis=1)
+    for row in range(height):
+        starts = np.flatnonzero(edges[row] == 1)
+        ends = np.flatnonzero(edges[row] == -1)
+        index = 0
+        while index < len(starts):
+            last = index
+            while last + 1 < len(starts) and starts[last + 1] - ends[last] <= bridge:
+                last += 1
+            for run in range(index, last + 1):
+                lengths[row, starts[run] : ends[run]] = ends[last] - starts[index]
+            index = last + 1
+    return lengths
+
+
+def shear_offsets(width: int, slope: float) -> np.ndarray:
+    """Return int [w]: how far each column moves down so a line of that slope (rows per column) becomes level."""
+    return np.array([math.floor(-slope * (column - width / 2) + 0.5) for column in range(width)], dtype=np.int64)
+
+
+def level_lines(mask: np.ndarray, slope: float, spec: dict) -> np.ndarray:
+    """Return bool [h,w]: marked pixels on lines of one slope (ruled, squared-paper or margin lines).
+
+    The mask is sheared so those lines run level. A pixel is on a line when the sheared mask,
+    thickened by tilt_rows across the line and with small breaks bridged, runs on for min_length,
+    and the mark is thin there (a stroke crossing the line is thick across it, so it keeps its
+    pixels). A digit's own long stroke (a 7's bar, a 1 filling the frame) passes that test too, so
+    lines count only where paper has them: several, parallel. A lone line stays a mark; if it is
+    not part of the digit, drop_stray_marks and the scoring deal with it."""
+    settings = spec["locate"]["lines"]
+    height, width = mask.shape
+    offsets = shear_offsets(width, slope)
+    shift = int(-offsets.min())
+    sheared = np.zeros((height + int(offsets.max()) + shift, width), dtype=bool)
+    rows = np.arange(height)[:, None] + offsets[None, :] + shift
+    columns = np.broadcast_to(np.arange(width)[None, :], (height, width))
+    sheared[rows, columns] = mask
+    thickened = sheared.copy()
+    for tilt in range(1, settings["tilt_rows"] + 1):
+        thickened[tilt:] |= sheared[:-tilt]
+        thickened[:-tilt] |= sheared[tilt:]
+    min_length = max(2, round_half_up(settings["min_length_fraction"] * width))
+    long_enough = (run_lengths(thickened, settings["bridge"]) >= min_length) & sheared
+    # Bands of sheared rows holding such runs, one per line; a band is a line when it covers min_length columns.
+    counts = long_enough.sum(axis=1)
+    lines = []
+    row = 0
+    while row < len(counts):
+        if counts[row] == 0:
+            row += 1
+            continue
+        first = row
+        while row < len(counts) and counts[row] > 0:
+            row += 1
+        if int(long_enough[first:row].any(axis=0).sum()) >= min_length:
+            lines.append((first, row))
+    if len(lines) < settings["min_lines"]:
+        return np.zeros_like(mask)
+    on_line = np.zeros(len(counts), dtype=bool)
+    for first, stop in lines:
+        on_line[first:stop] = True
+    found = long_enough & on_line[:, None]
+    thin = run_lengths(mask.T).T <= max(1, round_half_up(settings["max_thickness_fraction"] * max(height, width)))
+    return found[rows, columns] & thin
+
+
+def line_pixels(mask: np.ndarray, spec: dict) -> np.ndarray:
+    """Return bool [h,w]: marked pixels on paper lines running along the rows, level or slightly tilted."""
+    settings = spec["locate"]["lines"]
+    lines = np.zeros_like(mask)
+    for step in range(-settings["tilt_steps"], settings["tilt_steps"] + 1):
+        lines |= level_lines(mask, step * settings["tilt_step"], spec)
+    return lines
+
+
+def clear_lines(marks: np.ndarray, spec: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Return (marks without ruled, squared-paper and margin lines, the line pixels taken out)."""
+    lines = line_pixels(marks, spec) | line_pixels(marks.T, spec).T
+    return marks & ~lines, lines
+
+
+def label_marks(marks: np.ndarray) -> tuple[np.ndarray, list[Mark]]:
+    """Return (int32 labels [h,w], one Mark per 8-connected component, in raster order of first pixel)."""
+    labels, count = ndimage.label(marks, structure=np.ones((3, 3), dtype=bool))
+    labels = labels.astype(np.int32)
+    areas = np.bincount(labels.ravel(), minlength=count + 1)
+    components = []
+    for index, found in enumerate(ndimage.find_objects(labels), start=1):
+        rows, columns = found
+        components.append(Mark(rows.start, rows.stop - 1, columns.start, columns.stop - 1, int(areas[index]), (index,)))
+    return labels, components
+
+
+def is_edge_line(mark: Mark, height: int, width: int, spec: dict) -> bool:
+    """Return whether a mark is a thin line hugging the picture's edge: a sheet's edge or a cell frame's remnant."""
+    settings = spec["locate"]["stray"]
+    band = settings["edge_band_fraction"]
+    elongation = settings["line_elongation"]
+    if mark.width >= elongation * mark.height and mark.width >= settings["edge_line_length_fraction"] * width:
+        return mark.top <= band * height or mark.bottom >= (1 - band) * height - 1
+    if mark.height >= elongation * mark.width and mark.height >= settings["edge_line_length_fraction"] * height:
+        return mark.left <= band * width or mark.right >= (1 - band) * width - 1
+    return False
+
+
+def drop_stray_marks(components: list[Mark], height: int, width: int, spec: dict) -> list[Mark]:
+    """Return the components that may belong to a digit: no specks, no flat dashes, no lines along the edge,
+    no hollow frame drawn around other marks."""
+    settings = spec["locate"]["stray"]
+    if not components:
+        return []
+    largest = max(component.area for component in components)
+    minimum = max(settings["min_area_fraction"] * height * width, settings["speck_fraction"] * largest)
+    kept = [
+        component
+        for component in components
+        if component.area >= minimum
+        and component.width < settings["line_elongation"] * component.height
+        and not is_edge_line(component, height, width, spec)
+    ]
+    frames = {
+        frame.labels
+        for frame in kept
+        if frame.area < settings["frame_max_density"] * frame.height * frame.width
+        and any(
+            inner is not frame
+            and frame.top < inner.top
+            and inner.bottom < frame.bottom
+            and frame.left < inner.left
+            and inner.right < frame.right
+            and inner.height >= settings["frame_min_inner_height"] * frame.height
+            for inner in kept
+        )
+    }
+    return [component for component in kept if component.labels not in frames]
+
+
+def belong_together(first: Mark, second: Mark, spec: dict) -> bool:
+    """Return whether two parts are one digit: stacked (a 5's flag, a 4's stroke, a broken stroke) and close."""
+    settings = spec["locate"]["grouping"]
+    tallest = max(first.height, second.height)
+    overlap = min(first.right, second.right) - max(first.left, second.left) + 1
+    if overlap >= settings["min_column_overlap"] * min(first.width, second.width):
+        gap = max(first.top, second.top) - min(first.bottom, second.bottom) - 1
+        return gap <= settings["max_row_gap"] * tallest
+    # Side by side: digits of a number stand apart on one line. Parts that overlap and together are
+    # no wider than a digit are one digit cut by a ruled line; a 4 written in two strokes is misaligned.
+    if overlap > 0:
+        width = max(first.right, second.right) - min(first.left, second.left) + 1
+        height = max(first.bottom, second.bottom) - min(first.top, second.top) + 1
+        if width <= settings["max_merged_aspect"] * height:
+            return True
+    if -overlap > settings["max_side_gap"] * tallest:
+        return False
+    misalignment = abs(first.top - second.top) + abs(first.bottom - second.bottom)
+    return misalignment >= settings["min_misalignment"] * tallest
+
+
+def merge(first: Mark, second: Mark) -> Mark:
+    """Return one mark covering both."""
+    return Mark(
+        min(first.top, second.top),
+        max(first.bottom, second.bottom),
+        min(first.left, second.left),
+        max(first.right, second.right),
+        first.area + second.area,
+        tuple(sorted(first.labels + second.labels)),
+    )
+
+
+def group_parts(components: list[Mark], spec: dict) -> list[Mark]:
+    """Return the components merged into digit candidates, merging pairs until none belong together."""
+    groups = list(components)
+    merged = True
+    while merged:
+        merged = False
+        for first_index in range(len(groups)):
+            for second_index in range(first_index + 1, len(groups)):
+                if belong_together(groups[first_index], groups[second_index], spec):
+                    groups[first_index] = merge(groups[first_index], groups[second_index])
+                    del groups[second_index]
+                    merged = True
+                    break
+            if merged:
+                break
+    return groups
+
+
+def candidate_score(mark: Mark, height: int, width: int, spec: dict) -> float:
+    """Return how much a candidate looks like the digit a person meant: big, central, inside the picture."""
+    settings = spec["locate"]["scoring"]
+    centre_row = (mark.top + mark.bottom) / 2
+    centre_column = (mark.left + mark.right) / 2
+    offset = math.hypot((centre_row - (height - 1) / 2) / height, (centre_column - (width - 1) / 2) / width)
+    score = mark.area * (1 - settings["centre_weight"] * min(offset / 0.5, 1))
+    touches = mark.top == 0 or mark.left == 0 or mark.bottom == height - 1 or mark.right == width - 1
+    return score * (settings["border_factor"] if touches else 1)
+
+
+def in_row(mark: Mark, anchor: Mark, spec: dict) -> bool:
+    """Return whether a candidate could be another digit of the anchor's number: similar height, same line."""
+    settings = spec["locate"]["row"]
+    ratio = mark.height / anchor.height
+    if not settings["min_height_ratio"] <= ratio <= 1 / settings["min_height_ratio"]:
+        return False
+    overlap = min(mark.bottom, anchor.bottom) - max(mark.top, anchor.top) + 1
+    return overlap >= settings["min_row_overlap"] * min(mark.height, anchor.height)
+
+
+def pick_digits(candidates: list[Mark], height: int, width: int, spec: dict) -> tuple[list[Mark], str | None]:
+    """Return (the digits, left to right, reason None) or ([], reason): the best candidate and its row neighbours."""
+    settings = spec["locate"]["row"]
+    if not candidates:
+        return [], ONLY_SPECKS
+    scores = [candidate_score(candidate, height, width, spec) for candidate in candidates]
+    best = candidates[int(np.argmax(scores))]
+    if max(best.height, best.width) < spec["locate"]["min_digit_fraction"] * min(height, width):
+        return [], ONLY_SPECKS
+    row = sorted((c for c in candidates if c is best or in_row(c, best, spec)), key=lambda c: (c.left, c.top))
+    position = row.index(best)
+    first = last = position
+    max_gap = settings["max_gap"] * best.height
+    while first > 0 and row[first].left - row[first - 1].right - 1 <= max_gap:
+        first -= 1
+    while last < len(row) - 1 and row[last + 1].left - row[last].right - 1 <= max_gap:
+        last += 1
+    digits = row[first : last + 1]
+    if len(digits) > settings["max_digits"]:
+        return [], TOO_MANY
+    return digits, None
+
+
+def locate(rgb: np.ndarray, spec: dict) -> Located:
+    """Return the digits found in a float32 RGB picture [H,W,3] (composited), left to right, or the reason."""
+    image, factor = reduce_to_map(rgb, spec)  # [h,w,3], long side <= map_side
+    height, width = image.shape[:2]
+    background = estimate_background(image, spec)  # [h,w,3]
+    marks, contrast = find_marks(image, background, spec)  # bool [h,w]
+    if contrast < spec["locate"]["min_contrast"]:
+        return Located([], None, factor, NO_CONTRAST)
+    if not marks.any():
+        return Located([], None, factor, NO_MARKS)
+    cleared, lines = clear_lines(marks, spec)
+    for mask in (cleared, marks):
+        # With the lines out nothing may be left: a thin digit filling the frame is itself a long line.
+        labels, components = label_marks(mask)
+        candidates = group_parts(drop_stray_marks(components, height, width, spec), spec)
+        digits, reason = pick_digits(candidates, height, width, spec)
+        if digits:
+            return Located(digits, labels, factor, None)
+    return Located([], None, factor, reason)
