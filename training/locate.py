@@ -23,6 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
+from training.pixels import border_ring, order_statistic, round_half_up
+
 NO_CONTRAST = "The picture is blank or nearly uniform: no digit found."
 NO_MARKS = "There is too little ink in the picture: no digit found."
 ONLY_SPECKS = "The picture holds only scattered specks: no digit found."
@@ -58,28 +60,6 @@ class Located:
     labels: np.ndarray | None  # int32 [h,w]: component label per map pixel (0 = no mark)
     factor: int  # decoded pixels per map pixel along each axis
     reason: str | None
-
-
-def round_half_up(value: float) -> int:
-    """Return value rounded to the nearest integer, halves up (JS Math.round)."""
-    return int(math.floor(value + 0.5))
-
-
-def border_ring(image: np.ndarray, fraction: float) -> np.ndarray:
-    """Return the pixels of the outer ring (width = fraction of the long side, at least 1) as [N, ...]."""
-    height, width = image.shape[:2]
-    ring = max(1, round_half_up(fraction * max(height, width)))
-    if 2 * ring >= height or 2 * ring >= width:
-        return image.reshape(height * width, *image.shape[2:])
-    parts = [image[:ring], image[height - ring :], image[ring : height - ring, :ring], image[ring : height - ring, width - ring :]]
-    return np.concatenate([part.reshape(-1, *image.shape[2:]) for part in parts])
-
-
-def order_statistic(values: np.ndarray, percentile: float) -> float:
-    """Return the sorted value at index floor(percentile/100 * (n-1)): exact, as the JS twin's quickselect."""
-    flat = np.asarray(values, dtype=np.float32).ravel()
-    index = int(math.floor(percentile / 100 * (flat.size - 1)))
-    return float(np.partition(flat, index)[index])
 
 
 # ---------------------------------------------------------------------------------------------
