@@ -6,6 +6,7 @@ import dataclasses
 import os
 from pathlib import Path
 
+from build import floors
 from build.errors import BuildError
 from training import models
 
@@ -49,6 +50,11 @@ class Config:
     low_confidence: float = LOW_CONFIDENCE
     site_title: str = SITE_TITLE
     site_description: str = SITE_DESCRIPTION
+    metric_floors: dict[str, float] = dataclasses.field(default_factory=lambda: dict(floors.METRIC_FLOORS))
+    allow_below_floors: bool = False  # python -m build.site --allow-below-floors
+    # Set by load_config: the floors this model misses, built anyway because of allow_below_floors.
+    # Empty for a model that meets them; the build output and the model card show each phrase.
+    below_floors: tuple[str, ...] = ()
 
 
 def load_config(
@@ -90,10 +96,28 @@ def load_config(
     if not 0.0 <= config.low_confidence <= 1.0:
         errors.append(f"low_confidence must be within 0..1, not {config.low_confidence}")
     errors.extend(_output_errors(config))
+    if (config.model_dir / "saved_model.pb").is_file():
+        config = _checked_against_floors(config, errors)
 
     if errors:
         raise BuildError("; ".join(errors))
     return config
+
+
+def _checked_against_floors(config: Config, errors: list[str]) -> Config:
+    """Return `config` with `below_floors` filled in; add an error if the model misses a floor without the override."""
+    try:
+        metrics = models.read_metrics(config.model_dir)
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        errors.append(f"cannot read the model metrics {config.model_dir / 'metrics.json'}: {error}")
+        return config
+    missed = floors.shortfalls(metrics if isinstance(metrics, dict) else {}, config.metric_floors)
+    if missed and not config.allow_below_floors:
+        errors.append(
+            f"model {config.model_dir.name} is below the build's floors ({'; '.join(missed)}); "
+            f"ship a better model, or pass {floors.OVERRIDE_FLAG} to build it anyway"
+        )
+    return dataclasses.replace(config, below_floors=tuple(missed))
 
 
 def _output_errors(config: Config) -> list[str]:

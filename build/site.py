@@ -18,6 +18,7 @@ from pathlib import Path
 from build import context, convert, minify, parity, render, runtime
 from build.config import DEFAULT_QUANTIZE, QUANTIZATIONS, Config, load_config
 from build.errors import BuildError
+from build.floors import OVERRIDE_FLAG
 
 # Named, not __name__: run as `python -m build.site` this module is __main__.
 log = logging.getLogger("build.site")
@@ -35,6 +36,7 @@ class BuildReport:
     sizes: dict[str, int]
     timings: dict[str, float]
     parity: parity.ParityResult
+    below_floors: tuple[str, ...] = ()  # floors the model misses, built anyway (--allow-below-floors)
 
 
 def build(config: Config) -> BuildReport:
@@ -43,6 +45,8 @@ def build(config: Config) -> BuildReport:
     version = config.model_dir.name
 
     # 1. Gather every input before writing anything: a missing one fails fast and changes nothing.
+    for missed in config.below_floors:
+        log.warning("BELOW THE FLOOR, built anyway (%s): %s", OVERRIDE_FLAG, missed)
     with _step("gather", timings):
         runtime_files = runtime.gather_runtime(config.node_modules)
         static_files = read_tree(config.templates_dir / STATIC_DIR, STATIC_DIR)
@@ -91,6 +95,7 @@ def build(config: Config) -> BuildReport:
         sizes=part_sizes(files),
         timings=timings,
         parity=parity_result,
+        below_floors=config.below_floors,
     )
 
 
@@ -183,8 +188,10 @@ def format_report(report: BuildReport) -> str:
     format_bytes = context.format_bytes
     sizes = report.sizes
     check = report.parity
+    loud = [f"WARNING: model {report.version} is BELOW THE BUILD'S FLOORS and was built only because of "
+            f"{OVERRIDE_FLAG}: {'; '.join(report.below_floors)}"] if report.below_floors else []
     return "\n".join(
-        [
+        loud + [
             f"built {report.out_dir} from model {report.version} (--quantize {report.quantize}) in {total_seconds:.1f} s",
             f"  steps: {steps}",
             f"  runtime   {format_bytes(sizes['runtime']):>10}  TF.js core, CPU backend, converter",
@@ -196,7 +203,7 @@ def format_report(report: BuildReport) -> str:
             f"  parity: TF.js agrees with the SavedModel on {check.inputs} built-in inputs "
             f"(same digit on {check.same_digit}; largest probability difference {check.max_difference:.2g}, "
             f"allowed {check.tolerance:g})",
-        ]
+        ] + loud
     )
 
 
@@ -247,6 +254,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--quantize", choices=QUANTIZATIONS, help=f"weight quantization (default: {DEFAULT_QUANTIZE}, chosen by measurement)"
     )
+    parser.add_argument(
+        OVERRIDE_FLAG, action="store_true",
+        help="build even if the model's metrics.json is below the floors in build/floors.py (says so loudly, also on the model card)",
+    )
     parser.add_argument("--serve", action="store_true", help="preview the result on http://127.0.0.1 afterwards")
     parser.add_argument("--port", type=int, help="port for --serve (default: 8000)")
     args = parser.parse_args(argv)
@@ -259,7 +270,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("build").setLevel(logging.INFO)
     try:
         with _native_stderr_held_back():
-            report = build(load_config(model=args.model, out=args.out, quantize=args.quantize))
+            report = build(load_config(model=args.model, out=args.out, quantize=args.quantize,
+                                       allow_below_floors=args.allow_below_floors))
     except BuildError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
