@@ -22,6 +22,8 @@ from training import data, evaluate, models, printed
 from training.model import build_model
 
 SEED = 20261125
+# TensorBoard runs, one sub-folder per run (gitignored); `tensorboard --logdir logs` shows the curves.
+LOG_DIR = Path(__file__).resolve().parent.parent / "logs"
 BATCH_SIZE = 128
 EPOCHS = 36
 LEARNING_RATE = 4e-3
@@ -116,8 +118,13 @@ class EpochTimer(keras.callbacks.Callback):
         self.seconds.append(time.perf_counter() - self.started)
 
 
+def tensorboard_callback(log_dir: Path) -> keras.callbacks.Callback:
+    """Return a callback that writes this run's loss and accuracy per epoch under log_dir/<unix-time>/."""
+    return keras.callbacks.TensorBoard(log_dir=str(log_dir / str(int(time.time()))))
+
+
 def train(mnist: data.Mnist, epochs: int, limit: int | None = None, validation_size: int = VALIDATION_SIZE,
-          printed_digits: int = PRINTED_DIGITS, batch_size: int = BATCH_SIZE, verbose: int = 2):
+          printed_digits: int = PRINTED_DIGITS, batch_size: int = BATCH_SIZE, verbose: int = 2, log_dir: Path | None = None):
     """Return (trained model, training summary) after seeded training.
 
     With a validation split, early stopping watches it; with none (the shipped model learns from
@@ -133,7 +140,7 @@ def train(mnist: data.Mnist, epochs: int, limit: int | None = None, validation_s
         metrics=["accuracy"],
     )
     timer = EpochTimer()
-    callbacks = [timer]
+    callbacks = [timer] + ([tensorboard_callback(log_dir)] if log_dir else [])
     if validation is not None:
         callbacks.append(keras.callbacks.EarlyStopping(
             monitor="val_accuracy", patience=EARLY_STOPPING_PATIENCE, restore_best_weights=True,
@@ -189,11 +196,13 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"training images held out for early stopping (default {VALIDATION_SIZE}; "
                              "0 trains on all of them for the full schedule)")
     parser.add_argument("--models-dir", type=Path, default=models.MODELS_DIR, help="where to export")
+    parser.add_argument("--log-dir", type=Path, default=LOG_DIR,
+                        help="TensorBoard logs, one sub-folder per run (default: logs/ in the repository)")
     args = parser.parse_args(argv)
     try:
         mnist = data.load_mnist(args.data_dir)
         validation_size = min(args.validation_size, (args.limit or len(mnist.train_images)) // 5)
-        model, summary = train(mnist, args.epochs, args.limit, validation_size, args.printed_digits)
+        model, summary = train(mnist, args.epochs, args.limit, validation_size, args.printed_digits, log_dir=args.log_dir)
     except (data.MnistError, printed.NoFontsError, ValueError) as error:
         print(f"error: {error}")
         return 1
