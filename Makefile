@@ -8,13 +8,30 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMPS := .stamps
 
-.PHONY: site test setup browser model bench serve clean
+.PHONY: site test test-fast lint setup browser model bench serve clean
 
 site: setup
 	$(PY) -m build.site
 
 test: setup browser
 	$(PY) -m pytest
+
+# The quick loop: no Chromium, no training, no full-MNIST runs (tests/browser/ is all `browser`).
+test-fast: setup
+	$(PY) -m pytest -q -m "not browser and not slow"
+
+# Every checker, read-only (configs: pyproject.toml, eslint.config.js, .prettierrc.json); all run even when
+# one fails, so one pass lists everything. To fix a file: `.venv/bin/ruff check --fix FILE && .venv/bin/ruff
+# format FILE` (Python), `npx eslint --fix FILE && npx prettier --write FILE` (JS).
+LINTERS := \
+	"$(VENV)/bin/ruff check ." \
+	"$(VENV)/bin/ruff format --check ." \
+	"$(VENV)/bin/mypy" \
+	"node_modules/.bin/eslint ." \
+	"node_modules/.bin/prettier --check ."
+lint: setup
+	@failed=""; for command in $(LINTERS); do echo "== $$command"; $$command || failed="$$failed\n  $$command"; done; \
+	if [ -n "$$failed" ]; then printf "lint failed:$$failed\n"; exit 1; fi
 
 setup: $(STAMPS)/python $(STAMPS)/npm
 

@@ -16,6 +16,15 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 SUB_PATH = "snapmath"
 ARTIFACTS_DIR = REPO_ROOT / ".artifacts"  # gitignored: screenshots for people to look at
 READY_TIMEOUT_MS = 60_000
+BROWSER_TESTS_DIR = Path(__file__).resolve().parent
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test under tests/browser/ `browser`, so `-m "not browser"` never starts Chromium."""
+    for item in items:
+        if BROWSER_TESTS_DIR in item.path.resolve().parents:
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session")
