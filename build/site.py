@@ -18,6 +18,7 @@ from pathlib import Path
 from build import context, convert, minify, parity, render, runtime
 from build.config import DEFAULT_QUANTIZE, QUANTIZATIONS, Config, load_config
 from build.errors import BuildError
+from training import spec_check
 from build.floors import OVERRIDE_FLAG
 
 # Named, not __name__: run as `python -m build.site` this module is __main__.
@@ -48,10 +49,10 @@ def build(config: Config) -> BuildReport:
     for missed in config.below_floors:
         log.warning("BELOW THE FLOOR, built anyway (%s): %s", OVERRIDE_FLAG, missed)
     with _step("gather", timings):
+        spec = _checked_spec(config.preprocess_spec)  # first: a bad spec fails before any slow step
         runtime_files = runtime.gather_runtime(config.node_modules)
         static_files = read_tree(config.templates_dir / STATIC_DIR, STATIC_DIR)
         static_files = minify.minify_stylesheets(minify.minify_scripts(static_files, config.node_modules))
-        spec = _read_json(config.preprocess_spec, "preprocessing spec")
         metrics = _read_json(config.model_dir / "metrics.json", "model metrics", missing_ok=True)
         check_names, check_images = parity.check_inputs()
         # Running the SavedModel first also rejects a broken one before the slower conversion.
@@ -230,6 +231,14 @@ def _read_json(path: Path, what: str, missing_ok: bool = False) -> dict:
     if not isinstance(value, dict):
         raise BuildError(f"the {what} {path} is not a JSON object")
     return value
+
+
+def _checked_spec(path: Path) -> dict:
+    """Return the preprocessing spec with every field checked (training.spec_check); BuildError listing the bad ones."""
+    try:
+        return spec_check.load_checked_spec(path)
+    except spec_check.SpecError as error:
+        raise BuildError(str(error)) from None
 
 
 def _make_staging_dir(out_dir: Path) -> Path:

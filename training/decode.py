@@ -57,6 +57,8 @@ def decode_file(path: str | os.PathLike, limits: dict | None = None) -> np.ndarr
             rgba = np.asarray(upright, dtype=np.uint8)
     except UnreadableImageError:
         raise
+    except PermissionError:
+        raise UnreadableImageError(f"{path.name}: this file cannot be opened (permission denied).") from None
     except UnidentifiedImageError:
         raise UnreadableImageError(f"{path.name}: this file is not a picture this app can read.") from None
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
@@ -64,3 +66,17 @@ def decode_file(path: str | os.PathLike, limits: dict | None = None) -> np.ndarr
     if rgba.ndim != 3 or rgba.shape[0] == 0 or rgba.shape[1] == 0:
         raise UnreadableImageError(f"{path.name}: this picture has no pixels.")
     return rgba
+
+
+def source_scale(path: str | os.PathLike, decoded: np.ndarray) -> float:
+    """Return the picture's own (upright) pixels per decoded pixel: 1 unless decoding shrank it.
+
+    Boxes are reported in the picture's own pixels, as the page reports them."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        width, height = image.size
+        orientation = image.getexif().get(0x0112, 1)  # EXIF Orientation: 5-8 turn the picture a quarter
+    if orientation in (5, 6, 7, 8):
+        width, height = height, width
+    return max(width, height) / max(decoded.shape[0], decoded.shape[1])

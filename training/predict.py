@@ -13,7 +13,10 @@ from pathlib import Path
 
 import numpy as np
 
-from training import decode, models, preprocess
+from training import decode, models, preprocess, spec_check
+
+EXIT_UNREADABLE = 1  # some picture could not be read (the others were still answered)
+EXIT_CANNOT_RUN = 2  # nothing was read: the model or the preprocessing spec is missing or broken (as argparse's usage errors)
 
 
 def read_inputs(paths: Sequence[Path], spec: dict) -> list[tuple[np.ndarray | None, str | None, bool]]:
@@ -51,13 +54,14 @@ def predict_files(
 
 def format_table(answers: list[dict]) -> str:
     """Return the answers as a plain-text table a person can read."""
-    width = max([len("file")] + [len(answer["file"]) for answer in answers])
+    names = [printable(answer["file"]) for answer in answers]
+    width = max([len("file")] + [len(name) for name in names])
     lines = [f"{'file':<{width}}  digit  confidence"]
-    for answer in answers:
+    for name, answer in zip(names, answers):
         if answer["digit"] is None:
-            lines.append(f"{answer['file']:<{width}}  -      {answer['reason']}")
+            lines.append(f"{name:<{width}}  -      {printable(answer['reason'])}")
         else:
-            lines.append(f"{answer['file']:<{width}}  {answer['digit']:<5}  {answer['confidence']:.3f}")
+            lines.append(f"{name:<{width}}  {answer['digit']:<5}  {answer['confidence']:.3f}")
     return "\n".join(lines)
 
 
@@ -68,14 +72,45 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, help="SavedModel directory (default: the newest in training/models)")
     arguments = parser.parse_args(argv)
     try:
-        model_dir = arguments.model or models.newest_model_dir()
-        classify = models.load_classifier(model_dir)
-    except models.ModelNotFoundError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    answers = predict_files(arguments.files, classify, preprocess.load_spec())
+        spec = spec_check.load_checked_spec()
+        classify = checked_classifier(arguments.model or models.newest_model_dir())
+    except (models.ModelNotFoundError, spec_check.SpecError, BrokenModelError) as error:
+        print(f"error: {printable(str(error))}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    answers = predict_files(arguments.files, classify, spec)
     print(json.dumps(answers, indent=2) if arguments.json else format_table(answers))
-    return 1 if any(answer.get("unreadable") for answer in answers) else 0
+    return EXIT_UNREADABLE if any(answer.get("unreadable") for answer in answers) else 0
+
+
+class BrokenModelError(ValueError):
+    """The --model directory holds something that is not a working 10-digit classifier."""
+
+
+def checked_classifier(model_dir: Path) -> Callable[[np.ndarray], np.ndarray]:
+    """Return the model's classify function after one blank input showed it answers 10 probabilities."""
+    import tensorflow as tf
+
+    try:
+        models.checked_model_dir(model_dir)
+        outputs = tf.saved_model.load(str(model_dir)).signatures[models.SERVING_SIGNATURE].structured_outputs
+        widths = [spec.shape[-1] for spec in outputs.values() if spec.shape.rank == 2]
+        if 10 not in widths:  # the digit probabilities; a not_digit output beside them is [N,1]
+            raise BrokenModelError(
+                f"the model in {model_dir} answers {max(widths, default=0)} values per picture, not the 10 digit probabilities"
+            )
+        classify = models.load_classifier(model_dir)
+        classify(np.zeros((1, 28, 28, 1), np.float32))
+    except (models.ModelNotFoundError, BrokenModelError):
+        raise
+    except Exception as error:  # TensorFlow raises many types for a corrupt SavedModel; each is one line here
+        detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise BrokenModelError(f"cannot load the model in {model_dir}: {detail}") from None
+    return classify
+
+
+def printable(text: str) -> str:
+    """Return text with control characters escaped, so a file name cannot move the cursor or recolour the terminal."""
+    return "".join(character if character.isprintable() else ascii(character)[1:-1] for character in text)
 
 
 if __name__ == "__main__":

@@ -312,6 +312,25 @@ def test_output_that_is_not_an_earlier_build_is_not_replaced(model_dir: Path, fi
     assert (precious / "holiday.jpg").exists()
 
 
+def test_bad_spec_is_one_error_line_listing_every_bad_field(
+    model_dir: Path, fixture_settings: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    spec = json.loads((REPO_ROOT / "training" / "preprocess_spec.json").read_text())
+    spec["decode"]["max_file_bytes"] = True
+    spec["decode"]["max_pixels"] = -1
+    del spec["ink"]
+    bad = tmp_path / "preprocess_spec.json"
+    bad.write_text(json.dumps(spec))
+    settings = {**fixture_settings, "preprocess_spec": bad}
+    monkeypatch.setattr(site, "load_config", functools.partial(build_config.load_config, **settings))
+    assert site.main(["--model", str(model_dir), "--out", str(tmp_path / "dist")]) == 1
+    assert capsys.readouterr().err == (
+        f"error: {bad}: 3 bad fields: decode.max_file_bytes is true, expected a whole number; "
+        "decode.max_pixels is -1, expected a whole number >= 1; section ink is missing\n"
+    )
+    assert not (tmp_path / "dist").exists()
+
+
 def test_serve_answers_on_localhost(built_site: site.BuildReport) -> None:
     server = serve.make_server(built_site.out_dir, 0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
