@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from training import data, models, preprocess
+from training import data, decode, models, preprocess
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("SNAPMATH_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
@@ -148,8 +148,8 @@ def read_pictures(name: str, paths: Sequence[Path], labels: Sequence[int], spec:
     inputs, kept = [], []
     for path in paths:
         try:
-            prepared = preprocess.preprocess(preprocess.decode_file(path, spec["decode"]), spec)
-        except preprocess.UnreadableImageError:
+            prepared = preprocess.preprocess(decode.decode_file(path, spec["decode"]), spec)
+        except decode.UnreadableImageError:
             prepared = None
         kept.append(prepared is not None and prepared.input is not None)
         if kept[-1]:
