@@ -228,7 +228,9 @@ def spec_problems(spec: object) -> list[str]:
     if not isinstance(spec, dict):
         return [f"the spec is {_describe(spec)}, expected a JSON object"]
     leaves, bad_sections = flatten(spec)
-    problems = [f"{path} is {_describe(_lookup(spec, path))}, expected a section (a JSON object)" for path in bad_sections]
+    problems = [
+        f"{path} is {_describe(_lookup(spec, path))}, expected a section (a JSON object)" for path in bad_sections
+    ]
     missing_sections: set[str] = set()
     valid: dict[str, object] = {}
     for path, rule in RULES.items():

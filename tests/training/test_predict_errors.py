@@ -17,7 +17,9 @@ def export_model(tmp_path_factory):
     import keras
 
     def export(classes: int) -> str:
-        model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(classes, activation="softmax")])
+        model = keras.Sequential(
+            [keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(classes, activation="softmax")]
+        )
         model_dir = tmp_path_factory.mktemp("models") / "1700000000"
         model.export(str(model_dir), verbose=False)
         return str(model_dir)
@@ -25,7 +27,7 @@ def export_model(tmp_path_factory):
     return export
 
 
-@pytest.fixture()
+@pytest.fixture
 def seven(tmp_path):
     path = tmp_path / "seven.png"
     Image.fromarray(pictures.digit_pictures()["transparent_png"][1]).save(path)
@@ -58,13 +60,17 @@ def test_a_broken_model_exits_with_its_own_code_and_one_line(seven, tmp_path, ca
     (broken / "saved_model.pb").write_bytes(b"this is not a protocol buffer")
     assert predict.main([str(seven), "--model", str(broken)]) == predict.EXIT_CANNOT_RUN != predict.EXIT_UNREADABLE
     err = capsys.readouterr().err
-    assert err.startswith(f"error: cannot load the model in {broken}: ") and err.count("\n") == 1
+    assert err.startswith(f"error: cannot load the model in {broken}: ")
+    assert err.count("\n") == 1
 
 
 def test_a_model_without_ten_outputs_is_refused(export_model, seven, capsys):
     five = export_model(5)
     assert predict.main([str(seven), "--model", five]) == predict.EXIT_CANNOT_RUN
-    assert capsys.readouterr().err == f"error: the model in {five} answers 5 values per picture, not the 10 digit probabilities\n"
+    assert (
+        capsys.readouterr().err
+        == f"error: the model in {five} answers 5 values per picture, not the 10 digit probabilities\n"
+    )
 
 
 def test_a_bad_spec_is_one_error_before_any_picture_is_read(export_model, seven, tmp_path, monkeypatch, capsys):

@@ -61,9 +61,12 @@ def test_every_bad_field_is_listed_in_one_error(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "change, problem",
+    ("change", "problem"),
     [
-        (lambda s: s["decode"].update(max_decoded_side=256.0), "decode.max_decoded_side is 256.0, expected a whole number"),
+        (
+            lambda s: s["decode"].update(max_decoded_side=256.0),
+            "decode.max_decoded_side is 256.0, expected a whole number",
+        ),
         (lambda s: s["decode"].pop("max_pixels"), "decode.max_pixels is missing"),
         (lambda s: s.update(ink=[1, 2]), "ink is [1, 2], expected a section (a JSON object)"),
         (lambda s: s["ink"].update(peak_percentile=float("nan")), "ink.peak_percentile is NaN, expected a number"),
@@ -73,14 +76,18 @@ def test_every_bad_field_is_listed_in_one_error(tmp_path):
         (lambda s: s["strokes"].update(min_width=3), "strokes need min_width <= target_width <= max_width"),
         (lambda s: s.update(colour={"gamma": 2.2}), "colour.gamma is not a known field"),
         (lambda s: s["locate"]["lines"].update(tilt=1), "locate.lines.tilt is not a known field"),
-        (lambda s: s["background"].update(border_fraction=0), "background.border_fraction is 0, expected a number > 0 and < 0.5"),
+        (
+            lambda s: s["background"].update(border_fraction=0),
+            "background.border_fraction is 0, expected a number > 0 and < 0.5",
+        ),
     ],
 )
 def test_one_bad_field_is_named_with_what_was_expected(change, problem):
     bad = copy.deepcopy(spec())
     change(bad)
     problems = spec_check.spec_problems(bad)
-    assert len(problems) == 1 and problems[0].startswith(problem), problems
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(problem), problems
 
 
 def test_a_spec_that_is_not_json_is_one_error(tmp_path):
