@@ -70,12 +70,19 @@ def render(digit: np.ndarray, label: int, rng: np.random.Generator, style: str |
     style = style or str(rng.choice(STYLES))
     side = int(np.exp(rng.uniform(np.log(MIN_SIDE), np.log(MAX_SIDE))))
     digit_fraction = rng.uniform(0.35, 0.95)  # MNIST's 28 px include a 4 px margin already
-    mask, (height, width) = compose(ink_mask(digit, max(int(side * digit_fraction), 28), rng), side, rng)
+    mask, _ = compose(ink_mask(digit, max(int(side * digit_fraction), 28), rng), side, rng)
+    image, extension = paint(mask, style, rng)
+    return encode(image, extension, label, style)
+
+
+def paint(mask: np.ndarray, style: str, rng: np.random.Generator) -> tuple[Image.Image, str]:
+    """Return (picture, "jpg" or "png") of an ink mask 0..1 in one of STYLES (build.nondigits paints with it too)."""
+    height, width = mask.shape
     alpha = mask[..., None]
     if style == "transparent":
         ink = rng.uniform(0.0, 0.8, 3)
         rgba = np.concatenate([np.broadcast_to(ink, (height, width, 3)), alpha], axis=2)
-        return encode(Image.fromarray((rgba * 255).astype(np.uint8), "RGBA"), "png", label, style)
+        return Image.fromarray((rgba * 255).astype(np.uint8), "RGBA"), "png"
     if style == "dark_board":
         board = np.array([0.1, 0.25, 0.15]) * rng.uniform(0.4, 1.2) + rng.normal(0, 0.02, (height, width, 3))
         ink = rng.uniform(0.8, 1.0, 3)
@@ -87,7 +94,7 @@ def render(digit: np.ndarray, label: int, rng: np.random.Generator, style: str |
         ink = rng.uniform(0.0, 0.3, 3) * np.array([1.0, 1.0, rng.uniform(1.0, 2.5)])
     rgb = np.clip(board * (1 - alpha) + ink * alpha, 0.0, 1.0)
     extension = "jpg" if rng.uniform() < 0.6 else "png"
-    return encode(Image.fromarray((rgb * 255).astype(np.uint8), "RGB"), extension, label, style)
+    return Image.fromarray((rgb * 255).astype(np.uint8), "RGB"), extension
 
 
 def encode(image: Image.Image, extension: str, label: int, style: str) -> Upload:
