@@ -338,7 +338,9 @@ def candidate_score(mark: Mark, height: int, width: int, spec: dict) -> float:
     settings = spec["locate"]["scoring"]
     centre_row = (mark.top + mark.bottom) / 2
     centre_column = (mark.left + mark.right) / 2
-    offset = math.hypot((centre_row - (height - 1) / 2) / height, (centre_column - (width - 1) / 2) / width)
+    row_offset = (centre_row - (height - 1) / 2) / height
+    column_offset = (centre_column - (width - 1) / 2) / width
+    offset = math.sqrt(row_offset * row_offset + column_offset * column_offset)  # not hypot: JS's may round apart
     score = mark.area * (1 - settings["centre_weight"] * min(offset / 0.5, 1))
     touches = mark.top == 0 or mark.left == 0 or mark.bottom == height - 1 or mark.right == width - 1
     return score * (settings["border_factor"] if touches else 1)

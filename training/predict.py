@@ -19,36 +19,88 @@ EXIT_UNREADABLE = 1  # some picture could not be read (the others were still ans
 EXIT_CANNOT_RUN = 2  # nothing was read: the model or the preprocessing spec is missing or broken (as argparse's usage errors)
 
 
-def read_inputs(paths: Sequence[Path], spec: dict) -> list[tuple[np.ndarray | None, str | None, bool]]:
-    """Return, per file, (28x28 model input or None, the reason there is none, whether the file was unreadable)."""
-    results = []
+NOT_A_DIGIT = "This doesn't look like a digit."
+
+
+def read_pictures(paths: Sequence[Path], spec: dict, box: tuple[int, int, int, int] | None = None) -> list[preprocess.Preprocessed | str]:
+    """Return, per file, the digits preprocessing found (or its reason), or the sentence saying why the file is unreadable.
+
+    `box` (x, y, width, height) is in the picture's own upright pixels, as on the page."""
+    results: list[preprocess.Preprocessed | str] = []
     for path in paths:
         try:
-            prepared = preprocess.preprocess(decode.decode_file(path, spec["decode"]), spec)
+            decoded = decode.decode_file(path, spec["decode"])
+            scale = decode.source_scale(path, decoded)
+            decoded_box = None if box is None else tuple(round(value / scale) for value in box)
+            results.append(rescaled(preprocess.preprocess(decoded, spec, decoded_box), scale))  # type: ignore[arg-type]
         except decode.UnreadableImageError as error:
-            results.append((None, str(error), True))
-            continue
-        results.append((prepared.input, prepared.reason, False))
+            results.append(str(error))
     return results
 
 
+def rescaled(prepared: preprocess.Preprocessed, scale: float) -> preprocess.Preprocessed:
+    """Return the reading with its boxes in the picture's own pixels instead of the decoded ones."""
+    digits = tuple(
+        preprocess.DigitInput(digit.input, tuple(round(value * scale) for value in digit.box))  # type: ignore[arg-type]
+        for digit in prepared.digits
+    )
+    return preprocess.Preprocessed(digits, prepared.reason)
+
+
+def as_box(box: tuple[int, int, int, int]) -> dict:
+    """Return a box as the page's recognize() gives it."""
+    x, y, width, height = box
+    return {"x": x, "y": y, "width": width, "height": height}
+
+
+def answer_for(path: Path, prepared: preprocess.Preprocessed, probabilities: np.ndarray, not_digit: np.ndarray, threshold: float) -> dict:
+    """Return the page contract's reading of one picture from its digits' model outputs."""
+    digits = []
+    for digit_input, row, refusal in zip(prepared.digits, probabilities, not_digit):
+        values = [float(value) for value in row]
+        best = int(np.argmax(values))
+        digits.append({"digit": best, "confidence": values[best], "probabilities": values, "box": as_box(digit_input.box), "not_digit": float(refusal)})
+    refused = any(digit["not_digit"] >= threshold for digit in digits)
+    reason = prepared.reason or (NOT_A_DIGIT if refused else None)
+    single = digits[0] if len(digits) == 1 and reason is None else None
+    boxes = [digit_input.box for digit_input in prepared.digits]
+    union = None
+    if boxes:
+        left, top = min(box[0] for box in boxes), min(box[1] for box in boxes)
+        right, bottom = max(box[0] + box[2] for box in boxes), max(box[1] + box[3] for box in boxes)
+        union = as_box((left, top, right - left, bottom - top))
+    return {
+        "file": str(path),
+        "digit": single["digit"] if single else None,
+        "confidence": single["confidence"] if single else 0.0,
+        "probabilities": single["probabilities"] if single else None,
+        "box": union,
+        "number": int("".join(str(digit["digit"]) for digit in digits)) if digits and reason is None else None,
+        "digits": digits,
+        "not_digit": max((digit["not_digit"] for digit in digits), default=0.0),
+        "reason": reason,
+    }
+
+
 def predict_files(
-    paths: Sequence[Path], classify: Callable[[np.ndarray], np.ndarray], spec: dict
+    paths: Sequence[Path], read: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]], spec: dict,
+    threshold: float = 0.5, box: tuple[int, int, int, int] | None = None,
 ) -> list[dict]:
-    """Return one answer per file: {"file", "digit", "confidence", "probabilities"}; a null digit adds "reason"
-    (and "unreadable": true when the file could not be read at all)."""
-    inputs = read_inputs(paths, spec)
-    readable = [image for image, _, _ in inputs if image is not None]
-    probabilities = iter(classify(np.stack(readable)) if readable else [])
+    """Return one answer per file, as the page's recognize() answers (see docs/architecture.md); an unreadable
+    file gives a null reading with its reason and "unreadable": true."""
+    pictures = read_pictures(paths, spec, box)
+    inputs = [digit.input for picture in pictures if not isinstance(picture, str) for digit in picture.digits]
+    probabilities, not_digit = read(np.stack(inputs)) if inputs else (np.zeros((0, 10)), np.zeros(0))
     answers = []
-    for path, (image, reason, unreadable) in zip(paths, inputs):
-        if image is None:
-            answer = {"file": str(path), "digit": None, "confidence": 0.0, "probabilities": None, "reason": reason}
-            answers.append({**answer, "unreadable": True} if unreadable else answer)
+    start = 0
+    for path, picture in zip(paths, pictures):
+        if isinstance(picture, str):
+            empty = answer_for(path, preprocess.Preprocessed((), picture), probabilities[:0], not_digit[:0], threshold)
+            answers.append({**empty, "unreadable": True})
             continue
-        row = [float(value) for value in next(probabilities)]
-        digit = int(np.argmax(row))
-        answers.append({"file": str(path), "digit": digit, "confidence": row[digit], "probabilities": row})
+        stop = start + len(picture.digits)
+        answers.append(answer_for(path, picture, probabilities[start:stop], not_digit[start:stop], threshold))
+        start = stop
     return answers
 
 
@@ -56,10 +108,13 @@ def format_table(answers: list[dict]) -> str:
     """Return the answers as a plain-text table a person can read."""
     names = [printable(answer["file"]) for answer in answers]
     width = max([len("file")] + [len(name) for name in names])
-    lines = [f"{'file':<{width}}  digit  confidence"]
+    lines = [f"{'file':<{width}}  read   confidence"]
     for name, answer in zip(names, answers):
-        if answer["digit"] is None:
+        if answer["number"] is None:
             lines.append(f"{name:<{width}}  -      {printable(answer['reason'])}")
+        elif answer["digit"] is None:
+            confidences = ", ".join(f"{digit['confidence']:.3f}" for digit in answer["digits"])
+            lines.append(f"{name:<{width}}  {answer['number']:<5}  {confidences}")
         else:
             lines.append(f"{name:<{width}}  {answer['digit']:<5}  {answer['confidence']:.3f}")
     return "\n".join(lines)
@@ -70,14 +125,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="pictures of single digits")
     parser.add_argument("--json", action="store_true", help="print JSON, as the page's recognize() would answer")
     parser.add_argument("--model", type=Path, help="SavedModel directory (default: the newest in training/models)")
+    parser.add_argument("--box", type=parse_box, metavar="X,Y,W,H", help="read only this part of each picture (its own pixels), as a box drawn on the page")
     arguments = parser.parse_args(argv)
     try:
         spec = spec_check.load_checked_spec()
-        classify = checked_classifier(arguments.model or models.newest_model_dir())
+        model_dir = arguments.model or models.newest_model_dir()
+        read = checked_reader(model_dir)
     except (models.ModelNotFoundError, spec_check.SpecError, BrokenModelError) as error:
         print(f"error: {printable(str(error))}", file=sys.stderr)
         return EXIT_CANNOT_RUN
-    answers = predict_files(arguments.files, classify, spec)
+    answers = predict_files(arguments.files, read, spec, refusal_threshold(model_dir), arguments.box)
     print(json.dumps(answers, indent=2) if arguments.json else format_table(answers))
     return EXIT_UNREADABLE if any(answer.get("unreadable") for answer in answers) else 0
 
@@ -86,8 +143,8 @@ class BrokenModelError(ValueError):
     """The --model directory holds something that is not a working 10-digit classifier."""
 
 
-def checked_classifier(model_dir: Path) -> Callable[[np.ndarray], np.ndarray]:
-    """Return the model's classify function after one blank input showed it answers 10 probabilities."""
+def checked_reader(model_dir: Path) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """Return the model's read function (digit probabilities, not_digit) after one blank input showed it answers 10 probabilities."""
     import tensorflow as tf
 
     try:
@@ -98,14 +155,35 @@ def checked_classifier(model_dir: Path) -> Callable[[np.ndarray], np.ndarray]:
             raise BrokenModelError(
                 f"the model in {model_dir} answers {max(widths, default=0)} values per picture, not the 10 digit probabilities"
             )
-        classify = models.load_classifier(model_dir)
-        classify(np.zeros((1, 28, 28, 1), np.float32))
+        read = models.load_reader(model_dir)
+        read(np.zeros((1, 28, 28, 1), np.float32))
     except (models.ModelNotFoundError, BrokenModelError):
         raise
     except Exception as error:  # TensorFlow raises many types for a corrupt SavedModel; each is one line here
         detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise BrokenModelError(f"cannot load the model in {model_dir}: {detail}") from None
-    return classify
+    return read
+
+
+def refusal_threshold(model_dir: Path) -> float:
+    """Return the not-digit probability from which the model's readings are refused (chosen at training, in metrics.json)."""
+    try:
+        metrics = json.loads((Path(model_dir) / "metrics.json").read_text())
+    except (OSError, ValueError):
+        return 0.5
+    value = metrics.get("not_digit_threshold")
+    return float(value) if isinstance(value, (int, float)) else 0.5
+
+
+def parse_box(text: str) -> tuple[int, int, int, int]:
+    """Return (x, y, width, height) from "x,y,w,h" (whole pixels, width and height at least 1)."""
+    try:
+        x, y, width, height = (int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected X,Y,W,H as four whole numbers, got {text!r}") from None
+    if width < 1 or height < 1 or x < 0 or y < 0:
+        raise argparse.ArgumentTypeError(f"the box {text!r} needs x, y >= 0 and a width and height of at least 1")
+    return x, y, width, height
 
 
 def printable(text: str) -> str:

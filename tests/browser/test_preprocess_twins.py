@@ -1,4 +1,5 @@
-"""The two preprocessing twins agree: preprocess.js (tf ops in Chromium) and training.preprocess (numpy).
+"""The two preprocessing twins agree: locate.js + preprocess.js (in Chromium) and training.locate +
+training.preprocess (numpy): the same digits, the same boxes, the same 28x28 inputs.
 
 Both get the SAME decoded RGBA (Pillow's), so any difference is the twins' own. decode.js is
 exercised on its own: bad files are refused with the sentence a person reads.
@@ -31,17 +32,22 @@ TFJS_FILES = [
     "node_modules/@tensorflow/tfjs-backend-cpu/dist/tf-backend-cpu.es2017.min.js",
     "node_modules/@tensorflow/tfjs-converter/dist/tf-converter.es2017.min.js",
 ]
-PAGE_FILES = ["site_templates/static/js/decode.js", "site_templates/static/js/preprocess.js"]
+PAGE_FILES = [
+    f"site_templates/static/js/{name}" for name in ("decode.js", "pixels.js", "locate.js", "preprocess.js")
+]
+SCENE_COUNT = 24  # rendered photos of sheets on desks, form cells, ruled paper (build/scenes.py)
+REAL_STEP = 4  # every 4th of ../shared/data/real: 40 pictures people published
 HARNESS = """<!doctype html><meta charset="utf-8"><title>twins</title>
 {scripts}
 <script>
   window.harnessReady = tf.setBackend('cpu').then(() => tf.ready());
-  window.runPreprocess = async (name, width, height, spec) => {{
+  window.runPreprocess = async (name, width, height, spec, box) => {{
     const buffer = await (await fetch(name)).arrayBuffer();
     const rgba = {{data: new Uint8ClampedArray(buffer), width, height}};
     const before = tf.memory().numTensors;
-    const result = snapmathPreprocess.preprocess(tf, rgba, spec);
+    const result = snapmathPreprocess.preprocess(tf, rgba, spec, box);
     return {{input: result.input && Array.from(result.input), reason: result.reason,
+             digits: result.digits.map((digit) => ({{input: Array.from(digit.input), box: digit.box}})),
              leaked: tf.memory().numTensors - before}};
   }};
   window.runDecode = async (base64, type, name, limits) => {{
@@ -85,40 +91,85 @@ def page(browser, harness_url):
     context.close()
 
 
-def the_inputs() -> dict[str, np.ndarray]:
-    """Return {name: RGBA uint8} of every generated picture, blank picture and shared sample."""
-    inputs = {name: rgba for name, (_, rgba) in pictures.digit_pictures().items()}
-    inputs.update(pictures.blank_pictures())
-    for path in sorted(SAMPLES_DIR.iterdir()):
-        inputs[f"sample_{path.name}"] = decode.decode_file(path)
-    return inputs
+GENERATED = {name: rgba for name, (_, rgba) in pictures.digit_pictures().items()} | pictures.blank_pictures()
 
 
-INPUTS = the_inputs()
-
-
-@pytest.mark.parametrize("name", sorted(INPUTS))
-def test_js_twin_matches_numpy_twin(page, harness_url, name):
-    _, root = harness_url
-    rgba = INPUTS[name]
+def run_both(page, root: Path, name: str, rgba: np.ndarray, box: tuple[int, int, int, int] | None = None) -> tuple[dict, preprocess.Preprocessed]:
+    """Return (the JS twin's answer, the numpy twin's) for the same decoded pixels."""
     (root / f"{name}.rgba").write_bytes(np.ascontiguousarray(rgba).tobytes())
     spec = preprocess.load_spec()
-    expected = preprocess.preprocess(rgba, spec)
+    expected = preprocess.preprocess(rgba, spec, box)
+    box_json = None if box is None else dict(zip(("x", "y", "width", "height"), box))
     got = page.evaluate(
-        "([name, width, height, spec]) => runPreprocess(name, width, height, spec)",
-        [f"{name}.rgba", int(rgba.shape[1]), int(rgba.shape[0]), spec],
+        "([name, width, height, spec, box]) => runPreprocess(name, width, height, spec, box)",
+        [f"{name}.rgba", int(rgba.shape[1]), int(rgba.shape[0]), spec, box_json],
     )
-    assert got["leaked"] == 0, "preprocess.js left tensors behind"
-    assert got["reason"] == expected.reason
-    if expected.input is None:
-        assert got["input"] is None
-    else:
-        difference = np.abs(np.asarray(got["input"], dtype=np.float32).reshape(28, 28) - expected.input)
-        assert difference.max() <= MAX_PIXEL_DIFFERENCE, f"max difference {difference.max():.2e}"
+    return got, expected
+
+
+def disagreement(got: dict, expected: preprocess.Preprocessed) -> str | None:
+    """Return how the twins' answers differ, or None when they agree (inputs to MAX_PIXEL_DIFFERENCE)."""
+    if got["leaked"]:
+        return f"preprocess.js left {got['leaked']} tensors behind"
+    if got["reason"] != expected.reason:
+        return f"reason {got['reason']!r} vs {expected.reason!r}"
+    if len(got["digits"]) != len(expected.digits):
+        return f"{len(got['digits'])} digits vs {len(expected.digits)}"
+    for index, (mine, theirs) in enumerate(zip(got["digits"], expected.digits)):
+        box = (mine["box"]["x"], mine["box"]["y"], mine["box"]["width"], mine["box"]["height"])
+        if box != tuple(theirs.box):
+            return f"digit {index}: box {box} vs {tuple(theirs.box)}"
+        difference = np.abs(np.asarray(mine["input"], dtype=np.float32).reshape(28, 28) - theirs.input).max()
+        if difference > MAX_PIXEL_DIFFERENCE:
+            return f"digit {index}: max pixel difference {difference:.2e}"
+    return None
+
+
+@pytest.mark.parametrize("name", sorted(GENERATED))
+def test_js_twin_matches_numpy_twin(page, harness_url, name):
+    got, expected = run_both(page, harness_url[1], name, GENERATED[name])
+    assert disagreement(got, expected) is None
+    if expected.input is not None:
+        assert got["input"] is not None
+
+
+def test_twins_agree_on_samples_real_pictures_and_rendered_scenes(page, harness_url, samples_dir):
+    """The localisation's decisions (marks, lines, groups, boxes) are exact in both twins on real pictures."""
+    from build import scenes
+
+    real_dir = samples_dir.parent / "real"
+    if not real_dir.is_dir():
+        pytest.fail(f"real pictures not found in {real_dir}: set SNAPMATH_SHARED_DATA", pytrace=False)
+    files = sorted(samples_dir.iterdir()) + sorted(path for path in real_dir.iterdir() if path.suffix != ".tsv")[::REAL_STEP]
+    inputs = {f"file_{path.name}": decode.decode_file(path) for path in files}
+    for index, scene in enumerate(scenes.render_scenes(SCENE_COUNT, seed=7)):
+        path = harness_url[1] / f"scene{index}.{scene.extension}"
+        path.write_bytes(scene.data)
+        inputs[f"scene_{index}_{scene.kind}"] = decode.decode_file(path)
+    found = 0
+    problems = []
+    for name, rgba in inputs.items():
+        got, expected = run_both(page, harness_url[1], name, rgba)
+        found += len(expected.digits)
+        problem = disagreement(got, expected)
+        if problem:
+            problems.append(f"{name}: {problem}")
+    assert not problems, "\n".join(problems)
+    assert found >= len(files)  # the pictures hold digits, and both twins found them
+
+
+def test_twins_read_a_persons_box_alike(page, harness_url):
+    rgba = GENERATED[sorted(GENERATED)[0]]
+    height, width = rgba.shape[:2]
+    box = (width // 8, height // 10, width * 3 // 4, height * 4 // 5)
+    got, expected = run_both(page, harness_url[1], "boxed", rgba, box)
+    assert disagreement(got, expected) is None
+    assert all(digit.box[0] >= box[0] and digit.box[1] >= box[1] for digit in expected.digits)
 
 
 def decode_in_page(page, content: bytes, type_: str, name: str, limits: dict | None = None) -> dict:
-    limits = limits or {"maxFileBytes": 26214400, "maxPixels": 50_000_000}
+    decode_spec = preprocess.load_spec()["decode"]
+    limits = limits or {"maxFileBytes": 26214400, "maxPixels": 50_000_000, "maxSide": decode_spec["max_decoded_side"]}
     return page.evaluate(
         "([data, type, name, limits]) => runDecode(data, type, name, limits)",
         [base64.b64encode(content).decode(), type_, name, limits],

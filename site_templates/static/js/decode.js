@@ -205,7 +205,7 @@
     const { format, size } = await checkBlob(blob, limits);
     if (format === 'jpeg' && size && Math.max(size.width, size.height) > maxSide) {
       const smaller = await decodeJpegSmaller(blob, size, maxSide);
-      if (smaller) return smaller;
+      if (smaller) return { ...smaller, sourceSide: Math.max(size.width, size.height) };
     }
     let bitmap;
     try {
@@ -218,9 +218,10 @@
       bitmap.close();
       throw new Error(tooManyPixels(bitmap.width, bitmap.height, limits.maxPixels));
     }
+    const sourceSide = Math.max(bitmap.width, bitmap.height);
     bitmap = await boundedBitmap(bitmap, maxSide);
     try {
-      return drawToRgba(bitmap, bitmap.width, bitmap.height);
+      return { ...drawToRgba(bitmap, bitmap.width, bitmap.height), sourceSide };
     } finally {
       bitmap.close();
     }
@@ -228,8 +229,9 @@
 
   async function imageDataToRgba(imageData, maxSide) {
     const size = boundedSize(imageData.width, imageData.height, maxSide);
+    const sourceSide = Math.max(imageData.width, imageData.height);
     if (size.width === imageData.width && size.height === imageData.height) {
-      return { data: new Uint8ClampedArray(imageData.data), width: imageData.width, height: imageData.height };
+      return { data: new Uint8ClampedArray(imageData.data), width: imageData.width, height: imageData.height, sourceSide };
     }
     const bitmap = await createImageBitmap(imageData, {
       resizeWidth: size.width,
@@ -237,14 +239,15 @@
       resizeQuality: 'high',
     });
     try {
-      return drawToRgba(bitmap, size.width, size.height);
+      return { ...drawToRgba(bitmap, size.width, size.height), sourceSide };
     } finally {
       bitmap.close();
     }
   }
 
-  // Promise<{data: Uint8ClampedArray, width, height}> for a Blob, File, ImageBitmap, HTMLImageElement,
-  // HTMLCanvasElement or ImageData; rejects with an Error whose message is shown to the person.
+  // Promise<{data: Uint8ClampedArray, width, height, sourceSide}> for a Blob, File, ImageBitmap, HTMLImageElement,
+  // HTMLCanvasElement or ImageData (sourceSide: the long side of its own upright pixels, in which boxes
+  // are given); rejects with an Error whose message is shown to the person.
   async function toRgba(source, limits = {}) {
     const maxSide = limits.maxSide || DEFAULT_MAX_SIDE;
     if (!source) throw new Error(MESSAGES.noPixels);
@@ -261,13 +264,13 @@
       }
       if (!source.naturalWidth || !source.naturalHeight) throw new Error(MESSAGES.notLoaded);
       const size = boundedSize(source.naturalWidth, source.naturalHeight, maxSide);
-      return drawToRgba(source, size.width, size.height);
+      return { ...drawToRgba(source, size.width, size.height), sourceSide: Math.max(source.naturalWidth, source.naturalHeight) };
     }
     const width = source.width;
     const height = source.height;
     if (!width || !height) throw new Error(MESSAGES.noPixels);
     const size = boundedSize(width, height, maxSide);
-    return drawToRgba(source, size.width, size.height);
+    return { ...drawToRgba(source, size.width, size.height), sourceSide: Math.max(width, height) };
   }
 
   window.snapmathDecode = { toRgba, sniffFormat, headerSize };

@@ -23,9 +23,9 @@
 // values per pixel (4 when it is the decoded RGBA itself, whose alpha is then ignored). A tensor map
 // is float32 [H,W]; view() reads one out as a map (dataSync: the backend's own array, read only).
 //
-// Steps: compositeAlpha -> backgroundColour -> colourDistance -> boundSize -> normaliseInk
-//   -> removeRuledLines -> findDigitBox -> adjustStrokeWidth -> resizeToBox -> stretchContrast
-//   -> pasteCentred
+// Steps: compositeAlpha -> locate (locate.js) -> per digit found: backgroundColour -> colourDistance
+//   -> boundSize -> normaliseInk -> (the digit's mask) -> removeRuledLines -> findDigitBox
+//   -> adjustStrokeWidth -> resizeToBox -> stretchContrast -> pasteCentred
 (function () {
   'use strict';
 
@@ -36,56 +36,23 @@
   const MIN_DIVISOR = Math.fround(0.001); // keeps renormalisation finite where a line is at full strength
   const f32 = Math.fround;
 
-  // ---- Shared helpers, computed as in the Python twin -------------------------------------
+  // ---- Shared helpers, computed as in the Python twin (pixels.js, and here what needs tf) ----
 
-  function roundHalfUp(value) {
-    return Math.floor(value + 0.5);
-  }
-
-  function makeMap(height, width, data = new Float32Array(height * width)) {
-    return { data, height, width };
-  }
+  const {
+    roundHalfUp,
+    makeMap,
+    selectInPlace,
+    orderStatistic,
+    borderRing,
+    windowedExtreme1d,
+    windowedExtreme,
+    pad,
+    crop,
+  } = window.snapmathPixels;
 
   // The map of a float32 [H,W] tensor, for the work done in plain JS.
   function view(map) {
     return makeMap(map.shape[0], map.shape[1], map.dataSync());
-  }
-
-  // The value at `index` of `values` once sorted; reorders `values` (Hoare's selection, as numpy's partition).
-  function selectInPlace(values, index) {
-    let left = 0;
-    let right = values.length - 1;
-    while (left < right) {
-      const first = values[left];
-      const middle = values[(left + right) >> 1];
-      const last = values[right];
-      // Median of three, so already sorted runs (paper rows, flat borders) stay linear.
-      const pivot = Math.max(Math.min(first, middle), Math.min(Math.max(first, middle), last));
-      let low = left;
-      let high = right;
-      while (low <= high) {
-        while (values[low] < pivot) low++;
-        while (values[high] > pivot) high--;
-        if (low <= high) {
-          const swap = values[low];
-          values[low] = values[high];
-          values[high] = swap;
-          low++;
-          high--;
-        }
-      }
-      // Now values[left..high] <= pivot <= values[low..right], and everything between equals pivot.
-      if (index <= high) right = high;
-      else if (index >= low) left = low;
-      else return values[index];
-    }
-    return values[index];
-  }
-
-  // The sorted value at index floor(percentile/100 * (n-1)): exact, no interpolation.
-  function orderStatistic(values, percentile) {
-    const copy = new Float32Array(values);
-    return selectInPlace(copy, Math.floor((percentile / 100) * (copy.length - 1)));
   }
 
   // [sizeOut, sizeIn]: row o averages the input cells that output cell o covers.
@@ -111,99 +78,6 @@
     const rowsMatrix = tf.tensor2d(areaMatrix(imageHeight, height), [height, imageHeight]);
     const columnsMatrix = tf.transpose(tf.tensor2d(areaMatrix(imageWidth, width), [width, imageWidth]));
     return tf.matMul(rowsMatrix, tf.matMul(image, columnsMatrix));
-  }
-
-  // Values of the outer ring (width = fraction of the long side, at least 1) of a [H,W,channels]
-  // row-major array, one Float32Array per channel (in any order: only order statistics use them).
-  // `values` may be any array of numbers (the decoded bytes, or a float map).
-  function borderRing(values, height, width, channels, fraction) {
-    const ring = Math.max(1, roundHalfUp(fraction * Math.max(height, width)));
-    const whole = 2 * ring >= height || 2 * ring >= width;
-    const count = whole ? height * width : height * width - (height - 2 * ring) * (width - 2 * ring);
-    const perChannel = Array.from({ length: channels }, () => new Float32Array(count));
-    let taken = 0;
-    for (let row = 0; row < height; row++) {
-      const fullRow = whole || row < ring || row >= height - ring;
-      for (let column = 0; column < width; column++) {
-        if (!fullRow && column === ring) column = width - ring; // skip the inside of the ring
-        for (let channel = 0; channel < channels; channel++) {
-          perChannel[channel][taken] = values[(row * width + column) * channels + channel];
-        }
-        taken++;
-      }
-    }
-    return perChannel;
-  }
-
-  // Max (or min) over the window of radius r around each entry of a line, inside the line only.
-  function windowedExtreme1d(values, radius, takeMax) {
-    if (takeMax) return windowedMax1d(values, radius);
-    // min(x) = -max(-x), exactly: negation only flips the sign bit.
-    return windowedMax1d(values.map((value) => -value), radius).map((value) => -value);
-  }
-
-  // Van Herk / Gil-Werman running max: maxima within blocks of the window's length, forwards and
-  // backwards, over the line padded with -inf so every window spans at most two blocks; three
-  // comparisons per entry whatever the radius (dilating a thin-stroked photo takes radii of ~25).
-  function windowedMax1d(values, radius) {
-    const size = 2 * radius + 1;
-    const length = values.length + 2 * radius;
-    const padded = new Float32Array(length).fill(-Infinity);
-    padded.set(values, radius);
-    const fromBlockStart = new Float32Array(length);
-    const toBlockEnd = new Float32Array(length);
-    for (let index = 0; index < length; index++) {
-      const previous = index % size === 0 ? -Infinity : fromBlockStart[index - 1];
-      fromBlockStart[index] = padded[index] > previous ? padded[index] : previous;
-    }
-    for (let index = length - 1; index >= 0; index--) {
-      const next = index % size === size - 1 || index === length - 1 ? -Infinity : toBlockEnd[index + 1];
-      toBlockEnd[index] = padded[index] > next ? padded[index] : next;
-    }
-    const result = new Float32Array(values.length);
-    for (let index = 0; index < values.length; index++) {
-      // Output `index` is the window padded[index .. index + 2r]: the end of one block, the start of the next.
-      const head = toBlockEnd[index];
-      const tail = fromBlockStart[index + size - 1];
-      result[index] = head > tail ? head : tail;
-    }
-    return result;
-  }
-
-  // Max (or min) over the (2r+1)x(2r+1) window around each pixel of a map, inside it only:
-  // separably, down the columns and then along the rows, as in the Python twin.
-  function windowedExtreme(image, radius, takeMax) {
-    const { height, width } = image;
-    const result = makeMap(height, width, image.data.slice());
-    const column = new Float32Array(height);
-    for (let x = 0; x < width; x++) {
-      for (let y = 0; y < height; y++) column[y] = result.data[y * width + x];
-      const extreme = windowedExtreme1d(column, radius, takeMax);
-      for (let y = 0; y < height; y++) result.data[y * width + x] = extreme[y];
-    }
-    for (let y = 0; y < height; y++) {
-      result.data.set(windowedExtreme1d(result.data.subarray(y * width, (y + 1) * width), radius, takeMax), y * width);
-    }
-    return result;
-  }
-
-  // The map inside a margin of `margin` zeros on every side.
-  function pad(image, margin) {
-    const result = makeMap(image.height + 2 * margin, image.width + 2 * margin);
-    for (let y = 0; y < image.height; y++) {
-      result.data.set(image.data.subarray(y * image.width, (y + 1) * image.width), (y + margin) * result.width + margin);
-    }
-    return result;
-  }
-
-  // The rows top..top+height-1 and columns left..left+width-1 of a map, as a new map.
-  function crop(image, top, left, height, width) {
-    const result = makeMap(height, width);
-    for (let y = 0; y < height; y++) {
-      const start = (top + y) * image.width + left;
-      result.data.set(image.data.subarray(start, start + width), y * width);
-    }
-    return result;
   }
 
   // ---- The spec steps, in order -----------------------------------------------------------
@@ -508,37 +382,130 @@
     ]);
   }
 
-  // {input: Float32Array(784) row-major | null, reason: string | null} for decoded RGBA pixels.
-  // Synchronous throughout, so one tf.tidy holds every tensor; only plain numbers leave it (through
-  // `result`, so the tidy need not walk the input's 784 entries looking for tensors).
-  function preprocess(tf, rgba, spec) {
+  // ---- Reading the digits the localisation found (locate.js) -------------------------------
+
+  // {input: Float32Array(784) | null, reason}: one digit's ink map read into the 28x28 model input.
+  function readDigit(tf, ink, spec) {
+    const cleaned = removeRuledLines(ink, spec);
+    const { box, reason } = findDigitBox(cleaned, spec);
+    if (!box) return { input: null, reason };
+    const digitCrop = adjustStrokeWidth(cleaned, box, spec); // [bh,bw]
+    const digit = stretchContrast(tf, resizeToBox(tf, digitCrop, spec)); // tensor [<=20,<=20], max 1
+    if (!digit) return { input: null, reason: NO_INK };
+    // A copy: the CPU backend's own array goes with the tensor when the tidy disposes it.
+    return { input: pasteCentred(tf, digit, spec).dataSync().slice(), reason: null }; // [28,28]
+  }
+
+  // {top, bottom, left, right}, exclusive ends: a mark's box on the map in decoded pixels. The map drops
+  // the last rows and columns that do not fill a block; a mark on the map's edge keeps them.
+  function markRegion(mark, located, height, width) {
+    const { factor, mapHeight, mapWidth } = located;
+    return {
+      top: mark.top * factor,
+      bottom: mark.bottom === mapHeight - 1 ? height : (mark.bottom + 1) * factor,
+      left: mark.left * factor,
+      right: mark.right === mapWidth - 1 ? width : (mark.right + 1) * factor,
+    };
+  }
+
+  // A map over a region of the decoded picture: 1 near the mark's own parts, else 0. Neighbouring digits,
+  // lines and specks in the crop are masked out; the dilation keeps the faint stroke edges the map missed.
+  function markMask(located, mark, region, spec) {
+    const { labels, mapHeight, mapWidth, factor } = located;
+    const wanted = new Set(mark.labels);
+    const own = makeMap(mapHeight, mapWidth);
+    for (let index = 0; index < labels.length; index++) own.data[index] = wanted.has(labels[index]) ? 1 : 0;
+    const near = windowedExtreme(own, spec.locate.mask_dilation, true);
+    const height = region.bottom - region.top;
+    const width = region.right - region.left;
+    const mask = makeMap(height, width);
+    for (let y = 0; y < height; y++) {
+      const row = Math.min(Math.floor((region.top + y) / factor), mapHeight - 1);
+      for (let x = 0; x < width; x++) {
+        const column = Math.min(Math.floor((region.left + x) / factor), mapWidth - 1);
+        mask.data[y * width + x] = near.data[row * mapWidth + column];
+      }
+    }
+    return mask;
+  }
+
+  // The RGB pixels of a region of a picture ({data, height, width, channels}), as a 3-channel picture.
+  function cropRgb(rgb, region) {
+    const height = region.bottom - region.top;
+    const width = region.right - region.left;
+    const data = new Float32Array(height * width * 3);
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const from = ((region.top + y) * rgb.width + region.left + x) * rgb.channels;
+        for (let channel = 0; channel < 3; channel++) data[(y * width + x) * 3 + channel] = rgb.data[from + channel];
+      }
+    }
+    return { data, height, width, channels: 3 };
+  }
+
+  // {input | null, reason, box: {x, y, width, height}}: one located digit read from the decoded pixels,
+  // not the coarse map, so a small digit in a big photo is read at the resolution it needs; a margin of
+  // paper around it gives the reading its background.
+  function readMark(tf, rgb, located, mark, spec) {
+    const { top, bottom, left, right } = markRegion(mark, located, rgb.height, rgb.width);
+    const margin = roundHalfUp(spec.locate.read_margin * Math.max(bottom - top, right - left));
+    const region = {
+      top: Math.max(0, top - margin),
+      bottom: Math.min(rgb.height, bottom + margin),
+      left: Math.max(0, left - margin),
+      right: Math.min(rgb.width, right + margin),
+    };
+    const crop = cropRgb(rgb, region);
+    const mask = boundSize(tf, markMask(located, mark, region, spec), spec);
+    const distance = boundSize(tf, colourDistance(crop, backgroundColour(crop, spec)), spec); // [h,w]
+    const { ink, contrast } = normaliseInk(tf, distance, spec); // [h,w] 0..1
+    const box = { x: left, y: top, width: right - left, height: bottom - top };
+    if (contrast < spec.ink.min_contrast) return { input: null, reason: NO_CONTRAST, box };
+    const masked = makeMap(ink.height, ink.width);
+    for (let index = 0; index < masked.data.length; index++) masked.data[index] = f32(ink.data[index] * mask.data[index]);
+    return { ...readDigit(tf, masked, spec), box };
+  }
+
+  // The part of decoded RGBA pixels inside a box {x, y, width, height} (a person's choice), clipped to them.
+  function cropRgba(rgba, box) {
+    const top = Math.max(0, box.y);
+    const left = Math.max(0, box.x);
+    const bottom = Math.min(rgba.height, Math.max(0, box.y + box.height));
+    const right = Math.min(rgba.width, Math.max(0, box.x + box.width));
+    if (bottom <= top || right <= left) throw new Error('The box holds no pixels of the picture.');
+    const width = right - left;
+    const data = new Uint8ClampedArray((bottom - top) * width * 4);
+    for (let y = top; y < bottom; y++) data.set(rgba.data.subarray((y * rgba.width + left) * 4, (y * rgba.width + right) * 4), (y - top) * width * 4);
+    return { data, width, height: bottom - top, x: left, y: top };
+  }
+
+  // {input: Float32Array(784) | null (the digit when there is exactly one), reason: string | null,
+  // digits: [{input, box}] left to right} for decoded RGBA pixels; `box` (decoded pixels) reads only that
+  // part, as a person chose. Synchronous throughout, so one tf.tidy holds every tensor; only plain numbers
+  // leave it (through `result`, so the tidy need not walk the inputs looking for tensors).
+  function preprocess(tf, rgba, spec, box = null) {
     if (!rgba || !rgba.width || !rgba.height || rgba.data.length !== rgba.width * rgba.height * 4) {
       throw new Error('The picture could not be read: it has no pixels.');
     }
+    const source = box ? cropRgba(rgba, box) : { ...rgba, x: 0, y: 0 };
     let result = null;
     tf.tidy(() => {
-      const rgb = compositeAlpha(rgba, spec); // [H,W,3] 0..255
-      const background = backgroundColour(rgb, spec); // [3]
-      const distance = boundSize(tf, colourDistance(rgb, background), spec); // [h,w], long side <= 256
-      const { ink, contrast } = normaliseInk(tf, distance, spec); // [h,w] 0..1
-      if (contrast < spec.ink.min_contrast) {
-        result = { input: null, reason: NO_CONTRAST };
+      const rgb = compositeAlpha(source, spec); // [H,W,3] 0..255
+      const located = window.snapmathLocate.locate(rgb, spec);
+      if (located.reason) {
+        result = { input: null, reason: located.reason, digits: [] };
         return;
       }
-      const cleaned = removeRuledLines(ink, spec);
-      const { box, reason } = findDigitBox(cleaned, spec);
-      if (!box) {
-        result = { input: null, reason };
-        return;
+      const digits = [];
+      for (const mark of located.digits) {
+        const read = readMark(tf, rgb, located, mark, spec);
+        if (!read.input) {
+          result = { input: null, reason: read.reason, digits: [] };
+          return;
+        }
+        digits.push({ input: read.input, box: { ...read.box, x: read.box.x + source.x, y: read.box.y + source.y } });
       }
-      const digitCrop = adjustStrokeWidth(cleaned, box, spec); // [bh,bw]
-      const digit = stretchContrast(tf, resizeToBox(tf, digitCrop, spec)); // tensor [<=20,<=20], max 1
-      if (!digit) {
-        result = { input: null, reason: NO_INK };
-        return;
-      }
-      // A copy: the CPU backend's own array goes with the tensor when the tidy disposes it.
-      result = { input: pasteCentred(tf, digit, spec).dataSync().slice(), reason: null }; // [28,28]
+      result = { input: digits.length === 1 ? digits[0].input : null, reason: null, digits };
     });
     return result;
   }

@@ -1,0 +1,519 @@
+// Find the digits in a picture: the localisation stage in front of the digit reading (issue 9).
+//
+// Twin: training/locate.py. Both read the "locate" section of the preprocessing spec and run the same
+// steps, with the same names, in the same order. Every decision is taken on exact values (block averages
+// of whole numbers, order statistics, float32 elementwise maps with Math.fround at each operation as
+// numpy's float32 does, pixel counts), so both twins find the same marks and the same boxes. All plain
+// loops over typed arrays: the maps are small (long side ~256) and no tensor is made here.
+//
+// Steps: reduceToMap -> estimateBackground -> findMarks -> clearLines -> labelMarks
+//   -> dropStrayMarks -> groupParts -> pickDigits
+//
+// An RGB picture is {data, height, width, channels} (channels 4 when it is the decoded RGBA itself,
+// whose alpha is then ignored); a mask is {data: Uint8Array (0/1), height, width}.
+(function () {
+  'use strict';
+
+  const NO_CONTRAST = 'The picture is blank or nearly uniform: no digit found.';
+  const NO_MARKS = 'There is too little ink in the picture: no digit found.';
+  const ONLY_SPECKS = 'The picture holds only scattered specks: no digit found.';
+  const TOO_MANY = 'The picture holds more than four marks in a row: give one number of up to four digits.';
+  const LUMINANCE_WEIGHTS = Float32Array.from([0.299, 0.587, 0.114]); // float32, as numpy's
+  const f32 = Math.fround;
+  const { roundHalfUp, orderStatistic, borderRing } = window.snapmathPixels;
+
+  function makeMask(height, width, data = new Uint8Array(height * width)) {
+    return { data, height, width };
+  }
+
+  function transpose(mask) {
+    const { height, width, data } = mask;
+    const result = makeMask(width, height);
+    for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) result.data[x * height + y] = data[y * width + x];
+    return result;
+  }
+
+  // float32 [3] distance sqrt(dr² + dg² + db²) of two colours, each operation rounded as numpy's float32.
+  function colourGap(red, green, blue) {
+    return f32(Math.sqrt(f32(f32(f32(red * red) + f32(green * green)) + f32(blue * blue))));
+  }
+
+  // ---- The steps, in order ----------------------------------------------------------------
+
+  // {image: [h,w,3] float32, factor}: whole f x f blocks averaged so the long side is at most map_side.
+  // Block sums in doubles, divided once, so the values equal numpy's.
+  function reduceToMap(rgb, spec) {
+    const { height, width, channels, data } = rgb;
+    let factor = Math.max(1, Math.ceil(Math.max(height, width) / spec.locate.map_side));
+    factor = Math.min(factor, height, width);
+    const mapHeight = Math.floor(height / factor);
+    const mapWidth = Math.floor(width / factor);
+    const image = new Float32Array(mapHeight * mapWidth * 3);
+    const area = factor * factor;
+    for (let row = 0; row < mapHeight; row++) {
+      for (let column = 0; column < mapWidth; column++) {
+        for (let channel = 0; channel < 3; channel++) {
+          let sum = 0;
+          for (let y = row * factor; y < (row + 1) * factor; y++) {
+            for (let x = column * factor; x < (column + 1) * factor; x++) sum += data[(y * width + x) * channels + channel];
+          }
+          image[(row * mapWidth + column) * 3 + channel] = f32(sum / area);
+        }
+      }
+    }
+    return { image: { data: image, height: mapHeight, width: mapWidth, channels: 3 }, factor };
+  }
+
+  // [h,w,3] float32: the local paper colour, a median of cell medians over a window of cells; or, for
+  // evenly lit paper, one colour: the border's median (see the Python twin for why).
+  function estimateBackground(image, spec) {
+    const settings = spec.locate;
+    const { height, width, data } = image;
+    const cell = Math.max(1, roundHalfUp(Math.max(height, width) / settings.cells_per_side));
+    const rows = Math.ceil(height / cell);
+    const columns = Math.ceil(width / cell);
+    const medians = new Float32Array(rows * columns * 3);
+    for (let row = 0; row < rows; row++) {
+      for (let column = 0; column < columns; column++) {
+        const top = row * cell;
+        const left = column * cell;
+        const bottom = Math.min(height, top + cell);
+        const right = Math.min(width, left + cell);
+        const values = new Float32Array((bottom - top) * (right - left));
+        for (let channel = 0; channel < 3; channel++) {
+          let taken = 0;
+          for (let y = top; y < bottom; y++) for (let x = left; x < right; x++) values[taken++] = data[(y * width + x) * 3 + channel];
+          medians[(row * columns + column) * 3 + channel] = orderStatistic(values, 50);
+        }
+      }
+    }
+    const radius = settings.window_cells;
+    const smoothed = new Float32Array(rows * columns * 3);
+    for (let row = 0; row < rows; row++) {
+      for (let column = 0; column < columns; column++) {
+        const top = Math.max(0, row - radius);
+        const bottom = Math.min(rows, row + radius + 1);
+        const left = Math.max(0, column - radius);
+        const right = Math.min(columns, column + radius + 1);
+        const values = new Float32Array((bottom - top) * (right - left));
+        for (let channel = 0; channel < 3; channel++) {
+          let taken = 0;
+          for (let y = top; y < bottom; y++) for (let x = left; x < right; x++) values[taken++] = medians[(y * columns + x) * 3 + channel];
+          smoothed[(row * columns + column) * 3 + channel] = orderStatistic(values, 50);
+        }
+      }
+    }
+    const ring = borderRing(data, height, width, 3, settings.border_fraction);
+    const uniform = ring.map((channel) => orderStatistic(channel, 50));
+    const cells = borderRing(medians, rows, columns, 3, 0);
+    const spread = new Float32Array(cells[0].length);
+    for (let index = 0; index < spread.length; index++) {
+      spread[index] = colourGap(f32(cells[0][index] - uniform[0]), f32(cells[1][index] - uniform[1]), f32(cells[2][index] - uniform[2]));
+    }
+    const luminance = f32(
+      f32(f32(uniform[0] * LUMINANCE_WEIGHTS[0]) + f32(uniform[1] * LUMINANCE_WEIGHTS[1])) + f32(uniform[2] * LUMINANCE_WEIGHTS[2]),
+    );
+    const percentile = luminance >= settings.light_paper ? settings.uneven_percentile_light : settings.uneven_percentile;
+    const background = new Float32Array(height * width * 3);
+    const even = orderStatistic(spread, percentile) <= settings.uneven_light;
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const from = even ? 0 : (Math.floor(y / cell) * columns + Math.floor(x / cell)) * 3;
+        for (let channel = 0; channel < 3; channel++) {
+          background[(y * width + x) * 3 + channel] = even ? uniform[channel] : smoothed[from + channel];
+        }
+      }
+    }
+    return background;
+  }
+
+  // {marks: mask, contrast}: pixels whose colour stands out from the local paper, above a floor set
+  // between the paper's own variation and typical ink.
+  function findMarks(image, background, spec) {
+    const settings = spec.locate;
+    const { height, width, data } = image;
+    const distance = new Float32Array(height * width);
+    for (let pixel = 0; pixel < distance.length; pixel++) {
+      const at = pixel * 3;
+      distance[pixel] = colourGap(f32(data[at] - background[at]), f32(data[at + 1] - background[at + 1]), f32(data[at + 2] - background[at + 2]));
+    }
+    const marks = makeMask(height, width);
+    const contrast = orderStatistic(distance, settings.peak_percentile);
+    if (!(contrast > 0)) return { marks, contrast: 0 };
+    const noise = orderStatistic(distance, settings.noise_percentile);
+    const floor = f32(Math.min(Math.max((settings.noise_margin * noise) / contrast, settings.min_floor), settings.max_floor) * contrast);
+    for (let pixel = 0; pixel < distance.length; pixel++) marks.data[pixel] = distance[pixel] > floor ? 1 : 0;
+    return { marks, contrast };
+  }
+
+  // Int32Array [h*w]: for each marked pixel, the length of the horizontal run it belongs to, runs
+  // separated by at most `bridge` unmarked pixels counting as one.
+  function runLengths(mask, bridge = 0) {
+    const { height, width, data } = mask;
+    const lengths = new Int32Array(height * width);
+    for (let row = 0; row < height; row++) {
+      const base = row * width;
+      let x = 0;
+      while (x < width) {
+        if (!data[base + x]) {
+          x++;
+          continue;
+        }
+        const start = x;
+        let end = x;
+        // Extend over runs and bridged gaps: `end` is one past the last marked pixel of the chain.
+        for (;;) {
+          while (end < width && data[base + end]) end++;
+          let next = end;
+          while (next < width && !data[base + next] && next - end < bridge) next++;
+          if (next < width && data[base + next] && next - end <= bridge) end = next;
+          else break;
+        }
+        for (let at = start; at < end; at++) if (data[base + at]) lengths[base + at] = end - start;
+        x = end;
+      }
+    }
+    return lengths;
+  }
+
+  // Int32Array [w]: how far each column moves down so a line of that slope becomes level.
+  function shearOffsets(width, slope) {
+    const offsets = new Int32Array(width);
+    for (let column = 0; column < width; column++) offsets[column] = Math.floor(-slope * (column - width / 2) + 0.5);
+    return offsets;
+  }
+
+  // mask: marked pixels on lines of one slope (ruled, squared-paper or margin lines), found on the mask
+  // sheared so they run level; several parallel ones are needed (see the Python twin for why).
+  function levelLines(mask, slope, spec) {
+    const settings = spec.locate.lines;
+    const { height, width, data } = mask;
+    const offsets = shearOffsets(width, slope);
+    let lowest = 0;
+    let highest = 0;
+    for (const offset of offsets) {
+      lowest = Math.min(lowest, offset);
+      highest = Math.max(highest, offset);
+    }
+    const shift = -lowest;
+    const shearedHeight = height + highest + shift;
+    const sheared = makeMask(shearedHeight, width);
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) sheared.data[(y + offsets[x] + shift) * width + x] = data[y * width + x];
+    }
+    const thickened = makeMask(shearedHeight, width, sheared.data.slice());
+    for (let y = 0; y < shearedHeight; y++) {
+      for (let x = 0; x < width; x++) {
+        if (!sheared.data[y * width + x]) continue;
+        for (let tilt = 1; tilt <= settings.tilt_rows; tilt++) {
+          if (y + tilt < shearedHeight) thickened.data[(y + tilt) * width + x] = 1;
+          if (y - tilt >= 0) thickened.data[(y - tilt) * width + x] = 1;
+        }
+      }
+    }
+    const minLength = Math.max(2, roundHalfUp(settings.min_length_fraction * width));
+    const runs = runLengths(thickened, settings.bridge);
+    const longEnough = new Uint8Array(shearedHeight * width);
+    const counts = new Int32Array(shearedHeight);
+    for (let index = 0; index < longEnough.length; index++) {
+      if (runs[index] >= minLength && sheared.data[index]) {
+        longEnough[index] = 1;
+        counts[Math.floor(index / width)]++;
+      }
+    }
+    // Bands of sheared rows holding such runs, one per line; a band is a line when it covers min_length columns.
+    const onLine = new Uint8Array(shearedHeight);
+    const lines = [];
+    let row = 0;
+    while (row < shearedHeight) {
+      if (counts[row] === 0) {
+        row++;
+        continue;
+      }
+      const first = row;
+      while (row < shearedHeight && counts[row] > 0) row++;
+      let covered = 0;
+      for (let x = 0; x < width; x++) {
+        for (let y = first; y < row; y++) {
+          if (longEnough[y * width + x]) {
+            covered++;
+            break;
+          }
+        }
+      }
+      if (covered >= minLength) lines.push([first, row]);
+    }
+    const result = makeMask(height, width);
+    if (lines.length < settings.min_lines) return result;
+    for (const [first, stop] of lines) onLine.fill(1, first, stop);
+    const thickness = transpose(makeMask(width, height, runLengths(transpose(mask))));
+    const maxThickness = Math.max(1, roundHalfUp(settings.max_thickness_fraction * Math.max(height, width)));
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const at = (y + offsets[x] + shift) * width + x;
+        result.data[y * width + x] = longEnough[at] && onLine[y + offsets[x] + shift] && thickness.data[y * width + x] <= maxThickness ? 1 : 0;
+      }
+    }
+    return result;
+  }
+
+  // mask: marked pixels on paper lines running along the rows, level or slightly tilted.
+  function linePixels(mask, spec) {
+    const settings = spec.locate.lines;
+    const lines = makeMask(mask.height, mask.width);
+    for (let step = -settings.tilt_steps; step <= settings.tilt_steps; step++) {
+      const found = levelLines(mask, step * settings.tilt_step, spec);
+      for (let index = 0; index < found.data.length; index++) lines.data[index] |= found.data[index];
+    }
+    return lines;
+  }
+
+  // {cleared, lines}: the marks without ruled, squared-paper and margin lines, and the line pixels taken out.
+  function clearLines(marks, spec) {
+    const across = linePixels(marks, spec);
+    const down = transpose(linePixels(transpose(marks), spec));
+    const lines = makeMask(marks.height, marks.width);
+    const cleared = makeMask(marks.height, marks.width);
+    for (let index = 0; index < marks.data.length; index++) {
+      lines.data[index] = across.data[index] | down.data[index];
+      cleared.data[index] = marks.data[index] && !lines.data[index] ? 1 : 0;
+    }
+    return { cleared, lines };
+  }
+
+  // {labels: Int32Array [h*w] (0 = no mark), components: one mark per 8-connected component, numbered in
+  // raster order of its first pixel, as scipy's ndimage.label numbers them}.
+  function labelMarks(marks) {
+    const { height, width, data } = marks;
+    const provisional = new Int32Array(height * width);
+    const parent = [0];
+    const find = (label) => {
+      while (parent[label] !== label) {
+        parent[label] = parent[parent[label]];
+        label = parent[label];
+      }
+      return label;
+    };
+    const union = (first, second) => {
+      const a = find(first);
+      const b = find(second);
+      if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
+    };
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const index = y * width + x;
+        if (!data[index]) continue;
+        let label = 0;
+        const neighbours = [
+          [y, x - 1],
+          [y - 1, x - 1],
+          [y - 1, x],
+          [y - 1, x + 1],
+        ];
+        for (const [row, column] of neighbours) {
+          if (row < 0 || column < 0 || column >= width) continue;
+          const other = provisional[row * width + column];
+          if (!other) continue;
+          if (label === 0) label = other;
+          else union(label, other);
+        }
+        if (label === 0) {
+          label = parent.length;
+          parent.push(label);
+        }
+        provisional[index] = label;
+      }
+    }
+    const labels = new Int32Array(height * width);
+    const numbers = new Map();
+    const components = [];
+    for (let index = 0; index < labels.length; index++) {
+      if (!provisional[index]) continue;
+      const root = find(provisional[index]);
+      let number = numbers.get(root);
+      const y = Math.floor(index / width);
+      const x = index - y * width;
+      if (number === undefined) {
+        number = numbers.size + 1;
+        numbers.set(root, number);
+        components.push({ top: y, bottom: y, left: x, right: x, area: 0, labels: [number] });
+      }
+      labels[index] = number;
+      const component = components[number - 1];
+      component.bottom = y;
+      component.left = Math.min(component.left, x);
+      component.right = Math.max(component.right, x);
+      component.area++;
+    }
+    return { labels, components };
+  }
+
+  const heightOf = (mark) => mark.bottom - mark.top + 1;
+  const widthOf = (mark) => mark.right - mark.left + 1;
+
+  // Whether a mark is a thin line hugging the picture's edge: a sheet's edge or a cell frame's remnant.
+  function isEdgeLine(mark, height, width, spec) {
+    const settings = spec.locate.stray;
+    const band = settings.edge_band_fraction;
+    const elongation = settings.line_elongation;
+    if (widthOf(mark) >= elongation * heightOf(mark) && widthOf(mark) >= settings.edge_line_length_fraction * width) {
+      return mark.top <= band * height || mark.bottom >= (1 - band) * height - 1;
+    }
+    if (heightOf(mark) >= elongation * widthOf(mark) && heightOf(mark) >= settings.edge_line_length_fraction * height) {
+      return mark.left <= band * width || mark.right >= (1 - band) * width - 1;
+    }
+    return false;
+  }
+
+  // The components that may belong to a digit: no specks, no flat dashes, no lines along the edge, no
+  // hollow frame drawn around other marks.
+  function dropStrayMarks(components, height, width, spec) {
+    const settings = spec.locate.stray;
+    if (!components.length) return [];
+    const largest = Math.max(...components.map((component) => component.area));
+    const minimum = Math.max(settings.min_area_fraction * height * width, settings.speck_fraction * largest);
+    const kept = components.filter(
+      (component) =>
+        component.area >= minimum &&
+        widthOf(component) < settings.line_elongation * heightOf(component) &&
+        !isEdgeLine(component, height, width, spec),
+    );
+    const isFrame = (frame) =>
+      frame.area < settings.frame_max_density * heightOf(frame) * widthOf(frame) &&
+      kept.some(
+        (inner) =>
+          inner !== frame &&
+          frame.top < inner.top &&
+          inner.bottom < frame.bottom &&
+          frame.left < inner.left &&
+          inner.right < frame.right &&
+          heightOf(inner) >= settings.frame_min_inner_height * heightOf(frame),
+      );
+    return kept.filter((component) => !isFrame(component));
+  }
+
+  // Whether two parts are one digit: stacked (a 5's flag, a 4's stroke, a broken stroke) and close, or
+  // overlapping side by side no wider than a digit (cut by a ruled line), or misaligned (a 4 in two strokes).
+  function belongTogether(first, second, spec) {
+    const settings = spec.locate.grouping;
+    const tallest = Math.max(heightOf(first), heightOf(second));
+    const overlap = Math.min(first.right, second.right) - Math.max(first.left, second.left) + 1;
+    if (overlap >= settings.min_column_overlap * Math.min(widthOf(first), widthOf(second))) {
+      const gap = Math.max(first.top, second.top) - Math.min(first.bottom, second.bottom) - 1;
+      return gap <= settings.max_row_gap * tallest;
+    }
+    if (overlap > 0) {
+      const width = Math.max(first.right, second.right) - Math.min(first.left, second.left) + 1;
+      const height = Math.max(first.bottom, second.bottom) - Math.min(first.top, second.top) + 1;
+      if (width <= settings.max_merged_aspect * height) return true;
+    }
+    if (-overlap > settings.max_side_gap * tallest) return false;
+    const misalignment = Math.abs(first.top - second.top) + Math.abs(first.bottom - second.bottom);
+    return misalignment >= settings.min_misalignment * tallest;
+  }
+
+  function merge(first, second) {
+    return {
+      top: Math.min(first.top, second.top),
+      bottom: Math.max(first.bottom, second.bottom),
+      left: Math.min(first.left, second.left),
+      right: Math.max(first.right, second.right),
+      area: first.area + second.area,
+      labels: first.labels.concat(second.labels).sort((a, b) => a - b),
+    };
+  }
+
+  // The components merged into digit candidates, merging pairs until none belong together.
+  function groupParts(components, spec) {
+    const groups = components.slice();
+    let merged = true;
+    while (merged) {
+      merged = false;
+      for (let first = 0; first < groups.length && !merged; first++) {
+        for (let second = first + 1; second < groups.length; second++) {
+          if (belongTogether(groups[first], groups[second], spec)) {
+            groups[first] = merge(groups[first], groups[second]);
+            groups.splice(second, 1);
+            merged = true;
+            break;
+          }
+        }
+      }
+    }
+    return groups;
+  }
+
+  // How much a candidate looks like the digit a person meant: big, central, inside the picture.
+  function candidateScore(mark, height, width, spec) {
+    const settings = spec.locate.scoring;
+    const rowOffset = ((mark.top + mark.bottom) / 2 - (height - 1) / 2) / height;
+    const columnOffset = ((mark.left + mark.right) / 2 - (width - 1) / 2) / width;
+    const offset = Math.sqrt(rowOffset * rowOffset + columnOffset * columnOffset);
+    const score = mark.area * (1 - settings.centre_weight * Math.min(offset / 0.5, 1));
+    const touches = mark.top === 0 || mark.left === 0 || mark.bottom === height - 1 || mark.right === width - 1;
+    return score * (touches ? settings.border_factor : 1);
+  }
+
+  // Whether a candidate could be another digit of the anchor's number: similar height, same line.
+  function inRow(mark, anchor, spec) {
+    const settings = spec.locate.row;
+    const ratio = heightOf(mark) / heightOf(anchor);
+    if (!(settings.min_height_ratio <= ratio && ratio <= 1 / settings.min_height_ratio)) return false;
+    const overlap = Math.min(mark.bottom, anchor.bottom) - Math.max(mark.top, anchor.top) + 1;
+    return overlap >= settings.min_row_overlap * Math.min(heightOf(mark), heightOf(anchor));
+  }
+
+  // {digits: left to right, reason: null} or {digits: [], reason}: the best candidate and its row neighbours.
+  function pickDigits(candidates, height, width, spec) {
+    const settings = spec.locate.row;
+    if (!candidates.length) return { digits: [], reason: ONLY_SPECKS };
+    let best = candidates[0];
+    let bestScore = candidateScore(best, height, width, spec);
+    for (const candidate of candidates.slice(1)) {
+      const score = candidateScore(candidate, height, width, spec);
+      if (score > bestScore) {
+        best = candidate;
+        bestScore = score;
+      }
+    }
+    if (Math.max(heightOf(best), widthOf(best)) < spec.locate.min_digit_fraction * Math.min(height, width)) {
+      return { digits: [], reason: ONLY_SPECKS };
+    }
+    const row = candidates
+      .filter((candidate) => candidate === best || inRow(candidate, best, spec))
+      .sort((a, b) => a.left - b.left || a.top - b.top);
+    const position = row.indexOf(best);
+    let first = position;
+    let last = position;
+    const maxGap = settings.max_gap * heightOf(best);
+    while (first > 0 && row[first].left - row[first - 1].right - 1 <= maxGap) first--;
+    while (last < row.length - 1 && row[last + 1].left - row[last].right - 1 <= maxGap) last++;
+    const digits = row.slice(first, last + 1);
+    if (digits.length > settings.max_digits) return { digits: [], reason: TOO_MANY };
+    return { digits, reason: null };
+  }
+
+  // {digits (left to right), labels, mapHeight, mapWidth, factor, reason}: the digits found in an RGB picture.
+  function locate(rgb, spec) {
+    const { image, factor } = reduceToMap(rgb, spec); // [h,w,3], long side <= map_side
+    const { height, width } = image;
+    const located = (digits, labels, reason) => ({ digits, labels, mapHeight: height, mapWidth: width, factor, reason });
+    const background = estimateBackground(image, spec); // [h,w,3]
+    const { marks, contrast } = findMarks(image, background, spec);
+    if (contrast < spec.locate.min_contrast) return located([], null, NO_CONTRAST);
+    if (!marks.data.some((value) => value)) return located([], null, NO_MARKS);
+    const { cleared } = clearLines(marks, spec);
+    let reason = null;
+    for (const mask of [cleared, marks]) {
+      // With the lines out nothing may be left: a thin digit filling the frame is itself a long line.
+      const { labels, components } = labelMarks(mask);
+      const candidates = groupParts(dropStrayMarks(components, height, width, spec), spec);
+      const picked = pickDigits(candidates, height, width, spec);
+      if (picked.digits.length) return located(picked.digits, labels, null);
+      reason = picked.reason;
+    }
+    return located([], null, reason);
+  }
+
+  window.snapmathLocate = { locate, reduceToMap, estimateBackground, findMarks, clearLines, labelMarks };
+})();
