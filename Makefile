@@ -25,7 +25,7 @@ test-fast: setup
 # format FILE` (Python), `npx eslint --fix FILE && npx prettier --write FILE` (JS).
 LINTERS := \
 	"$(VENV)/bin/ruff check ." \
-	"$(VENV)/bin/ruff format --check ." \
+	"$(VENV)/bin/ruff format --check --output-format concise ." \
 	"$(VENV)/bin/mypy" \
 	"node_modules/.bin/eslint ." \
 	"node_modules/.bin/prettier --check ."

@@ -6,6 +6,7 @@ import datetime
 import math
 from pathlib import Path
 
+from build import examples
 from build.config import Config
 from build.errors import BuildError
 from build.runtime import RuntimeFile, sri
@@ -19,10 +20,15 @@ CSP = (
 PAGES = {"index": "index.html", "model_card": "model-card.html"}  # key -> file in dist/
 TEMPLATES = {"index.html": "index.html", "model-card.html": "model_card.html"}  # file in dist/ -> template
 STYLESHEETS = ("static/app.css",)
-# Classic scripts in load order: each defines one global that the later ones use.
-APP_SCRIPTS = tuple(
-    f"static/js/{name}" for name in ("decode.js", "preprocess.js", "model.js", "arithmetic.js", "ui.js", "main.js")
+# Classic scripts in load order: each defines one global that the later ones use. The calculator's
+# scripts load before the TF.js runtime, so the page takes input while the runtime downloads;
+# recognition's scripts load after it (main.js hands recognition to app.js).
+UI_SCRIPTS = tuple(
+    f"static/js/{name}"
+    for name in ("arithmetic.js", "calculator.js", "ui-pad.js", "ui-picture.js", "ui-operand.js", "ui-inputs.js", "ui.js", "app.js")
 )
+RECOGNITION_SCRIPTS = tuple(f"static/js/{name}" for name in ("decode.js", "pixels.js", "locate.js", "preprocess.js", "model.js", "main.js"))
+APP_SCRIPTS = UI_SCRIPTS + RECOGNITION_SCRIPTS
 MODEL_URL = "model/model.json"
 EMBEDDED_MODEL_URL = "model/embedded.js"
 NOT_MEASURED = "not measured"
@@ -47,19 +53,22 @@ def page_context(
     static_files: dict[str, bytes],
     model: dict,
 ) -> dict:
-    """Return the template context: site, csp, assets with SRI, the page config, model card and pages."""
+    """Return the template context: site, csp, assets with SRI, the page config, model card, examples and pages."""
     version = config.model_dir.name
     stylesheets = [_asset(url, static_files) for url in STYLESHEETS]
     runtime_scripts = [{"url": file.url, "integrity": sri(file.content)} for file in runtime]
-    app_scripts = [_asset(url, static_files) for url in APP_SCRIPTS]
+    ui_scripts = [_asset(url, static_files) for url in UI_SCRIPTS]
+    recognition_scripts = [_asset(url, static_files) for url in RECOGNITION_SCRIPTS]
     limits = input_limits(spec, config.preprocess_spec)
     return {
         "site": {"title": config.site_title, "description": config.site_description},
         "csp": CSP,
         "stylesheets": stylesheets,
         "runtime_scripts": runtime_scripts,
-        "app_scripts": app_scripts,
-        "all_scripts": runtime_scripts + app_scripts,  # the model card lists them with their hashes
+        "ui_scripts": ui_scripts,
+        "app_scripts": recognition_scripts,
+        "all_scripts": ui_scripts + runtime_scripts + recognition_scripts,  # the model card lists them with hashes
+        "examples": examples.example_pictures(),  # drawn here, by our own code, on every build
         "config": {
             "version": version,
             "modelUrl": MODEL_URL,

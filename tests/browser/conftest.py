@@ -91,7 +91,7 @@ def app(browser, app_url):
     assert not record.errors, f"console errors: {record.errors}"
 
 
-SETTLED_STATES = ("read", "low", "corrected", "no-digit", "error")
+SETTLED_STATES = ("read", "low", "corrected", "no-digit", "not-digit", "error")
 
 
 def wait_settled(page, operand: str) -> str:

@@ -102,14 +102,18 @@ def test_page_context_follows_the_contract(model_dir: Path, fixture_settings: di
     decode = {"max_file_bytes": 26_214_400, "max_pixels": 50_000_000, "max_decoded_side": 256}
     page = context.page_context(settings, {"decode": decode}, files, static, card)
     assert set(page) == {
-        "site", "csp", "stylesheets", "runtime_scripts", "app_scripts", "all_scripts", "config", "model", "pages"
+        "site", "csp", "stylesheets", "ui_scripts", "runtime_scripts", "app_scripts", "all_scripts", "config", "model",
+        "pages", "examples",
     }
-    assert page["all_scripts"] == page["runtime_scripts"] + page["app_scripts"]
+    assert page["all_scripts"] == page["ui_scripts"] + page["runtime_scripts"] + page["app_scripts"]
+    # The calculator's scripts load before the runtime, recognition's after it.
+    assert [s["url"].rsplit("/", 1)[1] for s in page["ui_scripts"]] == [
+        "arithmetic.js", "calculator.js", "ui-pad.js", "ui-picture.js", "ui-operand.js", "ui-inputs.js", "ui.js", "app.js",
+    ]
     assert page["site"]["title"] == "snapmath"
     assert page["stylesheets"] == [{"url": "static/app.css", "integrity": runtime.sri(b"static/app.css")}]
-    assert [s["url"].rsplit("/", 1)[1] for s in page["app_scripts"]] == [
-        "decode.js", "preprocess.js", "model.js", "arithmetic.js", "ui.js", "main.js",
-    ]
+    assert [s["url"].rsplit("/", 1)[1] for s in page["app_scripts"]] == ["decode.js", "pixels.js", "locate.js", "preprocess.js", "model.js", "main.js"]
+    assert [example["name"] for example in page["examples"]] == ["seven", "three", "twelve"]
     assert [s["url"] for s in page["runtime_scripts"]] == [file.url for file in files]
     assert page["config"]["limits"] == {"maxFileBytes": 26_214_400, "maxPixels": 50_000_000, "maxSide": 256}
     assert page["pages"] == {"index": "index.html", "model_card": "model-card.html"}

@@ -47,10 +47,13 @@ def test_compare_treats_nan_as_disagreement() -> None:
 
 
 @pytest.fixture(scope="module")
-def runtime_scripts(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+def runtime_scripts(tmp_path_factory: pytest.TempPathFactory, model_dir: Path) -> list[Path]:
+    """The TF.js bundle the build would ship for the fixture model (unquantized) and the page's scripts."""
     directory = tmp_path_factory.mktemp("runtime")
+    model_json = convert.convert_saved_model(model_dir, "none").model_json
+    page_scripts = {path.name: path.read_bytes() for path in (REPO_ROOT / "site_templates" / "static" / "js").glob("*.js")}
     paths = []
-    for file in runtime.gather_runtime(REPO_ROOT / "node_modules"):
+    for file in runtime.gather_runtime(REPO_ROOT / "node_modules", model_json, page_scripts):
         (directory / file.name).write_bytes(file.content)
         paths.append(directory / file.name)
     return paths
