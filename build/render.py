@@ -30,7 +30,8 @@ def render_pages(environment: jinja2.Environment, page_context: dict) -> dict[st
     pages = {}
     for output_name, template_name in sorted(context.TEMPLATES.items()):
         try:
-            html = environment.get_template(template_name).render(page_context)
+            # `current_page` lets the navigation mark the page it is on (aria-current).
+            html = environment.get_template(template_name).render({**page_context, "current_page": output_name})
         except jinja2.TemplateNotFound as error:
             raise BuildError(f"template {error.name} not found in {environment.loader.searchpath[0]}") from error  # type: ignore[union-attr]
         except jinja2.TemplateSyntaxError as error:

@@ -19,6 +19,10 @@ TEST_IDS = [
     "operand-a-file", "operand-b-file", "operand-a-canvas", "operand-b-canvas",
     "op-add", "op-sub", "op-mul", "op-div", "equals",
     "operand-a-digit", "operand-b-digit", "result", "status",
+    *[f"operand-{side}-{part}" for side in "ab" for part in (
+        "picture", "switch", "select", "box-handle", "undo", "clear", "arm", "example-seven",
+        *[f"pick-{digit}" for digit in range(10)],
+    )],
 ]  # fmt: skip
 ALLOWED_TAGS = {"extends", "block", "endblock", "include", "if", "elif", "else", "endif", "for", "endfor"}
 
@@ -36,9 +40,11 @@ def fake_context() -> dict:
         "runtime_scripts": [
             asset(f"static/vendor/tfjs/{name}.es2017.min.js") for name in ("tf-core", "tf-backend-cpu", "tf-converter")
         ],
-        "app_scripts": [
-            asset(f"static/js/{name}.js") for name in ("decode", "preprocess", "model", "arithmetic", "ui", "main")
+        "ui_scripts": [
+            asset(f"static/js/{name}.js")
+            for name in ("arithmetic", "calculator", "ui-pad", "ui-picture", "ui-operand", "ui-inputs", "ui", "app")
         ],
+        "app_scripts": [asset(f"static/js/{name}.js") for name in ("decode", "pixels", "locate", "preprocess", "model", "main")],
         "all_scripts": [],
         "config": {
             "version": "1764000000",
@@ -50,6 +56,10 @@ def fake_context() -> dict:
         },
         "model": {"version": "1764000000"},
         "pages": {"index": "index.html", "model_card": "model-card.html"},
+        "current_page": "index.html",
+        "examples": [
+            {"name": "seven", "text": "7", "alt": "Example: a 7", "url": "data:image/jpeg;base64,AAAA", "width": 160, "height": 160}
+        ],
     }
 
 
@@ -144,7 +154,8 @@ def test_csp_meta_comes_first_and_carries_the_context_policy(elements):
 def test_scripts_are_classic_files_in_contract_order_at_the_end(elements, html):
     context = fake_context()
     sources = [element.attrs["src"] for element in elements if element.tag == "script" and "src" in element.attrs]
-    expected = [script["url"] for script in context["runtime_scripts"] + context["app_scripts"]]
+    # The calculator's scripts before the runtime: the page takes input while the runtime downloads.
+    expected = [script["url"] for script in context["ui_scripts"] + context["runtime_scripts"] + context["app_scripts"]]
     assert sources == expected
     assert not [element for element in elements if element.attrs.get("type") == "module"]
     assert html.rindex("<script") > html.index('id="content"')
@@ -189,6 +200,12 @@ def test_navigation_links_calculator_and_model_card(elements):
         ("index.html", "Calculator"),
         ("model-card.html", "Model card"),
     ]
+    assert [link.attrs.get("aria-current") for link in links] == ["page", None]
+
+
+def test_noscript_says_the_calculator_needs_javascript(elements):
+    (message,) = [element for element in elements if element.tag == "noscript"]
+    assert "JavaScript" in message.text
 
 
 def test_site_text_is_escaped(html):
@@ -204,7 +221,8 @@ def accessible_name(elements: list[Element], element: Element) -> str:
     labels = [parent for parent in element.parents if parent.tag == "label"]
     if labels:
         return labels[-1].text
-    return element.text
+    pictures = [inner.attrs.get("alt", "") for inner in elements if inner.tag == "img" and element in inner.parents]
+    return " ".join([element.text, *pictures])
 
 
 def test_every_control_has_a_name(elements):
@@ -218,9 +236,9 @@ def test_every_control_has_a_name(elements):
 
 
 def test_file_inputs_and_camera_are_labelled(elements):
-    for side, name in (("a", "first digit"), ("b", "second digit")):
+    for side, name in (("a", "first number"), ("b", "second number")):
         (file_input,) = by_test_id(elements, f"operand-{side}-file")
-        assert "Choose image" in accessible_name(elements, file_input)
+        assert "Choose picture" in accessible_name(elements, file_input)
         assert name in accessible_name(elements, file_input)
         camera = by_id(elements, f"operand-{side}-camera")
         assert camera.attrs["capture"] == "environment"
@@ -235,12 +253,42 @@ def test_operators_are_a_labelled_group_of_toggle_buttons(elements):
     assert group.attrs["role"] == "group" and accessible_name(elements, group) == "Operator"
 
 
+LIVE_ROLES = {"status", "alert", "log"}
+
+
+def is_live(element: Element) -> bool:
+    return "aria-live" in element.attrs or element.attrs.get("role") in LIVE_ROLES or element.tag == "output"
+
+
 def test_answer_is_announced(elements):
     (result,) = by_test_id(elements, "result")
     live = [parent for parent in result.parents if "aria-live" in parent.attrs]
     assert live and live[-1].attrs["aria-live"] == "polite"
     (status,) = by_test_id(elements, "status")
     assert status.attrs["role"] == "status"
+
+
+def test_no_live_region_sits_inside_another(elements):
+    # Nested live regions make screen readers announce the same change twice.
+    for element in elements:
+        if is_live(element):
+            assert not [parent for parent in element.parents if is_live(parent)], element.attrs
+
+
+def test_picker_offers_all_ten_digits_named_by_their_visible_digit(elements):
+    for side in "ab":
+        for digit in range(10):
+            (button,) = by_test_id(elements, f"operand-{side}-pick-{digit}")
+            assert "aria-label" not in button.attrs  # the name starts with the digit shown
+            assert button.text.strip().startswith(str(digit))
+
+
+def test_examples_are_buttons_with_described_pictures(elements):
+    for side in "ab":
+        (button,) = by_test_id(elements, f"operand-{side}-example-seven")
+        (image,) = [element for element in elements if element.tag == "img" and button in element.parents]
+        assert button.tag == "button" and image.attrs["src"].startswith("data:image/")
+        assert image.attrs["alt"] == "Example: a 7"
 
 
 def test_page_says_images_stay_on_the_device(html):
