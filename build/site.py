@@ -50,9 +50,8 @@ def build(config: Config) -> BuildReport:
         log.warning("BELOW THE FLOOR, built anyway (%s): %s", OVERRIDE_FLAG, missed)
     with _step("gather", timings):
         spec = _checked_spec(config.preprocess_spec)  # first: a bad spec fails before any slow step
-        runtime_files = runtime.gather_runtime(config.node_modules)
-        static_files = read_tree(config.templates_dir / STATIC_DIR, STATIC_DIR)
-        static_files = minify.minify_stylesheets(minify.minify_scripts(static_files, config.node_modules))
+        page_sources = read_tree(config.templates_dir / STATIC_DIR, STATIC_DIR)
+        static_files = minify.minify_stylesheets(minify.minify_scripts(page_sources, config.node_modules))
         metrics = _read_json(config.model_dir / "metrics.json", "model metrics", missing_ok=True)
         check_names, check_images = parity.check_inputs()
         # Running the SavedModel first also rejects a broken one before the slower conversion.
@@ -61,6 +60,11 @@ def build(config: Config) -> BuildReport:
     # 2. Convert the SavedModel to a TF.js graph model (+ the embedded copy for file://).
     with _step("convert", timings):
         converted = convert.convert_saved_model(config.model_dir, config.quantize)
+
+    # 2b. Bundle TF.js cut to the converted graph's ops and the page's tf calls (read in the
+    #     unminified sources), from node_modules files checked against package-lock.json.
+    with _step("runtime", timings):
+        runtime_files = runtime.gather_runtime(config.node_modules, converted.model_json, page_sources)
 
     # 3. Render the pages; all figures and URLs are computed here, templates only show them.
     with _step("render", timings):

@@ -65,6 +65,28 @@ def compose(mask: np.ndarray, side: int, rng: np.random.Generator) -> tuple[np.n
     return canvas, (height, width)
 
 
+def place(
+    mark: np.ndarray, rng: np.random.Generator, fill: tuple[float, float] = (0.35, 0.9), margin: float = 0.0
+) -> np.ndarray:
+    """Return a picture-sized mask (side 64-2000 px, log-uniform) holding an ink mask of any shape, scaled, anywhere.
+
+    compose() places square MNIST digits; this places words, shapes and numbers (build.nondigits, build.numbers).
+    """
+    side = int(np.exp(rng.uniform(np.log(MIN_SIDE), np.log(MAX_SIDE))))
+    width_of_side = rng.uniform(0.8, 1.4)
+    room = 1 - 2 * margin  # `margin`: the least share of the side kept clear on every edge
+    scale = min(side * rng.uniform(*fill) * room / mark.shape[0], side * width_of_side * 0.95 * room / mark.shape[1])
+    size = (max(2, round(mark.shape[1] * scale)), max(2, round(mark.shape[0] * scale)))
+    scaled = np.asarray(Image.fromarray(mark, "F").resize(size, Image.Resampling.BILINEAR), np.float32)
+    height, width = max(side, size[1]), max(int(side * width_of_side), size[0])
+    canvas = np.zeros((height, width), np.float32)
+    clear = int(margin * side)
+    top = int(rng.integers(clear, height - size[1] - clear + 1))
+    left = int(rng.integers(clear, width - size[0] - clear + 1))
+    canvas[top : top + size[1], left : left + size[0]] = np.clip(scaled, 0, 1)
+    return canvas
+
+
 def render(digit: np.ndarray, label: int, rng: np.random.Generator, style: str | None = None) -> Upload:
     """Return one upload of a uint8 28x28 MNIST digit (white on black) in a random style."""
     style = style or str(rng.choice(STYLES))
