@@ -1,0 +1,124 @@
+"""What the page tests do as a person would: open the page on a desktop or a phone, in light or dark,
+give examples and files, and ask axe-core what an assistive-technology user would trip over."""
+
+from __future__ import annotations
+
+import base64
+import io
+from pathlib import Path
+
+from tests.browser.conftest import READY_TIMEOUT_MS, PageRecord, wait_settled
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+AXE_JS = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+# axe's default rules, plus the one that caught visible "324%" named "Use 3 (24% likely)".
+AXE_OPTIONS = {"rules": {"label-content-name-mismatch": {"enabled": True}}, "resultTypes": ["violations"]}
+
+
+def new_page(browser, url: str, viewport: dict = DESKTOP, scheme: str = "light", touch: bool = False, ready: bool = True):
+    """Return (page, record): the page at url in a fresh context, axe-core injected, once snapmath.ready resolved."""
+    if not AXE_JS.is_file():
+        raise FileNotFoundError(f"{AXE_JS} missing: run `npm ci` (axe-core is a pinned dev dependency)")
+    context = browser.new_context(viewport=viewport, color_scheme=scheme, has_touch=touch, is_mobile=touch)
+    # An init script is injected by the browser itself, so the page's CSP (no inline scripts) still holds.
+    context.add_init_script(path=str(AXE_JS))
+    page = context.new_page()
+    record = PageRecord()
+    page.on("console", lambda message: message.type == "error" and record.errors.append(message.text))
+    page.on("pageerror", lambda error: record.errors.append(str(error)))
+    page.goto(url)
+    if ready:
+        page.wait_for_function("() => window.snapmath && window.snapmath.ready", timeout=READY_TIMEOUT_MS)
+        page.evaluate("() => window.snapmath.ready")
+    return page, record
+
+
+def axe_violations(page) -> list[dict]:
+    """Return axe-core's violations on the page as it stands: [{id, impact, nodes}] (empty when clean)."""
+    return page.evaluate(
+        """async (options) => {
+            const results = await axe.run(document, options);
+            return results.violations.map((v) => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 4).map((n) => n.target.join(' ') + ': ' + n.failureSummary.split('\\n').slice(1, 2).join('')),
+            }));
+        }""",
+        AXE_OPTIONS,
+    )
+
+
+def give_example(page, operand: str, name: str) -> str:
+    """Click one of the operand's example pictures; return the settled state."""
+    page.get_by_test_id(f"operand-{operand}-example-{name}").click()
+    return wait_settled(page, operand)
+
+
+def digit_text(page, operand: str) -> str:
+    return page.get_by_test_id(f"operand-{operand}-digit").inner_text().strip()
+
+
+def result_text(page) -> str:
+    return page.get_by_test_id("result").inner_text().strip()
+
+
+def compute(page, operator: str) -> str:
+    page.get_by_test_id(f"op-{operator}").click()
+    page.get_by_test_id("equals").click()
+    return result_text(page)
+
+
+def png_bytes(image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def letter_picture(path: Path, strokes: list[list[tuple[float, float]]], side: int = 200) -> Path:
+    """Write dark pen strokes (points as fractions of the side) on white paper as a PNG; return the path."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("L", (side, side), 250)
+    draw = ImageDraw.Draw(image)
+    for stroke in strokes:
+        draw.line([(x * side, y * side) for x, y in stroke], fill=20, width=side // 14, joint="curve")
+    path.write_bytes(png_bytes(image))
+    return path
+
+
+LETTER_A = [[(0.2, 0.85), (0.5, 0.12), (0.8, 0.85)], [(0.32, 0.58), (0.68, 0.58)]]
+
+
+def low_confidence_file(page, mnist_dir: Path, folder: Path) -> Path:
+    """Return an MNIST test digit (as a 140 px upload) that the page itself reads below its low-confidence line.
+
+    Searched in the page, so the choice follows whatever model and preprocessing ship.
+    """
+    import numpy as np
+    from PIL import Image
+
+    from training import data
+
+    mnist = data.load_mnist(mnist_dir)
+    pictures = []
+    for index in range(400):
+        ink = 255 - np.asarray(Image.fromarray(mnist.test_images[index]).resize((140, 140), Image.Resampling.BICUBIC))
+        pictures.append(base64.b64encode(png_bytes(Image.fromarray(ink))).decode())
+    found = page.evaluate(
+        """async (pictures) => {
+            const low = JSON.parse(document.getElementById('snapmath-config').textContent).lowConfidence;
+            for (let i = 0; i < pictures.length; i++) {
+                const bytes = Uint8Array.from(atob(pictures[i]), (c) => c.charCodeAt(0));
+                const reading = await snapmath.recognize(new Blob([bytes], {type: 'image/png'}));
+                if (reading.digit !== null && reading.confidence < low && reading.confidence > 0.3) return i;
+            }
+            return -1;
+        }""",
+        pictures,
+    )
+    if found < 0:
+        raise AssertionError("none of the first 400 MNIST test digits reads with low confidence")
+    path = folder / f"low-confidence-{found}.png"
+    path.write_bytes(base64.b64decode(pictures[found]))
+    return path
