@@ -107,12 +107,16 @@ def score_readings(readings: list[dict], files: list[bench_inputs.InputFile]) ->
     return {**tally(pairs), "by_kind": {kind: tally([p for p in pairs if p[1].kind == kind]) for kind in kinds}, "misses": misses}
 
 
-def recognition(page, base_url: str, files: list[bench_inputs.InputFile]) -> dict:
-    """Return the scores of snapmath.recognize and of the original recipe on the same files."""
+def recognition(page, full_page, base_url: str, files: list[bench_inputs.InputFile]) -> dict:
+    """Return the scores of snapmath.recognize and of the original recipe on the same files.
+
+    The original recipe runs in the full-bundle page: it needs tf.browser.fromPixels and
+    tf.image.resizeBilinear, which the page's own TF.js bundle leaves out (the model is the same).
+    """
     urls = [base_url + file.path for file in files]
     return {
         "ours": score_readings(bench_browser.read_files(page, urls, bench_browser.RECOGNIZE), files),
-        "original": score_readings(bench_browser.read_files(page, urls, bench_browser.ORIGINAL_RECIPE), files),
+        "original": score_readings(bench_browser.read_files(full_page, urls, bench_browser.ORIGINAL_RECIPE), files),
     }
 
 
@@ -222,17 +226,19 @@ def run(settings: Settings, model_dir: Path, mnist_dir: Path, samples_dir: Path,
         log.info("cold starts: %d fresh pages per variant and opening ...", settings.repeats)
         starts = cold_starts(browser, {"ours": web_root / SITE, "full_tfjs": full_site}, base_url, settings.repeats)
         opened = bench_browser.open_fresh(browser, f"{base_url}{SITE}/index.html")
+        full = bench_browser.open_fresh(browser, f"{base_url}{FULL_SITE}/index.html")
         try:
             log.info("classifying %d MNIST images in the browser ...", len(images))
             browser_probabilities = bench_browser.classify_images(opened.page, images)
             log.info("reading %d samples and %d uploads, ours and the original recipe ...", len(sample_files), len(upload_files))
-            samples = recognition(opened.page, base_url, sample_files)
-            upload_scores = recognition(opened.page, base_url, upload_files)
+            samples = recognition(opened.page, full.page, base_url, sample_files)
+            upload_scores = recognition(opened.page, full.page, base_url, upload_files)
             log.info("latency ...")
             timings = latency(opened.page, base_url, photos, images[0], settings)
             version = opened.page.evaluate("() => window.snapmath.version")
         finally:
             bench_browser.close(opened)
+            bench_browser.close(full)
         chromium_version = browser.version
 
     report = {

@@ -65,7 +65,8 @@ RECOGNIZE = """async (urls) => {
 # The original app's recipe, reproduced here and not in the app: the picture in an <img>, its red
 # channel as grey (fromPixels(img, 1) keeps red and drops alpha), inverted, /255, the whole
 # picture resized bilinearly to 28x28; then our model through the contract's classify.
-# Functional ops: the page's tf-core bundle does not register the chained ones (x.toFloat()).
+# Functional ops: tf-core's bundles do not register the chained ones (x.toFloat()). Run in the
+# full-bundle page (build.bench): the page's own TF.js is cut to what the app calls.
 ORIGINAL_RECIPE = """async (urls) => {
   const tf = window.tf;
   const out = [];

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,7 +79,7 @@ def write_latency_photos(digit: np.ndarray, label: int, web_root: Path, folder: 
 
 
 def make_full_bundle_variant(dist: Path, out_dir: Path, node_modules: Path) -> Path:
-    """Copy `dist` to `out_dir` with the full `tf.min.js` in place of the three runtime scripts; return out_dir.
+    """Copy `dist` to `out_dir` with the full `tf.min.js` in place of the page's TF.js bundle; return out_dir.
 
     Only the runtime (and the CSP it needs) changes, so the differences are the runtime's alone.
     """
@@ -89,8 +88,7 @@ def make_full_bundle_variant(dist: Path, out_dir: Path, node_modules: Path) -> P
         raise FileNotFoundError(f"{bundle} is missing: run `npm ci` (the benchmark compares against it)")
     shutil.copytree(dist, out_dir)
     vendor = out_dir / runtime.VENDOR_DIR
-    for _, file_name in runtime.PACKAGES:
-        (vendor / file_name).unlink()
+    (vendor / runtime.BUNDLE_NAME).unlink()
     shutil.copy(bundle, vendor / FULL_BUNDLE_NAME)
     index = out_dir / "index.html"
     index.write_text(replace_runtime_scripts(index.read_text(encoding="utf-8")), encoding="utf-8")
@@ -98,15 +96,11 @@ def make_full_bundle_variant(dist: Path, out_dir: Path, node_modules: Path) -> P
 
 
 def replace_runtime_scripts(html: str) -> str:
-    """Return index.html loading tf.min.js instead of the three runtime scripts, its CSP allowing eval."""
+    """Return index.html loading tf.min.js instead of the page's TF.js bundle, its CSP allowing eval."""
     if SCRIPT_SRC not in html:
         raise ValueError(f"index.html has no `{SCRIPT_SRC}` in its CSP; the bench must follow the template")
     html = html.replace(SCRIPT_SRC, SCRIPT_SRC_WITH_EVAL)
-    tags = [f'<script src="{runtime.VENDOR_DIR}/{file_name}"></script>' for _, file_name in runtime.PACKAGES]
-    missing = [tag for tag in tags if tag not in html]
-    if missing:
-        raise ValueError(f"index.html lacks the runtime script tags {missing}; the bench must follow the template")
-    html = html.replace(tags[0], f'<script src="{runtime.VENDOR_DIR}/{FULL_BUNDLE_NAME}"></script>')
-    for tag in tags[1:]:
-        html = re.sub(r"\n\s*" + re.escape(tag), "", html)
-    return html
+    tag = f'<script src="{runtime.VENDOR_DIR}/{runtime.BUNDLE_NAME}"></script>'
+    if tag not in html:
+        raise ValueError(f"index.html lacks the runtime script tag {tag}; the bench must follow the template")
+    return html.replace(tag, f'<script src="{runtime.VENDOR_DIR}/{FULL_BUNDLE_NAME}"></script>')

@@ -24,7 +24,7 @@ def test_tests_run_before_the_site_is_uploaded_and_deployed() -> None:
     make_test = text.index("run: make test")
     assert make_test < text.index("run: make site") < text.index("actions/upload-pages-artifact@")
     # The deploy job waits for the job that tests: a red test leaves nothing to deploy.
-    deploy_job = text[text.index("\n  deploy:"):]
+    deploy_job = text[text.index("\n  deploy:") :]
     assert re.search(r"needs:\s*test-and-build", deploy_job)
     assert "actions/deploy-pages@" in deploy_job
     assert "continue-on-error" not in text
@@ -32,5 +32,6 @@ def test_tests_run_before_the_site_is_uploaded_and_deployed() -> None:
 
 def test_tests_find_the_shared_data_beside_the_project() -> None:
     text = steps_text()
-    assert "path: snapmath" in text and "path: shared" in text
+    assert "path: snapmath" in text
+    assert "path: shared" in text
     assert "SNAPMATH_SHARED_DATA: ${{ github.workspace }}/shared/data" in text

@@ -257,7 +257,7 @@ def refused(outputs: Outputs) -> np.ndarray | None:
 
 
 def accuracy_on(pictures: LabelledPictures | None, run: Runner) -> float | None:
-    """Return the share of pictures read as their label; pictures preprocessing dropped or the model refused count as wrong."""
+    """Return the share of pictures read as their label (dropped by preprocessing or refused by the model: wrong)."""
     if pictures is None or pictures.count == 0:
         return None
     if not len(pictures.inputs):
@@ -287,7 +287,7 @@ def parameter_count(model_dir: Path, run: Runner) -> int:
 
 
 def classify_milliseconds(runners: Sequence[Runner], repeats: int = TIMING_REPEATS) -> list[float]:
-    """Return each runner's median ms for one image; runs alternate between runners so load on the machine hits both alike.
+    """Return each runner's median ms for one image; runs alternate so load on the machine hits all alike.
 
     Timed in Python around the SavedModel's signature: relative figures for the gate, not the page's
     TF.js speed (python -m build.bench measures that)."""
@@ -308,7 +308,9 @@ def measure(model_dir: Path, run: Runner, inputs: Inputs) -> dict[str, float | N
     outputs = run(inputs.mnist_images)
     mnist_right = digit_probabilities(outputs).argmax(axis=1) == inputs.mnist_labels
     mnist_refusals = refused(outputs)
-    non_digit_refusals = refused(run(inputs.non_digits)) if inputs.non_digits is not None and len(inputs.non_digits) else None
+    non_digit_refusals = (
+        refused(run(inputs.non_digits)) if inputs.non_digits is not None and len(inputs.non_digits) else None
+    )
     return {
         "mnist_accuracy": float(mnist_right.mean()),
         "uploads_accuracy": accuracy_on(inputs.uploads, run),
@@ -334,7 +336,10 @@ def measure_pair(new_dir: Path, old_dir: Path, inputs: Inputs) -> tuple[dict, di
 
 def compare(new: dict[str, float | None], old: dict[str, float | None], rules: Sequence[Rule] = RULES) -> list[Row]:
     """Return one row per rule with both figures and the verdict."""
-    return [Row(rule, new.get(rule.key), old.get(rule.key), rule.verdict(new.get(rule.key), old.get(rule.key))) for rule in rules]
+    return [
+        Row(rule, new.get(rule.key), old.get(rule.key), rule.verdict(new.get(rule.key), old.get(rule.key)))
+        for rule in rules
+    ]
 
 
 def passed(rows: Sequence[Row]) -> bool:
@@ -369,18 +374,31 @@ def format_table(rows: Sequence[Row], new_name: str, old_name: str, counts: dict
     labels = [row.rule.label + (f" ({counts[row.rule.key]})" if row.rule.key in counts else "") for row in rows]
     header = ("", f"NEW {new_name}", f"OLD {old_name}", "allowed", "verdict")
     body = [
-        (label, format_value(row.new, row.rule.unit), format_value(row.old, row.rule.unit), format_tolerance(row.rule),
-         row.verdict.upper() if row.verdict == "worse" else row.verdict)
-        for label, row in zip(labels, rows)
+        (
+            label,
+            format_value(row.new, row.rule.unit),
+            format_value(row.old, row.rule.unit),
+            format_tolerance(row.rule),
+            row.verdict.upper() if row.verdict == "worse" else row.verdict,
+        )
+        for label, row in zip(labels, rows, strict=True)
     ]
     widths = [max(len(line[column]) for line in [header, *body]) for column in range(len(header))]
-    lines = ["  ".join(cell.ljust(width) if column == 0 else cell.rjust(width)
-                       for column, (cell, width) in enumerate(zip(line, widths))).rstrip() for line in [header, *body]]
+    lines = [
+        "  ".join(
+            cell.ljust(width) if column == 0 else cell.rjust(width)
+            for column, (cell, width) in enumerate(zip(line, widths, strict=True))
+        ).rstrip()
+        for line in [header, *body]
+    ]
     lines.insert(1, "-" * len(lines[0]))
     worse = [row.rule.label for row in rows if row.verdict == "worse"]
     lines.append("")
-    lines.append(f"FAIL: NEW is worse than OLD beyond the tolerance in: {', '.join(worse)}" if worse
-                 else "PASS: NEW is nowhere worse than OLD beyond the tolerances")
+    lines.append(
+        f"FAIL: NEW is worse than OLD beyond the tolerance in: {', '.join(worse)}"
+        if worse
+        else "PASS: NEW is nowhere worse than OLD beyond the tolerances"
+    )
     return "\n".join(lines)
 
 
@@ -395,8 +413,13 @@ def input_counts(inputs: Inputs) -> dict[str, str]:
     return counts
 
 
-def run_gate(new_dir: Path, old_dir: Path | None, data_dir: str | None, uploads: int = UPLOADS,
-             real_dir: Path | None = SHARED_DATA / REAL_DIR_NAME) -> tuple[str, bool]:
+def run_gate(
+    new_dir: Path,
+    old_dir: Path | None,
+    data_dir: str | None,
+    uploads: int = UPLOADS,
+    real_dir: Path | None = SHARED_DATA / REAL_DIR_NAME,
+) -> tuple[str, bool]:
     """Return (the table, whether NEW passed) for NEW against OLD (default: the shipped model)."""
     try:
         new_dir = models.checked_model_dir(new_dir)

@@ -79,28 +79,26 @@ def test_quick_run_writes_the_table_with_every_target(quick_report):
     assert f"Targets met: {sum(t['passed'] for t in report['targets'].values())}/{len(bench_report.TARGETS)}." in markdown
 
 
-def test_full_bundle_variant_loads_tf_min_js_instead_of_the_three_runtime_scripts(tmp_path):
+def test_full_bundle_variant_loads_tf_min_js_instead_of_the_page_bundle(tmp_path):
     dist = tmp_path / "dist"
     (dist / "static" / "vendor" / "tfjs").mkdir(parents=True)
-    for name in ("tf-core.es2017.min.js", "tf-backend-cpu.es2017.min.js", "tf-converter.es2017.min.js"):
-        (dist / "static" / "vendor" / "tfjs" / name).write_text("// runtime\n")
+    (dist / "static" / "vendor" / "tfjs" / "tf-snapmath.min.js").write_text("// runtime\n")
+    (dist / "static" / "vendor" / "tfjs" / "LICENSE-tf-snapmath.txt").write_text("licences\n")
     (dist / "index.html").write_text(
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src &#39;self&#39;; script-src &#39;self&#39;\">\n"
-        "  <script src=\"static/vendor/tfjs/tf-core.es2017.min.js\"></script>\n"
-        "  <script src=\"static/vendor/tfjs/tf-backend-cpu.es2017.min.js\"></script>\n"
-        "  <script src=\"static/vendor/tfjs/tf-converter.es2017.min.js\"></script>\n"
+        "  <script src=\"static/vendor/tfjs/tf-snapmath.min.js\"></script>\n"
         "  <script src=\"static/js/main.js\"></script>\n"
     )
     variant = bench_inputs.make_full_bundle_variant(dist, tmp_path / "variant", REPO_ROOT / "node_modules")
     html = (variant / "index.html").read_text()
-    assert html.count("<script") == 2 and 'src="static/vendor/tfjs/tf.min.js"' in html
+    assert html.count("<script") == 2 and 'src="static/vendor/tfjs/tf.min.js"' in html and "tf-snapmath" not in html
     assert "script-src &#39;self&#39; &#39;unsafe-eval&#39;" in html
-    assert sorted(p.name for p in (variant / "static" / "vendor" / "tfjs").iterdir()) == ["tf.min.js"]
-    assert (dist / "index.html").read_text().count("<script") == 4  # the original is untouched
+    assert sorted(p.name for p in (variant / "static" / "vendor" / "tfjs").iterdir()) == ["LICENSE-tf-snapmath.txt", "tf.min.js"]
+    assert "tf-snapmath.min.js" in (dist / "index.html").read_text()  # the original is untouched
 
 
 def test_full_bundle_variant_refuses_a_page_it_does_not_recognise(tmp_path):
-    with pytest.raises(ValueError, match="runtime script tags"):
+    with pytest.raises(ValueError, match="runtime script tag"):
         bench_inputs.replace_runtime_scripts("<meta content=\"script-src &#39;self&#39;\"><script src=\"tf.js\"></script>")
 
 

@@ -97,7 +97,7 @@ def test_format_bytes(size: int, text: str) -> None:
 def test_page_context_follows_the_contract(model_dir: Path, fixture_settings: dict, tmp_path: Path) -> None:
     settings = build_config.load_config(model=model_dir, out=tmp_path / "dist", **fixture_settings)
     static = {url: url.encode() for url in (*context.STYLESHEETS, *context.APP_SCRIPTS)}
-    files = runtime.gather_runtime(REPO_ROOT / "node_modules")
+    files = runtime.gather_runtime(REPO_ROOT / "node_modules", {"modelTopology": {"node": [{"name": "x", "op": "Placeholder"}]}}, {})
     card = context.model_card("1700000000", {}, 1, "float16")
     decode = {"max_file_bytes": 26_214_400, "max_pixels": 50_000_000, "max_decoded_side": 256}
     page = context.page_context(settings, {"decode": decode}, files, static, card)

@@ -37,7 +37,9 @@ def weak_model(model_dir: Path, tmp_path: Path) -> Path:
     return weak
 
 
-def test_model_below_the_floor_is_refused_with_the_way_out(weak_model: Path, fixture_settings: dict, tmp_path: Path) -> None:
+def test_model_below_the_floor_is_refused_with_the_way_out(
+    weak_model: Path, fixture_settings: dict, tmp_path: Path
+) -> None:
     settings = {**fixture_settings, "metric_floors": FLOORS}
     with pytest.raises(BuildError) as raised:
         build_config.load_config(model=weak_model, out=tmp_path / "dist", **settings)
@@ -52,7 +54,9 @@ def test_model_without_metrics_is_refused(model_dir: Path, fixture_settings: dic
     shutil.copytree(model_dir, unmeasured)
     (unmeasured / "metrics.json").unlink()
     with pytest.raises(BuildError, match=r"test_accuracy not measured \(floor 0.99\)"):
-        build_config.load_config(model=unmeasured, out=tmp_path / "dist", **{**fixture_settings, "metric_floors": FLOORS})
+        build_config.load_config(
+            model=unmeasured, out=tmp_path / "dist", **{**fixture_settings, "metric_floors": FLOORS}
+        )
 
 
 def test_default_floors_accept_a_model_above_them(model_dir: Path, tmp_path: Path) -> None:
@@ -61,9 +65,14 @@ def test_default_floors_accept_a_model_above_them(model_dir: Path, tmp_path: Pat
     assert settings.below_floors == ()
 
 
-def test_override_records_the_shortfall_for_the_model_card(weak_model: Path, fixture_settings: dict, tmp_path: Path) -> None:
+def test_override_records_the_shortfall_for_the_model_card(
+    weak_model: Path, fixture_settings: dict, tmp_path: Path
+) -> None:
     settings = build_config.load_config(
-        model=weak_model, out=tmp_path / "dist", allow_below_floors=True, **{**fixture_settings, "metric_floors": FLOORS}
+        model=weak_model,
+        out=tmp_path / "dist",
+        allow_below_floors=True,
+        **{**fixture_settings, "metric_floors": FLOORS},
     )
     assert settings.below_floors == ("test_accuracy 0.9712 < floor 0.99",)
 
@@ -82,8 +91,13 @@ def test_cli_refuses_then_builds_with_the_flag_and_says_so(
 
     assert site.main(["--model", str(weak_model), "--out", str(out), "--allow-below-floors"]) == 0
     printed = capsys.readouterr().out
-    warning = ("WARNING: model 1700000005 is BELOW THE BUILD'S FLOORS and was built only because of "
-               "--allow-below-floors: test_accuracy 0.9712 < floor 0.99")
-    assert printed.splitlines()[0] == "warning: BELOW THE FLOOR, built anyway (--allow-below-floors): test_accuracy 0.9712 < floor 0.99"
+    warning = (
+        "WARNING: model 1700000005 is BELOW THE BUILD'S FLOORS and was built only because of "
+        "--allow-below-floors: test_accuracy 0.9712 < floor 0.99"
+    )
+    assert (
+        printed.splitlines()[0]
+        == "warning: BELOW THE FLOOR, built anyway (--allow-below-floors): test_accuracy 0.9712 < floor 0.99"
+    )
     assert printed.count(warning) == 2  # above and below the summary
     assert (out / "index.html").is_file()

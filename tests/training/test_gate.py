@@ -44,7 +44,8 @@ def test_every_rule_states_a_tolerance_in_the_table() -> None:
     table = gate.format_table(rows, "2", "1")
     for rule in gate.RULES:
         assert rule.label in table
-    assert "-0.1 pt" in table and "+50%" in table and "+25%" in table
+    for tolerance in ("-0.1 pt", "+50%", "+25%"):
+        assert tolerance in table
 
 
 def test_worse_row_fails_and_is_named() -> None:
@@ -53,8 +54,8 @@ def test_worse_row_fails_and_is_named() -> None:
     rows = gate.compare(new, old)
     assert not gate.passed(rows)
     table = gate.format_table(rows, "200", "100")
-    assert "NEW 200" in table and "OLD 100" in table
-    assert "99.00%" in table and "99.50%" in table and "WORSE" in table
+    for text in ("NEW 200", "OLD 100", "99.00%", "99.50%", "WORSE"):
+        assert text in table
     assert table.splitlines()[-1] == "FAIL: NEW is worse than OLD beyond the tolerance in: MNIST test accuracy"
 
 
@@ -138,7 +139,8 @@ def test_model_without_not_digit_has_no_refusal_figures(tmp_path: Path, monkeypa
     inputs = gate.Inputs(np.stack([image_reading(5, fill=0.9)]), np.array([5]), None, None, None)
     figures = gate.measure(model_dir, gate.load_runner(model_dir), inputs)
     assert figures["mnist_accuracy"] == 1.0
-    assert figures["mnist_refused"] is None and figures["non_digits_refused"] is None
+    assert figures["mnist_refused"] is None
+    assert figures["non_digits_refused"] is None
 
 
 def test_output_names_are_read_from_the_saved_model(rule_model: Path, tmp_path: Path) -> None:
@@ -149,7 +151,8 @@ def test_output_names_are_read_from_the_saved_model(rule_model: Path, tmp_path: 
 def test_classify_milliseconds_times_every_runner(rule_model: Path) -> None:
     run = gate.load_runner(rule_model)
     times = gate.classify_milliseconds([run, run], repeats=3)
-    assert len(times) == 2 and all(value > 0 for value in times)
+    assert len(times) == 2
+    assert all(value > 0 for value in times)
 
 
 def test_real_pictures_take_the_label_from_the_name(tmp_path: Path) -> None:
@@ -202,8 +205,13 @@ def mocked_measurements(monkeypatch: pytest.MonkeyPatch):
     tiny = data.Mnist(*(np.zeros(shape, np.uint8) for shape in [(2, 28, 28), (2,), (2, 28, 28), (2,)]), "tiny", {})
     monkeypatch.setattr(gate.data, "load_mnist", lambda data_dir: tiny)
     monkeypatch.setattr(gate, "output_names", lambda model_dir: {"output_0"})
-    monkeypatch.setattr(gate, "gather_inputs", lambda mnist, uploads, real_dir, non_digits: gate.Inputs(
-        mnist.test_images[..., None].astype(np.float32), mnist.test_labels, None, None, None))
+    monkeypatch.setattr(
+        gate,
+        "gather_inputs",
+        lambda mnist, uploads, real_dir, non_digits: gate.Inputs(
+            mnist.test_images[..., None].astype(np.float32), mnist.test_labels, None, None, None
+        ),
+    )
     figures: dict[str, dict] = {}
     monkeypatch.setattr(gate, "measure_pair", lambda new_dir, old_dir, inputs: (figures["new"], figures["old"]))
     return figures
@@ -211,10 +219,14 @@ def mocked_measurements(monkeypatch: pytest.MonkeyPatch):
 
 def test_compare_exits_1_when_new_is_worse(tmp_path: Path, mocked_measurements: dict, capsys) -> None:
     new_dir, old_dir = fake_model_dirs(tmp_path)
-    mocked_measurements.update(new={"mnist_accuracy": 0.98, "classify_ms": 3.0}, old={"mnist_accuracy": 0.995, "classify_ms": 1.0})
+    mocked_measurements.update(
+        new={"mnist_accuracy": 0.98, "classify_ms": 3.0}, old={"mnist_accuracy": 0.995, "classify_ms": 1.0}
+    )
     assert evaluate.main(["--compare", str(new_dir), str(old_dir)]) == 1
     printed = capsys.readouterr().out
-    assert "FAIL" in printed and "MNIST test accuracy" in printed and "classify ms" in printed.splitlines()[-1]
+    assert "MNIST test accuracy" in printed
+    assert printed.splitlines()[-1].startswith("FAIL")
+    assert "classify ms" in printed.splitlines()[-1]
 
 
 def test_compare_exits_0_when_new_holds_up(tmp_path: Path, mocked_measurements: dict, capsys) -> None:
@@ -250,7 +262,9 @@ def test_compare_takes_at_most_two_models(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_shipped_model_against_itself_passes(mnist_dir: Path, capsys) -> None:
     shipped = models.newest_model_dir()
-    assert evaluate.main(["--compare", str(shipped), str(shipped), "--data-dir", str(mnist_dir), "--uploads", "60"]) == 0
+    assert (
+        evaluate.main(["--compare", str(shipped), str(shipped), "--data-dir", str(mnist_dir), "--uploads", "60"]) == 0
+    )
     printed = capsys.readouterr().out
     assert "PASS" in printed
     mnist_row = next(line for line in printed.splitlines() if line.startswith("MNIST test accuracy"))

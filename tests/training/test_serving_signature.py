@@ -71,7 +71,7 @@ def test_one_float32_image_input_with_a_batch_dimension(signature_def) -> None:
     from tensorflow.core.framework import types_pb2
 
     assert len(signature_def.inputs) == 1, "the row format ({'instances': [...]}) feeds one unnamed input"
-    (name, tensor_info), = signature_def.inputs.items()
+    ((name, tensor_info),) = signature_def.inputs.items()
     assert name == "image"
     assert tensor_info.dtype == types_pb2.DT_FLOAT
     assert dims(tensor_info) == [-1, 28, 28, 1]
@@ -82,7 +82,9 @@ def test_outputs_are_the_digit_probabilities_and_maybe_not_digit(signature_def) 
 
     outputs = dict(signature_def.outputs)
     digit_outputs = [name for name, info in outputs.items() if dims(info) == [-1, 10]]
-    assert len(digit_outputs) == 1, f"one [None,10] digit output expected, got {[(n, dims(i)) for n, i in outputs.items()]}"
+    assert len(digit_outputs) == 1, (
+        f"one [None,10] digit output expected, got {[(n, dims(i)) for n, i in outputs.items()]}"
+    )
     expected = {digit_outputs[0]} | ({NOT_DIGIT} if NOT_DIGIT in outputs else set())
     assert set(outputs) == expected
     if NOT_DIGIT in outputs:
