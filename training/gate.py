@@ -29,12 +29,13 @@ SHARED_DATA = Path(os.environ.get("SNAPMATH_SHARED_DATA", REPO_ROOT.parent / "sh
 REAL_DIR_NAME = "real"
 UPLOADS = 300  # 1 point of accuracy = 3 uploads
 UPLOAD_SEED = 0  # the benchmark's seed: the same uploads
-NON_DIGITS = 500  # 1 point of refusal = 5 pictures
+NON_DIGITS = 300  # 1 point of refusal = 3 pictures
 NON_DIGIT_SEED = 0
-NON_DIGIT_SPLIT = "benchmark"  # fonts training never saw (training/negatives.py)
 TIMING_REPEATS = 50
 NOT_DIGIT_OUTPUT = "not_digit"
-NOT_DIGIT_THRESHOLD = 0.5  # a picture is refused when the not_digit probability reaches this
+# A digit input is refused when its not_digit probability reaches the model's own threshold
+# (metrics.json "not_digit_threshold", chosen on held-out data at training), else this.
+NOT_DIGIT_THRESHOLD = 0.5
 IMAGE_SHAPE = (28, 28, 1)
 
 Outputs = dict[str, np.ndarray]
@@ -106,6 +107,15 @@ class LabelledPictures:
 
 
 @dataclasses.dataclass(frozen=True)
+class NonDigitPictures:
+    """Non-digit pictures after preprocessing: every digit input it found in them, and which picture each came from."""
+
+    inputs: np.ndarray  # float32 [K,28,28,1]
+    picture: np.ndarray  # int [K]: the picture each input came from
+    count: int  # pictures, including those where preprocessing found no digit
+
+
+@dataclasses.dataclass(frozen=True)
 class Inputs:
     """Everything both models are measured on."""
 
@@ -113,7 +123,7 @@ class Inputs:
     mnist_labels: np.ndarray  # int [N]
     uploads: LabelledPictures | None
     real: LabelledPictures | None
-    non_digits: np.ndarray | None  # float32 [M,28,28,1]: pictures that are not digits
+    non_digits: NonDigitPictures | None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -191,12 +201,21 @@ def output_names(model_dir: Path) -> set[str]:
     return {name for graph in saved.meta_graphs for name in graph.signature_def[models.SERVING_SIGNATURE].outputs}
 
 
-def non_digit_pictures(count: int, spec: dict, seed: int = NON_DIGIT_SEED) -> np.ndarray:
-    """Return `count` non-digit model inputs float32 [N,28,28,1], drawn with fonts training never saw."""
-    from training import negatives
+def non_digit_pictures(count: int, spec: dict, seed: int = NON_DIGIT_SEED) -> NonDigitPictures:
+    """Return `count` non-digit uploads (build/nondigits.py: the benchmark's, never trained on), preprocessed."""
+    from build import nondigits
 
-    images, _kinds = negatives.render_negatives(count, seed, split=NON_DIGIT_SPLIT, spec=spec)
-    return (images.astype(np.float32) / 255.0)[..., np.newaxis]
+    inputs, owners = [], []
+    with tempfile.TemporaryDirectory(prefix="snapmath-gate-") as directory:
+        for number, path in enumerate(nondigits.write(nondigits.render_nondigits(count, seed), Path(directory))):
+            try:
+                found = preprocess.preprocess(decode.decode_file(path, spec["decode"]), spec).digits
+            except decode.UnreadableImageError:
+                found = ()
+            inputs += [digit.input.reshape(IMAGE_SHAPE) for digit in found]
+            owners += [number] * len(found)
+    stacked = np.stack(inputs).astype(np.float32) if inputs else np.zeros((0, *IMAGE_SHAPE), np.float32)
+    return NonDigitPictures(stacked, np.array(owners, np.int64), count)
 
 
 def gather_inputs(
@@ -249,14 +268,34 @@ def digit_probabilities(outputs: Outputs) -> np.ndarray:
     return found[0]
 
 
-def refused(outputs: Outputs) -> np.ndarray | None:
-    """Return which pictures the model refuses as non-digits (bool [N]), or None if it has no such output."""
+def not_digit_threshold(model_dir: Path) -> float:
+    """Return the not_digit probability from which the model's answer is a refusal (its metrics.json, else 0.5)."""
+    recorded = models.read_metrics(model_dir).get("not_digit_threshold")
+    return float(recorded) if isinstance(recorded, (int, float)) else NOT_DIGIT_THRESHOLD
+
+
+def refused(outputs: Outputs, threshold: float = NOT_DIGIT_THRESHOLD) -> np.ndarray | None:
+    """Return which inputs the model refuses as non-digits (bool [N]), or None if it has no such output."""
     if NOT_DIGIT_OUTPUT not in outputs:
         return None
-    return outputs[NOT_DIGIT_OUTPUT].reshape(-1) >= NOT_DIGIT_THRESHOLD
+    return outputs[NOT_DIGIT_OUTPUT].reshape(-1) >= threshold
 
 
-def accuracy_on(pictures: LabelledPictures | None, run: Runner) -> float | None:
+def refusal_share(pictures: NonDigitPictures | None, run: Runner, threshold: float) -> float | None:
+    """Return the share of non-digit pictures refused as the page refuses them: preprocessing finds no digit,
+    or the model refuses a digit input found in it. None when there are no pictures."""
+    if pictures is None or pictures.count == 0:
+        return None
+    refused_pictures = np.ones(pictures.count, bool)
+    refused_pictures[pictures.picture] = False  # preprocessing found something to read
+    if len(pictures.inputs):
+        refusals = refused(run(pictures.inputs), threshold)
+        if refusals is not None:
+            refused_pictures[pictures.picture[refusals]] = True
+    return float(refused_pictures.mean())
+
+
+def accuracy_on(pictures: LabelledPictures | None, run: Runner, threshold: float = NOT_DIGIT_THRESHOLD) -> float | None:
     """Return the share of pictures read as their label (dropped by preprocessing or refused by the model: wrong)."""
     if pictures is None or pictures.count == 0:
         return None
@@ -264,7 +303,7 @@ def accuracy_on(pictures: LabelledPictures | None, run: Runner) -> float | None:
         return 0.0
     outputs = run(pictures.inputs)
     right = digit_probabilities(outputs).argmax(axis=1) == pictures.labels[pictures.kept]
-    refusals = refused(outputs)
+    refusals = refused(outputs, threshold)
     if refusals is not None:
         right &= ~refusals
     return float(right.sum() / pictures.count)
@@ -305,17 +344,16 @@ def classify_milliseconds(runners: Sequence[Runner], repeats: int = TIMING_REPEA
 
 def measure(model_dir: Path, run: Runner, inputs: Inputs) -> dict[str, float | None]:
     """Return every figure of the table for one model (classify_ms is added by `measure_pair`)."""
+    threshold = not_digit_threshold(model_dir)
     outputs = run(inputs.mnist_images)
     mnist_right = digit_probabilities(outputs).argmax(axis=1) == inputs.mnist_labels
-    mnist_refusals = refused(outputs)
-    non_digit_refusals = (
-        refused(run(inputs.non_digits)) if inputs.non_digits is not None and len(inputs.non_digits) else None
-    )
+    mnist_refusals = refused(outputs, threshold)
+    can_refuse = mnist_refusals is not None  # only a model with a not_digit output gets refusal figures
     return {
         "mnist_accuracy": float(mnist_right.mean()),
-        "uploads_accuracy": accuracy_on(inputs.uploads, run),
-        "real_accuracy": accuracy_on(inputs.real, run),
-        "non_digits_refused": float(non_digit_refusals.mean()) if non_digit_refusals is not None else None,
+        "uploads_accuracy": accuracy_on(inputs.uploads, run, threshold),
+        "real_accuracy": accuracy_on(inputs.real, run, threshold),
+        "non_digits_refused": refusal_share(inputs.non_digits, run, threshold) if can_refuse else None,
         "mnist_refused": float(mnist_refusals.mean()) if mnist_refusals is not None else None,
         "parameters": float(parameter_count(model_dir, run)),
         "tfjs_bytes": float(model_bytes(model_dir)),
@@ -409,7 +447,7 @@ def input_counts(inputs: Inputs) -> dict[str, str]:
         if pictures is not None:
             counts[key] = f"{pictures.count} pictures"
     if inputs.non_digits is not None:
-        counts["non_digits_refused"] = f"{len(inputs.non_digits)} pictures"
+        counts["non_digits_refused"] = f"{inputs.non_digits.count} pictures"
     return counts
 
 

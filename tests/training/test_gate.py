@@ -121,14 +121,27 @@ def test_measure_counts_reads_refusals_and_dropped_pictures(rule_model: Path, mo
         mnist_labels=np.array([3, 4, 5, 1]),
         uploads=uploads,
         real=None,
-        non_digits=np.stack([image_reading(0, fill=1.0), image_reading(0, fill=0.8), image_reading(0, fill=0.1)]),
+        # Four pictures: the first gave two digit inputs, one refused; the second one, refused; the third one,
+        # read as a digit; in the fourth preprocessing found nothing (the page says "no digit found").
+        non_digits=gate.NonDigitPictures(
+            inputs=np.stack(
+                [
+                    image_reading(0, fill=0.1),
+                    image_reading(0, fill=0.8),
+                    image_reading(0, fill=1.0),
+                    image_reading(0, fill=0.1),
+                ]
+            ),
+            picture=np.array([0, 0, 1, 2]),
+            count=4,
+        ),
     )
     figures = gate.measure(rule_model, gate.load_runner(rule_model), inputs)
     assert figures["mnist_accuracy"] == 3 / 4
     assert figures["mnist_refused"] == 1 / 4
     assert figures["uploads_accuracy"] == 2 / 3
     assert figures["real_accuracy"] is None
-    assert figures["non_digits_refused"] == 2 / 3
+    assert figures["non_digits_refused"] == 3 / 4
     assert figures["parameters"] == 0  # no metrics.json and no variables
     assert figures["tfjs_bytes"] == 1234
 
@@ -141,6 +154,27 @@ def test_model_without_not_digit_has_no_refusal_figures(tmp_path: Path, monkeypa
     assert figures["mnist_accuracy"] == 1.0
     assert figures["mnist_refused"] is None
     assert figures["non_digits_refused"] is None
+
+
+def test_refusals_use_the_threshold_the_model_was_calibrated_with(rule_model: Path, tmp_path: Path) -> None:
+    import shutil
+
+    calibrated = tmp_path / rule_model.name
+    shutil.copytree(rule_model, calibrated)
+    (calibrated / "metrics.json").write_text('{"not_digit_threshold": 2.0}')  # nothing reaches it
+    assert gate.not_digit_threshold(rule_model) == gate.NOT_DIGIT_THRESHOLD
+    assert gate.not_digit_threshold(calibrated) == 2.0
+    pictures = gate.NonDigitPictures(np.stack([image_reading(0, fill=1.0)]), np.array([0]), 1)
+    assert gate.refusal_share(pictures, gate.load_runner(rule_model), gate.not_digit_threshold(rule_model)) == 1.0
+    assert gate.refusal_share(pictures, gate.load_runner(calibrated), gate.not_digit_threshold(calibrated)) == 0.0
+
+
+def test_non_digit_uploads_are_rendered_and_preprocessed() -> None:
+    pictures = gate.non_digit_pictures(6, gate.preprocess.load_spec())
+    assert pictures.count == 6
+    assert pictures.inputs.shape[1:] == (28, 28, 1)
+    assert len(pictures.picture) == len(pictures.inputs)
+    assert set(pictures.picture.tolist()) <= set(range(6))
 
 
 def test_output_names_are_read_from_the_saved_model(rule_model: Path, tmp_path: Path) -> None:
