@@ -8,7 +8,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMPS := .stamps
 
-.PHONY: site test test-fast lint setup browser model bench serve clean
+.PHONY: site test test-fast lint setup browser model gate tensorboard bench serve clean
 
 site: setup
 	$(PY) -m build.site
@@ -62,6 +62,15 @@ browser:
 # The shipped model learns from all 60k training images for the full schedule (no hold-out).
 model: setup
 	$(PY) -m training.train --validation-size 0
+
+# The promotion gate: NEW beside OLD (default: the shipped model); fails when NEW is worse beyond the tolerances.
+gate: setup
+	@test -n "$(NEW)" || { echo "usage: make gate NEW=training/models/<unix-time> [OLD=training/models/<unix-time>]"; exit 2; }
+	$(PY) -m training.evaluate --compare $(NEW) $(OLD)
+
+# The training runs' curves (python -m training.train logs them into logs/) on http://localhost:6006/.
+tensorboard: setup
+	$(VENV)/bin/tensorboard --logdir logs
 
 bench: setup browser
 	$(PY) -m build.bench
