@@ -54,9 +54,12 @@ RECOGNIZE = """async (urls) => {
     const blob = await (await fetch(url)).blob();
     try {
       const reading = await window.snapmath.recognize(blob);
-      out.push({digit: reading.digit, confidence: reading.confidence, error: null});
+      // number, reason and box came with issues 9-10's contract; a page without them reads them as null.
+      out.push({digit: reading.digit, number: reading.number ?? null, confidence: reading.confidence,
+                reason: reading.reason ?? null, box: reading.box ?? null, error: null});
     } catch (error) {
-      out.push({digit: null, confidence: 0, error: String(error.message || error)});
+      out.push({digit: null, number: null, confidence: 0, reason: null, box: null,
+                error: String(error.message || error)});
     }
   }
   return out;
@@ -116,7 +119,9 @@ STAGE_TIMES = """async ([url, warmUp, samples]) => {
     const decoded = performance.now();
     const prepared = window.snapmathPreprocess.preprocess(window.tf, rgba, config.preprocess);
     const preprocessed = performance.now();
-    if (prepared.input !== null) await window.snapmath.classify(prepared.input);
+    // One model input per digit found (prepared.digits); an older page gave one input or null.
+    const inputs = prepared.digits ? prepared.digits.map((digit) => digit.input) : [prepared.input].filter((x) => x);
+    for (const input of inputs) await window.snapmath.classify(input);
     if (i >= warmUp) {
       times.decode.push(decoded - start);
       times.preprocess.push(preprocessed - decoded);
@@ -125,6 +130,8 @@ STAGE_TIMES = """async ([url, warmUp, samples]) => {
   }
   return times;
 }"""
+
+PAGE_CONFIG = """() => JSON.parse(document.getElementById("snapmath-config").textContent)"""
 
 CLASSIFY_TIMES = """async ([pixels, warmUp, samples]) => {
   const input = pixels.map((value) => value / 255);
@@ -221,11 +228,16 @@ def classify_images(page, images: np.ndarray, batch_size: int = 500) -> np.ndarr
 
 
 def read_files(page, urls: list[str], recipe: str, batch_size: int = 25) -> list[dict]:
-    """Return {digit, confidence, error} per URL, read by `recipe` (RECOGNIZE or ORIGINAL_RECIPE) in the page."""
+    """Return {digit, confidence, error} per URL (RECOGNIZE adds number, reason, box), read by `recipe` in the page."""
     readings = []
     for start in range(0, len(urls), batch_size):
         readings.extend(page.evaluate(recipe, urls[start : start + batch_size]))
     return readings
+
+
+def page_config(page) -> dict:
+    """Return the page's own configuration (the JSON the build embeds: limits, preprocess, notDigitThreshold, ...)."""
+    return page.evaluate(PAGE_CONFIG)
 
 
 def recognize_times(page, url: str, warm_up: int, samples: int) -> dict:

@@ -1,16 +1,18 @@
-"""What the benchmark feeds the page: upload files, latency photos, and the full-bundle variant of dist/."""
+"""What the benchmark feeds the page: uploads, scenes, non-digits, numbers, latency photos, the full-bundle variant."""
 
 from __future__ import annotations
 
 import io
 import shutil
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image
 
-from build import runtime, uploads
+from build import runtime, scenes, uploads
 
 FULL_BUNDLE = Path("@tensorflow") / "tfjs" / "dist" / "tf.min.js"
 FULL_BUNDLE_NAME = "tf.min.js"
@@ -22,10 +24,10 @@ SCRIPT_SRC_WITH_EVAL = "script-src &#39;self&#39; &#39;unsafe-eval&#39;"
 
 @dataclass(frozen=True)
 class InputFile:
-    """One file the page reads: its path relative to the web root, true digit and kind (style or 'sample')."""
+    """One file the page reads: its path relative to the web root, true digit or number (None: none) and kind."""
 
     path: str
-    label: int
+    label: int | None
     kind: str
 
 
@@ -40,8 +42,19 @@ def write_uploads(items: list[uploads.Upload], web_root: Path, folder: str) -> l
     return files
 
 
+def write_pictures(items: Sequence[Any], web_root: Path, folder: str, kind: Callable[[Any], str]) -> list[InputFile]:
+    """Write rendered pictures (with data, extension, label) under `web_root/folder`; return them as input files."""
+    (web_root / folder).mkdir(parents=True, exist_ok=True)
+    files = []
+    for index, item in enumerate(items):
+        relative = f"{folder}/{index:04d}-{'none' if item.label is None else item.label}-{kind(item)}.{item.extension}"
+        (web_root / relative).write_bytes(item.data)
+        files.append(InputFile(relative, item.label, kind(item)))
+    return files
+
+
 def copy_samples(samples_dir: Path, web_root: Path, folder: str) -> list[InputFile]:
-    """Copy the shared sample uploads (label = first character of the name) under `web_root/folder`."""
+    """Copy the shared sample uploads or real pictures (label = first character of the name) under `web_root/folder`."""
     (web_root / folder).mkdir(parents=True, exist_ok=True)
     files = []
     for path in sorted(samples_dir.iterdir()):
@@ -65,13 +78,19 @@ def digit_photo(digit: np.ndarray, width: int, height: int, seed: int) -> Image.
 
 
 def write_latency_photos(digit: np.ndarray, label: int, web_root: Path, folder: str) -> dict[str, InputFile]:
-    """Write the two latency inputs, a 200x200 PNG and a 2000x1500 JPEG photo; return them by name."""
+    """Write the latency inputs, a 200x200 PNG, a 2000x1500 JPEG and a 4000x3000 phone JPEG; return them by name.
+
+    The 4000x3000 one is a scene (build.scenes): a sheet on a desk, the digit somewhere on it, as issue 9 times it.
+    """
     (web_root / folder).mkdir(parents=True, exist_ok=True)
     photos = {"png_200x200": (200, 200, "PNG", "png"), "jpeg_2000x1500": (2000, 1500, "JPEG", "jpg")}
-    files = {}
+    phone = scenes.phone_photo(digit, label, (4000, 3000), seed=4000)
+    (web_root / folder / "jpeg_4000x3000.jpg").write_bytes(phone.data)
+    files = {"jpeg_4000x3000": InputFile(f"{folder}/jpeg_4000x3000.jpg", label, "jpeg_4000x3000")}
     for name, (width, height, image_format, extension) in photos.items():
         buffer = io.BytesIO()
-        digit_photo(digit, width, height, seed=width).save(buffer, image_format, **({"quality": 85} if image_format == "JPEG" else {}))
+        options = {"quality": 85} if image_format == "JPEG" else {}
+        digit_photo(digit, width, height, seed=width).save(buffer, image_format, **options)
         relative = f"{folder}/{name}.{extension}"
         (web_root / relative).write_bytes(buffer.getvalue())
         files[name] = InputFile(relative, label, name)

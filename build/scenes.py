@@ -474,10 +474,10 @@ def marks_around(
 
 
 def sheet_scene(
-    digit: np.ndarray | None, layout: Layout, rng: np.random.Generator
+    digit: np.ndarray | None, layout: Layout, rng: np.random.Generator, size: tuple[int, int] | None = None
 ) -> tuple[Image.Image, tuple[int, int, int, int] | None]:
     """Return (upright photo, digit box in its pixels) of a sheet (or only the desk) with the digit somewhere on it."""
-    size = photo_size(rng)
+    size = size or photo_size(rng)
     work = min(1.0, WORK_LONG_SIDE / max(size))
     width, height = max(8, round(size[0] * work)), max(8, round(size[1] * work))
     frame = desk(height, width, rng)
@@ -627,6 +627,13 @@ def render_scene(digit: np.ndarray, label: int, kind: str, rng: np.random.Genera
         image.size,
         orientation,
     )
+
+
+def phone_photo(digit: np.ndarray, label: int, size: tuple[int, int], seed: int) -> Scene:
+    """Return a plain-sheet scene of exactly `size` (e.g. a 4000x3000 phone JPEG for the benchmark's latency)."""
+    rng = np.random.default_rng(seed)
+    image, box = sheet_scene(digit, Layout("plain"), rng, size)
+    return Scene(encode(image, "jpg", rng), "jpg", label, "plain_sheet", box, image.size)
 
 
 def render_scenes(
