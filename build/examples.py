@@ -35,10 +35,10 @@ def _arc(cx: float, cy: float, rx: float, ry: float, start: float, end: float, s
 # Strokes of each digit in a unit box (x right, y down), written as a person might.
 STROKES: dict[str, list[list[Point]]] = {
     "1": [[(0.32, 0.24), (0.56, 0.08), (0.56, 0.92)]],
-    "2": [_arc(0.5, 0.31, 0.27, 0.22, 195, 375) + [(0.22, 0.9), (0.82, 0.9)]],
+    "2": [[*_arc(0.5, 0.31, 0.27, 0.22, 195, 375), (0.22, 0.9), (0.82, 0.9)]],
     "3": [_arc(0.48, 0.29, 0.25, 0.2, 200, 450) + _arc(0.48, 0.7, 0.29, 0.21, 270, 520)[1:]],
     "4": [[(0.62, 0.08), (0.16, 0.66), (0.86, 0.66)], [(0.64, 0.36), (0.64, 0.93)]],
-    "5": [[(0.78, 0.1), (0.3, 0.1), (0.26, 0.46)] + _arc(0.5, 0.66, 0.29, 0.25, 235, 505)[1:]],
+    "5": [[(0.78, 0.1), (0.3, 0.1), (0.26, 0.46), *_arc(0.5, 0.66, 0.29, 0.25, 235, 505)[1:]]],
     "7": [[(0.18, 0.12), (0.82, 0.12), (0.42, 0.92)]],
 }
 
@@ -58,9 +58,13 @@ class Example:
 
 
 EXAMPLES = (
-    Example("seven", "7", "Example: a 7 written in blue pen on lined paper", (32, 52, 150), (238, 236, 228), 0.075, 0.1, 7),
+    Example(
+        "seven", "7", "Example: a 7 written in blue pen on lined paper", (32, 52, 150), (238, 236, 228), 0.075, 0.1, 7
+    ),
     Example("three", "3", "Example: a 3 written in pencil", (70, 70, 76), (244, 242, 236), 0.06, 0.05, 3),
-    Example("twelve", "12", "Example: the number 12 written in black marker", (24, 24, 28), (246, 246, 242), 0.09, 0.0, 12),
+    Example(
+        "twelve", "12", "Example: the number 12 written in black marker", (24, 24, 28), (246, 246, 242), 0.09, 0.0, 12
+    ),
 )
 
 
@@ -75,8 +79,8 @@ def render(example: Example) -> Image.Image:
     canvas = Image.fromarray(np.clip(paper, 0, 255).astype(np.uint8))
     draw = ImageDraw.Draw(canvas)
     if example.name == "seven":
-        for y in range(big // 8, big, big // 5):
-            draw.line([(0, y), (big, y)], fill=(176, 196, 222), width=SUPERSAMPLE)
+        for line_y in range(big // 8, big, big // 5):
+            draw.line([(0, line_y), (big, line_y)], fill=(176, 196, 222), width=SUPERSAMPLE)
     # The digits: side by side, each in a box a little taller than wide, wobbling slightly.
     count = len(example.text)
     height = big * (0.62 if count == 1 else 0.5)
@@ -98,7 +102,9 @@ def render(example: Example) -> Image.Image:
             draw.line(points, fill=example.ink, width=line_width, joint="curve")
             for point in (points[0], points[-1]):  # round pen ends
                 radius = line_width / 2
-                draw.ellipse([point[0] - radius, point[1] - radius, point[0] + radius, point[1] + radius], fill=example.ink)
+                draw.ellipse(
+                    [point[0] - radius, point[1] - radius, point[0] + radius, point[1] + radius], fill=example.ink
+                )
     small = canvas.resize((SIDE, SIDE), Image.Resampling.LANCZOS).filter(ImageFilter.GaussianBlur(0.4))
     noisy = np.asarray(small, dtype=np.float64) + rng.normal(0, 3.0, size=(SIDE, SIDE, 3))
     return Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8))

@@ -17,7 +17,9 @@ PHONE = {"width": 390, "height": 844}
 AXE_OPTIONS = {"rules": {"label-content-name-mismatch": {"enabled": True}}, "resultTypes": ["violations"]}
 
 
-def new_page(browser, url: str, viewport: dict = DESKTOP, scheme: str = "light", touch: bool = False, ready: bool = True):
+def new_page(
+    browser, url: str, viewport: dict = DESKTOP, scheme: str = "light", touch: bool = False, ready: bool = True
+):
     """Return (page, record): the page at url in a fresh context, axe-core injected, once snapmath.ready resolved."""
     if not AXE_JS.is_file():
         raise FileNotFoundError(f"{AXE_JS} missing: run `npm ci` (axe-core is a pinned dev dependency)")
@@ -42,7 +44,7 @@ def axe_violations(page) -> list[dict]:
             const results = await axe.run(document, options);
             return results.violations.map((v) => ({
                 id: v.id, impact: v.impact, help: v.help,
-                nodes: v.nodes.slice(0, 4).map((n) => n.target.join(' ') + ': ' + n.failureSummary.split('\\n').slice(1, 2).join('')),
+                nodes: v.nodes.slice(0, 4).map((n) => n.target.join(' ') + ': ' + n.failureSummary),
             }));
         }""",
         AXE_OPTIONS,

@@ -7,7 +7,15 @@ import pytest
 
 from tests.browser.conftest import ARTIFACTS_DIR, give_file
 from tests.browser.page_helpers import (
-    DESKTOP, LETTER_A, PHONE, axe_violations, compute, give_example, letter_picture, low_confidence_file, new_page,
+    DESKTOP,
+    LETTER_A,
+    PHONE,
+    axe_violations,
+    compute,
+    give_example,
+    letter_picture,
+    low_confidence_file,
+    new_page,
 )  # fmt: skip
 
 SCREENSHOTS = ARTIFACTS_DIR / "screenshots"
@@ -56,14 +64,9 @@ def test_each_state_is_accessible_in_both_themes(browser, site_url, bad_files, m
 
 
 def page_refuses_non_digits(page) -> bool:
-    """True once the page's readings carry the model's not-a-digit output (issue 10's contract field)."""
-    return page.evaluate(
-        """async () => {
-            const canvas = document.createElement('canvas');
-            canvas.width = canvas.height = 28;
-            return 'notDigit' in (await snapmath.recognize(canvas));
-        }"""
-    )
+    """True once a model with a not-a-digit output ships: the build then sets a refusal threshold below 1."""
+    config = page.evaluate("() => JSON.parse(document.getElementById('snapmath-config').textContent)")
+    return config.get("notDigitThreshold", 1.0) < 1.0
 
 
 @pytest.mark.parametrize("device", sorted(DEVICES))
@@ -72,7 +75,7 @@ def test_not_a_digit_state_is_accessible_in_both_themes(browser, site_url, tmp_p
     page, record = new_page(browser, site_url + "index.html", DEVICES[device], touch=device == "phone")
     if not page_refuses_non_digits(page):
         page.context.close()
-        pytest.skip("snapmath.recognize has no notDigit field yet: the not-a-digit output has not shipped")
+        pytest.skip("the shipped model has no not-a-digit output yet (notDigitThreshold is 1: never refuse)")
     found: dict[str, list] = {}
     give_example(page, "a", "seven")
     assert give_file(page, "b", letter_picture(tmp_path / "letter-a.png", LETTER_A)) == "not-digit"
@@ -86,7 +89,9 @@ def test_not_a_digit_state_is_accessible_in_both_themes(browser, site_url, tmp_p
 @pytest.mark.parametrize("device", sorted(DEVICES))
 def test_model_card_is_accessible_in_both_themes(browser, site_url, device):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page, record = new_page(browser, site_url + "model-card.html", DEVICES[device], touch=device == "phone", ready=False)
+    page, record = new_page(
+        browser, site_url + "model-card.html", DEVICES[device], touch=device == "phone", ready=False
+    )
     found: dict[str, list] = {}
     record_state(page, "model-card", device, None, found)
     page.context.close()

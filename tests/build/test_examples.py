@@ -19,8 +19,10 @@ def test_examples_are_data_urls_of_small_jpegs_with_alt_text() -> None:
         data = base64.b64decode(picture["url"].split(",", 1)[1])
         assert len(data) < 8_000  # three of them sit inside index.html
         image = Image.open(io.BytesIO(data))
-        assert image.size == (examples.SIDE, examples.SIDE) and image.format == "JPEG"
-        assert picture["alt"].startswith("Example: ") and picture["text"] in picture["alt"]
+        assert image.size == (examples.SIDE, examples.SIDE)
+        assert image.format == "JPEG"
+        assert picture["alt"].startswith("Example: ")
+        assert picture["text"] in picture["alt"]
 
 
 def test_examples_are_deterministic() -> None:
@@ -44,7 +46,7 @@ def test_the_shipped_model_reads_the_single_digit_examples(tmp_path) -> None:
 
     single = [example for example in examples.EXAMPLES if len(example.text) == 1]
     paths = [tmp_path / f"{example.name}.jpg" for example in single]
-    for example, path in zip(single, paths):
+    for example, path in zip(single, paths, strict=False):
         path.write_bytes(examples.encode(examples.render(example)))
     completed = subprocess.run(
         [sys.executable, "-m", "training.predict", "--json", *map(str, paths)],

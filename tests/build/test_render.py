@@ -19,7 +19,9 @@ def environment_with(tmp_path: Path, **templates: str):
 
 
 def test_values_are_html_escaped(tmp_path: Path) -> None:
-    environment = environment_with(tmp_path, page="<p>{{ text }}</p><script type=application/json>{{ data|tojson }}</script>")
+    environment = environment_with(
+        tmp_path, page="<p>{{ text }}</p><script type=application/json>{{ data|tojson }}</script>"
+    )
     html = environment.get_template("page").render(text="<b>&", data={"b": "</script>", "a": 1})
     assert html == '<p>&lt;b&gt;&amp;</p><script type=application/json>{"a": 1, "b": "\\u003c/script\\u003e"}</script>'
 
@@ -51,11 +53,35 @@ def test_filters_format_like_the_context() -> None:
 def test_real_model_card_shows_every_figure(templates_dir: Path) -> None:
     card = context.model_card("1700000000", {"confusion_matrix": [[1] * 10] * 10, "parameters": 5}, 2000, "none")
     page = {
-        "site": {"title": "snapmath", "description": "d"}, "csp": context.CSP, "stylesheets": [],
-        "model": card, "pages": dict(context.PAGES), "runtime_scripts": [], "app_scripts": [], "all_scripts": [], "config": {},
+        "site": {"title": "snapmath", "description": "d"},
+        "csp": context.CSP,
+        "stylesheets": [],
+        "model": card,
+        "pages": dict(context.PAGES),
+        "runtime_scripts": [],
+        "app_scripts": [],
+        "all_scripts": [],
+        "config": {},
     }
     html = render.make_environment(templates_dir).get_template("model_card.html").render(page)
     for text in ("1700000000", "2023-11-14 22:13 UTC", "2.0 KB (model.json and weights)", "none (32-bit", "10.00%"):
         assert text in html
-    assert html.count('fill-opacity="') == 100 and 'href="index.html"' in html
+    assert html.count('fill-opacity="') == 100
+    assert 'href="index.html"' in html
     assert "style=" not in html  # the CSP forbids inline styles: shades are SVG attributes
+    # Mitchell et al.'s sections, the data's credit and licence, hashes folded away.
+    headings = ("Model details", "Intended use", "Out of scope", "Factors", "Metrics", "Training and evaluation data")
+    for heading in (*headings, "Caveats and recommendations"):
+        assert f">{heading}</h" in html, heading
+    assert "LeCun" in html
+    assert "Attribution-Share Alike 3.0" in html
+    assert "<details>\n    <summary>Subresource Integrity hashes" in html
+    assert "14 November 2023" in html  # the version as a date
+
+
+def test_navigation_marks_the_page_it_is_on(tmp_path: Path) -> None:
+    environment = environment_with(
+        tmp_path,
+        **{"index.html": "{{ current_page }}", "model_card.html": "{{ current_page }}"},
+    )
+    assert render.render_pages(environment, {}) == {"index.html": b"index.html", "model-card.html": b"model-card.html"}

@@ -28,7 +28,10 @@ const out = scenarios.map((steps) => {
   const shown = calc.answer(state, {lowConfidence: options.lowConfidence, arithmetic: globalThis.snapmathArithmetic});
   return {
     values: {a: calc.value(state.operands.a), b: calc.value(state.operands.b)},
-    states: {a: calc.status(state.operands.a, options.lowConfidence), b: calc.status(state.operands.b, options.lowConfidence)},
+    states: {
+      a: calc.status(state.operands.a, options.lowConfidence),
+      b: calc.status(state.operands.b, options.lowConfidence),
+    },
     target: calc.keyTarget(state),
     answer: shown,
   };
@@ -75,7 +78,11 @@ def refusal(not_digit: float, reason: str) -> dict:
 
 
 def test_two_numbers_read_from_pictures_give_the_exact_answer():
-    cases = [((1, 2), "mul", (3, 4), "408"), ((9, 9), "div", (7,), f"99/7 \u2248 14.142857"), ((1, 0), "sub", (7, 5), f"{MINUS}65")]
+    cases = [
+        ((1, 2), "mul", (3, 4), "408"),
+        ((9, 9), "div", (7,), "99/7 \u2248 14.142857"),
+        ((1, 0), "sub", (7, 5), f"{MINUS}65"),
+    ]
     outcomes = play(*[
         [["reading", "a", number_reading(*a)], ["reading", "b", number_reading(*b)], ["chooseOperator", op], ["equals"]]
         for a, op, b, _ in cases
@@ -93,7 +100,8 @@ def test_zero_divided_by_zero_is_explained_not_an_error_code():
 def test_a_reading_without_number_fields_counts_as_its_one_digit():
     old_style = {"digit": 7, "confidence": 0.97, "probabilities": one_hot(7, 0.97)}
     (outcome,) = play([["reading", "a", old_style]])
-    assert outcome["values"]["a"] == 7 and outcome["states"]["a"] == "read"
+    assert outcome["values"]["a"] == 7
+    assert outcome["states"]["a"] == "read"
 
 
 def test_a_letter_is_refused_and_the_answer_waits_until_a_digit_is_picked():
@@ -130,7 +138,8 @@ def test_typed_digits_build_a_number_and_backspace_takes_them_back():
     )
     assert typed["values"]["a"] == 12
     assert back["values"]["a"] == 1
-    assert gone["values"]["a"] is None and gone["states"]["a"] == "empty"
+    assert gone["values"]["a"] is None
+    assert gone["states"]["a"] == "empty"
 
 
 def test_typing_over_a_reading_replaces_it_then_extends_it():
@@ -157,7 +166,8 @@ def test_low_confidence_is_flagged_until_the_digit_is_picked_by_hand():
     )  # fmt: skip
     assert low["states"]["a"] == "low"
     assert "Low confidence in the first number" in low["answer"]["flag"]
-    assert picked["answer"]["flag"] is None and picked["answer"]["text"] == "7"
+    assert picked["answer"]["flag"] is None
+    assert picked["answer"]["text"] == "7"
 
 
 def test_no_answer_before_equals_then_it_says_what_is_missing():

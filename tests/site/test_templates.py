@@ -44,7 +44,9 @@ def fake_context() -> dict:
             asset(f"static/js/{name}.js")
             for name in ("arithmetic", "calculator", "ui-pad", "ui-picture", "ui-operand", "ui-inputs", "ui", "app")
         ],
-        "app_scripts": [asset(f"static/js/{name}.js") for name in ("decode", "pixels", "locate", "preprocess", "model", "main")],
+        "app_scripts": [
+            asset(f"static/js/{name}.js") for name in ("decode", "pixels", "locate", "preprocess", "model", "main")
+        ],
         "all_scripts": [],
         "config": {
             "version": "1764000000",
@@ -58,7 +60,14 @@ def fake_context() -> dict:
         "pages": {"index": "index.html", "model_card": "model-card.html"},
         "current_page": "index.html",
         "examples": [
-            {"name": "seven", "text": "7", "alt": "Example: a 7", "url": "data:image/jpeg;base64,AAAA", "width": 160, "height": 160}
+            {
+                "name": "seven",
+                "text": "7",
+                "alt": "Example: a 7",
+                "url": "data:image/jpeg;base64,AAAA",
+                "width": 160,
+                "height": 160,
+            }
         ],
     }
 
@@ -74,7 +83,7 @@ class Element:
 class PageParser(HTMLParser):
     """Collects every element with its attributes, ancestors and text (text includes descendants')."""
 
-    VOID = {"meta", "link", "input", "img", "br", "hr", "source"}
+    VOID = frozenset({"meta", "link", "input", "img", "br", "hr", "source"})
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -180,7 +189,9 @@ def test_config_reaches_js_as_a_json_block(elements, html):
 def test_subresources_carry_no_integrity_attribute(elements):
     # Chromium blocks every integrity-checked script and stylesheet on a page opened from
     # disk (file://), which is a supported way to use dist/.
-    stylesheets = [element for element in elements if element.tag == "link" and element.attrs.get("rel") == "stylesheet"]
+    stylesheets = [
+        element for element in elements if element.tag == "link" and element.attrs.get("rel") == "stylesheet"
+    ]
     assert [sheet.attrs["href"] for sheet in stylesheets] == ["static/app.css"]
     assert not [element for element in elements if "integrity" in element.attrs]
 
@@ -250,7 +261,8 @@ def test_operators_are_a_labelled_group_of_toggle_buttons(elements):
     assert [button.text for button in buttons] == ["+", "\u2212", "\u00d7", "\u00f7"]
     assert {button.attrs["aria-pressed"] for button in buttons} == {"false"}
     group = buttons[0].parents[-1]
-    assert group.attrs["role"] == "group" and accessible_name(elements, group) == "Operator"
+    assert group.attrs["role"] == "group"
+    assert accessible_name(elements, group) == "Operator"
 
 
 LIVE_ROLES = {"status", "alert", "log"}
@@ -263,7 +275,8 @@ def is_live(element: Element) -> bool:
 def test_answer_is_announced(elements):
     (result,) = by_test_id(elements, "result")
     live = [parent for parent in result.parents if "aria-live" in parent.attrs]
-    assert live and live[-1].attrs["aria-live"] == "polite"
+    assert live
+    assert live[-1].attrs["aria-live"] == "polite"
     (status,) = by_test_id(elements, "status")
     assert status.attrs["role"] == "status"
 
@@ -287,7 +300,8 @@ def test_examples_are_buttons_with_described_pictures(elements):
     for side in "ab":
         (button,) = by_test_id(elements, f"operand-{side}-example-seven")
         (image,) = [element for element in elements if element.tag == "img" and button in element.parents]
-        assert button.tag == "button" and image.attrs["src"].startswith("data:image/")
+        assert button.tag == "button"
+        assert image.attrs["src"].startswith("data:image/")
         assert image.attrs["alt"] == "Example: a 7"
 
 

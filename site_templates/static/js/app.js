@@ -148,7 +148,7 @@
       "error",
       "The recognition model could not load, so pictures can\u2019t be read. Typed and picked digits still work; reload the page to try again.",
       null,
-      error && error.message ? error.message : String(error)
+      error && error.message ? error.message : String(error),
     );
   }
 

@@ -33,7 +33,9 @@
   // contract gained `number` and `digits` count as one digit.
   function fromReading(reading, options) {
     const threshold =
-      options && typeof options.notDigitThreshold === "number" ? options.notDigitThreshold : DEFAULT_NOT_DIGIT_THRESHOLD;
+      options && typeof options.notDigitThreshold === "number"
+        ? options.notDigitThreshold
+        : DEFAULT_NOT_DIGIT_THRESHOLD;
     const notDigit = typeof reading.notDigit === "number" ? reading.notDigit : 0;
     const number = reading.number === undefined ? reading.digit : reading.number;
     if (number === null || number === undefined) {
@@ -192,7 +194,10 @@
       }
       if (operand.kind === "refused") {
         const why = operand.notADigit ? "doesn\u2019t look like a digit" : "shows no digit";
-        return { state: "refused", text: "The " + NAMES[id] + " picture " + why + ": pick the digit, or give another picture" };
+        return {
+          state: "refused",
+          text: "The " + NAMES[id] + " picture " + why + ": pick the digit, or give another picture",
+        };
       }
     }
     if (state.operator === null) {

@@ -5,10 +5,21 @@
   "use strict";
 
   const DIGIT_KEYS = /^[0-9]$/;
-  const OPERATOR_KEYS = { "+": "add", "-": "sub", "\u2212": "sub", "*": "mul", x: "mul", "\u00d7": "mul", "/": "div", "\u00f7": "div" };
+  const OPERATOR_KEYS = {
+    "+": "add",
+    "-": "sub",
+    "\u2212": "sub",
+    "*": "mul",
+    x: "mul",
+    "\u00d7": "mul",
+    "/": "div",
+    "\u00f7": "div",
+  };
 
   function isTextField(element) {
-    return element instanceof HTMLElement && element.matches("input:not([type=file]), textarea, select, [contenteditable]");
+    return (
+      element instanceof HTMLElement && element.matches("input:not([type=file]), textarea, select, [contenteditable]")
+    );
   }
 
   function focusedOperand(target) {
@@ -65,7 +76,10 @@
       if (image) {
         operands[id].submitFile(image);
       } else {
-        operands[id].showMessage("The clipboard holds no picture. Copy a picture (not its address), then paste again.", "note");
+        operands[id].showMessage(
+          "The clipboard holds no picture. Copy a picture (not its address), then paste again.",
+          "note",
+        );
       }
     });
 

@@ -85,7 +85,7 @@
           readPicture();
         },
         onCancel: stopSelecting,
-      }
+      },
     );
 
     const pad = root.snapmathPad.create(parts.canvas, {
@@ -167,8 +167,10 @@
       pickButtons.forEach(function (button, digit) {
         const probability = probabilities ? probabilities[digit] || 0 : null;
         button.setAttribute("aria-pressed", String(digit === current));
-        button.querySelector(".pick-fill").style.width = probability === null ? "0" : Math.round(probability * 100) + "%";
-        button.querySelector(".pick-share").textContent = probability === null ? "" : ", " + percent(probability) + " likely";
+        button.querySelector(".pick-fill").style.width =
+          probability === null ? "0" : Math.round(probability * 100) + "%";
+        button.querySelector(".pick-share").textContent =
+          probability === null ? "" : ", " + percent(probability) + " likely";
       });
     }
 
@@ -367,26 +369,36 @@
         .join("");
       if (digits.length === 0) {
         parts.confidence.textContent = display.reason || (display.notADigit ? NOT_A_DIGIT : NO_DIGIT);
-        parts.correctionLabel.textContent = display.notADigit ? "If it is a digit, pick it:" : "Is there a digit? Pick it:";
+        parts.correctionLabel.textContent = display.notADigit
+          ? "If it is a digit, pick it:"
+          : "Is there a digit? Pick it:";
       } else if (display.status === "corrected") {
         parts.confidence.textContent = "Set by you";
-        parts.correctionLabel.textContent = digits.length > 1 ? "Choose a digit, then pick it:" : "Not right? Pick the digit:";
+        parts.correctionLabel.textContent =
+          digits.length > 1 ? "Choose a digit, then pick it:" : "Not right? Pick the digit:";
       } else {
         const lowest = Math.min.apply(
           null,
           digits.map(function (each) {
             return each.confidence;
-          })
+          }),
         );
         parts.confidence.textContent =
-          digits.length > 1 ? digits.length + " digits, each " + percent(lowest) + " sure or more" : percent(lowest) + " sure";
-        parts.correctionLabel.textContent = digits.length > 1 ? "Not right? Choose a digit, then pick it:" : "Not right? Pick the digit:";
+          digits.length > 1
+            ? digits.length + " digits, each " + percent(lowest) + " sure or more"
+            : percent(lowest) + " sure";
+        parts.correctionLabel.textContent =
+          digits.length > 1 ? "Not right? Choose a digit, then pick it:" : "Not right? Pick the digit:";
       }
       parts.flag.hidden = display.status !== "low";
-      parts.flagText.textContent = digits.length > 1 ? "Low confidence: check these digits" : "Low confidence: check this digit";
+      parts.flagText.textContent =
+        digits.length > 1 ? "Low confidence: check these digits" : "Low confidence: check this digit";
       showPlaces(digits);
       const current = digits[place] || null;
-      showPicker(current ? current.digit : null, current && !current.corrected ? current.probabilities : display.probabilities || null);
+      showPicker(
+        current ? current.digit : null,
+        current && !current.corrected ? current.probabilities : display.probabilities || null,
+      );
       showModelInput(display.input || null);
       if (picture.hasPicture()) {
         picture.showBoxes(display.boxes || []);

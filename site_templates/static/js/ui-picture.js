@@ -60,8 +60,15 @@
         return Math.round(value * 100) + "%";
       };
       return (
-        "Box around the digit: from " + percent(fraction.x) + " across and " + percent(fraction.y) + " down, " +
-        percent(fraction.width) + " wide and " + percent(fraction.height) + " high. " +
+        "Box around the digit: from " +
+        percent(fraction.x) +
+        " across and " +
+        percent(fraction.y) +
+        " down, " +
+        percent(fraction.width) +
+        " wide and " +
+        percent(fraction.height) +
+        " high. " +
         "Arrow keys move it, Shift with arrow keys resizes it, Enter reads it, Escape cancels."
       );
     }
@@ -127,8 +134,8 @@
         const step = event.altKey ? KEY_STEP / 4 : KEY_STEP;
         const box = Object.assign({}, selection);
         if (event.shiftKey) {
-          box.width = clamp(box.width + move[0] * SHIFT_STEP / 2, MIN_SIDE, 1 - box.x);
-          box.height = clamp(box.height + move[1] * SHIFT_STEP / 2, MIN_SIDE, 1 - box.y);
+          box.width = clamp(box.width + (move[0] * SHIFT_STEP) / 2, MIN_SIDE, 1 - box.x);
+          box.height = clamp(box.height + (move[1] * SHIFT_STEP) / 2, MIN_SIDE, 1 - box.y);
         } else {
           box.x = clamp(box.x + move[0] * step, 0, 1 - box.width);
           box.y = clamp(box.y + move[1] * step, 0, 1 - box.height);
