@@ -12,6 +12,10 @@ from training import models
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
+# Written into every site the build makes: only a folder holding it may be replaced by a build.
+BUILD_MARKER = ".snapmath-build"
+MAX_TIMESTAMP = 253_402_300_799  # 9999-12-31 23:59:59 UTC, the last moment the model card can print
+
 # Directories of the repository that a build must never write into or replace.
 SOURCE_DIRS = (".git", ".github", "build", "docs", "node_modules", "site_templates", "tests", "training")
 
@@ -76,14 +80,21 @@ def load_config(
         except models.ModelNotFoundError as error:
             errors.append(str(error))
             model_dir = models.MODELS_DIR
+        except ValueError as error:  # a folder of digits int() cannot read, such as "²" or "٣"
+            errors.append(f"cannot pick the newest model in {models.MODELS_DIR}: a folder is not named by a Unix timestamp "
+                          f"in ASCII digits ({error}); rename or remove it")
+            model_dir = models.MODELS_DIR
     else:
-        model_dir = Path(model).resolve()
-        if not model_dir.is_dir():
+        model_dir = _resolved(model, "--model", errors)
+        if model_dir is None:
+            model_dir = Path(model).absolute()
+        elif not model_dir.is_dir():
             errors.append(f"model directory {model_dir} does not exist")
         elif not (model_dir / "saved_model.pb").is_file():
             errors.append(f"{model_dir} is not a SavedModel directory (no saved_model.pb)")
 
-    out_dir = Path(out).resolve() if out is not None else REPO_ROOT / "dist"
+    errors.extend(_version_errors(model_dir))
+    out_dir = (_resolved(out, "--out", errors) or Path(out).absolute()) if out is not None else REPO_ROOT / "dist"
     quantize = DEFAULT_QUANTIZE if quantize is None else quantize
     if quantize not in QUANTIZATIONS:
         errors.append(f"unknown quantization {quantize!r}; choose one of {', '.join(QUANTIZATIONS)}")
@@ -95,7 +106,10 @@ def load_config(
         errors.append(f"preprocessing spec {config.preprocess_spec} does not exist")
     if not 0.0 <= config.low_confidence <= 1.0:
         errors.append(f"low_confidence must be within 0..1, not {config.low_confidence}")
-    errors.extend(_output_errors(config))
+    try:
+        errors.extend(_output_errors(config))
+    except OSError as error:  # e.g. a name too long for the file system
+        errors.append(f"cannot write the build to {config.out_dir}: {error.strerror or error}")
     if (config.model_dir / "saved_model.pb").is_file():
         config = _checked_against_floors(config, errors)
 
@@ -120,6 +134,25 @@ def _checked_against_floors(config: Config, errors: list[str]) -> Config:
     return dataclasses.replace(config, below_floors=tuple(missed))
 
 
+def _resolved(path: Path | str, option: str, errors: list[str]) -> Path | None:
+    """Return `path` made absolute with symlinks resolved, or None (and an error) for a symlink loop."""
+    try:
+        return Path(path).resolve()
+    except (OSError, RuntimeError) as error:  # Python 3.11 raises RuntimeError for a loop, 3.13 OSError
+        errors.append(f"{option} {path} cannot be resolved: {getattr(error, 'strerror', None) or error}")
+        return None
+
+
+def _version_errors(model_dir: Path) -> list[str]:
+    """Return why a model directory named by digits is no usable Unix timestamp ([] if it is one, or not digits)."""
+    name = model_dir.name
+    if not name.isdigit():
+        return []  # a free name: the model card says the export time is not known
+    if not name.isascii() or int(name) > MAX_TIMESTAMP:
+        return [f"model directory name {name!r} is not a Unix timestamp (ASCII digits, at most {MAX_TIMESTAMP}); rename it"]
+    return []
+
+
 def _output_errors(config: Config) -> list[str]:
     """Return why `config.out_dir` must not be replaced by a build ([] if it may)."""
     out_dir = config.out_dir
@@ -139,9 +172,9 @@ def _output_errors(config: Config) -> list[str]:
         return [f"cannot write the build to {out_dir}: {ancestor} is a file"]
     if not os.access(ancestor, os.W_OK | os.X_OK):
         return [f"cannot write the build to {out_dir}: {ancestor} is not writable"]
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / "index.html").is_file():
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / BUILD_MARKER).is_file():
         return [
-            f"refusing to replace {out_dir}: it is not empty and holds no index.html from an earlier build; "
+            f"refusing to replace {out_dir}: it is not empty and was not written by this build (no {BUILD_MARKER} file); "
             "pick another --out or remove it"
         ]
     return []

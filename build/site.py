@@ -16,7 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from build import context, convert, minify, parity, render, runtime
-from build.config import DEFAULT_QUANTIZE, QUANTIZATIONS, Config, load_config
+from build import metrics_check
+from build.config import BUILD_MARKER, DEFAULT_QUANTIZE, QUANTIZATIONS, Config, load_config
 from build.errors import BuildError
 from training import spec_check
 from build.floors import OVERRIDE_FLAG
@@ -25,6 +26,7 @@ from build.floors import OVERRIDE_FLAG
 log = logging.getLogger("build.site")
 
 STATIC_DIR = "static"  # in site_templates/ and in dist/
+MARKER_TEXT = "Written by `python -m build.site`: the next build may replace this folder whole.\n"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,6 +55,9 @@ def build(config: Config) -> BuildReport:
         page_sources = read_tree(config.templates_dir / STATIC_DIR, STATIC_DIR)
         static_files = minify.minify_stylesheets(minify.minify_scripts(page_sources, config.node_modules))
         metrics = _read_json(config.model_dir / "metrics.json", "model metrics", missing_ok=True)
+        impossible = metrics_check.metrics_problems(metrics)
+        if impossible:
+            raise BuildError(f"{config.model_dir / 'metrics.json'}: figures the model card cannot show: {'; '.join(impossible)}")
         check_names, check_images = parity.check_inputs()
         # Running the SavedModel first also rejects a broken one before the slower conversion.
         reference = parity.reference_probabilities(config.model_dir, check_images)
@@ -137,11 +142,14 @@ def merge_files(*parts: dict[str, bytes]) -> dict[str, bytes]:
 
 
 def write_files(directory: Path, files: dict[str, bytes]) -> None:
-    """Write `files` ({relative path: bytes}) under `directory`."""
+    """Write `files` ({relative path: bytes}) under `directory`; BuildError naming the file when the disk refuses."""
     for relative, content in files.items():
         path = directory / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+        except OSError as error:  # disk full, a file-size limit (ulimit -f), a name too long
+            raise BuildError(f"cannot write {path}: {error.strerror or error}") from error
 
 
 def swap_into_place(staging: Path, out_dir: Path) -> None:
@@ -160,7 +168,12 @@ def swap_into_place(staging: Path, out_dir: Path) -> None:
     except OSError as error:
         raise BuildError(f"cannot replace {out_dir}: {error.strerror}") from error
     if had_previous:
-        shutil.rmtree(old)
+        try:
+            shutil.rmtree(old)
+        except OSError as error:
+            # The new site is in place, so the build succeeded; what is left is the previous one.
+            log.warning("the new site is in place, but the previous build %s could not be deleted (%s); delete it by hand",
+                        old, error.strerror or error)
 
 
 def part_sizes(files: dict[str, bytes]) -> dict[str, int]:
@@ -249,11 +262,25 @@ def _make_staging_dir(out_dir: Path) -> Path:
     """Return a new empty directory beside `out_dir` (same filesystem, so the swap is a rename)."""
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
+        remove_leftovers(out_dir)
         staging = Path(tempfile.mkdtemp(prefix=f"{out_dir.name}.tmp-", dir=out_dir.parent))
+        staging.chmod(0o755)  # mkdtemp makes it private; dist/ is meant to be served
+        # The marker goes in first: a build killed halfway leaves a directory the next build may remove.
+        (staging / BUILD_MARKER).write_text(MARKER_TEXT, encoding="utf-8")
     except OSError as error:
-        raise BuildError(f"cannot write the build to {out_dir}: {error.strerror}") from error
-    staging.chmod(0o755)  # mkdtemp makes it private; dist/ is meant to be served
+        raise BuildError(f"cannot write the build to {out_dir}: {error.strerror or error}") from error
     return staging
+
+
+def remove_leftovers(out_dir: Path) -> None:
+    """Delete `<out>.tmp-*` and `<out>.old-*` directories a killed or failed build left beside `out_dir`.
+
+    Only directories holding the build marker are removed: a folder that merely matches the name stays."""
+    for pattern in (f"{out_dir.name}.tmp-*", f"{out_dir.name}.old-*"):
+        for leftover in sorted(out_dir.parent.glob(pattern)):
+            if leftover.is_dir() and not leftover.is_symlink() and (leftover / BUILD_MARKER).is_file():
+                log.info("removing %s, left by an interrupted build", leftover.name)
+                shutil.rmtree(leftover, ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -288,6 +315,10 @@ def main(argv: list[str] | None = None) -> int:
     except BuildError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    except OSError as error:  # an unforeseen disk or file-system failure: still one line, not a traceback
+        where = f" ({error.filename})" if error.filename else ""
+        print(f"error: the build failed: {error.strerror or error}{where}", file=sys.stderr)
+        return 1
     finally:
         logging.getLogger("build").removeHandler(progress)
     print(format_report(report))
@@ -312,7 +343,7 @@ def _native_stderr_held_back() -> Iterator[None]:
         os.dup2(held_back.fileno(), 2)
         try:
             yield
-        except BuildError:
+        except (BuildError, OSError):
             raise
         except BaseException:
             crashed = True

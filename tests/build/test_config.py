@@ -68,6 +68,6 @@ def test_output_that_is_a_file_is_refused(model_dir: Path, fixture_settings: dic
 def test_empty_or_earlier_build_output_is_accepted(model_dir: Path, fixture_settings: dict, tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     (tmp_path / "earlier").mkdir()
-    (tmp_path / "earlier" / "index.html").write_text("")
+    (tmp_path / "earlier" / build_config.BUILD_MARKER).write_text("")
     for name in ("empty", "earlier", "new/nested"):
         assert build_config.load_config(model=model_dir, out=tmp_path / name, **fixture_settings).out_dir == tmp_path / name

@@ -101,8 +101,9 @@ def test_build_writes_pages_model_runtime_and_static_files(built_site: site.Buil
         "model/model.json",
         "model/group1-shard1of1.bin",
         "model/embedded.js",
+        build_config.BUILD_MARKER,  # the one dotfile: it tells a later build this folder is a build's
     }
-    assert files == expected  # nothing else: no dotfiles, no check inputs, no temp files
+    assert files == expected  # nothing else: no other dotfiles, no check inputs, no temp files
 
 
 def test_every_url_in_the_pages_is_relative_and_resolves_to_a_file(built_site: site.BuildReport) -> None:
@@ -300,16 +301,136 @@ def test_unwritable_output_is_one_error_line(model_dir: Path, fixture_main, tmp_
     assert capsys.readouterr().err == f"error: cannot write the build to {out}: {blocker} is a file\n"
 
 
-def test_output_that_is_not_an_earlier_build_is_not_replaced(model_dir: Path, fixture_main, tmp_path: Path, capsys) -> None:
+@pytest.mark.parametrize("files", [["holiday.jpg"], ["index.html", "notes.txt"]])
+def test_output_that_is_not_an_earlier_build_is_not_replaced(
+    model_dir: Path, fixture_main, tmp_path: Path, capsys, files: list[str]
+) -> None:
     precious = tmp_path / "photos"
     precious.mkdir()
-    (precious / "holiday.jpg").write_bytes(b"...")
+    for name in files:  # an index.html of one's own does not make a folder the build's
+        (precious / name).write_bytes(b"...")
     assert fixture_main(["--model", str(model_dir), "--out", str(precious)]) == 1
     assert capsys.readouterr().err == (
-        f"error: refusing to replace {precious}: it is not empty and holds no index.html from an earlier build; "
-        "pick another --out or remove it\n"
+        f"error: refusing to replace {precious}: it is not empty and was not written by this build "
+        f"(no {build_config.BUILD_MARKER} file); pick another --out or remove it\n"
     )
-    assert (precious / "holiday.jpg").exists()
+    assert sorted(path.name for path in precious.iterdir()) == sorted(files)
+
+
+def test_a_build_killed_halfway_is_cleaned_up_by_the_next(
+    built_site: site.BuildReport, model_dir: Path, fixture_main, tmp_path: Path
+) -> None:
+    out = tmp_path / "dist"
+    killed = tmp_path / "dist.tmp-k1ll3d"  # staging as a killed build leaves it: the marker, then some files
+    killed.mkdir()
+    (killed / build_config.BUILD_MARKER).write_text(site.MARKER_TEXT)
+    (killed / "index.html").write_text("half")
+    mine = tmp_path / "dist.tmp-not-a-build"  # matches the pattern but was never the build's: kept
+    mine.mkdir()
+    (mine / "notes.txt").write_text("mine")
+    assert fixture_main(["--model", str(model_dir), "--out", str(out)]) == 0
+    assert leftovers(out) == ["dist.tmp-not-a-build"]
+    assert (mine / "notes.txt").exists()
+
+
+def test_an_old_build_that_cannot_be_deleted_is_a_warning_not_a_failure(
+    built_site: site.BuildReport, model_dir: Path, fixture_main, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    out = tmp_path / "dist"
+    shutil.copytree(built_site.out_dir, out)
+    real_rmtree = shutil.rmtree
+
+    def refuse_old(path, *args, **kwargs):
+        if ".old-" in Path(path).name and not kwargs.get("ignore_errors"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_rmtree(path, *args, **kwargs)
+
+    monkeypatch.setattr(site.shutil, "rmtree", refuse_old)
+    assert fixture_main(["--model", str(model_dir), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    (old,) = leftovers(out)
+    assert f"warning: the new site is in place, but the previous build {tmp_path / old} could not be deleted " in printed
+    assert (out / build_config.BUILD_MARKER).is_file()
+
+
+def test_a_full_disk_is_one_error_line(model_dir: Path, fixture_main, tmp_path: Path, capsys) -> None:
+    # A real write limit, as `ulimit -f` sets it: Python ignores SIGXFSZ, so writes past it fail with EFBIG.
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, hard))  # below the TF.js runtime script's size (~230 KB)
+    try:
+        status = fixture_main(["--model", str(model_dir), "--out", str(tmp_path / "dist")])
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    err = capsys.readouterr().err
+    assert status == 1
+    assert err.startswith(f"error: cannot write {tmp_path}/dist.tmp-")
+    assert err.endswith(": File too large\n")
+    assert err.count("\n") == 1
+    assert leftovers(tmp_path / "dist") == []
+    assert not (tmp_path / "dist").exists()
+
+
+@pytest.mark.parametrize(
+    ("metrics", "problem"),
+    [
+        ({"test_accuracy": float("nan")}, "test_accuracy is nan"),
+        ({"training_seconds": float("inf")}, "training_seconds is inf"),
+        ({"parameters": -5}, "parameters is -5, expected a whole number >= 0"),
+        ({"per_class_accuracy": [0.99] * 9 + [1.5]}, "per_class_accuracy holds 1.5, expected a fraction from 0 to 1"),
+        (
+            {"confusion_matrix": [[-1 if row == col == 3 else 5 for col in range(10)] for row in range(10)]},
+            "confusion_matrix must be a square table of whole numbers >= 0",
+        ),
+    ],
+)
+def test_impossible_metrics_are_refused_not_shown(
+    model_dir: Path, fixture_main, tmp_path: Path, capsys, metrics: dict, problem: str
+) -> None:
+    copy = tmp_path / model_dir.name
+    shutil.copytree(model_dir, copy)
+    (copy / "metrics.json").write_text(json.dumps(metrics))
+    assert fixture_main(["--model", str(copy), "--out", str(tmp_path / "dist")]) == 1
+    assert capsys.readouterr().err == f"error: {copy / 'metrics.json'}: figures the model card cannot show: {problem}\n"
+
+
+@pytest.mark.parametrize("name", ["99999999999999999999", "\u0661\u0667\u0660\u0660\u0660\u0660\u0660\u0660\u0660\u0660"])
+def test_a_model_folder_that_is_no_timestamp_is_one_error_line(
+    model_dir: Path, fixture_main, tmp_path: Path, capsys, name: str
+) -> None:
+    copy = tmp_path / name
+    shutil.copytree(model_dir, copy)
+    assert fixture_main(["--model", str(copy), "--out", str(tmp_path / "dist")]) == 1
+    assert capsys.readouterr().err == (
+        f"error: model directory name {name!r} is not a Unix timestamp (ASCII digits, at most 253402300799); rename it\n"
+    )
+
+
+def test_a_superscript_digit_folder_among_the_models_is_one_error_line(
+    model_dir: Path, fixture_main, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    from training import models
+
+    models_dir = tmp_path / "models"
+    shutil.copytree(model_dir, models_dir / "\u00b2")
+    monkeypatch.setattr(models, "MODELS_DIR", models_dir)
+    assert fixture_main(["--out", str(tmp_path / "dist")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: cannot pick the newest model in {models_dir}: a folder is not named by a Unix timestamp")
+    assert err.count("\n") == 1
+
+
+def test_a_symlink_loop_or_an_overlong_out_is_one_error_line(model_dir: Path, fixture_main, tmp_path: Path, capsys) -> None:
+    loop = tmp_path / "loop"
+    loop.symlink_to(loop)
+    assert fixture_main(["--model", str(loop), "--out", str(tmp_path / "dist")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: --model {loop} cannot be resolved: ")
+    assert err.count("\n") == 1
+    overlong = tmp_path / ("a" * 300)
+    assert fixture_main(["--model", str(model_dir), "--out", str(overlong)]) == 1
+    assert capsys.readouterr().err == f"error: cannot write the build to {overlong}: File name too long\n"
 
 
 def test_bad_spec_is_one_error_line_listing_every_bad_field(
