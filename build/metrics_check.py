@@ -49,7 +49,11 @@ def _key_problems(key: str, value: object, where: str) -> list[str]:
             return [f"{where} is {value!r}, expected a whole number >= 0"]
         return []
     if key.endswith("_seconds"):
-        return [] if value is None or (_is_number(value) and value >= 0) else [f"{where} is {value!r}, expected seconds >= 0"]
+        return (
+            []
+            if value is None or (_is_number(value) and value >= 0)
+            else [f"{where} is {value!r}, expected seconds >= 0"]
+        )
     fractions = list(value.values()) if key in FRACTION_KEYS and isinstance(value, dict) else None
     if key.endswith(("accuracy", "_threshold")):
         fractions = value if isinstance(value, list) else [value]
