@@ -34,7 +34,8 @@ def test_on_a_phone_the_answer_is_in_view_right_after_equals(browser, site_url):
     page.get_by_test_id("op-add").tap()
     page.get_by_test_id("equals").tap()
     box = page.get_by_test_id("result").bounding_box()
-    assert 0 <= box["y"] and box["y"] + box["height"] <= PHONE["height"]
+    assert box["y"] >= 0
+    assert box["y"] + box["height"] <= PHONE["height"]
     assert result_text(page) == "10"
     page.context.close()
     assert not record.errors
@@ -135,7 +136,8 @@ def test_a_model_that_cannot_load_says_so_in_words_with_the_detail_folded_away(b
     page.wait_for_function("() => document.getElementById('status-box').dataset.state === 'error'")
     status = page.get_by_test_id("status").inner_text()
     assert status.startswith("The recognition model could not load")
-    assert "is not a function" not in status and "undefined" not in status
+    assert "is not a function" not in status
+    assert "undefined" not in status
     details = page.locator("#status-details")
     assert details.is_visible()
     assert details.locator("p").text_content().strip() != ""  # folded: the text is there, closed
