@@ -99,6 +99,8 @@ RULES: dict[str, Rule] = {
     "locate.stray.edge_line_length_fraction": FRACTION,
     "locate.stray.frame_max_density": FRACTION,
     "locate.stray.frame_min_inner_height": FRACTION,
+    "locate.stray.long_line_fraction": FRACTION,
+    "locate.stray.long_line_thickness": FRACTION,
     "locate.grouping.min_column_overlap": FRACTION,
     "locate.grouping.max_row_gap": Rule("number", min=0),
     "locate.grouping.max_side_gap": Rule("number", min=0),
@@ -118,6 +120,9 @@ RULES: dict[str, Rule] = {
     "locate.uneven_light": GREY_LEVEL,
     "locate.uneven_percentile_light": PERCENTILE,
     "locate.light_paper": GREY_LEVEL,
+    "locate.max_lighter_cells": FRACTION,
+    "locate.polarity_gap": GREY_LEVEL,
+    "locate.paper_agreement": GREY_LEVEL,
 }
 
 # (fields involved, the rule as a sentence, the check); checked only when those fields are themselves valid.
