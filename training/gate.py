@@ -17,7 +17,7 @@ import statistics
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -372,7 +372,9 @@ def measure_pair(new_dir: Path, old_dir: Path, inputs: Inputs) -> tuple[dict, di
 # Comparing and reporting
 
 
-def compare(new: dict[str, float | None], old: dict[str, float | None], rules: Sequence[Rule] = RULES) -> list[Row]:
+def compare(
+    new: Mapping[str, float | None], old: Mapping[str, float | None], rules: Sequence[Rule] = RULES
+) -> list[Row]:
     """Return one row per rule with both figures and the verdict."""
     return [
         Row(rule, new.get(rule.key), old.get(rule.key), rule.verdict(new.get(rule.key), old.get(rule.key)))
