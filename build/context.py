@@ -406,7 +406,7 @@ def _details(metrics: dict) -> list[dict]:
     if isinstance(metrics.get("training_images"), int):
         held_out = metrics.get("validation_images")
         text = f"{metrics['training_images']:,} MNIST training images"
-        if isinstance(held_out, int):
+        if isinstance(held_out, int) and held_out > 0:
             text += f" ({held_out:,} more held out for validation)"
         details.append({"label": "Trained on", "value": text})
     if isinstance(metrics.get("epochs"), int):

@@ -218,3 +218,8 @@ def test_refusals_and_benchmark_figures_are_labelled() -> None:
         {"label": "rendered non-digits refused (fonts never trained on)", "value": "96.80%"},
     ]
     assert card["benchmark"] == [{"label": "real pictures", "value": "97.00% of 159"}]
+
+
+def test_no_hold_out_is_not_mentioned() -> None:
+    card = context.model_card("1", {"training_images": 60_000, "validation_images": 0}, 10, "none")
+    assert card["details"] == [{"label": "Trained on", "value": "60,000 MNIST training images"}]
