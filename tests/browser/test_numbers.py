@@ -93,7 +93,8 @@ def test_a_letter_is_refused_the_answer_waits_and_a_picked_digit_overrides(deskt
     give_file(desktop, "a", single_digit(mnist_dir, tmp_path, 8))
     assert give_file(desktop, "b", letter_picture(tmp_path / "letter-a.png", LETTER_A)) == "not-digit"
     # The contract's reason, whichever apostrophe it is written with.
-    assert desktop.locator("#operand-b-confidence").inner_text().replace("\u2019", "'") == "This doesn't look like a digit."
+    said = desktop.locator("#operand-b-confidence").inner_text()
+    assert said.replace("\u2019", "'") == "This doesn't look like a digit."
     assert desktop.locator("#operand-b-picker button").count() == 10  # the digits are still offered
     assert compute(desktop, "add").startswith("The second picture doesn\u2019t look like a digit")
     assert desktop.get_attribute(".answer", "data-state") == "refused"
