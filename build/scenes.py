@@ -502,7 +502,7 @@ def sheet_scene(
                 fraction = min(fraction, 0.28)
             ink = digit_ink(digit, fraction * short_frame, rng)
         if layout.close_up:  # lines at a spacing that makes 1-3 of them cross the digit
-            spacing = (ink.shape[0] if ink is not None else short_frame * 0.15) * rng.uniform(0.3, 0.7)
+            spacing = (ink.shape[0] if ink is not None else short_frame * 0.15) * rng.uniform(0.25, 0.5)
         else:
             spacing = (
                 sheet_height / rng.uniform(22, 34) if layout.paper == "ruled" else sheet_width / rng.uniform(20, 40)
