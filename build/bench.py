@@ -303,6 +303,8 @@ def cold_starts(browser, sites: dict[str, Path], base_url: str, repeats: int) ->
             ):
                 opened = bench_browser.open_fresh(browser, url)
                 results[name][opening]["runs"].append(opened.ready_ms)
+                results[name][opening].setdefault("marks", []).append(opened.marks)
+                results[name][opening].setdefault("first_classify", []).append(opened.first_classify_ms)
                 if round_number == 0:
                     results[name][opening]["weight"] = page_weight(opened.requests, site_dir, base_url)
                     results[name][opening]["page_errors"] = opened.errors
@@ -312,7 +314,16 @@ def cold_starts(browser, sites: dict[str, Path], base_url: str, repeats: int) ->
         for opening in variant.values():
             opening["median_ms"] = median(opening["runs"])
             opening["best_ms"] = min(opening["runs"])  # closest to the page's own cost when the machine is shared
+            opening["breakdown"] = cold_start_breakdown(opening.pop("marks"), opening["runs"])
+            opening["first_classify_ms"] = median(opening.pop("first_classify"))
     return results
+
+
+def cold_start_breakdown(marks: list[dict], ready: list[float]) -> dict:
+    """Return {step: median ms from navigation} over the fresh pages, for the steps every page marked."""
+    runs = [{**page_marks, "ready": ready_ms} for page_marks, ready_ms in zip(marks, ready, strict=True)]
+    steps = [step for step, _ in bench_report.COLD_START_STEPS]
+    return {step: median([run[step] for run in runs]) for step in steps if all(step in run for run in runs)}
 
 
 def latency(

@@ -33,12 +33,31 @@ RECORD_READY = """(() => {
     set: (value) => {
       contract = value;
       Promise.resolve(value && value.ready).then(
-        () => { window.__benchReadyAt = performance.now(); },
+        () => {
+          window.__benchReadyAt = performance.now();
+          // The first reading a script can make: it waits for anything ready left to do (the warm-up).
+          const start = performance.now();
+          value.classify(new Array(784).fill(0)).then(() => {
+            window.__benchFirstClassifyMs = performance.now() - start;
+          });
+        },
         (error) => { window.__benchReadyError = String((error && error.message) || error); });
     },
   });
 })();"""
 READY_RECORDED = "() => window.__benchReadyAt !== undefined || window.__benchReadyError !== undefined"
+# Where the cold start went: the page's own "snapmath:<step>" marks (model.js), first paint, parsing done.
+COLD_START_MARKS = """() => {
+  const marks = {};
+  for (const mark of performance.getEntriesByType("mark")) {
+    if (mark.name.startsWith("snapmath:")) marks[mark.name.slice(9)] = mark.startTime;
+  }
+  const paint = performance.getEntriesByName("first-contentful-paint")[0];
+  if (paint) marks["first-contentful-paint"] = paint.startTime;
+  const navigation = performance.getEntriesByType("navigation")[0];
+  if (navigation) marks["dom-interactive"] = navigation.domInteractive;
+  return marks;
+}"""
 
 CLASSIFY = """async (images) => {
   const out = [];
@@ -153,6 +172,8 @@ class OpenedPage:
     ready_ms: float
     requests: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    marks: dict[str, float] = field(default_factory=dict)  # ms from navigation: COLD_START_MARKS
+    first_classify_ms: float | None = None  # a classify issued the moment ready resolved
 
 
 def chromium_path() -> str:
@@ -210,6 +231,9 @@ def open_fresh(browser, url: str) -> OpenedPage:
         context.close()
         raise RuntimeError(f"{url}: snapmath.ready rejected: {error}")
     opened.ready_ms = page.evaluate("() => window.__benchReadyAt")
+    page.wait_for_function("() => window.__benchFirstClassifyMs !== undefined", timeout=READY_TIMEOUT_MS)
+    opened.first_classify_ms = page.evaluate("() => window.__benchFirstClassifyMs")
+    opened.marks = page.evaluate(COLD_START_MARKS)
     return opened
 
 

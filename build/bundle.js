@@ -26,7 +26,8 @@ const NAMESPACE = "snapmath-bundle";
 const IDENTIFIER = "[A-Za-z_$][\\w$]*";
 
 // First line of the bundle, for a person who opens it.
-const BANNER = "TensorFlow.js (tfjs-core, tfjs-backend-cpu, tfjs-converter) cut to one model by snapmath's build/bundle.js; licences at the end and in LICENSE-tf-snapmath.txt";
+const BANNER =
+  "TensorFlow.js (tfjs-core, tfjs-backend-cpu, tfjs-converter) cut to one model by snapmath's build/bundle.js; licences at the end and in LICENSE-tf-snapmath.txt";
 
 class BundleError extends Error {}
 
@@ -87,7 +88,9 @@ function executorCalls(nodeModules) {
       const body = parts[index + 1] || "";
       if (parts[index]) labels.push(parts[index]);
       if (body.trim() === "") continue;
-      const used = [...body.matchAll(new RegExp(`\\bops\\.(${IDENTIFIER}(?:\\.${IDENTIFIER})?)`, "g"))].map((m) => m[1]);
+      const used = [...body.matchAll(new RegExp(`\\bops\\.(${IDENTIFIER}(?:\\.${IDENTIFIER})?)`, "g"))].map(
+        (m) => m[1],
+      );
       for (const label of labels) calls[label] = [...new Set(used)];
       labels = [];
     }
@@ -126,7 +129,9 @@ function cpuKernels(nodeModules, identifiers) {
   const kernels = {};
   for (const match of source.matchAll(new RegExp(`import \\{ (${IDENTIFIER}) \\} from '\\./kernels/([\\w]+)';`, "g"))) {
     const file = path.join(directory, "kernels", `${match[2]}.js`);
-    const declared = readText(file).match(new RegExp(`export const ${match[1].replace(/\$/g, "\\$")} = \\{\\s*kernelName: (${IDENTIFIER})`));
+    const declared = readText(file).match(
+      new RegExp(`export const ${match[1].replace(/\$/g, "\\$")} = \\{\\s*kernelName: (${IDENTIFIER})`),
+    );
     kernels[(declared && identifiers[declared[1]]) || match[2]] = { file, config: match[1] };
   }
   return kernels;
@@ -153,12 +158,15 @@ function entryModule(api, kernels, cpu, coreNames, converterNames) {
     const { file, config } = cpu[kernel];
     lines.push(`import { ${config} as kernel${index} } from ${JSON.stringify(file)};`);
   });
-  lines.push(`for (const config of [${kernels.map((_, index) => `kernel${index}`).join(", ")}]) registerKernel(config);`);
+  lines.push(
+    `for (const config of [${kernels.map((_, index) => `kernel${index}`).join(", ")}]) registerKernel(config);`,
+  );
   const namespaces = {};
   for (const name of [...api].sort()) {
     const [head, member] = name.split(".");
     const from = converterNames.has(head) ? CONVERTER : coreNames.has(head) ? `${CORE}/dist/base` : null;
-    if (from === null) throw new BundleError(`the page calls tf.${name}, which TF.js ${coreNames.version} does not have`);
+    if (from === null)
+      throw new BundleError(`the page calls tf.${name}, which TF.js ${coreNames.version} does not have`);
     if (member === undefined) {
       if (!api.has(name) || [...api].some((other) => other.startsWith(`${name}.`))) continue;
       lines.push(`export { ${head} } from "${from}";`);
@@ -169,13 +177,16 @@ function entryModule(api, kernels, cpu, coreNames, converterNames) {
   for (const head of Object.keys(namespaces).sort()) {
     const { from, members } = namespaces[head];
     lines.push(`import { ${head} as namespace_${head} } from "${from}";`);
-    lines.push(`export const ${head} = { ${members.map((member) => `${member}: namespace_${head}.${member}`).join(", ")} };`);
+    lines.push(
+      `export const ${head} = { ${members.map((member) => `${member}: namespace_${head}.${member}`).join(", ")} };`,
+    );
   }
   return lines.join("\n") + "\n";
 }
 
-// ops_for_converter, cut to the op functions the graph calls (`fused.conv2d` style names become objects).
-function opsModule(opFunctions) {
+// ops_for_converter, cut to the op functions the graph calls. A namespaced one (`fused.conv2d`) is
+// imported from its own file: esbuild keeps every member of a namespace object it has to build.
+function opsModule(opFunctions, nodeModules) {
   const lines = [];
   const namespaces = {};
   for (const name of [...opFunctions].sort()) {
@@ -184,15 +195,74 @@ function opsModule(opFunctions) {
     else (namespaces[head] = namespaces[head] || []).push(member);
   }
   for (const head of Object.keys(namespaces).sort()) {
-    lines.push(`import { ${head} as namespace_${head} } from "${CORE}/dist/ops/ops";`);
-    lines.push(`export const ${head} = { ${namespaces[head].map((m) => `${m}: namespace_${head}.${m}`).join(", ")} };`);
+    const files = namespaceFiles(nodeModules, head);
+    namespaces[head].forEach((member, index) => {
+      const from = files[member] ? `${CORE}/dist/ops/${files[member]}` : `${CORE}/dist/ops/ops`;
+      const imported = files[member] ? member : head;
+      lines.push(`import { ${imported} as ${head}_${index} } from "${from}";`);
+    });
+    const members = namespaces[head].map(
+      (member, index) => `${member}: ${head}_${index}${files[member] ? "" : `.${member}`}`,
+    );
+    lines.push(`export const ${head} = { ${members.join(", ")} };`);
   }
+  return lines.join("\n") + "\n";
+}
+
+// {member: file under dist/ops/} of an ops namespace (`import * as fused from './fused_ops'` in ops.js,
+// whose `import { conv2d } from './fused/conv2d'` lines name the files).
+function namespaceFiles(nodeModules, head) {
+  const opsDir = path.join(nodeModules, CORE, "dist", "ops");
+  const declared = readText(path.join(opsDir, "ops.js")).match(
+    new RegExp(`import \\* as ${head} from '\\./([\\w/]+)';`),
+  );
+  if (!declared) return {};
+  const files = {};
+  for (const match of readText(path.join(opsDir, `${declared[1]}.js`)).matchAll(
+    /import \{ (\w+) \} from '\.\/([\w/]+)';/g,
+  )) {
+    files[match[1]] = match[2];
+  }
+  return files;
+}
+
+// Library files the page never runs, replaced by modules whose exports throw: model storage in the
+// browser (the page loads its model from memory or over http and never saves one), and the string
+// hashing that only the StringToHashBucketFast kernel uses (it needs the 9 KB `long` package).
+const UNUSED_FILES = [
+  { file: "io/browser_files.js", unlessKernel: null },
+  { file: "io/local_storage.js", unlessKernel: null },
+  { file: "io/indexed_db.js", unlessKernel: null },
+  { file: "io/model_management.js", unlessKernel: null },
+  { file: "hash_util.js", unlessKernel: "StringToHashBucketFast" },
+];
+
+// A module with the same export names as `file`, each one throwing when used.
+function unusedModule(file) {
+  const source = readText(file);
+  const names = new Set();
+  for (const match of source.matchAll(
+    new RegExp(`^export (?:async )?(?:function|class|const|let) (${IDENTIFIER})`, "gm"),
+  ))
+    names.add(match[1]);
+  for (const match of source.matchAll(/^export \{([^}]*)\};?$/gm)) {
+    for (const part of match[1].split(",")) {
+      const exported = part
+        .trim()
+        .split(/\s+as\s+/)
+        .pop();
+      if (exported) names.add(exported);
+    }
+  }
+  const what = path.basename(file, ".js");
+  const lines = [`const unavailable = () => { throw new Error("${what} is not in this TF.js bundle"); };`];
+  for (const name of [...names].sort()) lines.push(`export const ${name} = unavailable;`);
   return lines.join("\n") + "\n";
 }
 
 // The esbuild plugin: virtual entry and ops modules, `@tensorflow/tfjs-core` as its side-effect-free
 // base, op tables and executors cut to the model, no Node.js platform (the page runs in a browser).
-function cutPlugin({ nodeModules, entry, ops, usedOps, usedCategories, tables }) {
+function cutPlugin({ nodeModules, entry, ops, usedOps, usedCategories, tables, kernels }) {
   const resolveDir = path.dirname(nodeModules);
   const executors = path.join(nodeModules, CONVERTER, "dist", "operations", "executors");
   return {
@@ -210,6 +280,14 @@ function cutPlugin({ nodeModules, entry, ops, usedOps, usedCategories, tables })
         return { contents, resolveDir, loader: "js" };
       });
       build.onLoad({ filter: /platform_node\.js$/ }, () => ({ contents: "export {};\n", loader: "js" }));
+      const coreDist = path.join(nodeModules, CORE, "dist");
+      for (const { file, unlessKernel } of UNUSED_FILES) {
+        if (unlessKernel && kernels.includes(unlessKernel)) continue;
+        const absolute = path.join(coreDist, file);
+        build.onLoad({ filter: new RegExp(`${escapeRegExp(file)}$`) }, (args) =>
+          args.path === absolute ? { contents: unusedModule(absolute), loader: "js" } : undefined,
+        );
+      }
       build.onLoad({ filter: /[\\/]op_list[\\/]\w+\.js$/ }, (args) => {
         const entries = (tables[args.path] || []).filter((entry) => usedOps.has(entry.tfOpName));
         return { contents: `export const json = ${JSON.stringify(entries)};\n`, loader: "js" };
@@ -217,7 +295,10 @@ function cutPlugin({ nodeModules, entry, ops, usedOps, usedCategories, tables })
       build.onLoad({ filter: /_executor\.js$/ }, (args) => {
         const category = path.basename(args.path, "_executor.js");
         if (path.dirname(args.path) !== executors || usedCategories.has(category)) return undefined;
-        return { contents: `export const executeOp = (node) => { throw new TypeError("Node type " + node.op + " is not in this bundle"); };\n`, loader: "js" };
+        return {
+          contents: `export const executeOp = (node) => { throw new TypeError("Node type " + node.op + " is not in this bundle"); };\n`,
+          loader: "js",
+        };
       });
     },
   };
@@ -299,24 +380,36 @@ async function build(nodeModules, request) {
   // 3. Bundle until the set of kernels the bundled code can run stops growing.
   const identifiers = kernelNames(nodeModules);
   const cpu = cpuKernels(nodeModules, identifiers);
-  const ops = opsModule(opFunctions);
+  const ops = opsModule(opFunctions, nodeModules);
   const options = { nodeModules, ops, usedOps, usedCategories, tables };
   let kernels = [];
   for (;;) {
-    const entry = entryModule(api, kernels.filter((kernel) => kernel in cpu), cpu, coreNames, converterNames);
-    const { kernels: found } = bundledKernels(await bundle(esbuild, { ...options, entry }, false), identifiers, path.dirname(nodeModules));
+    const entry = entryModule(
+      api,
+      kernels.filter((kernel) => kernel in cpu),
+      cpu,
+      coreNames,
+      converterNames,
+    );
+    const { kernels: found } = bundledKernels(
+      await bundle(esbuild, { ...options, entry, kernels }, false),
+      identifiers,
+      path.dirname(nodeModules),
+    );
     const next = [...new Set([...kernels, ...found])].sort();
     if (next.length === kernels.length) break;
     kernels = next;
   }
   const missing = kernels.filter((kernel) => !(kernel in cpu));
   if (missing.length > 0) {
-    throw new BundleError(missingKernelMessage(missing, request.modelOps, calls, kernel2op, nodeModules, identifiers, version));
+    throw new BundleError(
+      missingKernelMessage(missing, request.modelOps, calls, kernel2op, nodeModules, identifiers, version),
+    );
   }
 
   // 4. The shipped bundle: minified, licence comments kept at the end.
   const entry = entryModule(api, kernels, cpu, coreNames, converterNames);
-  const result = await bundle(esbuild, { ...options, entry }, true);
+  const result = await bundle(esbuild, { ...options, entry, kernels }, true);
   const { files } = bundledKernels(result, identifiers, path.dirname(nodeModules));
   for (const input of Object.keys(result.metafile.inputs)) {
     if (!/^[\w-]+:|^\(disabled\):/.test(input)) FILES_READ.add(path.resolve(path.dirname(nodeModules), input));
@@ -338,7 +431,11 @@ function missingKernelMessage(missing, modelOps, calls, kernel2op, nodeModules, 
   const opsDir = path.join(nodeModules, CORE, "dist", "ops");
   for (const [op, node] of Object.entries(modelOps).sort()) {
     for (const name of [...(calls[op] || []), ...(kernel2op[op] || [])]) {
-      const file = path.join(opsDir, ...name.split(".").map((part, index, all) => (index < all.length - 1 ? part : snakeCase(part)))) + ".js";
+      const file =
+        path.join(
+          opsDir,
+          ...name.split(".").map((part, index, all) => (index < all.length - 1 ? part : snakeCase(part))),
+        ) + ".js";
       if (!fs.existsSync(file)) continue;
       const needed = [...kernelsRunBy(readText(file), identifiers)].filter((kernel) => missing.includes(kernel));
       if (needed.length > 0) {
@@ -349,8 +446,15 @@ function missingKernelMessage(missing, modelOps, calls, kernel2op, nodeModules, 
   return `the bundled TF.js runs the kernel ${missing[0]}, which the TF.js ${version} CPU backend does not have`;
 }
 
+function escapeRegExp(text) {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+}
+
 function snakeCase(name) {
-  return name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").replace(/([A-Z])([A-Z][a-z])/g, "$1_$2").toLowerCase();
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .replace(/([A-Z])([A-Z][a-z])/g, "$1_$2")
+    .toLowerCase();
 }
 
 async function main() {

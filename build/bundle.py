@@ -68,8 +68,13 @@ def build_bundle(model_json: dict, scripts: dict[str, bytes], node_modules: Path
         "api": list(ALWAYS_OFFERED),
         "analyze": analyze,
     }
-    output = node.run_script(BUNDLE_SCRIPT, [str(node_modules)], json.dumps(request), TIMEOUT_SECONDS,
-                             "the page's TF.js could not be bundled")
+    output = node.run_script(
+        BUNDLE_SCRIPT,
+        [str(node_modules)],
+        json.dumps(request),
+        TIMEOUT_SECONDS,
+        "the page's TF.js could not be bundled",
+    )
     result = json.loads(output)
     bundle = Bundle(
         code=result["code"].encode("utf-8"),

@@ -26,13 +26,15 @@ NPM_CI = "run `npm ci` in the repository root to reinstall the pinned packages"
 
 
 def npm_cache_dir() -> Path:
-    """Return npm's cache directory: $npm_config_cache, else what `npm config get cache` says, else ~/.npm."""
-    configured = os.environ.get("npm_config_cache") or os.environ.get("NPM_CONFIG_CACHE")
+    """Return npm's cache directory: $NPM_CONFIG_CACHE, else what `npm config get cache` says, else ~/.npm."""
+    configured = os.environ.get("NPM_CONFIG_CACHE") or os.environ.get("npm_config_cache")  # noqa: SIM112 - npm reads both
     if configured:
         return Path(configured)
     npm = shutil.which("npm")
     if npm is not None:
-        completed = subprocess.run([npm, "config", "get", "cache"], capture_output=True, text=True, timeout=60, check=False)
+        completed = subprocess.run(
+            [npm, "config", "get", "cache"], capture_output=True, text=True, timeout=60, check=False
+        )
         if completed.returncode == 0 and completed.stdout.strip():
             return Path(completed.stdout.strip())
     return Path.home() / ".npm"
@@ -46,7 +48,9 @@ def verify(node_modules: Path, lockfile: Path, files: Iterable[str], cache_dir: 
     """
     node_modules = Path(node_modules)
     if not Path(lockfile).is_file():
-        raise BuildError(f"{lockfile} does not exist: the TF.js files cannot be checked against it; restore it and {NPM_CI}")
+        raise BuildError(
+            f"{lockfile} does not exist: the TF.js files cannot be checked against it; restore it and {NPM_CI}"
+        )
     locked = json.loads(Path(lockfile).read_text(encoding="utf-8")).get("packages", {})
     by_package: dict[str, list[str]] = {}
     for relative in sorted(set(files)):
@@ -55,13 +59,19 @@ def verify(node_modules: Path, lockfile: Path, files: Iterable[str], cache_dir: 
     for key, relatives in sorted(by_package.items()):
         entry = locked[key]
         name = key.rsplit("node_modules/", 1)[-1]
-        inside = {relative: (node_modules / relative).relative_to(node_modules.parent / key).as_posix() for relative in relatives}
-        packed = _tarball_files(cache, entry.get("integrity", ""), f"{name} {entry.get('version', '?')}", set(inside.values()))
+        inside = {
+            relative: (node_modules / relative).relative_to(node_modules.parent / key).as_posix()
+            for relative in relatives
+        }
+        packed = _tarball_files(
+            cache, entry.get("integrity", ""), f"{name} {entry.get('version', '?')}", set(inside.values())
+        )
         for relative in relatives:
             installed = node_modules / relative
             if not installed.is_file() or installed.read_bytes() != packed.get(inside[relative]):
                 raise BuildError(
-                    f"{installed} is not the file of {name} {entry.get('version', '?')} that package-lock.json pins; {NPM_CI}"
+                    f"{installed} is not the file of {name} {entry.get('version', '?')} "
+                    f"that package-lock.json pins; {NPM_CI}"
                 )
 
 
@@ -75,7 +85,7 @@ def _package_key(relative: str, locked: dict) -> str:
 
 
 def _tarball_files(cache: Path, integrity: str, package: str, wanted: set[str]) -> dict[str, bytes]:
-    """Return {path inside the package: bytes} of the `wanted` files in the tarball with SRI `integrity`, from npm's cache."""
+    """Return {path inside the package: bytes} of the `wanted` files of the tarball with `integrity` (npm's cache)."""
     algorithm, _, digest_base64 = integrity.partition("-")
     if algorithm not in ("sha512", "sha384", "sha256", "sha1") or not digest_base64:
         raise BuildError(f"package-lock.json gives {package} no usable integrity ({integrity or 'none'}); {NPM_CI}")
@@ -83,7 +93,9 @@ def _tarball_files(cache: Path, integrity: str, package: str, wanted: set[str]) 
     hex_digest = digest.hex()
     tarball = cache / "_cacache" / "content-v2" / algorithm / hex_digest[:2] / hex_digest[2:4] / hex_digest[4:]
     if not tarball.is_file():
-        raise BuildError(f"cannot check {package} against package-lock.json: its tarball is not in the npm cache {cache}; {NPM_CI}")
+        raise BuildError(
+            f"cannot check {package} against package-lock.json: its tarball is not in the npm cache {cache}; {NPM_CI}"
+        )
     content = tarball.read_bytes()
     if hashlib.new(algorithm, content).digest() != digest:
         raise BuildError(f"the npm cache's tarball of {package} does not match package-lock.json's integrity; {NPM_CI}")

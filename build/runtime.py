@@ -1,4 +1,4 @@
-"""The TF.js runtime the page ships: one script bundled for the model, checked against the lockfile, with licences and SRI.
+"""The TF.js runtime the page ships: one script bundled for the model, checked against the lockfile, licences, SRI.
 
 The bundle (build/bundle.py) holds tfjs-core, the CPU backend and the graph-model converter cut to
 what model.json and the page's scripts use. The CPU backend is enough for a 28x28 CNN and, unlike
@@ -84,7 +84,7 @@ def sri(content: bytes) -> str:
 
 
 def _check_versions(node_modules: Path, packages: Iterable[str], pinned: dict[str, str]) -> None:
-    """BuildError if an installed package (of `packages`' names) is missing or not the version package-lock.json pins."""
+    """BuildError if an installed package (`packages`: names) is missing or not the version package-lock.json pins."""
     for package in packages:
         manifest = node_modules / package / "package.json"
         if not manifest.is_file():
@@ -92,7 +92,8 @@ def _check_versions(node_modules: Path, packages: Iterable[str], pinned: dict[st
         version = json.loads(manifest.read_text(encoding="utf-8")).get("version")
         if package in pinned and pinned[package] != version:
             raise BuildError(
-                f"{node_modules / package} is version {version} but package-lock.json pins {pinned[package]}; {INSTALL_HINT}"
+                f"{node_modules / package} is version {version} "
+                f"but package-lock.json pins {pinned[package]}; {INSTALL_HINT}"
             )
 
 
@@ -104,7 +105,9 @@ def _locked_versions(lockfile: Path) -> dict[str, str]:
     return {
         key.removeprefix("node_modules/"): entry["version"]
         for key, entry in packages.items()
-        if key.startswith("node_modules/") and "node_modules/" not in key.removeprefix("node_modules/") and "version" in entry
+        if key.startswith("node_modules/")
+        and "node_modules/" not in key.removeprefix("node_modules/")
+        and "version" in entry
     }
 
 

@@ -65,7 +65,8 @@ def test_an_edited_file_is_a_build_error_saying_npm_ci(installed: tuple[Path, Pa
     with pytest.raises(BuildError) as raised:
         bundle_sources.verify(node_modules, lockfile, ["tiny/dist/tiny.js"], cache)
     assert str(raised.value) == (
-        f"{node_modules / 'tiny' / 'dist' / 'tiny.js'} is not the file of tiny 1.0.0 that package-lock.json pins; {NPM_CI}"
+        f"{node_modules / 'tiny' / 'dist' / 'tiny.js'} is not the file of tiny 1.0.0 "
+        f"that package-lock.json pins; {NPM_CI}"
     )
 
 
@@ -78,7 +79,10 @@ def test_a_file_the_package_does_not_have_is_refused(installed: tuple[Path, Path
 
 def test_a_tarball_missing_from_the_cache_says_npm_ci(installed: tuple[Path, Path, Path], tmp_path: Path) -> None:
     node_modules, lockfile, _ = installed
-    with pytest.raises(BuildError, match=r"cannot check tiny 1\.0\.0 against package-lock\.json: its tarball is not in the npm cache .*; run `npm ci`"):
+    with pytest.raises(
+        BuildError,
+        match=r"cannot check tiny 1\.0\.0 against package-lock\.json: its tarball is not in the npm cache .*; run `npm ci`",  # noqa: E501
+    ):
         bundle_sources.verify(node_modules, lockfile, ["tiny/dist/tiny.js"], tmp_path / "empty-cache")
 
 
@@ -88,7 +92,7 @@ def test_a_cached_tarball_that_does_not_match_the_integrity_is_refused(installed
     while stored.is_dir():
         stored = next(stored.iterdir())
     stored.write_bytes(pack({"dist/tiny.js": b"export const x = 2;\n"}))
-    with pytest.raises(BuildError, match="does not match package-lock.json's integrity"):
+    with pytest.raises(BuildError, match=r"does not match package-lock\.json's integrity"):
         bundle_sources.verify(node_modules, lockfile, ["tiny/dist/tiny.js"], cache)
 
 
@@ -100,7 +104,7 @@ def test_a_package_the_lockfile_does_not_pin_is_refused(installed: tuple[Path, P
 
 def test_missing_lockfile_is_refused(installed: tuple[Path, Path, Path], tmp_path: Path) -> None:
     node_modules, _, cache = installed
-    with pytest.raises(BuildError, match="elsewhere/package-lock.json does not exist"):
+    with pytest.raises(BuildError, match=r"elsewhere/package-lock\.json does not exist"):
         bundle_sources.verify(node_modules, tmp_path / "elsewhere" / "package-lock.json", ["tiny/dist/tiny.js"], cache)
 
 
@@ -114,5 +118,7 @@ def test_the_real_tfjs_core_file_passes_and_an_appended_line_fails(tmp_path: Pat
     bundle_sources.verify(tmp_path / "node_modules", lockfile, [relative])
     with copy.open("a") as handle:
         handle.write("window.stolen = document.cookie;\n")
-    with pytest.raises(BuildError, match=r"tf-core\.es2017\.min\.js is not the file of @tensorflow/tfjs-core 4\.22\.0 .*`npm ci`"):
+    with pytest.raises(
+        BuildError, match=r"tf-core\.es2017\.min\.js is not the file of @tensorflow/tfjs-core 4\.22\.0 .*`npm ci`"
+    ):
         bundle_sources.verify(tmp_path / "node_modules", lockfile, [relative])

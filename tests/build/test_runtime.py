@@ -13,15 +13,26 @@ from build import runtime
 from build.errors import BuildError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-PAGE_SCRIPTS = {path.name: path.read_bytes() for path in sorted((REPO_ROOT / "site_templates" / "static" / "js").glob("*.js"))}
-MODEL = {"modelTopology": {"node": [{"name": "x", "op": "Placeholder"}, {"name": "y", "op": "Relu"}, {"name": "Identity", "op": "Identity"}]}}
+PAGE_SCRIPTS = {
+    path.name: path.read_bytes() for path in sorted((REPO_ROOT / "site_templates" / "static" / "js").glob("*.js"))
+}
+MODEL = {
+    "modelTopology": {
+        "node": [
+            {"name": "x", "op": "Placeholder"},
+            {"name": "y", "op": "Relu"},
+            {"name": "Identity", "op": "Identity"},
+        ]
+    }
+}
 
 
 def test_real_runtime_is_one_bundle_with_every_packages_licence() -> None:
     files = runtime.gather_runtime(REPO_ROOT / "node_modules", MODEL, PAGE_SCRIPTS)
     assert [file.url for file in files] == ["static/vendor/tfjs/tf-snapmath.min.js"]
     [bundle] = files
-    assert bundle.version == "4.22.0" and "Relu" in bundle.kernels
+    assert bundle.version == "4.22.0"
+    assert "Relu" in bundle.kernels
     assert bundle.license_name == "LICENSE-tf-snapmath.txt"
     for package in ("@tensorflow/tfjs-core", "@tensorflow/tfjs-backend-cpu", "@tensorflow/tfjs-converter"):
         assert package in bundle.package
@@ -45,7 +56,9 @@ def test_missing_node_modules_says_npm_ci(tmp_path: Path) -> None:
 
 def test_missing_package_names_it(tmp_path: Path) -> None:
     (tmp_path / "node_modules" / "@tensorflow").mkdir(parents=True)
-    with pytest.raises(BuildError, match=r"TF\.js runtime missing: .*@tensorflow/tfjs-core/package\.json does not exist; run `npm ci`"):
+    with pytest.raises(
+        BuildError, match=r"TF\.js runtime missing: .*@tensorflow/tfjs-core/package\.json does not exist; run `npm ci`"
+    ):
         runtime.gather_runtime(tmp_path / "node_modules", MODEL, PAGE_SCRIPTS)
 
 
@@ -59,14 +72,19 @@ def test_version_other_than_the_lockfile_says_npm_ci(tmp_path: Path) -> None:
 
 def test_a_model_op_the_runtime_cannot_run_fails_the_build_naming_it() -> None:
     doctored = {"modelTopology": {"node": [*MODEL["modelTopology"]["node"], {"name": "odd", "op": "FancyNewOp"}]}}
-    with pytest.raises(BuildError, match=r"model\.json uses the op FancyNewOp \(node odd\), which TF\.js 4\.22\.0 cannot run"):
+    with pytest.raises(
+        BuildError, match=r"model\.json uses the op FancyNewOp \(node odd\), which TF\.js 4\.22\.0 cannot run"
+    ):
         runtime.gather_runtime(REPO_ROOT / "node_modules", doctored, PAGE_SCRIPTS)
 
 
 def test_a_package_own_licence_file_is_shipped_under_its_header(tmp_path: Path) -> None:
     (tmp_path / "LICENSE").write_text("the package's own licence\n")
     manifest = {"name": "long", "version": "4.0.0", "license": "Apache-2.0"}
-    assert runtime._license_text(tmp_path, manifest) == b"long 4.0.0, licensed under Apache-2.0\n\nthe package's own licence\n"
+    assert (
+        runtime._license_text(tmp_path, manifest)
+        == b"long 4.0.0, licensed under Apache-2.0\n\nthe package's own licence\n"
+    )
 
 
 def test_a_package_without_any_licence_text_is_refused(tmp_path: Path) -> None:
