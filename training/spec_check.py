@@ -106,6 +106,7 @@ RULES: dict[str, Rule] = {
     "locate.grouping.max_side_gap": Rule("number", min=0),
     "locate.grouping.min_misalignment": FRACTION,
     "locate.grouping.max_merged_aspect": POSITIVE,
+    "locate.grouping.underline_flatness": Rule("number", min=1),
     "locate.scoring.centre_weight": Rule("number", min=0),
     "locate.scoring.border_factor": FRACTION,
     "locate.row.min_height_ratio": FRACTION,

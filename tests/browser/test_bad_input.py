@@ -54,3 +54,113 @@ def test_animated_gif_reads_its_first_frame(app, bad_files):
 def test_forty_megapixel_photo_is_downscaled_and_read(app, bad_files):
     assert give_file(app, "a", bad_files["40-megapixels.jpg"]) in ("read", "low")
     assert app.get_by_test_id("operand-a-digit").inner_text().strip() == "7"
+
+
+# ---- odd files: hidden sizes, rare encodings, and the same formats in both twins (issue 15) ---------
+
+READ_FILE = """async ([bytes, name, options]) => {
+  const limits = JSON.parse(document.getElementById('snapmath-config').textContent).limits;
+  const file = new File([new Uint8Array(bytes)], name);
+  try {
+    const rgba = await snapmathDecode.toRgba(file, limits, options || {});
+    return {width: rgba.width, height: rgba.height, data: Array.from(rgba.data)};
+  } catch (error) {
+    return {error: error.message, name: error.name};
+  }
+}"""
+
+
+@pytest.fixture(scope="session")
+def odd(tmp_path_factory) -> dict:
+    from tests import odd_files
+
+    return odd_files.write_odd_files(tmp_path_factory.mktemp("odd"))
+
+
+def page_decode(page, path) -> dict:
+    return page.evaluate(READ_FILE, [list(path.read_bytes()), path.name, None])
+
+
+@pytest.mark.parametrize("name", ["hidden-size.jpg", "hidden-frame.gif"])
+def test_a_size_hidden_deep_in_the_file_is_found_and_refused_before_decoding(app, odd, name):
+    decoded = page_decode(app, odd[name])
+    assert decoded == {
+        "error": "This picture is too large (20000×20000 pixels); the limit is 50 megapixels.",
+        "name": "Error",
+    }
+    assert give_file(app, "a", odd[name]) == "error"  # and the page says so where the picture was given
+
+
+@pytest.mark.parametrize("name", ["os2.bmp", "grey-16-bit.png", "big-text.png", "tem-marker.jpg"])
+def test_odd_encodings_decode_to_the_same_pixels_in_both_twins(app, odd, name):
+    import numpy as np
+
+    from training import decode
+
+    decoded = page_decode(app, odd[name])
+    assert "error" not in decoded, decoded
+    page_pixels = np.asarray(decoded["data"], dtype=np.int16).reshape(decoded["height"], decoded["width"], 4)
+    python_pixels = decode.decode_file(odd[name]).astype(np.int16)
+    assert page_pixels.shape == python_pixels.shape == (200, 200, 4)
+    difference = np.abs(page_pixels - python_pixels)
+    if name.endswith(".jpg"):  # two JPEG decoders: rounding differs by a few levels at the edges of strokes
+        assert difference.mean() < 1.0
+    else:
+        assert difference.max() == 0
+    reading = app.evaluate(
+        "async ([bytes, name]) => snapmath.recognize(new File([new Uint8Array(bytes)], name))",
+        [list(odd[name].read_bytes()), name],
+    )
+    assert reading["digit"] == 7
+
+
+def test_a_format_only_pillow_reads_is_refused_by_both_twins_alike(app, odd):
+    from training import decode
+
+    sentence = "this file is not a picture this app can read. Please use a PNG, JPEG, GIF, WebP or BMP picture."
+    assert page_decode(app, odd["digit.tiff"])["error"] == sentence[0].upper() + sentence[1:]
+    with pytest.raises(decode.UnreadableImageError) as error:
+        decode.decode_file(odd["digit.tiff"])
+    assert str(error.value) == f"digit.tiff: {sentence}"
+
+
+# ---- memory: superseded readings stop, one decode at a time (issue 15 item 8) -----------------------
+
+COUNT_DECODES = """async ([bytes, abortFirst]) => {
+  const limits = JSON.parse(document.getElementById('snapmath-config').textContent).limits;
+  const file = new File([new Uint8Array(bytes)], 'seven.png', {type: 'image/png'});
+  const real = window.createImageBitmap;
+  let running = 0, most = 0, calls = 0;
+  window.createImageBitmap = (...args) => {
+    calls += 1; running += 1; most = Math.max(most, running);
+    return real(...args).finally(() => { running -= 1; });
+  };
+  try {
+    const controllers = Array.from({length: 5}, () => new AbortController());
+    const runs = controllers.map((controller) =>
+      snapmathDecode.toRgba(file, limits, {signal: controller.signal})
+        .then((rgba) => rgba.width, (error) => error.name));
+    if (abortFirst) controllers.slice(0, 4).forEach((controller) => controller.abort());
+    return {results: await Promise.all(runs), calls, most};
+  } finally {
+    window.createImageBitmap = real;
+  }
+}"""
+
+
+def test_readings_replaced_before_they_start_decode_nothing(app, odd):
+    from tests import odd_files
+
+    path = odd["big-text.png"].with_name("seven.png")
+    odd_files.seven().save(path)
+    outcome = app.evaluate(COUNT_DECODES, [list(path.read_bytes()), True])
+    assert outcome == {"results": ["AbortError"] * 4 + [200], "calls": 1, "most": 1}
+
+
+def test_pictures_given_at_once_are_decoded_one_at_a_time(app, odd):
+    from tests import odd_files
+
+    path = odd["big-text.png"].with_name("seven.png")
+    odd_files.seven().save(path)
+    outcome = app.evaluate(COUNT_DECODES, [list(path.read_bytes()), False])
+    assert outcome == {"results": [200] * 5, "calls": 5, "most": 1}
