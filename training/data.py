@@ -25,6 +25,8 @@ IDX_FILES = {
     "test_labels": "t10k-labels-idx1-ubyte",
 }
 NPZ_FILE = "mnist.npz"
+SUMS_FILE = "SHA256SUMS"  # `sha256sum` output beside the files: checked whenever it is there
+MAX_COUNT = 1_000_000  # far above MNIST's 60,000: a header claiming more is not MNIST (and would not fit in memory)
 
 
 class MnistError(ValueError):
@@ -43,12 +45,30 @@ class Mnist:
     checksums: dict[str, str]
 
 
-def read_idx(path: Path, magic: int) -> np.ndarray:
-    """Return the uint8 array stored in one IDX file (gzipped or not), after checking its header."""
+def _read_capped(path: Path, magic: int) -> bytes:
+    """Return an IDX file's bytes (gunzipped), reading no more than its header announces plus one byte.
+
+    A gzip bomb (a small file inflating to gigabytes) is thus stopped at the announced size, as trailing bytes."""
+    dims = 3 if magic == IMAGES_MAGIC else 1
+    header_size = 4 + 4 * dims
+    opener = gzip.open if path.suffix == ".gz" else open
     try:
-        raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+        with opener(path, "rb") as stream:
+            header = stream.read(header_size)
+            if len(header) < header_size or struct.unpack(">I", header[:4])[0] != magic:
+                return header  # read_idx names what is wrong with this header
+            count = struct.unpack(">I", header[4:8])[0]
+            if count > MAX_COUNT:
+                raise MnistError(f"{path}: the header announces {count} items, more than MNIST's {MAX_COUNT} at most")
+            announced = count * (IMAGE_SIDE * IMAGE_SIDE if magic == IMAGES_MAGIC else 1)
+            return header + stream.read(announced + 1)
     except (OSError, EOFError, zlib.error) as error:
         raise MnistError(f"{path}: cannot read ({error}); the file is truncated or not gzip") from None
+
+
+def read_idx(path: Path, magic: int) -> np.ndarray:
+    """Return the uint8 array stored in one IDX file (gzipped or not), after checking its header."""
+    raw = _read_capped(path, magic)
     if len(raw) < 8:
         raise MnistError(f"{path}: only {len(raw)} bytes, too short for an IDX header")
     found_magic, count = struct.unpack(">II", raw[:8])
@@ -71,18 +91,54 @@ def read_idx(path: Path, magic: int) -> np.ndarray:
 
 
 def check_pair(images: np.ndarray, labels: np.ndarray, where: str) -> None:
-    """Raise MnistError unless images and labels match in count, shape and label range."""
+    """Raise MnistError unless images and labels match in count, shape, type and label range, and are not empty."""
     if images.ndim != 3 or images.shape[1:] != (IMAGE_SIDE, IMAGE_SIDE) or images.dtype != np.uint8:
         raise MnistError(f"{where}: images have shape {images.shape} {images.dtype}, expected [N,28,28] uint8")
+    if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
+        raise MnistError(f"{where}: labels have shape {labels.shape} {labels.dtype}, expected [N] whole numbers")
     if len(images) != len(labels):
         raise MnistError(f"{where}: {len(images)} images but {len(labels)} labels")
-    if len(labels) and labels.max() >= NUM_CLASSES:
-        raise MnistError(f"{where}: label {int(labels.max())} out of range 0..9")
+    if len(labels) == 0:
+        raise MnistError(f"{where}: no images; an empty set can neither train nor measure a model")
+    if labels.min() < 0 or labels.max() >= NUM_CLASSES:
+        bad = int(labels.min()) if labels.min() < 0 else int(labels.max())
+        raise MnistError(f"{where}: label {bad} out of range 0..9")
+
+
+def check_split(train_count: int, test_count: int, where: str) -> None:
+    """Raise MnistError when the training set is not the larger one: MNIST's files swapped (10,000 vs 60,000)."""
+    if train_count <= test_count:
+        raise MnistError(
+            f"{where}: {train_count} training images but {test_count} test images; MNIST trains on 60,000 and "
+            "tests on 10,000: are the train and test files swapped?"
+        )
+
+
+def check_sums(directory: Path, paths: list[Path]) -> None:
+    """Raise MnistError naming the first file whose sha256 differs from the directory's SHA256SUMS (if it has one)."""
+    sums_path = directory / SUMS_FILE
+    if not sums_path.is_file():
+        return
+    expected = {}
+    for line in sums_path.read_text(encoding="utf-8", errors="replace").splitlines():
+        digest, _, name = line.strip().partition(" ")
+        if digest and name:
+            expected[name.strip().lstrip("*")] = digest.lower()
+    for path in paths:
+        if path.name in expected and sha256(path) != expected[path.name]:
+            raise MnistError(
+                f"{path}: its sha256 does not match {sums_path} (the file is corrupt or not the original); "
+                "download it again"
+            )
 
 
 def sha256(path: Path) -> str:
-    """Return the hex sha256 of a file."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """Return the hex sha256 of a file, read in blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(2**20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def idx_path(data_dir: Path, stem: str) -> Path:
@@ -96,17 +152,20 @@ def idx_path(data_dir: Path, stem: str) -> Path:
 def load_idx_dir(data_dir: Path) -> Mnist:
     """Return MNIST read from the four original IDX files in data_dir."""
     paths = {key: idx_path(data_dir, stem) for key, stem in IDX_FILES.items()}
+    check_sums(data_dir, list(paths.values()))
     arrays = {
         key: read_idx(path, IMAGES_MAGIC if key.endswith("images") else LABELS_MAGIC) for key, path in paths.items()
     }
     check_pair(arrays["train_images"], arrays["train_labels"], f"{data_dir} (train)")
     check_pair(arrays["test_images"], arrays["test_labels"], f"{data_dir} (test)")
+    check_split(len(arrays["train_images"]), len(arrays["test_images"]), str(data_dir))
     checksums = {path.name: sha256(path) for path in paths.values()}
     return Mnist(**arrays, source=str(data_dir), checksums=checksums)
 
 
 def load_npz(path: Path) -> Mnist:
     """Return MNIST read from a Keras-style mnist.npz (x_train, y_train, x_test, y_test)."""
+    check_sums(path.parent, [path])
     try:
         with np.load(path) as npz:
             arrays = {key: npz[key] for key in ("x_train", "y_train", "x_test", "y_test")}
@@ -114,6 +173,7 @@ def load_npz(path: Path) -> Mnist:
         raise MnistError(f"{path}: not a readable mnist.npz ({error})") from None
     check_pair(arrays["x_train"], arrays["y_train"], f"{path} (train)")
     check_pair(arrays["x_test"], arrays["y_test"], f"{path} (test)")
+    check_split(len(arrays["x_train"]), len(arrays["x_test"]), str(path))
     return Mnist(
         train_images=arrays["x_train"],
         train_labels=arrays["y_train"].astype(np.uint8),

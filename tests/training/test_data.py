@@ -114,3 +114,93 @@ def test_missing_file_and_missing_directory(tmp_path):
 def test_cli_prints_one_error_line(tmp_path, capsys):
     assert data.main(["--data-dir", str(tmp_path / "nowhere")]) == 1
     assert capsys.readouterr().out.strip().startswith("error: ")
+
+
+# ---- data that is trusted too easily (issue 15 item 5) ---------------------------------------------
+
+
+def write_sums(directory: Path) -> None:
+    """Write a SHA256SUMS file for the IDX files in directory, as `sha256sum` prints it."""
+    lines = [f"{data.sha256(path)}  {path.name}" for path in sorted(directory.glob("*.gz"))]
+    (directory / data.SUMS_FILE).write_text("\n".join(lines) + "\n")
+
+
+def test_a_matching_sha256sums_file_is_accepted(tmp_path):
+    write_mnist_dir(tmp_path)
+    write_sums(tmp_path)
+    assert len(data.load_mnist(tmp_path).train_images) == 6
+
+
+def test_a_file_that_differs_from_sha256sums_is_named(tmp_path):
+    written = write_mnist_dir(tmp_path)
+    write_sums(tmp_path)
+    labels = (written["test_labels"] + 1) % 10  # still a valid IDX file: only the checksum can tell
+    path = tmp_path / "t10k-labels-idx1-ubyte.gz"
+    path.write_bytes(gzip.compress(idx_bytes(data.LABELS_MAGIC, labels)))
+    with pytest.raises(data.MnistError) as error:
+        data.load_mnist(tmp_path)
+    assert str(error.value) == (
+        f"{path}: its sha256 does not match {tmp_path / 'SHA256SUMS'} (the file is corrupt or not the original); "
+        "download it again"
+    )
+
+
+def write_npz(path: Path, written: dict, **replace: np.ndarray) -> Path:
+    arrays = {"x_train": written["train_images"], "y_train": written["train_labels"],
+              "x_test": written["test_images"], "y_test": written["test_labels"], **replace}
+    np.savez(path, **arrays)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("labels", "message"),
+    [
+        (np.array([3, -1, 2, 5], np.int64), r"\(test\): label -1 out of range 0\.\.9"),
+        (np.array([[3], [1], [2], [5]], np.uint8), r"\(test\): labels have shape \(4, 1\) uint8, expected \[N\] whole"),
+        (np.array([3.0, 1.0, 2.0, 5.0]), r"\(test\): labels have shape \(4,\) float64, expected \[N\] whole numbers"),
+    ],
+)
+def test_npz_labels_are_checked_for_shape_type_and_range(tmp_path, labels, message):
+    written = write_mnist_dir(tmp_path / "idx")
+    npz = write_npz(tmp_path / "mnist.npz", written, y_test=labels)
+    with pytest.raises(data.MnistError, match=message):
+        data.load_mnist(npz)
+
+
+def test_train_and_test_swapped_are_refused(tmp_path):
+    write_mnist_dir(tmp_path, train_count=4, test_count=6)
+    swapped = r"4 training images but 6 test images; .*are the train and test files swapped\?"
+    with pytest.raises(data.MnistError, match=swapped):
+        data.load_mnist(tmp_path)
+
+
+def test_an_empty_test_set_is_refused(tmp_path):
+    write_mnist_dir(tmp_path, test_count=0)
+    empty = r"\(test\): no images; an empty set can neither train nor measure a model"
+    with pytest.raises(data.MnistError, match=empty):
+        data.load_mnist(tmp_path)
+
+
+def test_a_gzip_bomb_stops_at_the_announced_size(tmp_path):
+    import tracemalloc
+
+    write_mnist_dir(tmp_path)
+    path = tmp_path / "train-labels-idx1-ubyte.gz"
+    header = struct.pack(">II", data.LABELS_MAGIC, 6)
+    path.write_bytes(gzip.compress(header + bytes(200 * 2**20), compresslevel=1))  # 6 labels announced, 200 MB inside
+    tracemalloc.start()
+    try:
+        with pytest.raises(data.MnistError, match=r"train-labels-idx1-ubyte\.gz: .*\(trailing bytes\)"):
+            data.load_mnist(tmp_path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 20 * 2**20, f"{peak / 2**20:.0f} MB held while reading a file that announces 6 bytes of labels"
+
+
+def test_a_header_announcing_billions_of_items_is_refused_before_reading(tmp_path):
+    write_mnist_dir(tmp_path)
+    path = tmp_path / "t10k-images-idx3-ubyte.gz"
+    path.write_bytes(gzip.compress(struct.pack(">IIII", data.IMAGES_MAGIC, 4_000_000_000, 28, 28)))
+    with pytest.raises(data.MnistError, match=r"announces 4000000000 items, more than MNIST's 1000000 at most"):
+        data.load_mnist(tmp_path)
