@@ -26,7 +26,7 @@ def score(probabilities: np.ndarray, labels: np.ndarray) -> dict:
     per_class = confusion.diagonal() / np.maximum(confusion.sum(axis=1), 1)
     return {
         "test_accuracy": float((predictions == labels).mean()),
-        "test_count": int(len(labels)),
+        "test_count": len(labels),
         "per_class_accuracy": [round(float(value), 6) for value in per_class],
         "confusion_matrix": confusion.tolist(),
     }
@@ -52,19 +52,28 @@ def format_report(metrics: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Print the accuracy and confusion matrix of a SavedModel (default: the shipped one)."""
     parser = argparse.ArgumentParser(prog="python -m training.evaluate", description=main.__doc__)
-    parser.add_argument("model_dir", nargs="?", type=Path, help="SavedModel directory (default: newest in training/models)")
+    parser.add_argument(
+        "model_dir", nargs="?", type=Path, help="SavedModel directory (default: newest in training/models)"
+    )
     parser.add_argument("--data-dir", help=f"MNIST directory (default: ${data.DATA_DIR_ENV}, else download)")
-    parser.add_argument("--compare", nargs="+", type=Path, metavar=("NEW", "OLD"),
-                        help="promotion gate: NEW beside OLD (default: the shipped model) in one table; "
-                             "exit 1 when NEW is worse beyond the tolerances (training/gate.py)")
-    parser.add_argument("--uploads", type=int, default=gate.UPLOADS,
-                        help=f"rendered uploads for --compare (default {gate.UPLOADS})")
+    parser.add_argument(
+        "--compare",
+        nargs="+",
+        type=Path,
+        metavar=("NEW", "OLD"),
+        help="promotion gate: NEW beside OLD (default: the shipped model) in one table; "
+        "exit 1 when NEW is worse beyond the tolerances (training/gate.py)",
+    )
+    parser.add_argument(
+        "--uploads", type=int, default=gate.UPLOADS, help=f"rendered uploads for --compare (default {gate.UPLOADS})"
+    )
     args = parser.parse_args(argv)
     if args.compare:
         if len(args.compare) > 2 or args.model_dir:
             parser.error("--compare takes NEW and at most one OLD, and no MODEL_DIR")
-        return compare_main(args.compare[0], args.compare[1] if len(args.compare) == 2 else None,
-                            args.data_dir, args.uploads)
+        return compare_main(
+            args.compare[0], args.compare[1] if len(args.compare) == 2 else None, args.data_dir, args.uploads
+        )
     try:
         model_dir = models.checked_model_dir(args.model_dir or models.newest_model_dir())
         mnist = data.load_mnist(args.data_dir)

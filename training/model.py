@@ -1,36 +1,108 @@
-"""The digit classifier: a small CNN sized for TF.js's CPU backend."""
+"""The digit classifier: a small CNN sized for TF.js's CPU backend, with a "not a digit" output.
+
+Training sees one 11-wide logits tensor (the 10 digits, then "not a digit"); the exported model
+turns it into the two outputs of the serving signature: the 10 digit probabilities (softmax over
+the digit logits only, divided by the calibration temperature) and `not_digit` [N,1].
+"""
 
 from __future__ import annotations
 
 import keras
-from keras import layers
+from keras import layers, ops
 
 IMAGE_SHAPE = (28, 28, 1)  # white ink on black, 0..1, as the page's preprocessing produces
 NUM_CLASSES = 10
+NOT_DIGIT_LABEL = NUM_CLASSES  # training label of a non-digit picture
 # Filters per stage; each stage halves the resolution, so the costly 3x3 convolutions run at
 # 28, 14 and 7 px: ~1.3 M multiply-adds, 27 k parameters, ~2.2 ms per inference on TF.js's CPU
 # backend in headless Chromium here. Measured alternatives: 12-24-48 (21 k) ~2.1 ms but 99.36-99.47 %
 # on MNIST's test set; 16-32-64 (34 k) 99.56 % but ~3.5-4 ms. The wide last stage is cheap at 7 px.
 STAGE_FILTERS = (12, 24, 64)
+SEPARABLE_FROM = len(STAGE_FILTERS)  # stages from this index on use depthwise-separable convolutions
 DROPOUT_RATE = 0.1  # the model is small: it underfits long before it overfits
 INPUT_NAME = "image"
+LOGITS_NAME = "logits"
+# How "not a digit" is read from the logits (see README design notes and metrics.json "refusal_head"):
+#   "softmax": an 11th softmax class; not_digit = softmax over all 11 logits, its last entry.
+#   "sigmoid": a separate sigmoid output on the last logit; the digit softmax never sees non-digits.
+HEADS = ("softmax", "sigmoid")
+HEAD = "softmax"
 
 
-def conv_block(x, filters: int):
-    """Return 3x3 conv -> batch norm -> ReLU -> 2x2 max-pool (BN folds into the conv on export)."""
-    x = layers.Conv2D(filters, 3, padding="same", use_bias=False)(x)
+def conv_block(x, filters: int, separable: bool = False):
+    """Return 3x3 conv (or depthwise 3x3 + pointwise 1x1) -> batch norm -> ReLU -> 2x2 max-pool.
+
+    Batch norm folds into the (pointwise) convolution on export."""
+    if separable:
+        x = layers.SeparableConv2D(filters, 3, padding="same", use_bias=False)(x)
+    else:
+        x = layers.Conv2D(filters, 3, padding="same", use_bias=False)(x)
     x = layers.BatchNormalization()(x)
     x = layers.ReLU()(x)
     return layers.MaxPooling2D(2, padding="same")(x)
 
 
-def build_model() -> keras.Model:
-    """Return the uncompiled classifier: [N,28,28,1] in 0..1 -> [N,10] softmax probabilities."""
+def build_model(stage_filters: tuple[int, ...] = STAGE_FILTERS, separable_from: int = SEPARABLE_FROM) -> keras.Model:
+    """Return the uncompiled training model: [N,28,28,1] in 0..1 -> [N,11] logits (10 digits, not a digit)."""
     inputs = keras.Input(shape=IMAGE_SHAPE, name=INPUT_NAME)
     x = inputs
-    for filters in STAGE_FILTERS:
-        x = conv_block(x, filters)  # 28 -> 14 -> 7 -> 4
+    for stage, filters in enumerate(stage_filters):
+        x = conv_block(x, filters, separable=stage >= separable_from)  # 28 -> 14 -> 7 -> 4
     x = layers.Flatten()(x)
     x = layers.Dropout(DROPOUT_RATE)(x)
-    outputs = layers.Dense(NUM_CLASSES, activation="softmax", name="probabilities")(x)
+    outputs = layers.Dense(NUM_CLASSES + 1, name=LOGITS_NAME)(x)
     return keras.Model(inputs, outputs, name="snapmath_cnn")
+
+
+def refusal_loss(head: str):
+    """Return the training loss for labels 0..10 (10 = not a digit) and [N,11] logits under `head`."""
+    if head not in HEADS:
+        raise ValueError(f"unknown refusal head {head!r}; choose one of {', '.join(HEADS)}")
+
+    def loss(labels, logits):
+        labels = ops.cast(ops.reshape(labels, (-1,)), "int32")
+        if head == "softmax":
+            return keras.losses.sparse_categorical_crossentropy(labels, logits, from_logits=True)
+        is_digit = ops.cast(labels < NUM_CLASSES, "float32")
+        digit_loss = keras.losses.sparse_categorical_crossentropy(
+            ops.minimum(labels, NUM_CLASSES - 1), logits[:, :NUM_CLASSES], from_logits=True
+        )
+        refusal = keras.losses.binary_crossentropy(
+            ops.expand_dims(1.0 - is_digit, 1), logits[:, NUM_CLASSES:], from_logits=True
+        )
+        return is_digit * digit_loss + ops.reshape(refusal, (-1,))
+
+    loss.__name__ = f"{head}_refusal_loss"
+    return loss
+
+
+def digit_accuracy(labels, logits):
+    """Return per-sample 1/0 for digits read right (argmax of the 10 digit logits); non-digits count as 0."""
+    labels = ops.cast(ops.reshape(labels, (-1,)), "int32")
+    return ops.cast(ops.argmax(logits[:, :NUM_CLASSES], axis=1) == labels, "float32")
+
+
+def serving_model(trained: keras.Model, head: str, temperature: float) -> keras.Model:
+    """Return the exported model: image -> (10 digit probabilities at `temperature`, not_digit [N,1]).
+
+    The temperature is folded into a copy of the last layer's digit columns (logits / T = features @
+    (W / T) + b / T), so calibration adds no op to the graph TF.js runs; "not a digit" reads the
+    untempered logits, as in training."""
+    if head not in HEADS:
+        raise ValueError(f"unknown refusal head {head!r}; choose one of {', '.join(HEADS)}")
+    last = trained.get_layer(LOGITS_NAME)
+    kernel, bias = last.get_weights()
+    features = last.input
+    digit_logits = layers.Dense(NUM_CLASSES, name="digit_logits")
+    probabilities = layers.Softmax(name="probabilities")(digit_logits(features))
+    digit_logits.set_weights([kernel[:, :NUM_CLASSES] / temperature, bias[:NUM_CLASSES] / temperature])
+    if head == "sigmoid":
+        refusal = layers.Dense(1, activation="sigmoid", name="not_digit")
+        not_digit = refusal(features)
+        refusal.set_weights([kernel[:, NUM_CLASSES:], bias[NUM_CLASSES:]])
+    else:  # the 11-way softmax of training, its last column
+        all_logits = layers.Dense(NUM_CLASSES + 1, name="all_logits")
+        eleven = layers.Softmax(name="eleven")(all_logits(features))
+        all_logits.set_weights([kernel, bias])
+        not_digit = eleven[:, NUM_CLASSES:]
+    return keras.Model(trained.input, [probabilities, not_digit], name="snapmath_reader")

@@ -11,6 +11,9 @@ import numpy as np
 
 MODELS_DIR = Path(os.environ.get("SNAPMATH_MODELS_DIR", Path(__file__).resolve().parent / "models"))
 SERVING_SIGNATURE = "serving_default"
+INPUT_NAME = "image"
+PROBABILITIES_OUTPUT = "output_0"  # [N,10] digit probabilities; the name Keras gave the model's only output
+NOT_DIGIT_OUTPUT = "not_digit"  # [N,1] probability that the input is not a digit (models from issue 10 on)
 BATCH_SIZE = 1024
 
 
@@ -51,22 +54,43 @@ def checked_model_dir(model_dir: Path | str) -> Path:
     return model_dir
 
 
-def load_classifier(model_dir: Path | str) -> Callable[[np.ndarray], np.ndarray]:
-    """Return a function mapping float32 images [N,28,28,1] in 0..1 to probabilities [N,10]."""
+def load_reader(model_dir: Path | str) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """Return a function mapping float32 images [N,28,28,1] in 0..1 to (digit probabilities [N,10], not_digit [N]).
+
+    A model exported before the "not_digit" output existed reads as never refusing (not_digit 0)."""
     import tensorflow as tf
 
     model_dir = checked_model_dir(model_dir)
     loaded = tf.saved_model.load(str(model_dir))
     serving = loaded.signatures[SERVING_SIGNATURE]
     input_name = next(iter(serving.structured_input_signature[1]))
+    output_names = list(serving.structured_outputs)
+    probabilities_name = PROBABILITIES_OUTPUT if PROBABILITIES_OUTPUT in output_names else output_names[0]
+
+    def read(images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        images = np.asarray(images, dtype=np.float32).reshape(-1, 28, 28, 1)
+        probabilities, not_digit = [np.zeros((0, 10), np.float32)], [np.zeros((0,), np.float32)]
+        for start in range(0, len(images), BATCH_SIZE):
+            batch = images[start : start + BATCH_SIZE]
+            outputs = serving(**{input_name: tf.constant(batch)})
+            probabilities.append(outputs[probabilities_name].numpy())
+            not_digit.append(
+                outputs[NOT_DIGIT_OUTPUT].numpy().reshape(-1)
+                if NOT_DIGIT_OUTPUT in outputs
+                else np.zeros(len(batch), np.float32)
+            )
+        return np.concatenate(probabilities), np.concatenate(not_digit)
+
+    read.model_dir = model_dir  # type: ignore[attr-defined]
+    return read
+
+
+def load_classifier(model_dir: Path | str) -> Callable[[np.ndarray], np.ndarray]:
+    """Return a function mapping float32 images [N,28,28,1] in 0..1 to digit probabilities [N,10]."""
+    read = load_reader(model_dir)
 
     def classify(images: np.ndarray) -> np.ndarray:
-        images = np.asarray(images, dtype=np.float32).reshape(-1, 28, 28, 1)
-        batches = []
-        for start in range(0, len(images), BATCH_SIZE):
-            outputs = serving(**{input_name: tf.constant(images[start : start + BATCH_SIZE])})
-            batches.append(next(iter(outputs.values())).numpy())
-        return np.concatenate(batches) if batches else np.zeros((0, 10), np.float32)
+        return read(images)[0]
 
-    classify.model_dir = model_dir  # type: ignore[attr-defined]
+    classify.model_dir = read.model_dir  # type: ignore[attr-defined]
     return classify

@@ -15,14 +15,26 @@ from training import preprocess
 
 # Looked up by file name in the system font folders (Debian: fonts-dejavu-core, fonts-liberation).
 FONT_NAMES = (
-    "DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSerif.ttf", "DejaVuSerif-Bold.ttf",
-    "DejaVuSansMono.ttf", "DejaVuSansMono-Bold.ttf",
-    "LiberationSans-Regular.ttf", "LiberationSans-Bold.ttf", "LiberationSans-Italic.ttf",
-    "LiberationSerif-Regular.ttf", "LiberationSerif-Bold.ttf", "LiberationSerif-Italic.ttf",
-    "LiberationMono-Regular.ttf", "LiberationMono-Bold.ttf",
+    "DejaVuSans.ttf",
+    "DejaVuSans-Bold.ttf",
+    "DejaVuSerif.ttf",
+    "DejaVuSerif-Bold.ttf",
+    "DejaVuSansMono.ttf",
+    "DejaVuSansMono-Bold.ttf",
+    "LiberationSans-Regular.ttf",
+    "LiberationSans-Bold.ttf",
+    "LiberationSans-Italic.ttf",
+    "LiberationSerif-Regular.ttf",
+    "LiberationSerif-Bold.ttf",
+    "LiberationSerif-Italic.ttf",
+    "LiberationMono-Regular.ttf",
+    "LiberationMono-Bold.ttf",
 )
 FONT_SIZE = 120
 CANVAS_SIDE = 200
+# Handed to the preprocessing at this size: its cost grows with the pixels, and at 112 px the digit
+# still spans far more than the 20 px box it is resized to.
+PICTURE_SIDE = 112
 OUTLINE_PROBABILITY = 0.15  # clip-art digits drawn as an outline only
 MAX_ROTATION_DEGREES = 8
 MAX_SHEAR = 0.2
@@ -50,30 +62,57 @@ def draw_digit(digit: int, font: ImageFont.FreeTypeFont, rng: np.random.Generato
     draw = ImageDraw.Draw(image)
     centre = (CANVAS_SIDE / 2, CANVAS_SIDE / 2)
     if rng.uniform() < OUTLINE_PROBABILITY:
-        draw.text(centre, str(digit), font=font, anchor="mm", fill="white",
-                  stroke_width=int(rng.integers(2, 6)), stroke_fill="black")
+        draw.text(
+            centre,
+            str(digit),
+            font=font,
+            anchor="mm",
+            fill="white",
+            stroke_width=int(rng.integers(2, 6)),
+            stroke_fill="black",
+        )
     else:
-        draw.text(centre, str(digit), font=font, anchor="mm", fill="black",
-                  stroke_width=int(rng.integers(0, 5)), stroke_fill="black")
+        draw.text(
+            centre,
+            str(digit),
+            font=font,
+            anchor="mm",
+            fill="black",
+            stroke_width=int(rng.integers(0, 5)),
+            stroke_fill="black",
+        )
     shear = rng.uniform(-MAX_SHEAR, MAX_SHEAR)
-    image = image.transform(image.size, Image.Transform.AFFINE, (1, shear, -shear * CANVAS_SIDE / 2, 0, 1, 0),
-                            resample=Image.Resampling.BILINEAR, fillcolor=(255, 255, 255, 255))
-    return image.rotate(rng.uniform(-MAX_ROTATION_DEGREES, MAX_ROTATION_DEGREES),
-                        resample=Image.Resampling.BILINEAR, fillcolor=(255, 255, 255, 255))
+    image = image.transform(
+        image.size,
+        Image.Transform.AFFINE,
+        (1, shear, -shear * CANVAS_SIDE / 2, 0, 1, 0),
+        resample=Image.Resampling.BILINEAR,
+        fillcolor=(255, 255, 255, 255),
+    )
+    return image.rotate(
+        rng.uniform(-MAX_ROTATION_DEGREES, MAX_ROTATION_DEGREES),
+        resample=Image.Resampling.BILINEAR,
+        fillcolor=(255, 255, 255, 255),
+    )
 
 
 def render_printed_digits(count: int, seed: int, spec: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Return (images uint8 [N,28,28] white on black, labels uint8 [N]): printed digits as the page sees them."""
     fonts = available_fonts()
     if not fonts:
-        raise NoFontsError("no TrueType fonts found for printed digits: apt-get install fonts-dejavu-core fonts-liberation")
+        raise NoFontsError(
+            "no TrueType fonts found for printed digits: apt-get install fonts-dejavu-core fonts-liberation"
+        )
     spec = spec or preprocess.load_spec()
     rng = np.random.default_rng(seed)
     loaded = [ImageFont.truetype(name, FONT_SIZE) for name in fonts]
     images, labels = [], []
     while len(images) < count:
         digit = len(images) % 10
-        prepared = preprocess.preprocess(np.asarray(draw_digit(digit, loaded[rng.integers(len(loaded))], rng)), spec)
+        picture = draw_digit(digit, loaded[rng.integers(len(loaded))], rng).resize(
+            (PICTURE_SIDE, PICTURE_SIDE), Image.Resampling.BOX
+        )
+        prepared = preprocess.preprocess(np.asarray(picture), spec)
         if prepared.input is not None:
             images.append(np.round(prepared.input * 255).astype(np.uint8))
             labels.append(digit)

@@ -1,13 +1,17 @@
-"""Train the CNN on MNIST with upload-like augmentation and export a SavedModel + metrics.json.
+"""Train the CNN on MNIST, printed digits, digit crops and rendered non-digits; calibrate; export.
 
-Reads like keras-io's mnist_convnet: load -> build -> train -> evaluate -> export.
+Reads like keras-io's mnist_convnet: load -> build -> train -> evaluate -> export, with one step
+added before export: calibrate (temperature and thresholds, on held-out data only).
     python -m training.train [--data-dir DIR] [--epochs N] [--limit N]
 """
 
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
+import dataclasses
 import json
+import multiprocessing
 import platform
 import shutil
 import time
@@ -18,8 +22,37 @@ import numpy as np
 import tensorflow as tf
 from keras import layers
 
-from training import data, evaluate, models, printed
-from training.model import build_model
+from training import calibration, data, evaluate, models, negatives, printed
+from training.model import (
+    HEAD,
+    HEADS,
+    NOT_DIGIT_LABEL,
+    NUM_CLASSES,
+    STAGE_FILTERS,
+    build_model,
+    digit_accuracy,
+    refusal_loss,
+    serving_model,
+)
+
+# Measured to choose the refusal head and the stages (README design notes): three short runs with this
+# module on the same data (15k MNIST training images, 1.4k digit crops, 3k non-digits, 8 epochs),
+# thresholds chosen as calibration.py does (then: <= 0.25 % of held-out MNIST, <= 1 % of crops).
+HEAD_COMPARISON: dict = {
+    "setup": "15000 MNIST train + 1364 digit crops + 3000 non-digits, 8 epochs; held out: MNIST train 55000-59999, "
+    "1500 non-digits (training fonts, other seed), 1000 non-digits (benchmark fonts)",
+    "runs": [
+        {"head": "softmax", "stages": "12-24-64", "parameters": 28199, "mnist_test_accuracy": 0.9899,
+         "refused_non_digits_held_out": 0.8433, "refused_non_digits_benchmark_fonts": 0.854, "mnist_test_refused": 0.0021},
+        {"head": "sigmoid", "stages": "12-24-64", "parameters": 28199, "mnist_test_accuracy": 0.9894,
+         "refused_non_digits_held_out": 0.83, "refused_non_digits_benchmark_fonts": 0.838, "mnist_test_refused": 0.0027},
+        {"head": "softmax", "stages": "24-sep48-sep128", "parameters": 31499, "mnist_test_accuracy": 0.9892,
+         "refused_non_digits_held_out": 0.756, "refused_non_digits_benchmark_fonts": 0.767, "mnist_test_refused": 0.0011},
+    ],
+    "chosen": "softmax, 12-24-64: refuses more non-digits at the same wrongly-refused digits and reads digits as well "
+    "or better; the 11th class competes with the digits directly, so a mark that looks like no digit in particular "
+    "loses probability on all of them, and it adds no layer to the graph",
+}
 
 SEED = 20261125
 # TensorBoard runs, one sub-folder per run (gitignored); `tensorboard --logdir logs` shows the curves.
@@ -27,11 +60,11 @@ LOG_DIR = Path(__file__).resolve().parent.parent / "logs"
 BATCH_SIZE = 128
 EPOCHS = 36
 LEARNING_RATE = 4e-3
-VALIDATION_SIZE = 5_000  # held out from the 60k training images for early stopping
-EARLY_STOPPING_PATIENCE = 8
-# The cosine schedule does its best work in the last, low-rate epochs: stopping early is only
-# allowed in the second half, otherwise a plateau at a high rate ends the run too soon.
-EARLY_STOPPING_FROM_EPOCH = EPOCHS // 2
+# Held out from MNIST's 60k training images, never trained on: the temperature and both thresholds
+# are chosen on it (with held-out printed digits, crops and non-digits).
+HELD_OUT = 5_000
+USE_EMA = True  # the exported weights are an exponential moving average of the last steps'
+EMA_MOMENTUM = 0.99
 # Augmentation: the page's preprocessing centres the ink's bounding box and centre of mass, so
 # large shifts never reach the model; what does is residual tilt, scale, stroke weight and blur
 # from photos, clip-art and thin pens resized to 20 px.
@@ -42,6 +75,10 @@ THICKEN_PROBABILITY = 0.10
 THIN_PROBABILITY = 0.05
 BLUR_PROBABILITY = 0.10
 PRINTED_DIGITS = 6_000  # typed/clip-art digits from system fonts, ~10% of the training set
+DIGIT_CROPS = 6_000  # MNIST training digits cut out as the localisation stage may cut them (issue 9)
+NON_DIGITS = 12_000  # letters, shapes, scribbles, ... (training.negatives), label 10
+NON_DIGIT_CHUNKS = 3  # rendered as separate seeded jobs, so the workers share the load evenly
+RENDER_WORKERS = 2
 
 
 def augmenter():
@@ -68,7 +105,9 @@ def augmenter():
         thick = tf.nn.max_pool2d(images, 2, 1, "SAME")  # dilate by one pixel
         thin = stretch(-tf.nn.max_pool2d(-images, 2, 1, "SAME"))  # erode by one pixel
         images = tf.where(stroke_draw < THICKEN_PROBABILITY, thick, images)
-        images = tf.where((stroke_draw >= THICKEN_PROBABILITY) & (stroke_draw < THICKEN_PROBABILITY + THIN_PROBABILITY), thin, images)
+        images = tf.where(
+            (stroke_draw >= THICKEN_PROBABILITY) & (stroke_draw < THICKEN_PROBABILITY + THIN_PROBABILITY), thin, images
+        )
         blurred = stretch(tf.nn.conv2d(images, blur_kernel, 1, "SAME"))
         blur_draw = tf.random.uniform([batch, 1, 1, 1], seed=SEED + 4)
         images = tf.where(blur_draw < BLUR_PROBABILITY, blurred, images)
@@ -77,31 +116,114 @@ def augmenter():
     return augment
 
 
-def make_datasets(mnist: data.Mnist, limit: int | None, validation_size: int, batch_size: int,
-                  printed_digits: int):
-    """Return (augmented training tf.data.Dataset, validation (x, y) or None): MNIST's training images,
-    the last `validation_size` held out (0: none), plus `printed_digits` printed digits for training only."""
-    images = evaluate.as_model_input(mnist.train_images)  # [60000, 28, 28, 1] float32 0..1
-    labels = mnist.train_labels.astype(np.int32)  # [60000]
+@dataclasses.dataclass(frozen=True)
+class TrainingData:
+    """Images uint8 [N,28,28] white on black with labels 0..10 (10 = not a digit), and the held-out sets."""
+
+    images: np.ndarray
+    labels: np.ndarray
+    held_out: dict[str, tuple[np.ndarray, np.ndarray]]  # name -> (images, labels); never trained on
+    counts: dict[str, int]
+    kinds: dict[str, list[str]] = dataclasses.field(default_factory=dict)  # held-out non-digit set -> kind per image
+
+
+def rendered_non_digits(count: int, seed: int, fonts: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return (images, labels all NOT_DIGIT_LABEL, index of each picture's kind in negatives.KINDS).
+
+    A module-level function, so a worker process can run it."""
+    images, kinds = negatives.render_negatives(count, seed, fonts)
+    labels = np.full(len(images), NOT_DIGIT_LABEL, np.uint8)
+    return images, labels, np.array([negatives.KINDS.index(kind) for kind in kinds], np.uint8)
+
+
+def render_in_parallel(jobs: dict[str, tuple]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Return {name: (images, labels)} of jobs {name: (function, *arguments)} run in RENDER_WORKERS processes.
+
+    Rendering goes through the page's preprocessing picture by picture (~15 ms each); two workers
+    halve the wait. Each job is seeded on its own, so the result does not depend on the scheduling."""
+    if not jobs:
+        return {}
+    context = multiprocessing.get_context("spawn")  # no fork of a process holding TensorFlow's threads
+    with concurrent.futures.ProcessPoolExecutor(RENDER_WORKERS, mp_context=context) as pool:
+        futures = {name: pool.submit(function, *arguments) for name, (function, *arguments) in jobs.items()}
+        return {name: future.result() for name, future in futures.items()}
+
+
+def make_training_data(
+    mnist: data.Mnist, limit: int | None, held_out: int, printed_digits: int, digit_crops: int, non_digits: int
+) -> TrainingData:
+    """Return MNIST's training images minus the last `held_out` (kept for calibration and thresholds),
+    printed digits, digit crops and rendered non-digits, plus held-out sets of each kind."""
+    images, labels = mnist.train_images, mnist.train_labels
     if limit:
         images, labels = images[:limit], labels[:limit]
-    if not 0 <= validation_size < len(images):
-        raise ValueError(f"validation size {validation_size} must be from 0 to {len(images) - 1} training images")
-    split = len(images) - validation_size
-    train_images, train_labels = images[:split], labels[:split]
+    if not 0 < held_out < len(images):
+        raise ValueError(f"held-out size {held_out} must be from 1 to {len(images) - 1} training images")
+    split = len(images) - held_out
+    jobs: dict[str, tuple] = {}
     if printed_digits:
-        printed_images, printed_labels = printed.render_printed_digits(printed_digits, SEED)
-        train_images = np.concatenate([train_images, evaluate.as_model_input(printed_images)])
-        train_labels = np.concatenate([train_labels, printed_labels.astype(np.int32)])
+        jobs["printed"] = (printed.render_printed_digits, printed_digits, SEED)
+        jobs["held_out_printed"] = (printed.render_printed_digits, max(20, printed_digits // 6), SEED + 10)
+    if digit_crops:
+        jobs["crops"] = (negatives.render_digit_crops, images[:split], labels[:split], digit_crops, SEED + 1)
+        jobs["held_out_crops"] = (
+            negatives.render_digit_crops,
+            images[split:],
+            labels[split:],
+            max(20, digit_crops // 6),
+            SEED + 11,
+        )
+    if non_digits:
+        for chunk, count in enumerate(np.diff(np.linspace(0, non_digits, NON_DIGIT_CHUNKS + 1).astype(int))):
+            jobs[f"non_digits_{chunk}"] = (rendered_non_digits, int(count), SEED + 2 + chunk, "train")
+        jobs["non_digits_held_out"] = (rendered_non_digits, max(50, non_digits // 3), SEED + 20, "train")
+        jobs["non_digits_benchmark_fonts"] = (rendered_non_digits, max(50, non_digits // 4), SEED + 21, "benchmark")
+    for fonts in ("train", "benchmark") if non_digits else ():
+        if not negatives.available_fonts(fonts):  # fail before spending minutes on the other jobs
+            raise negatives.NoFontsError(
+                f"no fonts of the {fonts} split installed for non-digit letters: see training/negatives.py"
+            )
+    rendered = render_in_parallel(jobs)
+    parts = {"mnist": (images[:split], labels[:split])}
+    for name in ("printed", "crops"):
+        if name in rendered:
+            parts[name] = rendered[name]
+    chunks = [rendered[name] for name in sorted(rendered) if name.startswith("non_digits_") and name[-1].isdigit()]
+    if chunks:
+        parts["non_digits"] = (np.concatenate([c[0] for c in chunks]), np.concatenate([c[1] for c in chunks]))
+    held = {"mnist": (images[split:], labels[split:])}
+    for name in ("printed", "crops"):
+        if f"held_out_{name}" in rendered:
+            held[name] = rendered[f"held_out_{name}"]
+    for name in ("non_digits_held_out", "non_digits_benchmark_fonts"):
+        if name in rendered:
+            held[name] = rendered[name]
+    return TrainingData(
+        images=np.concatenate([pair[0] for pair in parts.values()]),
+        labels=np.concatenate([pair[1] for pair in parts.values()]).astype(np.int32),
+        held_out={name: pair[:2] for name, pair in held.items()},
+        kinds={name: [negatives.KINDS[k] for k in pair[2]] for name, pair in held.items() if len(pair) == 3},
+        counts={
+            **{name: len(pair[1]) for name, pair in parts.items()},
+            **{
+                name if name.startswith("non_digits_") else f"held_out_{name}": len(pair[1])
+                for name, pair in held.items()
+            },
+        },
+    )
+
+
+def training_dataset(training: TrainingData, batch_size: int) -> tf.data.Dataset:
+    """Return the shuffled, augmented training batches."""
     augment = augmenter()
-    training = (
-        tf.data.Dataset.from_tensor_slices((train_images, train_labels))
-        .shuffle(len(train_images), seed=SEED, reshuffle_each_iteration=True)
+    images = evaluate.as_model_input(training.images)
+    return (
+        tf.data.Dataset.from_tensor_slices((images, training.labels))
+        .shuffle(len(images), seed=SEED, reshuffle_each_iteration=True)
         .batch(batch_size)
         .map(lambda x, y: (augment(x), y), num_parallel_calls=tf.data.AUTOTUNE)
         .prefetch(tf.data.AUTOTUNE)
     )
-    return training, ((images[split:], labels[split:]) if validation_size else None)
 
 
 class EpochTimer(keras.callbacks.Callback):
@@ -123,61 +245,157 @@ def tensorboard_callback(log_dir: Path) -> keras.callbacks.Callback:
     return keras.callbacks.TensorBoard(log_dir=str(log_dir / str(int(time.time()))))
 
 
-def train(mnist: data.Mnist, epochs: int, limit: int | None = None, validation_size: int = VALIDATION_SIZE,
-          printed_digits: int = PRINTED_DIGITS, batch_size: int = BATCH_SIZE, verbose: int = 2, log_dir: Path | None = None):
-    """Return (trained model, training summary) after seeded training.
-
-    With a validation split, early stopping watches it; with none (the shipped model learns from
-    all 60k images), the cosine schedule runs its full length."""
+def train(
+    training: TrainingData,
+    epochs: int,
+    head: str = HEAD,
+    stage_filters: tuple[int, ...] = STAGE_FILTERS,
+    batch_size: int = BATCH_SIZE,
+    verbose: int = 2,
+    log_dir: Path | None = None,
+):
+    """Return (trained model with [N,11] logits, training summary) after seeded training for the full schedule."""
     keras.utils.set_random_seed(SEED)
     tf.config.experimental.enable_op_determinism()
-    training, validation = make_datasets(mnist, limit, validation_size, batch_size, printed_digits)
-    steps = int(training.cardinality()) * epochs
-    model = build_model()
+    dataset = training_dataset(training, batch_size)
+    steps = int(dataset.cardinality()) * epochs
+    model = build_model(stage_filters)
     model.compile(
-        optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(LEARNING_RATE, steps, alpha=0.02)),
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
+        optimizer=keras.optimizers.Adam(
+            keras.optimizers.schedules.CosineDecay(LEARNING_RATE, steps, alpha=0.02),
+            use_ema=USE_EMA,
+            ema_momentum=EMA_MOMENTUM,
+        ),
+        loss=refusal_loss(head),
+        metrics=[digit_accuracy],
     )
     timer = EpochTimer()
-    callbacks = [timer] + ([tensorboard_callback(log_dir)] if log_dir else [])
-    if validation is not None:
-        callbacks.append(keras.callbacks.EarlyStopping(
-            monitor="val_accuracy", patience=EARLY_STOPPING_PATIENCE, restore_best_weights=True,
-            start_from_epoch=min(EARLY_STOPPING_FROM_EPOCH, epochs - 1),
-        ))
     started = time.perf_counter()
-    history = model.fit(training, epochs=epochs, validation_data=validation, callbacks=callbacks, verbose=verbose)
-    validation_history = history.history.get("val_accuracy", [])
+    history = model.fit(
+        dataset,
+        epochs=epochs,
+        callbacks=[timer, *([tensorboard_callback(log_dir)] if log_dir else [])],
+        verbose=verbose,
+    )
     summary = {
         "epochs": len(history.history["loss"]),
-        "best_epoch": int(np.argmax(validation_history)) + 1 if validation_history else None,
-        "validation_accuracy": float(max(validation_history)) if validation_history else None,
         "training_seconds": round(time.perf_counter() - started, 1),
         "seconds_per_epoch": round(float(np.median(timer.seconds)), 1),
-        "training_images": (limit or len(mnist.train_images)) - validation_size,
-        "printed_digits": printed_digits,
-        "printed_digit_fonts": printed.available_fonts() if printed_digits else [],
-        "validation_images": validation_size,
+        "training_images": len(training.labels),
+        "training_parts": training.counts,
+        "stage_filters": list(stage_filters),
+        "exponential_moving_average": USE_EMA,
     }
     return model, summary
 
 
+def logits_of(model: keras.Model, images: np.ndarray) -> np.ndarray:
+    """Return the trained model's [N,11] logits for uint8 images [N,28,28]."""
+    if not len(images):
+        return np.zeros((0, NUM_CLASSES + 1), np.float32)
+    return model.predict(evaluate.as_model_input(images), batch_size=1024, verbose=0)
+
+
+def read(reader: keras.Model, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the exported model's (digit probabilities [N,10], not_digit [N]) for uint8 images [N,28,28]."""
+    if not len(images):
+        return np.zeros((0, NUM_CLASSES), np.float32), np.zeros((0,), np.float32)
+    probabilities, not_digit = reader.predict(evaluate.as_model_input(images), batch_size=1024, verbose=0)
+    return probabilities, not_digit.reshape(-1)
+
+
+def calibrate(model: keras.Model, training: TrainingData, mnist: data.Mnist, head: str) -> tuple[dict, keras.Model]:
+    """Return (the temperature, calibration errors, reliability diagram and thresholds, all chosen on held-out
+    data; the model to export, with the temperature folded in).
+
+    MNIST's test set is only measured here (calibration error and refusals after the choice), never used to choose."""
+    held_labels = {name: labels.astype(np.int64) for name, (_, labels) in training.held_out.items()}
+    test_labels = mnist.test_labels.astype(np.int64)
+    digits_logits = logits_of(model, training.held_out["mnist"][0])[:, :NUM_CLASSES]
+    test_logits = logits_of(model, mnist.test_images)[:, :NUM_CLASSES]
+    temperature = calibration.fit_temperature(digits_logits, held_labels["mnist"])
+    reader = serving_model(model, head, temperature)  # every choice below reads what is exported
+    held = {name: read(reader, images) for name, (images, _) in training.held_out.items()}
+    test_probabilities, test_not_digit = read(reader, mnist.test_images)
+    digit_sets = [name for name in ("mnist", "printed", "crops") if name in held]
+    threshold = calibration.choose_not_digit_threshold({name: held[name][1] for name in digit_sets})
+    held_probabilities = np.concatenate([held[name][0] for name in digit_sets])
+    low_confidence = calibration.choose_low_confidence(held_probabilities)
+    before = calibration.softmax(test_logits)
+    after = test_probabilities
+    held_before = calibration.softmax(digits_logits)
+    held_after = held["mnist"][0]
+    refused = {f"held_out_{name}": calibration.refused_share(held[name][1], threshold) for name in digit_sets}
+    refused["mnist_test"] = calibration.refused_share(test_not_digit, threshold)
+    for name in ("non_digits_held_out", "non_digits_benchmark_fonts"):
+        if name in held:
+            refused[name] = calibration.refused_share(held[name][1], threshold)
+    flagged = held_probabilities.max(axis=1) < low_confidence
+    held_correct = held_probabilities.argmax(axis=1) == np.concatenate([held_labels[name] for name in digit_sets])
+    return {
+        "refusal_head": head,
+        "temperature": temperature,
+        "expected_calibration_error": {
+            "bins": calibration.ECE_BINS,
+            "held_out_before": round(calibration.expected_calibration_error(held_before, held_labels["mnist"]), 6),
+            "held_out_after": round(calibration.expected_calibration_error(held_after, held_labels["mnist"]), 6),
+            "test_before": round(calibration.expected_calibration_error(before, test_labels), 6),
+            "test_after": round(calibration.expected_calibration_error(after, test_labels), 6),
+        },
+        "reliability_diagram": calibration.reliability(after, test_labels),
+        "reliability_diagram_before": calibration.reliability(before, test_labels),
+        "not_digit_threshold": threshold,
+        "low_confidence_threshold": low_confidence,
+        "low_confidence_held_out": {
+            "flagged": round(float(flagged.mean()), 6),
+            "errors": int((~held_correct).sum()),
+            "errors_flagged": int((~held_correct & flagged).sum()),
+            "accuracy_of_flagged": round(float(held_correct[flagged].mean()), 6) if flagged.any() else None,
+        },
+        "refused": {name: round(value, 6) for name, value in refused.items()},
+        "refused_by_kind": {
+            name: {
+                kind: round(calibration.refused_share(held[name][1][np.array(kinds) == kind], threshold), 4)
+                for kind in negatives.KINDS
+                if kind in kinds
+            }
+            for name, kinds in training.kinds.items()
+        },
+        "held_out_counts": {name: len(labels) for name, labels in held_labels.items()},
+    }, reader
+
+
 def library_versions() -> dict[str, str]:
     """Return the versions that produced a model, for metrics.json."""
-    return {"python": platform.python_version(), "tensorflow": tf.__version__, "keras": keras.__version__,
-            "numpy": np.__version__}
+    return {
+        "python": platform.python_version(),
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+        "numpy": np.__version__,
+    }
 
 
-def export(model, metrics: dict, models_dir: Path) -> Path:
-    """Return models_dir/<unix-timestamp>/: the SavedModel (serving_default) and metrics.json, written atomically."""
+def export(model: keras.Model, metrics: dict, models_dir: Path) -> Path:
+    """Return models_dir/<unix-timestamp>/: the SavedModel (serving_default) and metrics.json, written atomically.
+
+    serving_default: "image" [None,28,28,1] float32 -> "output_0" [None,10] digit probabilities (the
+    name Keras gave the single output before, so TF-Serving clients are unchanged) and "not_digit" [None,1]."""
     models_dir.mkdir(parents=True, exist_ok=True)
     version = str(int(time.time()))
     while (models_dir / version).exists():
         version = str(int(version) + 1)
     staging = models_dir / f".{version}.partial"
     shutil.rmtree(staging, ignore_errors=True)
-    model.export(str(staging), format="tf_saved_model", verbose=False)
+    archive = keras.export.ExportArchive()
+    archive.track(model)
+
+    @tf.function(input_signature=[tf.TensorSpec([None, 28, 28, 1], tf.float32, name=models.INPUT_NAME)])
+    def serve(image):
+        probabilities, not_digit = model(image, training=False)
+        return {models.PROBABILITIES_OUTPUT: probabilities, models.NOT_DIGIT_OUTPUT: not_digit}
+
+    archive.add_endpoint(models.SERVING_SIGNATURE, serve)
+    archive.write_out(str(staging), verbose=False)
     (staging / "metrics.json").write_text(json.dumps({"version": version, **metrics}, indent=2) + "\n")
     final = models_dir / version
     staging.rename(final)
@@ -185,37 +403,74 @@ def export(model, metrics: dict, models_dir: Path) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Train, evaluate on the official test set, export to training/models/<unix-timestamp>/."""
+    """Train, calibrate on held-out data, evaluate on the official test set, export to training/models/<unix-timestamp>/."""
     parser = argparse.ArgumentParser(prog="python -m training.train", description=main.__doc__)
-    parser.add_argument("--data-dir", help=f"MNIST directory or mnist.npz (default: ${data.DATA_DIR_ENV}, else download)")
-    parser.add_argument("--epochs", type=int, default=EPOCHS, help=f"at most this many epochs (default {EPOCHS})")
-    parser.add_argument("--limit", type=int, help="train on the first N training images only (smoke runs)")
-    parser.add_argument("--printed-digits", type=int, default=PRINTED_DIGITS,
-                        help=f"printed digits from system fonts added to training (default {PRINTED_DIGITS})")
-    parser.add_argument("--validation-size", type=int, default=VALIDATION_SIZE,
-                        help=f"training images held out for early stopping (default {VALIDATION_SIZE}; "
-                             "0 trains on all of them for the full schedule)")
+    parser.add_argument(
+        "--data-dir", help=f"MNIST directory or mnist.npz (default: ${data.DATA_DIR_ENV}, else download)"
+    )
+    parser.add_argument("--epochs", type=int, default=EPOCHS, help=f"epochs of the cosine schedule (default {EPOCHS})")
+    parser.add_argument("--limit", type=int, help="use the first N training images only (smoke runs)")
+    parser.add_argument(
+        "--printed-digits",
+        type=int,
+        default=PRINTED_DIGITS,
+        help=f"printed digits from system fonts added to training (default {PRINTED_DIGITS})",
+    )
+    parser.add_argument(
+        "--digit-crops",
+        type=int,
+        default=DIGIT_CROPS,
+        help=f"MNIST training digits cut out as the localisation may cut them (default {DIGIT_CROPS})",
+    )
+    parser.add_argument(
+        "--non-digits",
+        type=int,
+        default=NON_DIGITS,
+        help=f"rendered non-digits the model learns to refuse (default {NON_DIGITS})",
+    )
+    parser.add_argument(
+        "--held-out",
+        type=int,
+        default=HELD_OUT,
+        help=f"MNIST training images kept out of training for calibration (default {HELD_OUT})",
+    )
+    parser.add_argument(
+        "--head", choices=HEADS, default=HEAD, help=f"how the model says 'not a digit' (default {HEAD})"
+    )
     parser.add_argument("--models-dir", type=Path, default=models.MODELS_DIR, help="where to export")
-    parser.add_argument("--log-dir", type=Path, default=LOG_DIR,
-                        help="TensorBoard logs, one sub-folder per run (default: logs/ in the repository)")
+    parser.add_argument(
+        "--log-dir",
+        type=Path,
+        default=LOG_DIR,
+        help="TensorBoard logs, one sub-folder per run (default: logs/ in the repository)",
+    )
     args = parser.parse_args(argv)
     try:
         mnist = data.load_mnist(args.data_dir)
-        validation_size = min(args.validation_size, (args.limit or len(mnist.train_images)) // 5)
-        model, summary = train(mnist, args.epochs, args.limit, validation_size, args.printed_digits, log_dir=args.log_dir)
-    except (data.MnistError, printed.NoFontsError, ValueError) as error:
+        held_out = min(args.held_out, (args.limit or len(mnist.train_images)) // 5)
+        training = make_training_data(
+            mnist, args.limit, held_out, args.printed_digits, args.digit_crops, args.non_digits
+        )
+        model, summary = train(training, args.epochs, args.head, log_dir=args.log_dir)
+    except (data.MnistError, printed.NoFontsError, negatives.NoFontsError, ValueError) as error:
         print(f"error: {error}")
         return 1
-    probabilities = model.predict(evaluate.as_model_input(mnist.test_images), batch_size=1024, verbose=0)
+    calibrated, reader = calibrate(model, training, mnist, args.head)
+    probabilities, _ = read(reader, mnist.test_images)
     metrics = {
         **evaluate.score(probabilities, mnist.test_labels),
         **summary,
+        "printed_digit_fonts": printed.available_fonts() if args.printed_digits else [],
+        "non_digit_fonts": negatives.available_fonts("train") if args.non_digits else [],
+        "held_out_images": held_out,
+        **calibrated,
+        "refusal_head_comparison": HEAD_COMPARISON,
         "parameters": int(model.count_params()),
         "data_source": mnist.source,
         "data_checksums": mnist.checksums,
         "versions": library_versions(),
     }
-    model_dir = export(model, metrics, args.models_dir)
+    model_dir = export(reader, metrics, args.models_dir)
     print(evaluate.format_report(metrics))
     print(f"exported {model_dir} ({summary['epochs']} epochs, {summary['training_seconds']} s)")
     return 0
