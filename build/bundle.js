@@ -311,7 +311,7 @@ async function bundle(esbuild, options, minify) {
     write: false,
     metafile: true,
     format: "iife",
-    banner: { js: `/* ${BANNER} */` },
+    banner: { js: `/*! ${BANNER} */` },
     globalName: "tf",
     platform: "browser",
     target: "es2017",
@@ -415,7 +415,7 @@ async function build(nodeModules, request) {
     if (!/^[\w-]+:|^\(disabled\):/.test(input)) FILES_READ.add(path.resolve(path.dirname(nodeModules), input));
   }
   return {
-    code: result.outputFiles[0].text,
+    code: await squeeze(nodeModules, result.outputFiles[0].text),
     analysis: request.analyze ? await esbuild.analyzeMetafile(result.metafile, { verbose: false }) : null,
     kernels,
     api: [...api].sort(),
@@ -424,6 +424,14 @@ async function build(nodeModules, request) {
     packages: bundledPackages(files, nodeModules),
     inputs: [...FILES_READ].map((file) => path.relative(nodeModules, file).split(path.sep).join("/")).sort(),
   };
+}
+
+// A second pass with terser (pinned, already the page scripts' minifier): about 2.5 KB less after gzip
+// than esbuild alone. `/*!` comments (the banner, the licences) stay.
+async function squeeze(nodeModules, code) {
+  const { minify } = require(path.join(nodeModules, "terser"));
+  const result = await minify(code, { compress: { passes: 2 }, mangle: true, format: { comments: "some" } });
+  return result.code + "\n";
 }
 
 // Names the graph op (else the page's call) that needs a kernel the CPU backend does not have.

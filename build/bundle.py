@@ -22,7 +22,7 @@ TIMEOUT_SECONDS = 180
 ALWAYS_OFFERED = ("getBackend", "memory", "ready", "setBackend")
 # Build steps that run the shipped bundle themselves: their tf calls are offered too.
 TOOL_SCRIPTS = (Path(__file__).with_name("parity.js"),)
-INSTALL_HINT = "run `npm ci` in the repository root to install the pinned TF.js and esbuild"
+INSTALL_HINT = "run `npm ci` in the repository root to install the pinned TF.js, esbuild and terser"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,8 +57,9 @@ def model_ops(model_json: dict) -> dict[str, str]:
 def build_bundle(model_json: dict, scripts: dict[str, bytes], node_modules: Path, analyze: bool = False) -> Bundle:
     """Return the TF.js bundle that runs `model_json` and the page `scripts` ({name: source}) on the CPU backend."""
     node_modules = Path(node_modules).resolve()
-    if not (node_modules / "esbuild" / "package.json").is_file():
-        raise BuildError(f"esbuild missing from {node_modules}: {INSTALL_HINT}")
+    for tool in ("esbuild", "terser"):
+        if not (node_modules / tool / "package.json").is_file():
+            raise BuildError(f"{tool} missing from {node_modules}: {INSTALL_HINT}")
     sources = {name: source.decode("utf-8") for name, source in sorted(scripts.items()) if name.endswith(".js")}
     for tool in TOOL_SCRIPTS:
         sources[f"build/{tool.name}"] = tool.read_text(encoding="utf-8")

@@ -94,7 +94,7 @@ def test_the_bundle_defines_exactly_that_api_as_a_classic_script(cnn_bundle: bun
     )
     names = json.loads(subprocess.run(["node", "-e", probe], capture_output=True, text=True, check=True).stdout)
     assert sorted(names) == sorted(cnn_bundle.api)
-    assert cnn_bundle.code.startswith(b"/* TensorFlow.js")
+    assert cnn_bundle.code.startswith(b"/*! TensorFlow.js")
     assert b"import " not in cnn_bundle.code[:200]
 
 
