@@ -254,18 +254,25 @@ def test_backspace_delete_and_escape_clear_what_was_typed(desktop):
 def test_the_picker_shows_all_ten_probabilities_and_a_tap_picks(phone):
     give_example(phone, "a", "seven")
     widths = phone.evaluate(
-        """() => Array.from(document.querySelectorAll('#operand-a-picker .pick-fill'))
-            .map((bar) => bar.getBoundingClientRect().width)"""
+        """() => Array.from(document.querySelectorAll('#operand-a-picker .pick-fill')).map((bar) =>
+            Math.round((100 * bar.getBoundingClientRect().width) / bar.parentElement.getBoundingClientRect().width))"""
     )
     assert len(widths) == 10
     assert widths[7] == max(widths)
-    assert widths[7] > 10
+    assert widths[7] > 50  # percent of the bar's track
     names = phone.evaluate(
         "() => Array.from(document.querySelectorAll('#operand-a-picker button')).map((b) => b.textContent)"
     )
     assert all(name.startswith(str(digit)) and "likely" in name for digit, name in enumerate(names))
     phone.get_by_test_id("operand-a-pick-1").tap()
     assert (digit_text(phone, "a"), phone.get_attribute("#operand-a", "data-state")) == ("1", "corrected")
+    # The bars still show what the model thought; the pressed button shows what the person chose.
+    after = phone.evaluate(
+        """() => Array.from(document.querySelectorAll('#operand-a-picker .pick-fill')).map((bar) =>
+            Math.round((100 * bar.getBoundingClientRect().width) / bar.parentElement.getBoundingClientRect().width))"""
+    )
+    assert after == widths
+    assert phone.get_by_test_id("operand-a-pick-1").get_attribute("aria-pressed") == "true"
 
 
 def test_the_picker_is_two_rows_of_five(phone):

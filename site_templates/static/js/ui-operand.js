@@ -395,10 +395,8 @@
         digits.length > 1 ? "Low confidence: check these digits" : "Low confidence: check this digit";
       showPlaces(digits);
       const current = digits[place] || null;
-      showPicker(
-        current ? current.digit : null,
-        current && !current.corrected ? current.probabilities : display.probabilities || null,
-      );
+      // The bars stay the model's view of this digit, also after the person corrected it.
+      showPicker(current ? current.digit : null, (current && current.probabilities) || display.probabilities || null);
       showModelInput(display.input || null);
       if (picture.hasPicture()) {
         picture.showBoxes(display.boxes || []);
