@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import give_file
+from tests.browser.conftest import give_file, wait_settled
 
 REFUSED = {
     "text-named.png": "not a picture this app can read",
@@ -164,3 +164,28 @@ def test_pictures_given_at_once_are_decoded_one_at_a_time(app, odd):
     odd_files.seven().save(path)
     outcome = app.evaluate(COUNT_DECODES, [list(path.read_bytes()), False])
     assert outcome == {"results": [200] * 5, "calls": 5, "most": 1}
+
+
+def test_pictures_replaced_quickly_are_not_all_decoded(app, tmp_path):
+    from tests import odd_files
+
+    path = tmp_path / "seven.png"
+    odd_files.seven().save(path)
+    # Every decode made slow (a second, as a big photo on a slow phone): the pictures given meanwhile replace
+    # each other, and only the one being decoded and the last one given should be decoded.
+    app.evaluate("""() => {
+      const real = window.createImageBitmap;
+      window.__decodes = 0;
+      window.createImageBitmap = async (...args) => {
+        if (args[0] instanceof Blob) {
+          window.__decodes += 1;
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+        }
+        return real(...args);
+      };
+    }""")
+    for _ in range(10):
+        app.get_by_test_id("operand-a-file").set_input_files(str(path))
+    assert wait_settled(app, "a") in ("read", "low")
+    assert app.get_by_test_id("operand-a-digit").inner_text().strip() == "7"
+    assert app.evaluate("() => window.__decodes") <= 3

@@ -18,6 +18,7 @@
   let recognize = null; // (source, options) -> Promise<reading>, from main.js
   let modelFailed = false;
   const latestRequest = { a: 0, b: 0 }; // a slow reading must not overwrite a newer input
+  const decoding = { a: null, b: null }; // AbortController of each operand's reading: a newer picture stops it
   const waiting = { a: null, b: null }; // inputs given before recognition was connected
 
   const ui = root.snapmathUi.create({
@@ -118,8 +119,11 @@
   }
 
   async function run(id, request, source, readOptions) {
+    if (decoding[id]) decoding[id].abort(); // its answer would be dropped: do not spend memory decoding it
+    const controller = new AbortController();
+    decoding[id] = controller;
     try {
-      const reading = await (readOptions ? recognize(source, readOptions) : recognize(source));
+      const reading = await recognize(source, Object.assign({}, readOptions, { signal: controller.signal }));
       if (request !== latestRequest[id]) {
         return;
       }
