@@ -209,6 +209,7 @@ def test_a_box_is_chosen_with_the_keyboard(desktop):
     assert "Arrow keys move it" in after
     desktop.keyboard.press("Enter")
     wait_settled(desktop, "a")
+    assert desktop.get_by_test_id("operand-a-select").evaluate("(element) => element === document.activeElement")
     (options,) = desktop.evaluate("() => window.recognizeCalls")
     box = options["box"]
     assert set(box) == {"x", "y", "width", "height"}

@@ -206,9 +206,14 @@
       showModelInput(null);
     }
 
+    // Choosing a box ends: the keyboard focus, if it was on the box, goes back to "Box the digit".
     function stopSelecting() {
+      const hadFocus = parts.frame.contains(document.activeElement);
       picture.stopSelecting();
       refreshTools();
+      if (hadFocus && !parts.select.hidden) {
+        parts.select.focus();
+      }
     }
 
     function readPicture() {
@@ -270,6 +275,7 @@
     parts.clear.addEventListener("click", function () {
       reset();
       callbacks.onCleared(id);
+      section.focus(); // the Clear button is now disabled: keep the focus in this operand
     });
 
     parts.switchView.addEventListener("click", function () {
