@@ -381,7 +381,7 @@
       } else if (display.status === "corrected") {
         parts.confidence.textContent = "Set by you";
         parts.correctionLabel.textContent =
-          digits.length > 1 ? "Choose a digit, then pick it:" : "Not right? Pick the digit:";
+          digits.length > 1 ? "Choose a digit, then pick:" : "Not right? Pick the digit:";
       } else {
         const lowest = Math.min.apply(
           null,
@@ -391,10 +391,10 @@
         );
         parts.confidence.textContent =
           digits.length > 1
-            ? digits.length + " digits, each " + percent(lowest) + " sure or more"
+            ? digits.length + " digits, each " + (lowest > 0.99 ? "over 99%" : "at least " + percent(lowest)) + " sure"
             : percent(lowest) + " sure";
         parts.correctionLabel.textContent =
-          digits.length > 1 ? "Not right? Choose a digit, then pick it:" : "Not right? Pick the digit:";
+          digits.length > 1 ? "Not right? Choose a digit, then pick:" : "Not right? Pick the digit:";
       }
       parts.flag.hidden = display.status !== "low";
       parts.flagText.textContent =
