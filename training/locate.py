@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
-from training.pixels import border_ring, order_statistic, round_half_up
+from training.pixels import border_ring, order_statistic, round_half_up, windowed_extreme
 
 NO_CONTRAST = "The picture is blank or nearly uniform: no digit found."
 NO_MARKS = "There is too little ink in the picture: no digit found."
@@ -81,15 +81,15 @@ def reduce_to_map(rgb: np.ndarray, spec: dict) -> tuple[np.ndarray, int]:
     return (sums / (factor * factor)).astype(np.float32), factor
 
 
-def estimate_background(image: np.ndarray, spec: dict) -> np.ndarray:
-    """Return float32 [h,w,3]: the local paper colour, a median of cell medians over a window of cells.
+def luminance(colours: np.ndarray) -> np.ndarray:
+    """Return float32 [...]: the luminance of float32 RGB colours [..., 3], summed in channel order as the JS twin."""
+    weighted = colours * LUMINANCE_WEIGHTS
+    return ((weighted[..., 0] + weighted[..., 1]) + weighted[..., 2]).astype(np.float32)
 
-    Cells are far wider than a pen stroke, so a cell's median is paper; the window's median then
-    also outvotes cells that a bold stroke fills. Shadows, one-sided light and the desk around a
-    sheet are slower than the window, so they stay in the background instead of becoming ink."""
-    settings = spec["locate"]
+
+def cell_medians(image: np.ndarray, cell: int) -> np.ndarray:
+    """Return float32 [rows, columns, 3]: each cell's per-channel (lower) median."""
     height, width = image.shape[:2]
-    cell = max(1, round_half_up(max(height, width) / settings["cells_per_side"]))
     rows, columns = math.ceil(height / cell), math.ceil(width / cell)
     medians = np.zeros((rows, columns, 3), dtype=np.float32)
     for row in range(rows):
@@ -97,28 +97,90 @@ def estimate_background(image: np.ndarray, spec: dict) -> np.ndarray:
             block = image[row * cell : (row + 1) * cell, column * cell : (column + 1) * cell]
             for channel in range(3):
                 medians[row, column, channel] = order_statistic(block[..., channel], 50)
-    radius = settings["window_cells"]
-    smoothed = np.zeros_like(medians)
+    return medians
+
+
+def window_pick(medians: np.ndarray, radius: int, pick: str) -> np.ndarray:
+    """Return float32 [rows, columns, 3]: over each cell's window of cells, the per-channel median, or the colour
+    of the lightest ("max") or darkest ("min") cell (the first such in raster order)."""
+    rows, columns = medians.shape[:2]
+    levels = luminance(medians)
+    picked = np.zeros_like(medians)
     for row in range(rows):
         for column in range(columns):
-            window = medians[max(0, row - radius) : row + radius + 1, max(0, column - radius) : column + radius + 1]
-            for channel in range(3):
-                smoothed[row, column, channel] = order_statistic(window[..., channel], 50)
-    # Evenly lit paper (a scan, a drawing, clip-art) keeps one colour: a bold stroke wider than the
-    # window would otherwise become background. Evenness is judged on the cells along the border,
-    # which the digit rarely fills; the paper colour is then the border's median.
+            top, left = max(0, row - radius), max(0, column - radius)
+            window = medians[top : row + radius + 1, left : column + radius + 1]
+            if pick == "median":
+                for channel in range(3):
+                    picked[row, column, channel] = order_statistic(window[..., channel], 50)
+                continue
+            window_levels = levels[top : row + radius + 1, left : column + radius + 1]
+            index = int(np.argmax(window_levels) if pick == "max" else np.argmin(window_levels))
+            picked[row, column] = window.reshape(-1, 3)[index]
+    return picked
+
+
+def reaches_border(cells: np.ndarray) -> np.ndarray:
+    """Return bool [rows, columns]: the marked cells joined (side by side) to a marked cell on the border.
+
+    The desk around a sheet reaches the picture's edge; a stroke too wide for the window does not."""
+    rows, columns = cells.shape
+    reached = np.zeros_like(cells)
+    queue = [(row, column) for row in range(rows) for column in range(columns)
+             if cells[row, column] and (row in (0, rows - 1) or column in (0, columns - 1))]
+    for row, column in queue:
+        reached[row, column] = True
+    while queue:
+        row, column = queue.pop()
+        for next_row, next_column in ((row - 1, column), (row + 1, column), (row, column - 1), (row, column + 1)):
+            if 0 <= next_row < rows and 0 <= next_column < columns and cells[next_row, next_column] and not reached[next_row, next_column]:
+                reached[next_row, next_column] = True
+                queue.append((next_row, next_column))
+    return reached
+
+
+def estimate_background(image: np.ndarray, spec: dict) -> tuple[np.ndarray, np.ndarray | None]:
+    """Return (float32 [h,w,3] the paper colour around each pixel, bool [h,w] where paper is, None when evenly lit).
+
+    Evenly lit paper (a scan, a drawing, clip-art) keeps one colour, the border's median: a bold
+    stroke then stays ink however wide it is. It is even when the cells along the border match it
+    (on light paper, most of them: the digit itself may cross the border) and no large part of the
+    picture is lighter (a sheet lying on a darker desk). Otherwise the paper is lit unevenly, or
+    lies on a desk: each cell's median (cells are far wider than a pen stroke) gives the local
+    colour, and the lightest cell around (a closing; the darkest for light ink on a dark board)
+    is the paper, so a stroke is not taken for paper. Where that lightest cell and the local median
+    disagree, the cell is not paper but the desk beside a sheet (or a stroke as wide as two cells):
+    marks are looked for only on paper."""
+    settings = spec["locate"]
+    height, width = image.shape[:2]
+    cell = max(1, round_half_up(max(height, width) / settings["cells_per_side"]))
+    medians = cell_medians(image, cell)
     ring = border_ring(image, settings["border_fraction"])
     uniform = np.array([order_statistic(ring[:, channel], 50) for channel in range(3)], dtype=np.float32)
-    border_cells = border_ring(medians, 0)
-    difference = border_cells - uniform
-    spread = np.sqrt((difference * difference).sum(axis=1, dtype=np.float32)).astype(np.float32)
-    # A light border (white paper, a drawing's canvas) may be crossed by the digit itself, so
-    # there only most of the border needs to be even; a darker border is a desk or a shadow.
-    light = float((uniform * LUMINANCE_WEIGHTS).sum(dtype=np.float32)) >= settings["light_paper"]
-    percentile = settings["uneven_percentile_light" if light else "uneven_percentile"]
-    if order_statistic(spread, percentile) <= settings["uneven_light"]:
-        return np.broadcast_to(uniform, image.shape).astype(np.float32)
-    return np.repeat(np.repeat(smoothed, cell, axis=0), cell, axis=1)[:height, :width]
+    difference = medians - uniform
+    spread = np.sqrt(((difference * difference)[..., 0] + (difference * difference)[..., 1]) + (difference * difference)[..., 2]).astype(np.float32)
+    uniform_level = float(luminance(uniform))
+    percentile = settings["uneven_percentile_light" if uniform_level >= settings["light_paper"] else "uneven_percentile"]
+    even_border = order_statistic(border_ring(spread, 0), percentile) <= settings["uneven_light"]
+    lighter = (spread > np.float32(settings["uneven_light"])) & (luminance(medians) > np.float32(uniform_level))
+    if even_border and int(lighter.sum()) <= settings["max_lighter_cells"] * lighter.size:
+        return np.broadcast_to(uniform, image.shape).astype(np.float32), None
+    # Which way the ink goes: on even stretches of paper (cells whose window holds no edge of a
+    # sheet), small dark marks against the cell's median outnumber small light ones for dark ink.
+    median = window_pick(medians, settings["window_cells"], "median")
+    levels = luminance(medians)
+    gap = np.float32(settings["polarity_gap"])
+    flat = (luminance(window_pick(medians, settings["window_cells"], "max")) - luminance(window_pick(medians, settings["window_cells"], "min"))) <= gap
+    own = np.repeat(np.repeat(levels, cell, axis=0), cell, axis=1)[:height, :width]
+    on_flat = np.repeat(np.repeat(flat, cell, axis=0), cell, axis=1)[:height, :width]
+    residual = luminance(image) - own
+    dark_ink = int(((residual < -gap) & on_flat).sum()) >= int(((residual > gap) & on_flat).sum())
+    paper = window_pick(medians, settings["window_cells"], "max" if dark_ink else "min")
+    difference = paper - median
+    squares = difference * difference
+    agree = np.sqrt((squares[..., 0] + squares[..., 1]) + squares[..., 2]).astype(np.float32) <= np.float32(settings["paper_agreement"])
+    on_paper = np.repeat(np.repeat(~reaches_border(~agree), cell, axis=0), cell, axis=1)[:height, :width]
+    return np.repeat(np.repeat(paper, cell, axis=0), cell, axis=1)[:height, :width], on_paper
 
 
 def find_marks(image: np.ndarray, background: np.ndarray, spec: dict) -> tuple[np.ndarray, float]:
@@ -250,9 +312,29 @@ def is_edge_line(mark: Mark, height: int, width: int, spec: dict) -> bool:
     return False
 
 
-def drop_stray_marks(components: list[Mark], height: int, width: int, spec: dict) -> list[Mark]:
+def off_the_desk(components: list[Mark], labels: np.ndarray, on_paper: np.ndarray, spec: dict) -> list[Mark]:
+    """Return the components that keep a margin of paper around them: what comes close to the desk is the
+    sheet's edge (or a shadow along it), not a digit someone wrote on the sheet."""
+    height, width = on_paper.shape
+    margin = max(1, round_half_up(spec["locate"]["desk_margin"] * max(height, width)))
+    near = windowed_extreme((~on_paper).astype(np.float32), margin, take_max=True) > 0
+    touching = np.bincount(labels[near], minlength=len(components) + 1)
+    return [component for component in components if touching[component.labels[0]] == 0]
+
+
+def is_long_line(mark: Mark, height: int, width: int, spec: dict) -> bool:
+    """Return whether a mark is a thin line longer than a digit can be in a photo: a sheet's edge, a fold, a cable.
+
+    Only its length and its pixel count tell, so it may run in any direction, bend or join at corners."""
+    settings = spec["locate"]["stray"]
+    length = max(mark.height, mark.width)
+    thickness = settings["long_line_thickness"] * max(height, width)
+    return length >= settings["long_line_fraction"] * min(height, width) and mark.area <= thickness * length
+
+
+def drop_stray_marks(components: list[Mark], height: int, width: int, even: bool, spec: dict) -> list[Mark]:
     """Return the components that may belong to a digit: no specks, no flat dashes, no lines along the edge,
-    no hollow frame drawn around other marks."""
+    no hollow frame drawn around other marks; in a photo (unevenly lit), no line longer than a digit."""
     settings = spec["locate"]["stray"]
     if not components:
         return []
@@ -264,6 +346,7 @@ def drop_stray_marks(components: list[Mark], height: int, width: int, spec: dict
         if component.area >= minimum
         and component.width < settings["line_elongation"] * component.height
         and not is_edge_line(component, height, width, spec)
+        and (even or not is_long_line(component, height, width, spec))
     ]
     frames = {
         frame.labels
@@ -288,6 +371,9 @@ def belong_together(first: Mark, second: Mark, spec: dict) -> bool:
     tallest = max(first.height, second.height)
     overlap = min(first.right, second.right) - max(first.left, second.left) + 1
     if overlap >= settings["min_column_overlap"] * min(first.width, second.width):
+        upper, lower = (first, second) if first.top <= second.top else (second, first)
+        if lower.width >= settings["underline_flatness"] * lower.height and lower.top > upper.bottom - lower.height:
+            return False  # a line under a digit, not a part of it
         gap = max(first.top, second.top) - min(first.bottom, second.bottom) - 1
         return gap <= settings["max_row_gap"] * tallest
     # Side by side: digits of a number stand apart on one line. Parts that overlap and together are
@@ -383,8 +469,11 @@ def locate(rgb: np.ndarray, spec: dict) -> Located:
     """Return the digits found in a float32 RGB picture [H,W,3] (composited), left to right, or the reason."""
     image, factor = reduce_to_map(rgb, spec)  # [h,w,3], long side <= map_side
     height, width = image.shape[:2]
-    background = estimate_background(image, spec)  # [h,w,3]
+    background, on_paper = estimate_background(image, spec)  # [h,w,3], bool [h,w] or None
+    even = on_paper is None
     marks, contrast = find_marks(image, background, spec)  # bool [h,w]
+    if on_paper is not None:
+        marks &= on_paper
     if contrast < spec["locate"]["min_contrast"]:
         return Located([], None, factor, NO_CONTRAST)
     if not marks.any():
@@ -393,7 +482,9 @@ def locate(rgb: np.ndarray, spec: dict) -> Located:
     for mask in (cleared, marks):
         # With the lines out nothing may be left: a thin digit filling the frame is itself a long line.
         labels, components = label_marks(mask)
-        candidates = group_parts(drop_stray_marks(components, height, width, spec), spec)
+        if on_paper is not None:
+            components = off_the_desk(components, labels, on_paper, spec)
+        candidates = group_parts(drop_stray_marks(components, height, width, even, spec), spec)
         digits, reason = pick_digits(candidates, height, width, spec)
         if digits:
             return Located(digits, labels, factor, None)
