@@ -2,8 +2,8 @@
 
 The promotion gate (`python -m training.evaluate --compare`) compares a candidate with the shipped
 model; the floors are the last line: a smoke-run or broken model never reaches the page by accident.
-`python -m build.site --allow-below-floors` builds one anyway, and says so in its output and on the
-model card (`Config.below_floors`).
+`python -m build.site --allow-below-floors` builds one anyway, says so in its output, and hands the
+missed floors to the model card as `Config.below_floors`.
 """
 
 from __future__ import annotations

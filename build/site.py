@@ -19,8 +19,8 @@ from build import context, convert, minify, parity, render, runtime
 from build import metrics_check
 from build.config import BUILD_MARKER, DEFAULT_QUANTIZE, QUANTIZATIONS, Config, load_config
 from build.errors import BuildError
-from training import spec_check
 from build.floors import OVERRIDE_FLAG
+from training import spec_check
 
 # Named, not __name__: run as `python -m build.site` this module is __main__.
 log = logging.getLogger("build.site")
@@ -209,7 +209,8 @@ def format_report(report: BuildReport) -> str:
     loud = [f"WARNING: model {report.version} is BELOW THE BUILD'S FLOORS and was built only because of "
             f"{OVERRIDE_FLAG}: {'; '.join(report.below_floors)}"] if report.below_floors else []
     return "\n".join(
-        loud + [
+        [
+            *loud,
             f"built {report.out_dir} from model {report.version} (--quantize {report.quantize}) in {total_seconds:.1f} s",
             f"  steps: {steps}",
             f"  runtime   {format_bytes(sizes['runtime']):>10}  TF.js core, CPU backend, converter",
@@ -221,7 +222,8 @@ def format_report(report: BuildReport) -> str:
             f"  parity: TF.js agrees with the SavedModel on {check.inputs} built-in inputs "
             f"(same digit on {check.same_digit}; largest probability difference {check.max_difference:.2g}, "
             f"allowed {check.tolerance:g})",
-        ] + loud
+            *loud,
+        ]
     )
 
 
@@ -296,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         OVERRIDE_FLAG, action="store_true",
-        help="build even if the model's metrics.json is below the floors in build/floors.py (says so loudly, also on the model card)",
+        help="build even if the model's metrics.json is below the floors in build/floors.py (and say so loudly)",
     )
     parser.add_argument("--serve", action="store_true", help="preview the result on http://127.0.0.1 afterwards")
     parser.add_argument("--port", type=int, help="port for --serve (default: 8000)")
