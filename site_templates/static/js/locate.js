@@ -20,7 +20,7 @@
   const TOO_MANY = 'The picture holds more than four marks in a row: give one number of up to four digits.';
   const LUMINANCE_WEIGHTS = Float32Array.from([0.299, 0.587, 0.114]); // float32, as numpy's
   const f32 = Math.fround;
-  const { roundHalfUp, orderStatistic, borderRing } = window.snapmathPixels;
+  const { roundHalfUp, makeMap, orderStatistic, borderRing, windowedExtreme } = window.snapmathPixels;
 
   function makeMask(height, width, data = new Uint8Array(height * width)) {
     return { data, height, width };
@@ -64,14 +64,22 @@
     return { image: { data: image, height: mapHeight, width: mapWidth, channels: 3 }, factor };
   }
 
-  // [h,w,3] float32: the local paper colour, a median of cell medians over a window of cells; or, for
-  // evenly lit paper, one colour: the border's median (see the Python twin for why).
-  function estimateBackground(image, spec) {
-    const settings = spec.locate;
+  // float32 luminance of each colour of a float32 RGB array [n*3], summed in channel order as numpy's.
+  function luminance(colours) {
+    const levels = new Float32Array(colours.length / 3);
+    for (let index = 0; index < levels.length; index++) {
+      const at = index * 3;
+      levels[index] = f32(
+        f32(f32(colours[at] * LUMINANCE_WEIGHTS[0]) + f32(colours[at + 1] * LUMINANCE_WEIGHTS[1])) +
+          f32(colours[at + 2] * LUMINANCE_WEIGHTS[2]),
+      );
+    }
+    return levels;
+  }
+
+  // float32 [rows*columns*3]: each cell's per-channel (lower) median.
+  function cellMedians(image, cell, rows, columns) {
     const { height, width, data } = image;
-    const cell = Math.max(1, roundHalfUp(Math.max(height, width) / settings.cells_per_side));
-    const rows = Math.ceil(height / cell);
-    const columns = Math.ceil(width / cell);
     const medians = new Float32Array(rows * columns * 3);
     for (let row = 0; row < rows; row++) {
       for (let column = 0; column < columns; column++) {
@@ -87,44 +95,146 @@
         }
       }
     }
-    const radius = settings.window_cells;
-    const smoothed = new Float32Array(rows * columns * 3);
+    return medians;
+  }
+
+  // float32 [rows*columns*3]: over each cell's window of cells, the per-channel median, or the colour of
+  // the lightest ("max") or darkest ("min") cell (the first such in raster order).
+  function windowPick(medians, rows, columns, radius, pick) {
+    const levels = luminance(medians);
+    const picked = new Float32Array(medians.length);
     for (let row = 0; row < rows; row++) {
       for (let column = 0; column < columns; column++) {
         const top = Math.max(0, row - radius);
         const bottom = Math.min(rows, row + radius + 1);
         const left = Math.max(0, column - radius);
         const right = Math.min(columns, column + radius + 1);
-        const values = new Float32Array((bottom - top) * (right - left));
-        for (let channel = 0; channel < 3; channel++) {
-          let taken = 0;
-          for (let y = top; y < bottom; y++) for (let x = left; x < right; x++) values[taken++] = medians[(y * columns + x) * 3 + channel];
-          smoothed[(row * columns + column) * 3 + channel] = orderStatistic(values, 50);
+        const at = (row * columns + column) * 3;
+        if (pick === 'median') {
+          const values = new Float32Array((bottom - top) * (right - left));
+          for (let channel = 0; channel < 3; channel++) {
+            let taken = 0;
+            for (let y = top; y < bottom; y++) for (let x = left; x < right; x++) values[taken++] = medians[(y * columns + x) * 3 + channel];
+            picked[at + channel] = orderStatistic(values, 50);
+          }
+          continue;
+        }
+        let best = top * columns + left;
+        for (let y = top; y < bottom; y++) {
+          for (let x = left; x < right; x++) {
+            const index = y * columns + x;
+            if (pick === 'max' ? levels[index] > levels[best] : levels[index] < levels[best]) best = index;
+          }
+        }
+        picked.set(medians.subarray(best * 3, best * 3 + 3), at);
+      }
+    }
+    return picked;
+  }
+
+  // Uint8Array [rows*columns]: the marked cells joined (side by side) to a marked cell on the border. The
+  // desk around a sheet reaches the picture's edge; a stroke too wide for the window does not.
+  function reachesBorder(cells, rows, columns) {
+    const reached = new Uint8Array(rows * columns);
+    const queue = [];
+    for (let row = 0; row < rows; row++) {
+      for (let column = 0; column < columns; column++) {
+        const index = row * columns + column;
+        if (cells[index] && (row === 0 || row === rows - 1 || column === 0 || column === columns - 1)) {
+          reached[index] = 1;
+          queue.push(index);
         }
       }
     }
+    while (queue.length) {
+      const index = queue.pop();
+      const row = Math.floor(index / columns);
+      const column = index - row * columns;
+      for (const [nextRow, nextColumn] of [
+        [row - 1, column],
+        [row + 1, column],
+        [row, column - 1],
+        [row, column + 1],
+      ]) {
+        if (nextRow < 0 || nextRow >= rows || nextColumn < 0 || nextColumn >= columns) continue;
+        const next = nextRow * columns + nextColumn;
+        if (cells[next] && !reached[next]) {
+          reached[next] = 1;
+          queue.push(next);
+        }
+      }
+    }
+    return reached;
+  }
+
+  // {background: [h,w,3] float32 the paper colour around each pixel, onPaper: Uint8Array [h*w] where paper
+  // is, or null when evenly lit}: see the Python twin for the reasoning of each step.
+  function estimateBackground(image, spec) {
+    const settings = spec.locate;
+    const { height, width, data } = image;
+    const cell = Math.max(1, roundHalfUp(Math.max(height, width) / settings.cells_per_side));
+    const rows = Math.ceil(height / cell);
+    const columns = Math.ceil(width / cell);
+    const cellsOf = (values, channels) => {
+      const result = new (values.constructor)(height * width * channels);
+      for (let y = 0; y < height; y++) {
+        for (let x = 0; x < width; x++) {
+          const from = (Math.floor(y / cell) * columns + Math.floor(x / cell)) * channels;
+          for (let channel = 0; channel < channels; channel++) result[(y * width + x) * channels + channel] = values[from + channel];
+        }
+      }
+      return result;
+    };
+    const medians = cellMedians(image, cell, rows, columns);
     const ring = borderRing(data, height, width, 3, settings.border_fraction);
-    const uniform = ring.map((channel) => orderStatistic(channel, 50));
-    const cells = borderRing(medians, rows, columns, 3, 0);
-    const spread = new Float32Array(cells[0].length);
+    const uniform = Float32Array.from(ring.map((channel) => orderStatistic(channel, 50)));
+    const spread = new Float32Array(rows * columns);
     for (let index = 0; index < spread.length; index++) {
-      spread[index] = colourGap(f32(cells[0][index] - uniform[0]), f32(cells[1][index] - uniform[1]), f32(cells[2][index] - uniform[2]));
+      const at = index * 3;
+      spread[index] = colourGap(f32(medians[at] - uniform[0]), f32(medians[at + 1] - uniform[1]), f32(medians[at + 2] - uniform[2]));
     }
-    const luminance = f32(
-      f32(f32(uniform[0] * LUMINANCE_WEIGHTS[0]) + f32(uniform[1] * LUMINANCE_WEIGHTS[1])) + f32(uniform[2] * LUMINANCE_WEIGHTS[2]),
-    );
-    const percentile = luminance >= settings.light_paper ? settings.uneven_percentile_light : settings.uneven_percentile;
-    const background = new Float32Array(height * width * 3);
-    const even = orderStatistic(spread, percentile) <= settings.uneven_light;
-    for (let y = 0; y < height; y++) {
-      for (let x = 0; x < width; x++) {
-        const from = even ? 0 : (Math.floor(y / cell) * columns + Math.floor(x / cell)) * 3;
-        for (let channel = 0; channel < 3; channel++) {
-          background[(y * width + x) * 3 + channel] = even ? uniform[channel] : smoothed[from + channel];
-        }
-      }
+    const uniformLevel = luminance(uniform)[0];
+    const percentile = uniformLevel >= settings.light_paper ? settings.uneven_percentile_light : settings.uneven_percentile;
+    const evenBorder = orderStatistic(borderRing(spread, rows, columns, 1, 0)[0], percentile) <= settings.uneven_light;
+    const levels = luminance(medians);
+    let lighter = 0;
+    for (let index = 0; index < spread.length; index++) {
+      if (spread[index] > f32(settings.uneven_light) && levels[index] > uniformLevel) lighter++;
     }
-    return background;
+    if (evenBorder && lighter <= settings.max_lighter_cells * spread.length) {
+      const background = new Float32Array(height * width * 3);
+      for (let pixel = 0; pixel < height * width; pixel++) background.set(uniform, pixel * 3);
+      return { background, onPaper: null };
+    }
+    // Which way the ink goes: on even stretches of paper, small dark marks outnumber light ones for dark ink.
+    const radius = settings.window_cells;
+    const median = windowPick(medians, rows, columns, radius, 'median');
+    const lightest = luminance(windowPick(medians, rows, columns, radius, 'max'));
+    const darkest = luminance(windowPick(medians, rows, columns, radius, 'min'));
+    const gap = f32(settings.polarity_gap);
+    const flat = new Uint8Array(rows * columns);
+    for (let index = 0; index < flat.length; index++) flat[index] = f32(lightest[index] - darkest[index]) <= gap ? 1 : 0;
+    const own = cellsOf(levels, 1);
+    const onFlat = cellsOf(flat, 1);
+    const pixelLevels = luminance(data);
+    let dark = 0;
+    let light = 0;
+    for (let pixel = 0; pixel < pixelLevels.length; pixel++) {
+      if (!onFlat[pixel]) continue;
+      const residual = f32(pixelLevels[pixel] - own[pixel]);
+      if (residual < -gap) dark++;
+      else if (residual > gap) light++;
+    }
+    const paper = windowPick(medians, rows, columns, radius, dark >= light ? 'max' : 'min');
+    const disagree = new Uint8Array(rows * columns);
+    for (let index = 0; index < disagree.length; index++) {
+      const at = index * 3;
+      const gapToMedian = colourGap(f32(paper[at] - median[at]), f32(paper[at + 1] - median[at + 1]), f32(paper[at + 2] - median[at + 2]));
+      disagree[index] = gapToMedian <= f32(settings.paper_agreement) ? 0 : 1;
+    }
+    const desk = reachesBorder(disagree, rows, columns);
+    const paperCells = desk.map((value) => 1 - value);
+    return { background: cellsOf(paper, 3), onPaper: cellsOf(paperCells, 1) };
   }
 
   // {marks: mask, contrast}: pixels whose colour stands out from the local paper, above a floor set
@@ -365,9 +475,29 @@
     return false;
   }
 
+  // The components that keep a margin of paper around them: what comes close to the desk is the sheet's
+  // edge (or a shadow along it), not a digit someone wrote on the sheet.
+  function offTheDesk(components, labels, onPaper, height, width, spec) {
+    const margin = Math.max(1, roundHalfUp(spec.locate.desk_margin * Math.max(height, width)));
+    const off = makeMap(height, width);
+    for (let index = 0; index < off.data.length; index++) off.data[index] = onPaper[index] ? 0 : 1;
+    const near = windowedExtreme(off, margin, true);
+    const touching = new Int32Array(components.length + 1);
+    for (let index = 0; index < labels.length; index++) if (near.data[index] > 0) touching[labels[index]]++;
+    return components.filter((component) => touching[component.labels[0]] === 0);
+  }
+
+  // Whether a mark is a thin line longer than a digit can be in a photo: a sheet's edge, a fold, a cable.
+  function isLongLine(mark, height, width, spec) {
+    const settings = spec.locate.stray;
+    const length = Math.max(heightOf(mark), widthOf(mark));
+    const thickness = settings.long_line_thickness * Math.max(height, width);
+    return length >= settings.long_line_fraction * Math.min(height, width) && mark.area <= thickness * length;
+  }
+
   // The components that may belong to a digit: no specks, no flat dashes, no lines along the edge, no
-  // hollow frame drawn around other marks.
-  function dropStrayMarks(components, height, width, spec) {
+  // hollow frame drawn around other marks; in a photo (unevenly lit), no line longer than a digit.
+  function dropStrayMarks(components, height, width, even, spec) {
     const settings = spec.locate.stray;
     if (!components.length) return [];
     const largest = Math.max(...components.map((component) => component.area));
@@ -376,7 +506,8 @@
       (component) =>
         component.area >= minimum &&
         widthOf(component) < settings.line_elongation * heightOf(component) &&
-        !isEdgeLine(component, height, width, spec),
+        !isEdgeLine(component, height, width, spec) &&
+        (even || !isLongLine(component, height, width, spec)),
     );
     const isFrame = (frame) =>
       frame.area < settings.frame_max_density * heightOf(frame) * widthOf(frame) &&
@@ -399,6 +530,10 @@
     const tallest = Math.max(heightOf(first), heightOf(second));
     const overlap = Math.min(first.right, second.right) - Math.max(first.left, second.left) + 1;
     if (overlap >= settings.min_column_overlap * Math.min(widthOf(first), widthOf(second))) {
+      const [upper, lower] = first.top <= second.top ? [first, second] : [second, first];
+      if (widthOf(lower) >= settings.underline_flatness * heightOf(lower) && lower.top > upper.bottom - heightOf(lower)) {
+        return false; // a line under a digit, not a part of it
+      }
       const gap = Math.max(first.top, second.top) - Math.min(first.bottom, second.bottom) - 1;
       return gap <= settings.max_row_gap * tallest;
     }
@@ -498,16 +633,20 @@
     const { image, factor } = reduceToMap(rgb, spec); // [h,w,3], long side <= map_side
     const { height, width } = image;
     const located = (digits, labels, reason) => ({ digits, labels, mapHeight: height, mapWidth: width, factor, reason });
-    const background = estimateBackground(image, spec); // [h,w,3]
+    const { background, onPaper } = estimateBackground(image, spec); // [h,w,3], [h*w] or null
+    const even = onPaper === null;
     const { marks, contrast } = findMarks(image, background, spec);
+    if (onPaper) for (let index = 0; index < marks.data.length; index++) marks.data[index] &= onPaper[index];
     if (contrast < spec.locate.min_contrast) return located([], null, NO_CONTRAST);
     if (!marks.data.some((value) => value)) return located([], null, NO_MARKS);
     const { cleared } = clearLines(marks, spec);
     let reason = null;
     for (const mask of [cleared, marks]) {
       // With the lines out nothing may be left: a thin digit filling the frame is itself a long line.
-      const { labels, components } = labelMarks(mask);
-      const candidates = groupParts(dropStrayMarks(components, height, width, spec), spec);
+      const labelled = labelMarks(mask);
+      const { labels } = labelled;
+      const components = onPaper ? offTheDesk(labelled.components, labels, onPaper, height, width, spec) : labelled.components;
+      const candidates = groupParts(dropStrayMarks(components, height, width, even, spec), spec);
       const picked = pickDigits(candidates, height, width, spec);
       if (picked.digits.length) return located(picked.digits, labels, null);
       reason = picked.reason;
