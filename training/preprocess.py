@@ -7,9 +7,9 @@ proves they agree to 1e-4 per pixel. Elementwise work is float32 in both twins s
 bit-identical; only sums and matrix products differ in rounding.
 
 Steps (see preprocess()):
-  composite_alpha -> background_colour -> colour_distance -> bound_size -> normalise_ink
-  -> remove_ruled_lines -> find_digit_box -> adjust_stroke_width -> resize_to_box
-  -> stretch_contrast -> paste_centred
+  composite_alpha -> locate (training/locate.py) -> per digit found: background_colour -> colour_distance
+  -> bound_size -> normalise_ink -> (the digit's mask) -> remove_ruled_lines -> find_digit_box
+  -> adjust_stroke_width -> resize_to_box -> stretch_contrast -> paste_centred
 """
 
 from __future__ import annotations

@@ -124,6 +124,7 @@ RULES: dict[str, Rule] = {
     "locate.max_lighter_cells": FRACTION,
     "locate.polarity_gap": GREY_LEVEL,
     "locate.paper_agreement": GREY_LEVEL,
+    "locate.desk_margin": Rule("number", min=0, below=0.5),
 }
 
 # (fields involved, the rule as a sentence, the check); checked only when those fields are themselves valid.

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from build import config as build_config
-from build import site
+from build import context, site
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 VERSION = "1700000000"  # 2023-11-14 22:13 UTC
@@ -119,7 +119,8 @@ def templates_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (static / "app.css").write_text("body { margin: 0; }\n")
     (static / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>\n')
     (static / ".DS_Store").write_text("not shipped\n")
-    for name in ("decode.js", "preprocess.js", "model.js", "arithmetic.js", "ui.js", "main.js"):
+    for url in context.APP_SCRIPTS:
+        name = url.rsplit("/", 1)[1]
         (static / "js" / name).write_text(f'"use strict"; // {name}\n')
     return templates
 

@@ -21,7 +21,7 @@ from build.errors import BuildError
 from build.runtime import sri
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-APP_SCRIPT_NAMES = ["decode.js", "preprocess.js", "model.js", "arithmetic.js", "ui.js", "main.js"]
+APP_SCRIPT_NAMES = [url.rsplit("/", 1)[1] for url in context.APP_SCRIPTS]
 
 
 class LinkCollector(html.parser.HTMLParser):

@@ -85,15 +85,29 @@
     });
   }
 
+  // The serving signature's outputs (training/models.py): "output_0" [n,10] digit probabilities and,
+  // from issue 10 on, "not_digit" [n,1]. A model with several outputs returns them in the order of
+  // model.outputNodes (sorted by name), so each is looked up by its name.
+  const PROBABILITIES_OUTPUT = "output_0";
+  const NOT_DIGIT_OUTPUT = "not_digit";
+
+  function namedOutput(model, prediction, name) {
+    if (!Array.isArray(prediction)) {
+      return name === PROBABILITIES_OUTPUT ? prediction : null;
+    }
+    const index = (model.outputNodes || []).indexOf(name);
+    if (index >= 0) {
+      return prediction[index];
+    }
+    return name === PROBABILITIES_OUTPUT ? prediction[0] : null;
+  }
+
   function firstOutput(prediction) {
     return Array.isArray(prediction) ? prediction[0] : prediction;
   }
 
-  // One model call for a batch of 784-pixel images; returns n arrays of 10 probabilities.
-  function classifyBatch(model, images) {
-    if (images.length === 0) {
-      return [];
-    }
+  // One model call for a batch of 784-pixel images: {probabilities: n*10 values, notDigit: n values or null}.
+  function predictBatch(model, images) {
     const flat = new Float32Array(images.length * IMAGE_PIXELS);
     images.forEach(function (pixels, index) {
       if (pixels.length !== IMAGE_PIXELS) {
@@ -101,13 +115,37 @@
       }
       flat.set(pixels, index * IMAGE_PIXELS);
     });
-    const values = root.tf.tidy(function () {
+    return root.tf.tidy(function () {
       const batch = root.tf.tensor(flat, inputShape(model, images.length), "float32");
-      return firstOutput(model.predict(batch)).dataSync();
+      const prediction = model.predict(batch);
+      const notDigit = namedOutput(model, prediction, NOT_DIGIT_OUTPUT);
+      return {
+        probabilities: namedOutput(model, prediction, PROBABILITIES_OUTPUT).dataSync(),
+        notDigit: notDigit ? notDigit.dataSync() : null,
+      };
     });
-    const classes = values.length / images.length;
+  }
+
+  // One model call for a batch of 784-pixel images; returns n arrays of 10 probabilities.
+  function classifyBatch(model, images) {
+    return read(model, images).map(function (reading) {
+      return reading.probabilities;
+    });
+  }
+
+  // One model call for a batch of 784-pixel images; returns n {probabilities: number[10], notDigit}.
+  // notDigit is the model's probability that the input is not a digit (0 for a model without that output).
+  function read(model, images) {
+    if (images.length === 0) {
+      return [];
+    }
+    const values = predictBatch(model, images);
+    const classes = values.probabilities.length / images.length;
     return images.map(function (_, index) {
-      return Array.from(values.subarray(index * classes, (index + 1) * classes));
+      return {
+        probabilities: Array.from(values.probabilities.subarray(index * classes, (index + 1) * classes)),
+        notDigit: values.notDigit ? values.notDigit[index] : 0,
+      };
     });
   }
 
@@ -162,5 +200,5 @@
     return model;
   }
 
-  root.snapmathModel = { load: load, classify: classify, classifyBatch: classifyBatch };
+  root.snapmathModel = { load: load, classify: classify, classifyBatch: classifyBatch, read: read };
 })(window);
