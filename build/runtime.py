@@ -44,6 +44,12 @@ class RuntimeFile:
         return f"{VENDOR_DIR}/{self.name}"
 
 
+def check_installed(node_modules: Path) -> None:
+    """BuildError (saying to run `npm ci`) unless `node_modules` exists: checked first, before any slow step."""
+    if not Path(node_modules).is_dir():
+        raise BuildError(f"TF.js runtime missing: {node_modules} does not exist; {INSTALL_HINT}")
+
+
 def gather_runtime(
     node_modules: Path,
     model_json: dict,
@@ -56,8 +62,7 @@ def gather_runtime(
     BuildError if node_modules is missing, differs from package-lock.json, or cannot run the model.
     """
     node_modules = Path(node_modules)
-    if not node_modules.is_dir():
-        raise BuildError(f"TF.js runtime missing: {node_modules} does not exist; {INSTALL_HINT}")
+    check_installed(node_modules)
     lockfile = Path(lockfile or node_modules.parent / "package-lock.json")
     pinned = _locked_versions(lockfile)
     _check_versions(node_modules, TFJS_PACKAGES, pinned)  # before bundling: the clearest message first

@@ -52,6 +52,7 @@ def build(config: Config) -> BuildReport:
         log.warning("BELOW THE FLOOR, built anyway (%s): %s", OVERRIDE_FLAG, missed)
     with _step("gather", timings):
         spec = _checked_spec(config.preprocess_spec)  # first: a bad spec fails before any slow step
+        runtime.check_installed(config.node_modules)  # the TF.js bundle is made after convert: fail fast here
         page_sources = read_tree(config.templates_dir / STATIC_DIR, STATIC_DIR)
         static_files = minify.minify_stylesheets(minify.minify_scripts(page_sources, config.node_modules))
         metrics = _read_json(config.model_dir / "metrics.json", "model metrics", missing_ok=True)

@@ -92,12 +92,8 @@ def test_build_writes_pages_model_runtime_and_static_files(built_site: site.Buil
         "static/app.css",
         "static/logo.svg",
         *(f"static/js/{name}" for name in APP_SCRIPT_NAMES),
-        "static/vendor/tfjs/tf-core.es2017.min.js",
-        "static/vendor/tfjs/tf-backend-cpu.es2017.min.js",
-        "static/vendor/tfjs/tf-converter.es2017.min.js",
-        "static/vendor/tfjs/LICENSE-tfjs-core.txt",
-        "static/vendor/tfjs/LICENSE-tfjs-backend-cpu.txt",
-        "static/vendor/tfjs/LICENSE-tfjs-converter.txt",
+        "static/vendor/tfjs/tf-snapmath.min.js",
+        "static/vendor/tfjs/LICENSE-tf-snapmath.txt",
         "model/model.json",
         "model/group1-shard1of1.bin",
         "model/embedded.js",
@@ -117,9 +113,7 @@ def test_integrity_hashes_match_the_shipped_files(built_site: site.BuildReport) 
     checked = [url for url, attributes in links if "integrity" in attributes]
     assert checked == [
         "static/app.css",
-        "static/vendor/tfjs/tf-core.es2017.min.js",
-        "static/vendor/tfjs/tf-backend-cpu.es2017.min.js",
-        "static/vendor/tfjs/tf-converter.es2017.min.js",
+        "static/vendor/tfjs/tf-snapmath.min.js",
         *(f"static/js/{name}" for name in APP_SCRIPT_NAMES),
     ]
     for url, attributes in links:
@@ -165,7 +159,7 @@ def test_report_counts_bytes_per_part(built_site: site.BuildReport) -> None:
     app = [k for k in files if k == "index.html" or (k.startswith("static/") and not k.startswith("static/vendor/"))]
     assert sizes["app"] == sum(len(files[k]) for k in app)
     assert sizes["page"] == sizes["runtime"] + sizes["model"] + sizes["app"]
-    assert list(built_site.timings) == ["gather", "convert", "render", "write", "check", "swap"]
+    assert list(built_site.timings) == ["gather", "convert", "runtime", "render", "write", "check", "swap"]
     assert built_site.parity.same_digit == built_site.parity.inputs
 
 
@@ -182,7 +176,7 @@ def test_cli_build_is_byte_identical_to_the_first(
     assert f"built {out} from model 1700000000 (--quantize float16)" in printed
     for part in ("runtime", "model", "app", "page", "embedded", "steps: gather", "convert", "parity:"):
         assert part in printed
-    assert printed.startswith("gather ...\nconvert ...\nrender ...\nwrite ...\ncheck ...\nswap ...\n")
+    assert printed.startswith("gather ...\nconvert ...\nruntime ...\nrender ...\nwrite ...\ncheck ...\nswap ...\n")
 
 
 def test_rebuild_replaces_the_previous_build_and_leaves_nothing_beside_it(
