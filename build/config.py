@@ -29,10 +29,16 @@ QUANTIZATIONS = ("none", "float16", "uint8")
 # known to break some models).
 DEFAULT_QUANTIZE = "float16"
 
-# The page flags a reading below this confidence. Measured with model 1795602782 on 600 photo-like
+# The page flags a reading below this confidence when the model's metrics.json names none (models from
+# issue 10 on record "low_confidence_threshold", chosen on held-out data after calibration and used
+# instead). Measured with model 1795602782 on 600 photo-like
 # uploads (build/uploads.py, seed 11) read by the Python twin: below 0.9 lie 0.8% of readings and a
 # fifth of them are wrong (against 0.3% wrong overall); 16-32-64 gave a third against 0.7%.
 LOW_CONFIDENCE = 0.9
+# The page refuses a mark as "not a digit" when the model's not_digit output reaches this threshold.
+# It belongs to the model: chosen on held-out data at training time (training/calibration.py) and read
+# from its metrics.json ("not_digit_threshold"); a model without one never refuses.
+NEVER_REFUSE = 1.0
 
 SITE_TITLE = "snapmath"
 SITE_DESCRIPTION = (
@@ -51,7 +57,8 @@ class Config:
     templates_dir: Path = REPO_ROOT / "site_templates"
     node_modules: Path = REPO_ROOT / "node_modules"
     preprocess_spec: Path = REPO_ROOT / "training" / "preprocess_spec.json"
-    low_confidence: float = LOW_CONFIDENCE
+    low_confidence: float | None = None  # None: the model's metrics.json value, else LOW_CONFIDENCE
+    not_digit_threshold: float | None = None  # None: the model's metrics.json value (see NEVER_REFUSE)
     site_title: str = SITE_TITLE
     site_description: str = SITE_DESCRIPTION
     metric_floors: dict[str, float] = dataclasses.field(default_factory=lambda: dict(floors.METRIC_FLOORS))
@@ -104,8 +111,10 @@ def load_config(
         errors.append(f"templates directory {config.templates_dir} does not exist")
     if not config.preprocess_spec.is_file():
         errors.append(f"preprocessing spec {config.preprocess_spec} does not exist")
-    if not 0.0 <= config.low_confidence <= 1.0:
+    if config.low_confidence is not None and not 0.0 <= config.low_confidence <= 1.0:
         errors.append(f"low_confidence must be within 0..1, not {config.low_confidence}")
+    if config.not_digit_threshold is not None and not 0.0 < config.not_digit_threshold <= 1.0:
+        errors.append(f"not_digit_threshold must be within 0..1 (above 0), not {config.not_digit_threshold}")
     try:
         errors.extend(_output_errors(config))
     except OSError as error:  # e.g. a name too long for the file system
@@ -116,6 +125,31 @@ def load_config(
     if errors:
         raise BuildError("; ".join(errors))
     return config
+
+
+def _model_threshold(config: Config, key: str, fallback: float) -> float:
+    """Return the model's metrics.json value `key` if it is a number in (0, 1], else `fallback`."""
+    try:
+        value = models.read_metrics(config.model_dir).get(key)
+    except (OSError, UnicodeDecodeError, ValueError, AttributeError):
+        return fallback
+    return float(value) if isinstance(value, (int, float)) and 0.0 < value <= 1.0 else fallback
+
+
+def not_digit_threshold(config: Config) -> float:
+    """Return the page's refusal threshold: the configured one, else the model's metrics.json value,
+    else NEVER_REFUSE."""
+    if config.not_digit_threshold is not None:
+        return config.not_digit_threshold
+    return _model_threshold(config, "not_digit_threshold", NEVER_REFUSE)
+
+
+def low_confidence(config: Config) -> float:
+    """Return the page's low-confidence threshold: the configured one, else the model's metrics.json value
+    ("low_confidence_threshold", chosen on held-out data at training time), else LOW_CONFIDENCE."""
+    if config.low_confidence is not None:
+        return config.low_confidence
+    return _model_threshold(config, "low_confidence_threshold", LOW_CONFIDENCE)
 
 
 def _checked_against_floors(config: Config, errors: list[str]) -> Config:

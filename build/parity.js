@@ -1,6 +1,8 @@
 // Runs the converted model in the TF.js runtime the page ships, for build/parity.py.
 // Usage: node build/parity.js EMBEDDED_JS RUNTIME_JS... < {"pixels": [N*784 numbers]}
-// Prints {"backend": "cpu", "probabilities": [[10 numbers] x N]}.
+// Prints {"backend": "cpu", "probabilities": [[10 numbers] x N], "notDigit": [N numbers] or null}:
+// the serving signature's "output_0" and "not_digit" outputs, looked up by name (predict() returns
+// a model's outputs in the order of model.outputNodes).
 // The scripts run as classic scripts in a browser-like global (a `window` with a `document`), so
 // TF.js picks its browser platform and the model loads from the embedded copy exactly as a page
 // opened from disk loads it: tf.loadGraphModel(tf.io.fromMemory(...)) on the CPU backend.
@@ -44,9 +46,17 @@ const run = `(async () => {
   const pixels = JSON.parse(checkInputText).pixels;
   const input = tf.tensor(pixels, [pixels.length / 784, 28, 28, 1]);
   const output = model.predict(input);
-  const probabilities = await output.array();
-  tf.dispose([input, output]);
-  return { backend: tf.getBackend(), probabilities };
+  const outputs = Array.isArray(output) ? output : [output];
+  const named = (name) => {
+    const index = model.outputNodes.indexOf(name);
+    return index >= 0 ? outputs[index] : null;
+  };
+  const probabilitiesTensor = named("output_0") || outputs[0];
+  const notDigitTensor = outputs.length > 1 ? named("not_digit") : null;
+  const probabilities = await probabilitiesTensor.array();
+  const notDigit = notDigitTensor ? Array.from(await notDigitTensor.data()) : null;
+  tf.dispose([input, ...outputs]);
+  return { backend: tf.getBackend(), probabilities, notDigit };
 })()`;
 
 vm.runInContext(run, context).then(

@@ -27,18 +27,30 @@ TOLERANCES = {"none": 1e-4, "float16": 2e-2, "uint8": 1e-1}
 
 # Seven-segment strokes on a 20x20 box: (row0, col0, row1, col1) of each segment's rectangle.
 _SEGMENTS = {
-    "top": (0, 3, 3, 17), "upper_left": (1, 2, 10, 5), "upper_right": (1, 15, 10, 18), "middle": (8, 3, 11, 17),
-    "lower_left": (10, 2, 19, 5), "lower_right": (10, 15, 19, 18), "bottom": (17, 3, 20, 17),
+    "top": (0, 3, 3, 17),
+    "upper_left": (1, 2, 10, 5),
+    "upper_right": (1, 15, 10, 18),
+    "middle": (8, 3, 11, 17),
+    "lower_left": (10, 2, 19, 5),
+    "lower_right": (10, 15, 19, 18),
+    "bottom": (17, 3, 20, 17),
 }
 _DIGIT_SEGMENTS = {
-    0: "top upper_left upper_right lower_left lower_right bottom", 1: "upper_right lower_right",
-    2: "top upper_right middle lower_left bottom", 3: "top upper_right middle lower_right bottom",
-    4: "upper_left upper_right middle lower_right", 5: "top upper_left middle lower_right bottom",
-    6: "top upper_left middle lower_left lower_right bottom", 7: "top upper_right lower_right",
+    0: "top upper_left upper_right lower_left lower_right bottom",
+    1: "upper_right lower_right",
+    2: "top upper_right middle lower_left bottom",
+    3: "top upper_right middle lower_right bottom",
+    4: "upper_left upper_right middle lower_right",
+    5: "top upper_left middle lower_right bottom",
+    6: "top upper_left middle lower_left lower_right bottom",
+    7: "top upper_right lower_right",
     8: "top upper_left upper_right middle lower_left lower_right bottom",
     9: "top upper_left upper_right middle lower_right bottom",
 }
 _NOISE_IMAGES = 5
+# Columns of the outputs compared: the 10 digit probabilities, then the "not_digit" output (issue 10;
+# 0 for a model without it), so the check covers every output of the serving signature.
+OUTPUT_COLUMNS = tuple(f"probability of {digit}" for digit in range(10)) + ("not_digit",)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -72,30 +84,39 @@ def check_inputs() -> tuple[list[str], np.ndarray]:
 
 
 def reference_probabilities(model_dir: Path, images: np.ndarray) -> np.ndarray:
-    """Return the SavedModel's probabilities [N, 10] for `images`; BuildError if it cannot run."""
+    """Return the SavedModel's outputs [N, 11] for `images` (OUTPUT_COLUMNS); BuildError if it cannot run."""
     from training import models
 
     try:
-        classify = models.load_classifier(model_dir)
-        probabilities = classify(images)
+        probabilities, not_digit = models.load_reader(model_dir)(images)
     except Exception as error:  # a broken SavedModel fails in many TF-specific ways
-        message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__  # TF appends a stack
+        message = (
+            str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        )  # TF appends a stack
         raise BuildError(f"cannot run the SavedModel in {model_dir}: {message}") from error
     if probabilities.shape != (len(images), 10):
         raise BuildError(
             f"the SavedModel in {model_dir} returns shape {list(probabilities.shape)}, expected [N, 10] probabilities"
         )
-    return probabilities
+    return np.concatenate([probabilities, not_digit.reshape(-1, 1)], axis=1)
 
 
 def tfjs_probabilities(embedded_js: Path, runtime_scripts: list[Path], images: np.ndarray) -> np.ndarray:
-    """Return probabilities [N, 10] from the TF.js runtime in Node.js on the embedded model."""
+    """Return the outputs [N, 11] (OUTPUT_COLUMNS) of the TF.js runtime in Node.js on the embedded model."""
     request = json.dumps({"pixels": np.asarray(images, np.float32).reshape(-1).tolist()})
     output = node.run_script(
-        PARITY_SCRIPT, [str(embedded_js), *map(str, runtime_scripts)], request, NODE_TIMEOUT_SECONDS,
+        PARITY_SCRIPT,
+        [str(embedded_js), *map(str, runtime_scripts)],
+        request,
+        NODE_TIMEOUT_SECONDS,
         f"the converted model does not run in TF.js ({embedded_js})",
     )
-    return np.asarray(json.loads(output)["probabilities"], np.float64)
+    result = json.loads(output)
+    probabilities = np.asarray(result["probabilities"], np.float64).reshape(-1, 10)
+    not_digit = np.asarray(
+        result["notDigit"] if result.get("notDigit") is not None else np.zeros(len(probabilities)), np.float64
+    )
+    return np.concatenate([probabilities, not_digit.reshape(-1, 1)], axis=1)
 
 
 def compare(names: list[str], reference: np.ndarray, converted: np.ndarray, quantize: str) -> ParityResult:
@@ -105,18 +126,21 @@ def compare(names: list[str], reference: np.ndarray, converted: np.ndarray, quan
         raise BuildError(
             f"the converted model returns shape {list(converted.shape)}, the SavedModel {list(reference.shape)}"
         )
-    differences = np.abs(converted - reference).max(axis=1)
+    gaps = np.abs(converted - reference)
+    differences = gaps.max(axis=1)
     worst = int(differences.argmax())
     result = ParityResult(
         inputs=len(reference),
         max_difference=float(differences[worst]),
-        same_digit=int((converted.argmax(axis=1) == reference.argmax(axis=1)).sum()),
+        same_digit=int((converted[:, :10].argmax(axis=1) == reference[:, :10].argmax(axis=1)).sum()),
         tolerance=tolerance,
     )
     if not result.max_difference <= tolerance:  # also catches NaN
+        column = int(np.nan_to_num(gaps[worst], nan=np.inf).argmax())
+        output = OUTPUT_COLUMNS[column] if column < len(OUTPUT_COLUMNS) else f"column {column}"
         raise BuildError(
             f"the converted model disagrees with the SavedModel: on the built-in input '{names[worst]}' "
-            f"a probability differs by {result.max_difference:.3g} (allowed {tolerance:g} with --quantize {quantize}); "
-            f"same digit on {result.same_digit} of {result.inputs} inputs"
+            f"a probability differs by {result.max_difference:.3g} (allowed {tolerance:g} with --quantize {quantize}; "
+            f"output {output}); same digit on {result.same_digit} of {result.inputs} inputs"
         )
     return result

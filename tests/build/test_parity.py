@@ -16,42 +16,74 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 def test_check_inputs_are_fixed_images_in_range() -> None:
     names, images = parity.check_inputs()
     again_names, again = parity.check_inputs()
-    assert names == again_names and np.array_equal(images, again)
-    assert images.shape == (16, 28, 28, 1) and images.dtype == np.float32
-    assert images.min() == 0.0 and images.max() <= 1.0
-    assert names[:3] == ["blank", "digit 0", "digit 1"] and names[-1] == "noise 4"
+    assert names == again_names
+    assert np.array_equal(images, again)
+    assert images.shape == (16, 28, 28, 1)
+    assert images.dtype == np.float32
+    assert images.min() == 0.0
+    assert images.max() <= 1.0
+    assert names[:3] == ["blank", "digit 0", "digit 1"]
+    assert names[-1] == "noise 4"
 
 
 def test_compare_accepts_differences_within_the_tolerance() -> None:
-    reference = np.full((2, 10), 0.1)
+    reference = np.full((2, 11), 0.1)
     result = parity.compare(["a", "b"], reference, reference + 5e-5, "none")
     assert (result.inputs, result.same_digit, result.tolerance) == (2, 2, 1e-4)
     assert result.max_difference == pytest.approx(5e-5)
 
 
 def test_compare_names_the_worst_input_beyond_the_tolerance() -> None:
-    reference = np.eye(10)[:3]
+    reference = np.eye(11)[:3]
     converted = reference.copy()
     converted[1] = np.roll(converted[1], 1)  # input "b" now reads another digit
     with pytest.raises(BuildError) as raised:
         parity.compare(["a", "b", "c"], reference, converted, "float16")
     assert str(raised.value) == (
         "the converted model disagrees with the SavedModel: on the built-in input 'b' a probability differs by 1 "
-        "(allowed 0.02 with --quantize float16); same digit on 2 of 3 inputs"
+        "(allowed 0.02 with --quantize float16; output probability of 1); same digit on 2 of 3 inputs"
     )
+
+
+def test_compare_covers_the_not_digit_output() -> None:
+    reference = np.concatenate([np.eye(10)[:2], np.array([[0.1], [0.2]])], axis=1)
+    converted = reference.copy()
+    converted[0, 10] = 0.4  # same digits, but the refusal output moved
+    with pytest.raises(
+        BuildError, match=r"input 'a' a probability differs by 0\.3 .*output not_digit\); same digit on 2 of 2"
+    ):
+        parity.compare(["a", "b"], reference, converted, "none")
 
 
 def test_compare_treats_nan_as_disagreement() -> None:
     with pytest.raises(BuildError, match="differs by nan"):
-        parity.compare(["a"], np.full((1, 10), 0.1), np.full((1, 10), np.nan), "uint8")
+        parity.compare(["a"], np.full((1, 11), 0.1), np.full((1, 11), np.nan), "uint8")
 
 
 @pytest.fixture(scope="module")
-def runtime_scripts(tmp_path_factory: pytest.TempPathFactory, model_dir: Path) -> list[Path]:
-    """The TF.js bundle the build would ship for the fixture model (unquantized) and the page's scripts."""
+def reader_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny untrained model exported as training.train exports the shipped one: output_0 and not_digit."""
+    import keras
+
+    from training import model, train
+
+    keras.utils.set_random_seed(3)
+    trained = model.build_model((4, 4, 8))
+    logits = trained.get_layer(model.LOGITS_NAME)
+    kernel, bias = logits.get_weights()
+    logits.set_weights([kernel * 20, np.linspace(-1, 1, len(bias)).astype(np.float32)])  # spread the outputs
+    return train.export(model.serving_model(trained, "softmax", 1.5), {}, tmp_path_factory.mktemp("models"))
+
+
+@pytest.fixture(scope="module")
+def runtime_scripts(tmp_path_factory: pytest.TempPathFactory, reader_dir: Path) -> list[Path]:
+    """The TF.js bundle the build would ship for the two-output model (unquantized) and the page's scripts;
+    its kernels also cover the single-output fixture model."""
     directory = tmp_path_factory.mktemp("runtime")
-    model_json = convert.convert_saved_model(model_dir, "none").model_json
-    page_scripts = {path.name: path.read_bytes() for path in (REPO_ROOT / "site_templates" / "static" / "js").glob("*.js")}
+    model_json = convert.convert_saved_model(reader_dir, "none").model_json
+    page_scripts = {
+        path.name: path.read_bytes() for path in (REPO_ROOT / "site_templates" / "static" / "js").glob("*.js")
+    }
     paths = []
     for file in runtime.gather_runtime(REPO_ROOT / "node_modules", model_json, page_scripts):
         (directory / file.name).write_bytes(file.content)
@@ -59,15 +91,33 @@ def runtime_scripts(tmp_path_factory: pytest.TempPathFactory, model_dir: Path) -
     return paths
 
 
-def test_unquantized_model_agrees_within_1e_4_in_tfjs(model_dir: Path, runtime_scripts: list[Path], tmp_path: Path) -> None:
+def test_old_single_output_model_reads_as_never_refusing(
+    model_dir: Path, runtime_scripts: list[Path], tmp_path: Path
+) -> None:
     names, images = parity.check_inputs()
     embedded = tmp_path / "embedded.js"
     embedded.write_bytes(convert.convert_saved_model(model_dir, "none").embedded_js())
     reference = parity.reference_probabilities(model_dir, images)
     converted = parity.tfjs_probabilities(embedded, runtime_scripts, images)
+    assert (reference[:, 10] == 0).all()
+    assert (converted[:, 10] == 0).all()
+    assert parity.compare(names, reference, converted, "none").same_digit == 16
+
+
+def test_unquantized_model_agrees_within_1e_4_in_tfjs(
+    reader_dir: Path, runtime_scripts: list[Path], tmp_path: Path
+) -> None:
+    names, images = parity.check_inputs()
+    embedded = tmp_path / "embedded.js"
+    embedded.write_bytes(convert.convert_saved_model(reader_dir, "none").embedded_js())
+    reference = parity.reference_probabilities(reader_dir, images)
+    converted = parity.tfjs_probabilities(embedded, runtime_scripts, images)
+    assert reference.shape == converted.shape == (16, 11)  # 10 digit probabilities and not_digit
     result = parity.compare(names, reference, converted, "none")
-    assert result.max_difference <= 1e-4 and result.same_digit == 16
-    assert len(set(reference.argmax(axis=1))) > 1  # the inputs exercise more than one answer
+    assert result.max_difference <= 1e-4
+    assert result.same_digit == 16
+    assert len(set(reference[:, :10].argmax(axis=1))) > 1  # the inputs exercise more than one answer
+    assert np.ptp(reference[:, 10]) > 0.01  # ... and more than one value of not_digit
 
 
 def test_embedded_file_that_does_not_load_is_one_line(runtime_scripts: list[Path], tmp_path: Path) -> None:
