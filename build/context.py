@@ -7,7 +7,7 @@ import math
 from pathlib import Path
 
 from build import examples
-from build.config import Config
+from build.config import Config, low_confidence, not_digit_threshold
 from build.errors import BuildError
 from build.runtime import RuntimeFile, sri
 
@@ -85,7 +85,8 @@ def page_context(
             "modelUrl": MODEL_URL,
             "embeddedModelUrl": EMBEDDED_MODEL_URL,
             "preprocess": spec,
-            "lowConfidence": config.low_confidence,
+            "lowConfidence": low_confidence(config),
+            "notDigitThreshold": not_digit_threshold(config),
             "limits": limits,
         },
         "model": model,
