@@ -135,7 +135,8 @@ def test_page_config_points_at_the_model_and_carries_the_spec(built_site: site.B
         "modelUrl": "model/model.json",
         "embeddedModelUrl": "model/embedded.js",
         "preprocess": json.loads(spec_path.read_text()),
-        "lowConfidence": build_config.LOW_CONFIDENCE,
+        "lowConfidence": build_config.LOW_CONFIDENCE,  # the fixture model's metrics.json names neither threshold
+        "notDigitThreshold": build_config.NEVER_REFUSE,
         "limits": {"maxFileBytes": 1000, "maxPixels": 2000, "maxSide": 64},  # the spec's decode limits win
     }
     assert (out / page_config["modelUrl"]).is_file() and (out / page_config["embeddedModelUrl"]).is_file()
