@@ -259,6 +259,7 @@
     const asked = boundedSize(size.width, size.height, maxSide);
     let decoder = null;
     let frame = null;
+    let bitmap = null;
     try {
       decoder = new ImageDecoder({
         data: bytes,
@@ -267,11 +268,16 @@
         desiredHeight: asked.height,
       });
       frame = (await decoder.decode()).image;
-      const drawn = boundedSize(frame.displayWidth, frame.displayHeight, maxSide);
-      return drawToRgba(frame, drawn.width, drawn.height);
+      // Through an ImageBitmap: drawing the VideoFrame itself on a canvas leaves ~0.5 MB behind in the
+      // renderer per picture (measured: +370 MB over 200 readings, none with the bitmap).
+      bitmap = await createImageBitmap(frame);
+      if (bitmap.width !== frame.displayWidth || bitmap.height !== frame.displayHeight) return null; // not upright
+      const drawn = boundedSize(bitmap.width, bitmap.height, maxSide);
+      return drawToRgba(bitmap, drawn.width, drawn.height);
     } catch (error) {
       return null; // the ordinary path below decodes it, or says why it cannot
     } finally {
+      if (bitmap) bitmap.close();
       if (frame) frame.close();
       if (decoder) decoder.close();
     }
