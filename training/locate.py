@@ -120,23 +120,37 @@ def window_pick(medians: np.ndarray, radius: int, pick: str) -> np.ndarray:
     return picked
 
 
-def reaches_border(cells: np.ndarray) -> np.ndarray:
-    """Return bool [rows, columns]: the marked cells joined (side by side) to a marked cell on the border.
+def desk_cells(cells: np.ndarray, spec: dict) -> np.ndarray:
+    """Return bool [rows, columns]: the marked cells that belong to the desk, not to a stroke.
 
-    The desk around a sheet reaches the picture's edge; a stroke too wide for the window does not."""
+    Cells joined side by side form regions; the desk around a sheet reaches the picture's edge or
+    rings the sheet (its region spans most of the picture), a stroke too wide for the window does neither."""
     rows, columns = cells.shape
-    reached = np.zeros_like(cells)
-    queue = [(row, column) for row in range(rows) for column in range(columns)
-             if cells[row, column] and (row in (0, rows - 1) or column in (0, columns - 1))]
-    for row, column in queue:
-        reached[row, column] = True
-    while queue:
-        row, column = queue.pop()
-        for next_row, next_column in ((row - 1, column), (row + 1, column), (row, column - 1), (row, column + 1)):
-            if 0 <= next_row < rows and 0 <= next_column < columns and cells[next_row, next_column] and not reached[next_row, next_column]:
-                reached[next_row, next_column] = True
-                queue.append((next_row, next_column))
-    return reached
+    span = spec["locate"]["desk_span"]
+    desk = np.zeros_like(cells)
+    seen = np.zeros_like(cells)
+    for start_row in range(rows):
+        for start_column in range(columns):
+            if not cells[start_row, start_column] or seen[start_row, start_column]:
+                continue
+            region = [(start_row, start_column)]
+            seen[start_row, start_column] = True
+            index = 0
+            while index < len(region):
+                row, column = region[index]
+                index += 1
+                for next_row, next_column in ((row - 1, column), (row + 1, column), (row, column - 1), (row, column + 1)):
+                    if 0 <= next_row < rows and 0 <= next_column < columns and cells[next_row, next_column] and not seen[next_row, next_column]:
+                        seen[next_row, next_column] = True
+                        region.append((next_row, next_column))
+            region_rows = [row for row, _ in region]
+            region_columns = [column for _, column in region]
+            touches = min(region_rows) == 0 or min(region_columns) == 0 or max(region_rows) == rows - 1 or max(region_columns) == columns - 1
+            rings = max(region_rows) - min(region_rows) + 1 >= span * rows and max(region_columns) - min(region_columns) + 1 >= span * columns
+            if touches or rings:
+                for row, column in region:
+                    desk[row, column] = True
+    return desk
 
 
 def estimate_background(image: np.ndarray, spec: dict) -> tuple[np.ndarray, np.ndarray | None]:
@@ -149,8 +163,8 @@ def estimate_background(image: np.ndarray, spec: dict) -> tuple[np.ndarray, np.n
     lies on a desk: each cell's median (cells are far wider than a pen stroke) gives the local
     colour, and the lightest cell around (a closing; the darkest for light ink on a dark board)
     is the paper, so a stroke is not taken for paper. Where that lightest cell and the local median
-    disagree, the cell is not paper but the desk beside a sheet (or a stroke as wide as two cells):
-    marks are looked for only on paper."""
+    disagree, the cell is the desk beside a sheet or a stroke as wide as two cells (desk_cells tells
+    which): marks are looked for only on paper."""
     settings = spec["locate"]
     height, width = image.shape[:2]
     cell = max(1, round_half_up(max(height, width) / settings["cells_per_side"]))
@@ -179,7 +193,7 @@ def estimate_background(image: np.ndarray, spec: dict) -> tuple[np.ndarray, np.n
     difference = paper - median
     squares = difference * difference
     agree = np.sqrt((squares[..., 0] + squares[..., 1]) + squares[..., 2]).astype(np.float32) <= np.float32(settings["paper_agreement"])
-    on_paper = np.repeat(np.repeat(~reaches_border(~agree), cell, axis=0), cell, axis=1)[:height, :width]
+    on_paper = np.repeat(np.repeat(~desk_cells(~agree, spec), cell, axis=0), cell, axis=1)[:height, :width]
     return np.repeat(np.repeat(paper, cell, axis=0), cell, axis=1)[:height, :width], on_paper
 
 

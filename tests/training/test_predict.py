@@ -58,7 +58,7 @@ def test_blank_pictures_are_answers_not_errors(tiny_model_dir, picture_files, ca
 def test_table_names_each_file_with_its_digit_or_reason(tiny_model_dir, picture_files, capsys):
     predict.main([str(picture_files["digit"]), str(picture_files["blank"]), "--model", str(tiny_model_dir)])
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split() == ["file", "digit", "confidence"]
+    assert lines[0].split() == ["file", "read", "confidence"]
     assert lines[1].startswith(str(picture_files["digit"]))
     assert lines[2].startswith(str(picture_files["blank"])) and lines[2].endswith(preprocess.NO_CONTRAST)
 
@@ -73,8 +73,8 @@ def test_missing_model_dir_names_the_path(tmp_path, picture_files, capsys):
 def test_shipped_model_reads_every_shared_sample():
     paths = sorted(SAMPLES_DIR.iterdir())
     assert len(paths) == 14
-    classify = models.load_classifier(models.newest_model_dir())
-    answers = predict.predict_files(paths, classify, preprocess.load_spec())
+    model_dir = models.newest_model_dir()
+    answers = predict.predict_files(paths, models.load_reader(model_dir), preprocess.load_spec(), predict.refusal_threshold(model_dir))
     wrong = {answer["file"]: answer["digit"] for answer, path in zip(answers, paths) if answer["digit"] != int(path.name[0])}
     assert not wrong, f"misread samples: {wrong}"
 
@@ -82,11 +82,57 @@ def test_shipped_model_reads_every_shared_sample():
 def test_predict_files_feeds_the_model_the_preprocessed_input(picture_files):
     seen = []
 
-    def classify(images: np.ndarray) -> np.ndarray:
+    def read(images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         seen.append(images)
-        return np.tile(np.eye(10, dtype=np.float32)[3], (len(images), 1))
+        return np.tile(np.eye(10, dtype=np.float32)[3], (len(images), 1)), np.zeros(len(images), np.float32)
 
-    answers = predict.predict_files([picture_files["digit"]], classify, preprocess.load_spec())
+    answers = predict.predict_files([picture_files["digit"]], read, preprocess.load_spec())
     expected = preprocess.preprocess(decode.decode_file(picture_files["digit"]), preprocess.load_spec()).input
     assert np.array_equal(seen[0][0], expected)
     assert answers[0]["digit"] == 3 and answers[0]["confidence"] == 1.0
+
+
+def two_digit_picture(path, scale: int = 1) -> None:
+    """Write a 7 and a 1 side by side, dark on white, `scale` times a 600x400 picture."""
+    from PIL import ImageDraw
+
+    image = Image.new("RGB", (600 * scale, 400 * scale), (245, 245, 240))
+    draw = ImageDraw.Draw(image)
+    seven = [(150, 120), (240, 120), (180, 280)]
+    one = [(330, 145), (350, 120), (350, 280)]
+    for stroke in (seven, one):
+        draw.line([(x * scale, y * scale) for x, y in stroke], fill=(20, 20, 60), width=8 * scale, joint="curve")
+    image.save(path)
+
+
+def test_json_gives_the_number_its_digits_and_their_boxes(tiny_model_dir, tmp_path, capsys):
+    path = tmp_path / "seventy-one.png"
+    two_digit_picture(path)
+    predict.main([str(path), "--json", "--model", str(tiny_model_dir)])
+    (answer,) = json.loads(capsys.readouterr().out)
+    assert answer["reason"] is None and answer["digit"] is None  # a number, not one digit
+    assert len(answer["digits"]) == 2
+    first, second = (digit["box"] for digit in answer["digits"])
+    assert first["x"] < 200 < 320 < second["x"]  # left to right
+    assert answer["number"] == int("".join(str(digit["digit"]) for digit in answer["digits"]))
+    assert answer["box"]["x"] == first["x"] and answer["box"]["x"] + answer["box"]["width"] == second["x"] + second["width"]
+    assert {"not_digit", "probabilities", "confidence"} <= answer["digits"][0].keys()
+
+
+def test_boxes_are_in_the_pictures_own_pixels_and_box_reads_only_that_part(tiny_model_dir, tmp_path, capsys):
+    # Three times bigger than the decode keeps (1024 px): boxes still come back in the file's pixels.
+    path = tmp_path / "big.png"
+    two_digit_picture(path, scale=3)
+    predict.main([str(path), "--json", "--model", str(tiny_model_dir), "--box", "900,300,300,600"])
+    (answer,) = json.loads(capsys.readouterr().out)
+    (digit,) = answer["digits"]
+    assert answer["digit"] == digit["digit"] and answer["number"] == digit["digit"]
+    assert 960 <= digit["box"]["x"] <= 1040 and 330 <= digit["box"]["y"] <= 380  # the 1, at x ~990-1050
+    assert 420 <= digit["box"]["height"] <= 540
+
+
+def test_a_bad_box_is_a_usage_error(tiny_model_dir, picture_files, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        predict.main([str(picture_files["digit"]), "--box", "1,2,3", "--model", str(tiny_model_dir)])
+    assert exit_info.value.code == 2
+    assert "X,Y,W,H" in capsys.readouterr().err

@@ -50,16 +50,19 @@
     const mapWidth = Math.floor(width / factor);
     const image = new Float32Array(mapHeight * mapWidth * 3);
     const area = factor * factor;
+    const sums = new Float64Array(mapWidth * 3);
     for (let row = 0; row < mapHeight; row++) {
-      for (let column = 0; column < mapWidth; column++) {
-        for (let channel = 0; channel < 3; channel++) {
-          let sum = 0;
-          for (let y = row * factor; y < (row + 1) * factor; y++) {
-            for (let x = column * factor; x < (column + 1) * factor; x++) sum += data[(y * width + x) * channels + channel];
-          }
-          image[(row * mapWidth + column) * 3 + channel] = f32(sum / area);
+      sums.fill(0);
+      for (let y = row * factor; y < (row + 1) * factor; y++) {
+        let at = y * width * channels;
+        for (let x = 0; x < mapWidth * factor; x++, at += channels) {
+          const to = Math.floor(x / factor) * 3;
+          sums[to] += data[at];
+          sums[to + 1] += data[at + 1];
+          sums[to + 2] += data[at + 2];
         }
       }
+      for (let index = 0; index < sums.length; index++) image[row * mapWidth * 3 + index] = f32(sums[index] / area);
     }
     return { image: { data: image, height: mapHeight, width: mapWidth, channels: 3 }, factor };
   }
@@ -132,39 +135,51 @@
     return picked;
   }
 
-  // Uint8Array [rows*columns]: the marked cells joined (side by side) to a marked cell on the border. The
-  // desk around a sheet reaches the picture's edge; a stroke too wide for the window does not.
-  function reachesBorder(cells, rows, columns) {
-    const reached = new Uint8Array(rows * columns);
-    const queue = [];
-    for (let row = 0; row < rows; row++) {
-      for (let column = 0; column < columns; column++) {
-        const index = row * columns + column;
-        if (cells[index] && (row === 0 || row === rows - 1 || column === 0 || column === columns - 1)) {
-          reached[index] = 1;
-          queue.push(index);
+  // Uint8Array [rows*columns]: the marked cells that belong to the desk, not to a stroke. Cells joined side
+  // by side form regions; the desk around a sheet reaches the picture's edge or rings the sheet (its region
+  // spans most of the picture); a stroke too wide for the window does neither.
+  function deskCells(cells, rows, columns, spec) {
+    const span = spec.locate.desk_span;
+    const desk = new Uint8Array(rows * columns);
+    const seen = new Uint8Array(rows * columns);
+    for (let start = 0; start < cells.length; start++) {
+      if (!cells[start] || seen[start]) continue;
+      const region = [start];
+      seen[start] = 1;
+      for (let index = 0; index < region.length; index++) {
+        const row = Math.floor(region[index] / columns);
+        const column = region[index] - row * columns;
+        for (const [nextRow, nextColumn] of [
+          [row - 1, column],
+          [row + 1, column],
+          [row, column - 1],
+          [row, column + 1],
+        ]) {
+          if (nextRow < 0 || nextRow >= rows || nextColumn < 0 || nextColumn >= columns) continue;
+          const next = nextRow * columns + nextColumn;
+          if (cells[next] && !seen[next]) {
+            seen[next] = 1;
+            region.push(next);
+          }
         }
       }
-    }
-    while (queue.length) {
-      const index = queue.pop();
-      const row = Math.floor(index / columns);
-      const column = index - row * columns;
-      for (const [nextRow, nextColumn] of [
-        [row - 1, column],
-        [row + 1, column],
-        [row, column - 1],
-        [row, column + 1],
-      ]) {
-        if (nextRow < 0 || nextRow >= rows || nextColumn < 0 || nextColumn >= columns) continue;
-        const next = nextRow * columns + nextColumn;
-        if (cells[next] && !reached[next]) {
-          reached[next] = 1;
-          queue.push(next);
-        }
+      let top = rows;
+      let bottom = -1;
+      let left = columns;
+      let right = -1;
+      for (const index of region) {
+        const row = Math.floor(index / columns);
+        const column = index - row * columns;
+        top = Math.min(top, row);
+        bottom = Math.max(bottom, row);
+        left = Math.min(left, column);
+        right = Math.max(right, column);
       }
+      const touches = top === 0 || left === 0 || bottom === rows - 1 || right === columns - 1;
+      const rings = bottom - top + 1 >= span * rows && right - left + 1 >= span * columns;
+      if (touches || rings) for (const index of region) desk[index] = 1;
     }
-    return reached;
+    return desk;
   }
 
   // {background: [h,w,3] float32 the paper colour around each pixel, onPaper: Uint8Array [h*w] where paper
@@ -232,7 +247,7 @@
       const gapToMedian = colourGap(f32(paper[at] - median[at]), f32(paper[at + 1] - median[at + 1]), f32(paper[at + 2] - median[at + 2]));
       disagree[index] = gapToMedian <= f32(settings.paper_agreement) ? 0 : 1;
     }
-    const desk = reachesBorder(disagree, rows, columns);
+    const desk = deskCells(disagree, rows, columns, spec);
     const paperCells = desk.map((value) => 1 - value);
     return { background: cellsOf(paper, 3), onPaper: cellsOf(paperCells, 1) };
   }
@@ -295,7 +310,7 @@
 
   // mask: marked pixels on lines of one slope (ruled, squared-paper or margin lines), found on the mask
   // sheared so they run level; several parallel ones are needed (see the Python twin for why).
-  function levelLines(mask, slope, spec) {
+  function levelLines(mask, thickness, slope, spec) {
     const settings = spec.locate.lines;
     const { height, width, data } = mask;
     const offsets = shearOffsets(width, slope);
@@ -356,12 +371,11 @@
     const result = makeMask(height, width);
     if (lines.length < settings.min_lines) return result;
     for (const [first, stop] of lines) onLine.fill(1, first, stop);
-    const thickness = transpose(makeMask(width, height, runLengths(transpose(mask))));
     const maxThickness = Math.max(1, roundHalfUp(settings.max_thickness_fraction * Math.max(height, width)));
     for (let y = 0; y < height; y++) {
       for (let x = 0; x < width; x++) {
         const at = (y + offsets[x] + shift) * width + x;
-        result.data[y * width + x] = longEnough[at] && onLine[y + offsets[x] + shift] && thickness.data[y * width + x] <= maxThickness ? 1 : 0;
+        result.data[y * width + x] = longEnough[at] && onLine[y + offsets[x] + shift] && thickness[y * width + x] <= maxThickness ? 1 : 0;
       }
     }
     return result;
@@ -371,8 +385,10 @@
   function linePixels(mask, spec) {
     const settings = spec.locate.lines;
     const lines = makeMask(mask.height, mask.width);
+    // How thick the mark is across the lines (down the columns): the same for every slope.
+    const thickness = transpose(makeMask(mask.width, mask.height, runLengths(transpose(mask)))).data;
     for (let step = -settings.tilt_steps; step <= settings.tilt_steps; step++) {
-      const found = levelLines(mask, step * settings.tilt_step, spec);
+      const found = levelLines(mask, thickness, step * settings.tilt_step, spec);
       for (let index = 0; index < found.data.length; index++) lines.data[index] |= found.data[index];
     }
     return lines;
@@ -414,13 +430,10 @@
         const index = y * width + x;
         if (!data[index]) continue;
         let label = 0;
-        const neighbours = [
-          [y, x - 1],
-          [y - 1, x - 1],
-          [y - 1, x],
-          [y - 1, x + 1],
-        ];
-        for (const [row, column] of neighbours) {
+        // The neighbours already seen: left, then the row above from left to right.
+        for (let neighbour = 0; neighbour < 4; neighbour++) {
+          const row = neighbour === 0 ? y : y - 1;
+          const column = neighbour === 0 ? x - 1 : x + neighbour - 2;
           if (row < 0 || column < 0 || column >= width) continue;
           const other = provisional[row * width + column];
           if (!other) continue;

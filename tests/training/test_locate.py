@@ -1,0 +1,163 @@
+"""training.locate: the digits are found where a person wrote them, and only there.
+
+Pictures are drawn here with Pillow (strokes as a pen would make them), so each test shows one
+behaviour; tests/browser/test_preprocess_twins.py proves locate.js decides the same on these and on
+real pictures.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFilter
+
+from training import locate, preprocess
+
+SPEC = preprocess.load_spec()
+INK = (20, 30, 90)
+PAPER = (236, 233, 222)
+DESK = (92, 60, 38)
+
+
+def canvas(width: int = 800, height: int = 600, colour: tuple[int, int, int] = PAPER) -> Image.Image:
+    return Image.new("RGB", (width, height), colour)
+
+
+def draw_strokes(image: Image.Image, strokes: list[list[tuple[float, float]]], width: int = 7) -> Image.Image:
+    draw = ImageDraw.Draw(image)
+    for stroke in strokes:
+        draw.line(stroke, fill=INK, width=width, joint="curve")
+    return image
+
+
+def seven(x: float, y: float, size: float) -> list[list[tuple[float, float]]]:
+    """A 7 whose box is (x, y, 0.6 size, size)."""
+    return [[(x, y), (x + 0.6 * size, y), (x + 0.2 * size, y + size)]]
+
+
+def one(x: float, y: float, size: float) -> list[list[tuple[float, float]]]:
+    return [[(x + 0.1 * size, y + 0.15 * size), (x + 0.2 * size, y), (x + 0.2 * size, y + size)]]
+
+
+def four_in_two_strokes(x: float, y: float, size: float) -> list[list[tuple[float, float]]]:
+    """A 4 as many write it: an open angle, then a separate, longer down stroke right of it."""
+    return [
+        [(x + 0.3 * size, y), (x, y + 0.6 * size), (x + 0.45 * size, y + 0.6 * size)],
+        [(x + 0.52 * size, y + 0.1 * size), (x + 0.52 * size, y + size)],
+    ]
+
+
+def rgba(image: Image.Image) -> np.ndarray:
+    return np.asarray(image.convert("RGBA"))
+
+
+def located_boxes(image: Image.Image) -> list[tuple[int, int, int, int]]:
+    prepared = preprocess.preprocess(rgba(image), SPEC)
+    assert prepared.reason is None, prepared.reason
+    return [digit.box for digit in prepared.digits]
+
+
+def inside(box: tuple[int, int, int, int], expected: tuple[float, float, float, float], slack: float = 12) -> bool:
+    """Whether a found box (x, y, w, h) matches the drawn one to within `slack` pixels on every side."""
+    x, y, width, height = box
+    ex, ey, ew, eh = expected
+    return abs(x - ex) <= slack and abs(y - ey) <= slack and abs(x + width - ex - ew) <= slack and abs(y + height - ey - eh) <= slack
+
+
+def sheet_on_desk(strokes: list[list[tuple[float, float]]] = ()) -> Image.Image:
+    """A pale sheet lying slightly turned on a dark desk, lit from one side, with what is written on it."""
+    image = canvas(colour=DESK)
+    sheet = canvas(520, 420)
+    draw_strokes(sheet, [[(x - 140, y - 90) for x, y in stroke] for stroke in strokes])
+    sheet = sheet.rotate(4, expand=True, fillcolor=DESK)
+    image.paste(sheet, (140, 90 - 18))
+    light = np.linspace(0.75, 1.05, image.width, dtype=np.float32)[None, :, None]
+    shaded = np.clip(np.asarray(image, dtype=np.float32) * light, 0, 255).astype(np.uint8)
+    return Image.fromarray(shaded).filter(ImageFilter.GaussianBlur(1))
+
+
+def test_a_digit_on_a_sheet_on_a_desk_is_found_on_the_sheet():
+    image = sheet_on_desk(seven(380, 250, 90))
+    boxes = located_boxes(image)
+    assert len(boxes) == 1
+    x, y, width, height = boxes[0]
+    # The whole sheet is ~520x420; the digit ~60x90 near its middle (the sheet is turned a little).
+    assert 330 < x < 430 and 210 < y < 300 and width < 120 and height < 130
+
+
+def test_a_blank_sheet_on_a_desk_holds_no_digit():
+    prepared = preprocess.preprocess(rgba(sheet_on_desk()), SPEC)
+    assert prepared.digits == ()
+    assert "no digit found" in prepared.reason
+
+
+def test_ruled_lines_crossing_the_digit_are_not_part_of_it():
+    image = canvas()
+    draw = ImageDraw.Draw(image)
+    for y in range(40, 600, 48):
+        draw.line([(0, y), (800, y)], fill=(150, 170, 210), width=2)
+    draw_strokes(image, seven(350, 230, 120))
+    (box,) = located_boxes(image)
+    assert inside(box, (350, 230, 72, 120), slack=16)
+
+
+def test_a_stray_dot_and_a_pen_mark_elsewhere_decide_nothing():
+    image = draw_strokes(canvas(), seven(360, 220, 130))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse([(40, 40), (52, 52)], fill=INK)
+    draw.line([(650, 520), (700, 505)], fill=INK, width=4)
+    (box,) = located_boxes(image)
+    assert inside(box, (360, 220, 78, 130))
+
+
+def test_a_frame_drawn_around_the_digit_is_not_read():
+    image = draw_strokes(canvas(), seven(360, 230, 110))
+    ImageDraw.Draw(image).rectangle([(300, 180), (500, 400)], outline=INK, width=5)
+    (box,) = located_boxes(image)
+    assert inside(box, (360, 230, 66, 110))
+
+
+def test_a_line_under_the_digit_is_not_part_of_it():
+    image = draw_strokes(canvas(), seven(360, 200, 120) + [[(330, 350), (470, 350)]])
+    (box,) = located_boxes(image)
+    assert inside(box, (360, 200, 72, 120))
+
+
+def test_a_four_written_in_two_strokes_is_one_digit():
+    image = draw_strokes(canvas(), four_in_two_strokes(340, 200, 140))
+    (box,) = located_boxes(image)
+    assert inside(box, (340, 200, 0.52 * 140, 140))
+
+
+def test_digits_side_by_side_are_a_number_left_to_right():
+    image = draw_strokes(canvas(), seven(420, 220, 120) + one(250, 220, 120))
+    boxes = located_boxes(image)
+    assert len(boxes) == 2
+    assert boxes[0][0] < 300 < 420 <= boxes[1][0] + 12
+
+
+def test_more_than_four_marks_in_a_row_are_refused():
+    strokes = [stroke for index in range(5) for stroke in seven(80 + index * 130, 240, 100)]
+    prepared = preprocess.preprocess(rgba(draw_strokes(canvas(), strokes)), SPEC)
+    assert prepared.digits == ()
+    assert prepared.reason == locate.TOO_MANY
+
+
+def test_a_persons_box_reads_only_that_part_and_boxes_stay_in_picture_pixels():
+    # Far apart, the bigger mark is the digit; a person's box picks the other.
+    image = draw_strokes(canvas(), seven(120, 200, 120) + one(560, 200, 120))
+    (whole,) = located_boxes(image)
+    assert inside(whole, (120, 200, 72, 120))
+    prepared = preprocess.preprocess(rgba(image), SPEC, box=(500, 150, 200, 250))
+    (digit,) = prepared.digits
+    assert inside(digit.box, (572, 200, 12, 120), slack=16)
+
+
+def test_a_small_digit_in_a_big_photo_is_read_from_the_fine_pixels():
+    # 8 % of the short side of a 1024 px decode: on the 256 px map it would be 15 px tall.
+    image = draw_strokes(canvas(1024, 768), seven(500, 350, 62), width=6)
+    prepared = preprocess.preprocess(rgba(image), SPEC)
+    (digit,) = prepared.digits
+    assert digit.input.max() == pytest.approx(1.0)
+    rows = np.flatnonzero(digit.input.max(axis=1) > 0.2)
+    assert rows[-1] - rows[0] >= 18  # fills MNIST's 20 px box
