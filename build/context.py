@@ -90,6 +90,7 @@ def page_context(
             "limits": limits,
         },
         "model": model,
+        "below_floors": list(config.below_floors),  # floors the model misses, built anyway: the card says so
         "pages": dict(PAGES),
     }
 

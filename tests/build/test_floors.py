@@ -101,3 +101,6 @@ def test_cli_refuses_then_builds_with_the_flag_and_says_so(
     )
     assert printed.count(warning) == 2  # above and below the summary
     assert (out / "index.html").is_file()
+    card = (out / "model-card.html").read_text()
+    assert "below the build&#39;s quality floors" in card or "below the build's quality floors" in card
+    assert "test_accuracy 0.9712 &lt; floor 0.99" in card
