@@ -85,24 +85,15 @@ def digit_accuracy(labels, logits):
 def serving_model(trained: keras.Model, head: str, temperature: float) -> keras.Model:
     """Return the exported model: image -> (10 digit probabilities at `temperature`, not_digit [N,1]).
 
-    The temperature is folded into a copy of the last layer's digit columns (logits / T = features @
-    (W / T) + b / T), so calibration adds no op to the graph TF.js runs; "not a digit" reads the
-    untempered logits, as in training."""
+    One dense layer feeds both outputs, as in training (a second, tempered copy of its digit columns
+    would add 20 KB of weights to the page): the digit probabilities are softmax(digit logits / T),
+    "not a digit" reads the untempered logits."""
     if head not in HEADS:
         raise ValueError(f"unknown refusal head {head!r}; choose one of {', '.join(HEADS)}")
-    last = trained.get_layer(LOGITS_NAME)
-    kernel, bias = last.get_weights()
-    features = last.input
-    digit_logits = layers.Dense(NUM_CLASSES, name="digit_logits")
-    probabilities = layers.Softmax(name="probabilities")(digit_logits(features))
-    digit_logits.set_weights([kernel[:, :NUM_CLASSES] / temperature, bias[:NUM_CLASSES] / temperature])
+    logits = trained.output
+    probabilities = layers.Softmax(name="probabilities")(logits[:, :NUM_CLASSES] * (1.0 / temperature))
     if head == "sigmoid":
-        refusal = layers.Dense(1, activation="sigmoid", name="not_digit")
-        not_digit = refusal(features)
-        refusal.set_weights([kernel[:, NUM_CLASSES:], bias[NUM_CLASSES:]])
+        not_digit = layers.Activation("sigmoid", name="not_digit")(logits[:, NUM_CLASSES:])
     else:  # the 11-way softmax of training, its last column
-        all_logits = layers.Dense(NUM_CLASSES + 1, name="all_logits")
-        eleven = layers.Softmax(name="eleven")(all_logits(features))
-        all_logits.set_weights([kernel, bias])
-        not_digit = eleven[:, NUM_CLASSES:]
+        not_digit = layers.Softmax(name="eleven")(logits)[:, NUM_CLASSES:]
     return keras.Model(trained.input, [probabilities, not_digit], name="snapmath_reader")

@@ -42,12 +42,33 @@ HEAD_COMPARISON: dict = {
     "setup": "15000 MNIST train + 1364 digit crops + 3000 non-digits, 8 epochs; held out: MNIST train 55000-59999, "
     "1500 non-digits (training fonts, other seed), 1000 non-digits (benchmark fonts)",
     "runs": [
-        {"head": "softmax", "stages": "12-24-64", "parameters": 28199, "mnist_test_accuracy": 0.9899,
-         "refused_non_digits_held_out": 0.8433, "refused_non_digits_benchmark_fonts": 0.854, "mnist_test_refused": 0.0021},
-        {"head": "sigmoid", "stages": "12-24-64", "parameters": 28199, "mnist_test_accuracy": 0.9894,
-         "refused_non_digits_held_out": 0.83, "refused_non_digits_benchmark_fonts": 0.838, "mnist_test_refused": 0.0027},
-        {"head": "softmax", "stages": "24-sep48-sep128", "parameters": 31499, "mnist_test_accuracy": 0.9892,
-         "refused_non_digits_held_out": 0.756, "refused_non_digits_benchmark_fonts": 0.767, "mnist_test_refused": 0.0011},
+        {
+            "head": "softmax",
+            "stages": "12-24-64",
+            "parameters": 28199,
+            "mnist_test_accuracy": 0.9899,
+            "refused_non_digits_held_out": 0.8433,
+            "refused_non_digits_benchmark_fonts": 0.854,
+            "mnist_test_refused": 0.0021,
+        },
+        {
+            "head": "sigmoid",
+            "stages": "12-24-64",
+            "parameters": 28199,
+            "mnist_test_accuracy": 0.9894,
+            "refused_non_digits_held_out": 0.83,
+            "refused_non_digits_benchmark_fonts": 0.838,
+            "mnist_test_refused": 0.0027,
+        },
+        {
+            "head": "softmax",
+            "stages": "24-sep48-sep128",
+            "parameters": 31499,
+            "mnist_test_accuracy": 0.9892,
+            "refused_non_digits_held_out": 0.756,
+            "refused_non_digits_benchmark_fonts": 0.767,
+            "mnist_test_refused": 0.0011,
+        },
     ],
     "chosen": "softmax, 12-24-64: refuses more non-digits at the same wrongly-refused digits and reads digits as well "
     "or better; the 11th class competes with the digits directly, so a mark that looks like no digit in particular "
@@ -58,8 +79,15 @@ SEED = 20261125
 # TensorBoard runs, one sub-folder per run (gitignored); `tensorboard --logdir logs` shows the curves.
 LOG_DIR = Path(__file__).resolve().parent.parent / "logs"
 BATCH_SIZE = 128
-EPOCHS = 36
-LEARNING_RATE = 4e-3
+EPOCHS = 5
+LEARNING_RATE = 1e-3
+# The shipped recipe fine-tunes the previous shipped model (12-24-64, 99.54 %, trained from scratch for
+# 36 epochs on all 60k MNIST training images with 6k printed digits) instead of training from scratch:
+# on the shared 2-core machine a from-scratch run with the non-digits did not fit the time there was.
+# Its convolutions and digit columns start from that model; the "not a digit" column starts near 0.
+# Caveat, also in metrics.json: that model saw the 5k held-out MNIST images, so they are not unseen
+# by the backbone when the temperature and thresholds are chosen; MNIST test stays unseen throughout.
+INIT_FROM = Path(__file__).resolve().parent / "models" / "1795602782"
 # Held out from MNIST's 60k training images, never trained on: the temperature and both thresholds
 # are chosen on it (with held-out printed digits, crops and non-digits).
 HELD_OUT = 5_000
@@ -74,11 +102,11 @@ SHIFT_PIXELS = 2
 THICKEN_PROBABILITY = 0.10
 THIN_PROBABILITY = 0.05
 BLUR_PROBABILITY = 0.10
-PRINTED_DIGITS = 6_000  # typed/clip-art digits from system fonts, ~10% of the training set
-DIGIT_CROPS = 6_000  # MNIST training digits cut out as the localisation stage may cut them (issue 9)
-NON_DIGITS = 12_000  # letters, shapes, scribbles, ... (training.negatives), label 10
+PRINTED_DIGITS = 2_000  # typed/clip-art digits from system fonts
+DIGIT_CROPS = 2_000  # MNIST training digits cut out as the localisation stage may cut them (issue 9)
+NON_DIGITS = 6_000  # letters, shapes, scribbles, ... (training.negatives), label 10
 NON_DIGIT_CHUNKS = 3  # rendered as separate seeded jobs, so the workers share the load evenly
-RENDER_WORKERS = 2
+RENDER_WORKERS = 4  # more than the cores: on a shared machine each process gets its share
 
 
 def augmenter():
@@ -139,8 +167,8 @@ def rendered_non_digits(count: int, seed: int, fonts: str) -> tuple[np.ndarray, 
 def render_in_parallel(jobs: dict[str, tuple]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Return {name: (images, labels)} of jobs {name: (function, *arguments)} run in RENDER_WORKERS processes.
 
-    Rendering goes through the page's preprocessing picture by picture (~15 ms each); two workers
-    halve the wait. Each job is seeded on its own, so the result does not depend on the scheduling."""
+    Rendering goes through the page's preprocessing picture by picture (~25 ms of CPU each); workers
+    share the wait. Each job is seeded on its own, so the result does not depend on the scheduling."""
     if not jobs:
         return {}
     context = multiprocessing.get_context("spawn")  # no fork of a process holding TensorFlow's threads
@@ -176,8 +204,13 @@ def make_training_data(
     if non_digits:
         for chunk, count in enumerate(np.diff(np.linspace(0, non_digits, NON_DIGIT_CHUNKS + 1).astype(int))):
             jobs[f"non_digits_{chunk}"] = (rendered_non_digits, int(count), SEED + 2 + chunk, "train")
-        jobs["non_digits_held_out"] = (rendered_non_digits, max(50, non_digits // 3), SEED + 20, "train")
-        jobs["non_digits_benchmark_fonts"] = (rendered_non_digits, max(50, non_digits // 4), SEED + 21, "benchmark")
+        jobs["non_digits_held_out"] = (rendered_non_digits, max(50, min(1_500, non_digits // 3)), SEED + 20, "train")
+        jobs["non_digits_benchmark_fonts"] = (
+            rendered_non_digits,
+            max(50, min(1_000, non_digits // 4)),
+            SEED + 21,
+            "benchmark",
+        )
     for fonts in ("train", "benchmark") if non_digits else ():
         if not negatives.available_fonts(fonts):  # fail before spending minutes on the other jobs
             raise negatives.NoFontsError(
@@ -253,13 +286,17 @@ def train(
     batch_size: int = BATCH_SIZE,
     verbose: int = 2,
     log_dir: Path | None = None,
+    init_from: Path | None = None,
 ):
-    """Return (trained model with [N,11] logits, training summary) after seeded training for the full schedule."""
+    """Return (trained model with [N,11] logits, training summary) after seeded training for the full schedule,
+    starting from the weights of the 10-class SavedModel `init_from` if given."""
     keras.utils.set_random_seed(SEED)
     tf.config.experimental.enable_op_determinism()
     dataset = training_dataset(training, batch_size)
     steps = int(dataset.cardinality()) * epochs
     model = build_model(stage_filters)
+    if init_from is not None:
+        initialise_from(model, init_from)
     model.compile(
         optimizer=keras.optimizers.Adam(
             keras.optimizers.schedules.CosineDecay(LEARNING_RATE, steps, alpha=0.02),
@@ -285,8 +322,30 @@ def train(
         "training_parts": training.counts,
         "stage_filters": list(stage_filters),
         "exponential_moving_average": USE_EMA,
+        "initialised_from": init_from.name if init_from is not None else None,
     }
     return model, summary
+
+
+def initialise_from(model: keras.Model, model_dir: Path) -> None:
+    """Set `model`'s weights from a SavedModel of the same stages with a 10-class last layer (training/models/<ts>/).
+
+    The variables come in layer order (conv, batch norm x4, ..., dense kernel and bias); the 11th
+    output column, which that model lacks, gets small random weights and bias 0."""
+    checked = models.checked_model_dir(model_dir)
+    loaded = [v.numpy() for v in tf.saved_model.load(str(checked)).variables if "seed_generator" not in v.name]
+    targets = [w for layer in model.layers for w in layer.weights if "seed_generator" not in w.path]
+    if len(loaded) != len(targets):
+        raise ValueError(f"{model_dir} has {len(loaded)} weights, the model {len(targets)}: not the same stages")
+    rng = np.random.default_rng(SEED)
+    for target, value in zip(targets, loaded, strict=True):
+        shape = tuple(target.shape)
+        if value.shape != shape:
+            if value.shape[:-1] != shape[:-1] or shape[-1] != value.shape[-1] + 1:
+                raise ValueError(f"{model_dir}: weight of shape {value.shape} cannot start {target.path} {shape}")
+            extra = rng.normal(0.0, 0.01, (*value.shape[:-1], 1)) if value.ndim == 2 else np.zeros(1)
+            value = np.concatenate([value, extra.astype(value.dtype)], axis=-1)
+        target.assign(value)
 
 
 def logits_of(model: keras.Model, images: np.ndarray) -> np.ndarray:
@@ -403,7 +462,7 @@ def export(model: keras.Model, metrics: dict, models_dir: Path) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Train, calibrate on held-out data, evaluate on the official test set, export to training/models/<unix-timestamp>/."""
+    """Train, calibrate on held-out data, evaluate on the official test set, export to training/models/<ts>/."""
     parser = argparse.ArgumentParser(prog="python -m training.train", description=main.__doc__)
     parser.add_argument(
         "--data-dir", help=f"MNIST directory or mnist.npz (default: ${data.DATA_DIR_ENV}, else download)"
@@ -437,6 +496,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--head", choices=HEADS, default=HEAD, help=f"how the model says 'not a digit' (default {HEAD})"
     )
+    parser.add_argument(
+        "--init-from",
+        type=Path,
+        default=INIT_FROM,
+        help=f"start from this 10-class SavedModel's weights (default {INIT_FROM.name}; 'none': from scratch)",
+    )
     parser.add_argument("--models-dir", type=Path, default=models.MODELS_DIR, help="where to export")
     parser.add_argument(
         "--log-dir",
@@ -445,14 +510,22 @@ def main(argv: list[str] | None = None) -> int:
         help="TensorBoard logs, one sub-folder per run (default: logs/ in the repository)",
     )
     args = parser.parse_args(argv)
+    if args.init_from is not None and str(args.init_from) == "none":
+        args.init_from = None
     try:
         mnist = data.load_mnist(args.data_dir)
         held_out = min(args.held_out, (args.limit or len(mnist.train_images)) // 5)
         training = make_training_data(
             mnist, args.limit, held_out, args.printed_digits, args.digit_crops, args.non_digits
         )
-        model, summary = train(training, args.epochs, args.head, log_dir=args.log_dir)
-    except (data.MnistError, printed.NoFontsError, negatives.NoFontsError, ValueError) as error:
+        model, summary = train(training, args.epochs, args.head, log_dir=args.log_dir, init_from=args.init_from)
+    except (
+        data.MnistError,
+        printed.NoFontsError,
+        negatives.NoFontsError,
+        models.ModelNotFoundError,
+        ValueError,
+    ) as error:
         print(f"error: {error}")
         return 1
     calibrated, reader = calibrate(model, training, mnist, args.head)
@@ -463,6 +536,12 @@ def main(argv: list[str] | None = None) -> int:
         "printed_digit_fonts": printed.available_fonts() if args.printed_digits else [],
         "non_digit_fonts": negatives.available_fonts("train") if args.non_digits else [],
         "held_out_images": held_out,
+        "held_out_caveat": (
+            f"the model started from {args.init_from.name}, which trained on all 60k MNIST training images: "
+            "the held-out slice is unseen by this fine-tuning, not by the backbone; MNIST test is unseen by both"
+            if args.init_from is not None
+            else None
+        ),
         **calibrated,
         "refusal_head_comparison": HEAD_COMPARISON,
         "parameters": int(model.count_params()),
