@@ -15,6 +15,7 @@ from PIL import Image, ImageDraw
 from training import data, decode, evaluate, models, preprocess
 
 MODEL_PARITY_IMAGES = 1_000  # CI; the benchmark compares all 10k
+NOT_DIGIT_PARITY_IMAGES = 100  # MNIST digits and as many rendered non-digits
 PIXEL_TOLERANCE = 1e-4
 
 
@@ -46,13 +47,46 @@ def test_classify_matches_the_savedmodel_on_mnist(http_app, mnist_dir, built_sit
     images = data.load_mnist(mnist_dir).test_images[:MODEL_PARITY_IMAGES]
     expected = models.load_classifier(models.newest_model_dir())(evaluate.as_model_input(images))
     pixels = (images.reshape(len(images), -1).astype(np.float32) / 255).round(6).tolist()
-    found = np.array(http_app.evaluate(
-        "async (batch) => { const out = []; for (const p of batch) out.push(await snapmath.classify(p)); return out; }",
-        pixels,
-    ))
+    found = np.array(
+        http_app.evaluate(
+            "async (batch) => { const out = []; "
+            "for (const p of batch) out.push(await snapmath.classify(p)); return out; }",
+            pixels,
+        )
+    )
     assert found.shape == expected.shape
     assert (found.argmax(axis=1) == expected.argmax(axis=1)).all()
     assert np.abs(found - expected).max() <= probability_tolerance(built_site)
+
+
+def test_read_gives_the_savedmodels_not_digit_too(http_app, mnist_dir, built_site):
+    """snapmathModel.read() on the converted model: digit probabilities and not_digit as the SavedModel has them,
+    on MNIST digits and on non-digits in the benchmark's fonts (so both kinds of answer are exercised)."""
+    from training import negatives
+
+    digits = data.load_mnist(mnist_dir).test_images[:NOT_DIGIT_PARITY_IMAGES]
+    others, _ = negatives.render_negatives(NOT_DIGIT_PARITY_IMAGES, seed=11, split="benchmark")
+    images = np.concatenate([digits, others])
+    probabilities, not_digit = models.load_reader(models.newest_model_dir())(evaluate.as_model_input(images))
+    pixels = (images.reshape(len(images), -1).astype(np.float32) / 255).round(6).tolist()
+    found = http_app.evaluate(
+        """async (batch) => {
+            await snapmath.ready;
+            const model = await tf.loadGraphModel("model/model.json");
+            const out = snapmathModel.read(model, batch);
+            model.dispose();
+            return out;
+        }""",
+        pixels,
+    )
+    found_probabilities = np.array([reading["probabilities"] for reading in found])
+    found_not_digit = np.array([reading["notDigit"] for reading in found])
+    tolerance = probability_tolerance(built_site)
+    assert found_probabilities.shape == probabilities.shape
+    assert (found_probabilities.argmax(axis=1) == probabilities.argmax(axis=1)).all()
+    assert np.abs(found_probabilities - probabilities).max() <= tolerance
+    assert np.abs(found_not_digit - not_digit).max() <= tolerance
+    assert not_digit[:NOT_DIGIT_PARITY_IMAGES].mean() < not_digit[NOT_DIGIT_PARITY_IMAGES:].mean()
 
 
 def generated_pictures() -> dict[str, Image.Image]:
@@ -69,9 +103,13 @@ def generated_pictures() -> dict[str, Image.Image]:
         return image
 
     pictures["transparent.png"] = stroke(canvas((200, 200), (0, 0, 0, 0), "RGBA"), seven, (20, 20, 160, 255), 14)
-    pictures["light-on-dark.png"] = stroke(canvas((240, 180), (25, 30, 35)), [(0.5, 0.1), (0.5, 0.9)], (240, 240, 230), 16)
+    pictures["light-on-dark.png"] = stroke(
+        canvas((240, 180), (25, 30, 35)), [(0.5, 0.1), (0.5, 0.9)], (240, 240, 230), 16
+    )
     pictures["coloured-ink-on-paper.png"] = stroke(canvas((300, 300), (214, 196, 160)), seven, (200, 30, 40), 18)
-    pictures["thin-strokes-3000x2000.png"] = stroke(canvas((3000, 2000), (250, 250, 245)), [(0.45, 0.3), (0.55, 0.3), (0.48, 0.7)], (10, 10, 10), 6)
+    pictures["thin-strokes-3000x2000.png"] = stroke(
+        canvas((3000, 2000), (250, 250, 245)), [(0.45, 0.3), (0.55, 0.3), (0.48, 0.7)], (10, 10, 10), 6
+    )
     corner = canvas((400, 400), (255, 255, 255))
     ImageDraw.Draw(corner).ellipse([20, 20, 90, 120], outline=(0, 0, 0), width=10)
     pictures["digit-in-a-corner.png"] = corner
@@ -122,12 +160,17 @@ def test_preprocessing_twins_agree_on_the_same_decoded_pixels(app, picture_files
 
 
 def test_page_and_predict_cli_give_the_same_digit_for_the_same_files(app, picture_files):
-    run = subprocess.run([sys.executable, "-m", "training.predict", "--json", *map(str, picture_files)],
-                         capture_output=True, text=True, check=True)
+    run = subprocess.run(
+        [sys.executable, "-m", "training.predict", "--json", *map(str, picture_files)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     python_digits = {answer["file"]: answer["digit"] for answer in json.loads(run.stdout)}
     for path in picture_files:
         reading = app.evaluate(
-            "async ([bytes, name]) => snapmath.recognize(new File([Uint8Array.from(atob(bytes), (c) => c.charCodeAt(0))], name))",
+            "async ([bytes, name]) => "
+            "snapmath.recognize(new File([Uint8Array.from(atob(bytes), (c) => c.charCodeAt(0))], name))",
             [base64.b64encode(path.read_bytes()).decode(), path.name],
         )
         assert reading["digit"] == python_digits[str(path)], path.name
@@ -137,7 +180,8 @@ def test_every_shared_sample_is_read_correctly_in_the_page(app, samples_dir):
     wrong = {}
     for path in sorted(samples_dir.iterdir()):
         reading = app.evaluate(
-            "async ([bytes, name]) => snapmath.recognize(new File([Uint8Array.from(atob(bytes), (c) => c.charCodeAt(0))], name))",
+            "async ([bytes, name]) => "
+            "snapmath.recognize(new File([Uint8Array.from(atob(bytes), (c) => c.charCodeAt(0))], name))",
             [base64.b64encode(path.read_bytes()).decode(), path.name],
         )
         if reading["digit"] != int(path.name[0]):
