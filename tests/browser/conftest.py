@@ -128,8 +128,8 @@ def digit_files(tmp_path_factory, mnist_dir) -> dict[int, Path]:
         ink = 255 - np.asarray(Image.fromarray(mnist.test_images[index]).resize((140, 140), Image.Resampling.BICUBIC))
         paths.append(folder / f"test-{index}-label-{mnist.test_labels[index]}.png")
         Image.fromarray(ink).save(paths[-1])
-    classify = models.load_classifier(models.newest_model_dir())
-    answers = predict.predict_files(paths, classify, preprocess.load_spec())
+    model_dir = models.newest_model_dir()
+    answers = predict.predict_files(paths, models.load_reader(model_dir), preprocess.load_spec(), predict.refusal_threshold(model_dir))
     chosen: dict[int, Path] = {}
     for index, (path, answer) in enumerate(zip(paths, answers)):
         label = int(mnist.test_labels[index])

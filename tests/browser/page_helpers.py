@@ -90,6 +90,33 @@ def letter_picture(path: Path, strokes: list[list[tuple[float, float]]], side: i
 
 
 LETTER_A = [[(0.2, 0.85), (0.5, 0.12), (0.8, 0.85)], [(0.32, 0.58), (0.68, 0.58)]]
+LETTERS = "AEFHKMNRWXY"  # capitals that look like no digit
+
+
+def refused_letter_file(folder: Path) -> Path:
+    """Return a capital letter, typed in a benchmark font (one the model never trained on), that the shipped model
+    refuses as not a digit.
+
+    Searched with the Python twin, so the choice follows whatever model ships; the benchmark measures how
+    many non-digits it refuses. No letter refused is a failure, not a skip."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from build import nondigits
+    from training import models, predict, spec_check
+
+    font = ImageFont.truetype(nondigits.benchmark_fonts()[0], 140)
+    paths = []
+    for letter in LETTERS:
+        image = Image.new("L", (200, 200), 250)
+        ImageDraw.Draw(image).text((100, 100), letter, font=font, anchor="mm", fill=20)
+        paths.append(folder / f"letter-{letter}.png")
+        paths[-1].write_bytes(png_bytes(image))
+    model_dir = models.newest_model_dir()
+    answers = predict.predict_files(paths, models.load_reader(model_dir), spec_check.load_checked_spec(),
+                                    predict.refusal_threshold(model_dir))
+    refused = [path for path, answer in zip(paths, answers) if answer["reason"] == predict.NOT_A_DIGIT]
+    assert refused, f"the shipped model refuses none of the letters {LETTERS}"
+    return refused[0]
 
 
 def low_confidence_file(page, mnist_dir: Path, folder: Path) -> Path:

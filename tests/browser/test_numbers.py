@@ -10,10 +10,9 @@ import pytest
 from tests.browser.conftest import give_file
 from tests.browser.page_helpers import (
     DESKTOP,
-    LETTER_A,
     compute,
     digit_text,
-    letter_picture,
+    refused_letter_file,
     new_page,
     result_text,
 )  # fmt: skip
@@ -83,7 +82,7 @@ def test_a_letter_is_refused_the_answer_waits_and_a_picked_digit_overrides(deskt
     if not refuses_non_digits(desktop):
         pytest.skip("the shipped model has no not-a-digit output yet (notDigitThreshold is 1: never refuse)")
     give_file(desktop, "a", single_digit(mnist_dir, tmp_path, 8))
-    assert give_file(desktop, "b", letter_picture(tmp_path / "letter-a.png", LETTER_A)) == "not-digit"
+    assert give_file(desktop, "b", refused_letter_file(tmp_path)) == "not-digit"
     # The contract's reason, whichever apostrophe it is written with.
     said = desktop.locator("#operand-b-confidence").inner_text()
     assert said.replace("\u2019", "'") == "This doesn't look like a digit."

@@ -14,12 +14,11 @@ from build import bench_browser
 from tests.browser.conftest import ARTIFACTS_DIR, give_file
 from tests.browser.page_helpers import (
     DESKTOP,
-    LETTER_A,
     PHONE,
     axe_violations,
     compute,
     give_example,
-    letter_picture,
+    refused_letter_file,
     low_confidence_file,
     new_page,
 )  # fmt: skip
@@ -84,7 +83,7 @@ def test_not_a_digit_state_is_accessible_in_both_themes(browser, site_url, tmp_p
         pytest.skip("the shipped model has no not-a-digit output yet (notDigitThreshold is 1: never refuse)")
     found: dict[str, list] = {}
     give_example(page, "a", "seven")
-    assert give_file(page, "b", letter_picture(tmp_path / "letter-a.png", LETTER_A)) == "not-digit"
+    assert give_file(page, "b", refused_letter_file(tmp_path)) == "not-digit"
     compute(page, "add")
     record_state(page, "not-digit-model", device, "#operand-b", found)
     page.context.close()
@@ -116,7 +115,7 @@ def test_the_not_a_digit_state_reads_and_is_accessible(browser, built_site, tmp_
     with bench_browser.serve(site.parent) as base_url:
         page, record = new_page(browser, f"{base_url}{site.name}/index.html", DEVICES[device], touch=device == "phone")
         found: dict[str, list] = {}
-        assert give_file(page, "b", letter_picture(tmp_path / "letter-a.png", LETTER_A)) == "not-digit"
+        assert give_file(page, "b", refused_letter_file(tmp_path)) == "not-digit"
         said = page.locator("#operand-b-confidence").inner_text()
         assert said.replace("\u2019", "'") == "This doesn't look like a digit."
         assert page.locator("#operand-b-correction-label").inner_text() == "If it is a digit, pick it:"
