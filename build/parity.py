@@ -50,7 +50,7 @@ _DIGIT_SEGMENTS = {
 _NOISE_IMAGES = 5
 # Columns of the outputs compared: the 10 digit probabilities, then the "not_digit" output (issue 10;
 # 0 for a model without it), so the check covers every output of the serving signature.
-OUTPUT_COLUMNS = tuple(f"probability of {digit}" for digit in range(10)) + ("not_digit",)
+OUTPUT_COLUMNS = (*(f"probability of {digit}" for digit in range(10)), "not_digit")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -492,7 +492,7 @@ def as_rgba(rgb: np.ndarray) -> np.ndarray:
             (max(1, round(image.width * scale)), max(1, round(image.height * scale))), Image.Resampling.BOX
         )
     rgb = np.asarray(image)
-    return np.concatenate([rgb, np.full(rgb.shape[:2] + (1,), 255, np.uint8)], axis=2)
+    return np.concatenate([rgb, np.full((*rgb.shape[:2], 1), 255, np.uint8)], axis=2)
 
 
 def model_inputs(prepared: preprocess.Preprocessed) -> list[np.ndarray]:
@@ -561,7 +561,7 @@ def render_negatives(
 
 def ink_layer(digit: np.ndarray, scale: float, angle: float) -> Image.Image:
     """Return an MNIST digit (white on black uint8 [28,28]) enlarged and turned, as an "L" ink mask."""
-    side = int(round(28 * scale))
+    side = round(28 * scale)
     return (
         Image.fromarray(digit)
         .resize((side, side), Image.Resampling.BICUBIC)
@@ -576,7 +576,7 @@ def draw_digit_crop(
     at one edge and the box a little off."""
     paper, ink = paper_and_ink(rng)
     scale = rng.uniform(4.0, 6.0)
-    side = int(round(28 * scale))
+    side = round(28 * scale)
     canvas_side = side * 3
     page = Image.new("RGB", (canvas_side, canvas_side), paper)
     solid = Image.new("RGB", (side, side), ink)
