@@ -230,3 +230,24 @@ def test_cold_start_breakdown_is_the_median_of_each_step_every_page_marked():
         "model-built": 210.0,
         "ready": 215.0,
     }
+
+
+def test_recorded_results_are_what_the_model_card_shows():
+    from build import bench
+    from build.context import benchmark_rows
+
+    report = {
+        "scenes": {"digits": {"count": 450, "correct": 360, "accuracy": 0.8}, "blanks": {"count": 100, "read": 2}},
+        "real": {"count": 159, "correct": 151, "accuracy": 151 / 159},
+        "numbers": {"count": 200, "correct": 190, "accuracy": 0.95},
+        "uploads": {"ours": {"count": 500, "correct": 495, "accuracy": 0.99}},
+        "nondigits": {"count": 1000, "refused": 788, "rate": 0.788},
+    }
+    stored = bench.stored_results(report)
+    assert stored["rendered_photos_of_a_digit"] == {"accuracy": 0.8, "count": 450}
+    assert stored["non_digits_refused"] == {"accuracy": 0.788, "count": 1000}
+    rows = {row["label"]: row["value"] for row in benchmark_rows({"benchmark": stored})}
+    assert rows["real pictures from other people"].endswith("of 159")
+    assert len(rows) == 5
+    # A row the run did not measure is left out rather than shown as 0.
+    assert "rendered_numbers_read_exactly" not in bench.stored_results({**report, "numbers": {"count": 0}})
