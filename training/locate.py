@@ -362,6 +362,10 @@ def drop_stray_marks(components: list[Mark], height: int, width: int, even: bool
         and not is_edge_line(component, height, width, spec)
         and (even or not is_long_line(component, height, width, spec))
     ]
+    if len(kept) > settings["max_marks"]:
+        # Grainy paper or a textured desk leaves many marks; a digit is among the biggest, and the grouping
+        # below compares every pair, so only the biggest go on (in their raster order).
+        kept = sorted(sorted(kept, key=lambda mark: (-mark.area, mark.labels[0]))[: settings["max_marks"]], key=lambda mark: mark.labels[0])
     frames = {
         frame.labels
         for frame in kept

@@ -126,6 +126,7 @@ RULES: dict[str, Rule] = {
     "locate.paper_agreement": GREY_LEVEL,
     "locate.desk_margin": Rule("number", min=0, below=0.5),
     "locate.desk_span": FRACTION,
+    "locate.stray.max_marks": COUNT,
 }
 
 # (fields involved, the rule as a sentence, the check); checked only when those fields are themselves valid.
