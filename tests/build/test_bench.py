@@ -247,7 +247,7 @@ def test_recorded_results_are_what_the_model_card_shows():
     assert stored["rendered_photos_of_a_digit"] == {"accuracy": 0.8, "count": 450}
     assert stored["non_digits_refused"] == {"accuracy": 0.788, "count": 1000}
     rows = {row["label"]: row["value"] for row in benchmark_rows({"benchmark": stored})}
-    assert rows["real pictures from other people"].endswith("of 159")
+    assert rows["Real pictures from other people"].endswith("of 159")
     assert len(rows) == 5
     # A row the run did not measure is left out rather than shown as 0.
     assert "rendered_numbers_read_exactly" not in bench.stored_results({**report, "numbers": {"count": 0}})
