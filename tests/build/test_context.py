@@ -120,6 +120,7 @@ def test_page_context_follows_the_contract(model_dir: Path, fixture_settings: di
         "model",
         "pages",
         "examples",
+        "below_floors",
     }
     assert page["all_scripts"] == page["ui_scripts"] + page["runtime_scripts"] + page["app_scripts"]
     # The calculator's scripts load before the runtime, recognition's after it.
@@ -217,7 +218,7 @@ def test_refusals_and_benchmark_figures_are_labelled() -> None:
         {"label": "MNIST test digits wrongly refused", "value": "0.21%"},
         {"label": "rendered non-digits refused (fonts never trained on)", "value": "96.80%"},
     ]
-    assert card["benchmark"] == [{"label": "real pictures", "value": "97.00% of 159"}]
+    assert card["benchmark"] == [{"label": "Real pictures", "value": "97.00% of 159"}]
 
 
 def test_no_hold_out_is_not_mentioned() -> None:
