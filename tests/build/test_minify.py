@@ -28,7 +28,7 @@ def test_minified_script_still_computes(tmp_path):
     script = tmp_path / "arithmetic.min.js"
     script.write_bytes(minified)
     probe = f"require({str(script)!r}); console.log(globalThis.snapmathArithmetic.compute(7, 'div', 3).text)"
-    assert subprocess.run(["node", "-e", probe], capture_output=True, text=True, check=True).stdout.strip() == "7/3 ≈ 2.3333"
+    assert subprocess.run(["node", "-e", probe], capture_output=True, text=True, check=True).stdout.strip() == "7/3 ≈ 2.333333"
 
 
 def test_syntax_error_is_one_build_error():

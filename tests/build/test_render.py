@@ -62,6 +62,7 @@ def test_real_model_card_shows_every_figure(templates_dir: Path) -> None:
         "app_scripts": [],
         "all_scripts": [],
         "config": {},
+        "below_floors": [],
     }
     html = render.make_environment(templates_dir).get_template("model_card.html").render(page)
     for text in ("1700000000", "2023-11-14 22:13 UTC", "2.0 KB (model.json and weights)", "none (32-bit", "10.00%"):
