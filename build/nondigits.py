@@ -411,13 +411,7 @@ def render_nondigits(count: int, seed: int = 1) -> list[NonDigit]:
 
 def write(pictures: Sequence[NonDigit], out_dir: Path) -> list[Path]:
     """Write pictures as `notdigit-<kind>-<style>-<i>.<ext>` into out_dir; return the paths."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for index, picture in enumerate(pictures):
-        path = out_dir / f"notdigit-{picture.kind}-{picture.style}-{index}.{picture.extension}"
-        path.write_bytes(picture.data)
-        paths.append(path)
-    return paths
+    return scenes.write_files([(f"notdigit-{picture.kind}-{picture.style}-{index}.{picture.extension}", picture.data) for index, picture in enumerate(pictures)], out_dir)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -81,13 +81,7 @@ def render_numbers(
 
 def write(pictures: Sequence[NumberPicture], out_dir: Path) -> list[Path]:
     """Write pictures as `<number>-number-<style>-<i>.<ext>` into out_dir; return the paths."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for index, picture in enumerate(pictures):
-        path = out_dir / f"{picture.label}-number-{picture.style}-{index}.{picture.extension}"
-        path.write_bytes(picture.data)
-        paths.append(path)
-    return paths
+    return scenes.write_files([(f"{picture.label}-number-{picture.style}-{index}.{picture.extension}", picture.data) for index, picture in enumerate(pictures)], out_dir)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -669,15 +669,19 @@ def load_test_digits() -> tuple[np.ndarray, np.ndarray]:
     return mnist.test_images, mnist.test_labels
 
 
+def write_files(files: Sequence[tuple[str, bytes]], out_dir: Path) -> list[Path]:
+    """Write (file name, bytes) pairs into out_dir, made if missing; return the paths (build.nondigits and
+    build.numbers write their pictures with it too)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = [out_dir / name for name, _ in files]
+    for path, (_, data) in zip(paths, files):
+        path.write_bytes(data)
+    return paths
+
+
 def write_scenes(scenes: Sequence[Scene], out_dir: Path) -> list[Path]:
     """Write scenes as `<label or 'blank'>-<kind>-<i>.<ext>` into out_dir; return the paths."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for index, scene in enumerate(scenes):
-        path = out_dir / f"{scene.name}-{index}.{scene.extension}"
-        path.write_bytes(scene.data)
-        paths.append(path)
-    return paths
+    return write_files([(f"{scene.name}-{index}.{scene.extension}", scene.data) for index, scene in enumerate(scenes)], out_dir)
 
 
 # ---------------------------------------------------------------------------------------------
