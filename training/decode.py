@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from training import picture_format
+from training import picture_format, preprocess
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -40,9 +40,7 @@ def decode_file(path: str | os.PathLike, limits: dict | None = None) -> np.ndarr
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     if limits is None:
-        from training.preprocess import load_spec  # at call time: preprocess re-exports this module's names
-
-        limits = load_spec()["decode"]
+        limits = preprocess.load_spec()["decode"]
     path = Path(path)
     if not path.is_file():
         raise UnreadableImageError(f"{path.name}: there is no such file.")

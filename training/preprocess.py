@@ -23,7 +23,6 @@ import numpy as np
 
 from training import locate
 from training.pixels import border_ring, order_statistic, round_half_up, windowed_extreme  # noqa: F401  (tests use them here)
-from training.decode import UnreadableImageError, decode_file  # noqa: F401  re-exported: training/gate.py reads them here
 
 SPEC_PATH = Path(__file__).resolve().parent / "preprocess_spec.json"
 

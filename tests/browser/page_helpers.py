@@ -77,19 +77,6 @@ def png_bytes(image) -> bytes:
     return buffer.getvalue()
 
 
-def letter_picture(path: Path, strokes: list[list[tuple[float, float]]], side: int = 200) -> Path:
-    """Write dark pen strokes (points as fractions of the side) on white paper as a PNG; return the path."""
-    from PIL import Image, ImageDraw
-
-    image = Image.new("L", (side, side), 250)
-    draw = ImageDraw.Draw(image)
-    for stroke in strokes:
-        draw.line([(x * side, y * side) for x, y in stroke], fill=20, width=side // 14, joint="curve")
-    path.write_bytes(png_bytes(image))
-    return path
-
-
-LETTER_A = [[(0.2, 0.85), (0.5, 0.12), (0.8, 0.85)], [(0.32, 0.58), (0.68, 0.58)]]
 LETTERS = "AEFHKMNRWXY"  # capitals that look like no digit
 
 
