@@ -172,7 +172,8 @@ def estimate_background(image: np.ndarray, spec: dict) -> tuple[np.ndarray, np.n
     ring = border_ring(image, settings["border_fraction"])
     uniform = np.array([order_statistic(ring[:, channel], 50) for channel in range(3)], dtype=np.float32)
     difference = medians - uniform
-    spread = np.sqrt(((difference * difference)[..., 0] + (difference * difference)[..., 1]) + (difference * difference)[..., 2]).astype(np.float32)
+    squares = difference * difference
+    spread = np.sqrt((squares[..., 0] + squares[..., 1]) + squares[..., 2]).astype(np.float32)
     uniform_level = float(luminance(uniform))
     percentile = settings["uneven_percentile_light" if uniform_level >= settings["light_paper"] else "uneven_percentile"]
     even_border = order_statistic(border_ring(spread, 0), percentile) <= settings["uneven_light"]
@@ -184,12 +185,14 @@ def estimate_background(image: np.ndarray, spec: dict) -> tuple[np.ndarray, np.n
     median = window_pick(medians, settings["window_cells"], "median")
     levels = luminance(medians)
     gap = np.float32(settings["polarity_gap"])
-    flat = (luminance(window_pick(medians, settings["window_cells"], "max")) - luminance(window_pick(medians, settings["window_cells"], "min"))) <= gap
+    lightest = window_pick(medians, settings["window_cells"], "max")
+    darkest = window_pick(medians, settings["window_cells"], "min")
+    flat = (luminance(lightest) - luminance(darkest)) <= gap
     own = np.repeat(np.repeat(levels, cell, axis=0), cell, axis=1)[:height, :width]
     on_flat = np.repeat(np.repeat(flat, cell, axis=0), cell, axis=1)[:height, :width]
     residual = luminance(image) - own
     dark_ink = int(((residual < -gap) & on_flat).sum()) >= int(((residual > gap) & on_flat).sum())
-    paper = window_pick(medians, settings["window_cells"], "max" if dark_ink else "min")
+    paper = lightest if dark_ink else darkest
     difference = paper - median
     squares = difference * difference
     agree = np.sqrt((squares[..., 0] + squares[..., 1]) + squares[..., 2]).astype(np.float32) <= np.float32(settings["paper_agreement"])

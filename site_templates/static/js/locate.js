@@ -224,8 +224,10 @@
     // Which way the ink goes: on even stretches of paper, small dark marks outnumber light ones for dark ink.
     const radius = settings.window_cells;
     const median = windowPick(medians, rows, columns, radius, 'median');
-    const lightest = luminance(windowPick(medians, rows, columns, radius, 'max'));
-    const darkest = luminance(windowPick(medians, rows, columns, radius, 'min'));
+    const lightestCells = windowPick(medians, rows, columns, radius, 'max');
+    const darkestCells = windowPick(medians, rows, columns, radius, 'min');
+    const lightest = luminance(lightestCells);
+    const darkest = luminance(darkestCells);
     const gap = f32(settings.polarity_gap);
     const flat = new Uint8Array(rows * columns);
     for (let index = 0; index < flat.length; index++) flat[index] = f32(lightest[index] - darkest[index]) <= gap ? 1 : 0;
@@ -240,7 +242,7 @@
       if (residual < -gap) dark++;
       else if (residual > gap) light++;
     }
-    const paper = windowPick(medians, rows, columns, radius, dark >= light ? 'max' : 'min');
+    const paper = dark >= light ? lightestCells : darkestCells;
     const disagree = new Uint8Array(rows * columns);
     for (let index = 0; index < disagree.length; index++) {
       const at = index * 3;
