@@ -527,7 +527,11 @@ def stored_results(report: dict) -> dict:
         "rendered_numbers_read_exactly": report.get("numbers"),
         "rendered_uploads": report.get("uploads", {}).get("ours"),
     }
-    stored = {name: {"accuracy": row["accuracy"], "count": row["count"]} for name, row in rows.items() if row and row.get("count")}
+    stored = {
+        name: {"accuracy": row["accuracy"], "count": row["count"]}
+        for name, row in rows.items()
+        if row and row.get("count")
+    }
     nondigits = report.get("nondigits")
     if nondigits and nondigits.get("count"):
         stored["non_digits_refused"] = {"accuracy": nondigits["rate"], "count": nondigits["count"]}

@@ -19,8 +19,14 @@ from pathlib import Path
 import numpy as np
 
 READY_TIMEOUT_MS = 120_000
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]  # the same flags as tests/conftest.py
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]  # the same flags as tests/conftest.py
 
 # Runs before the page's scripts: notes the moment snapmath.ready resolves, so a late
 # Playwright call cannot inflate the cold start.
@@ -199,7 +205,7 @@ def chromium() -> Iterator[object]:
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the stdlib's signature
+    def log_message(self, format, *args):
         pass  # one line per request would bury the progress output
 
 

@@ -88,8 +88,10 @@ def load_config(
             errors.append(str(error))
             model_dir = models.MODELS_DIR
         except ValueError as error:  # a folder of digits int() cannot read, such as "²" or "٣"
-            errors.append(f"cannot pick the newest model in {models.MODELS_DIR}: a folder is not named by a Unix timestamp "
-                          f"in ASCII digits ({error}); rename or remove it")
+            errors.append(
+                f"cannot pick the newest model in {models.MODELS_DIR}: a folder is not named by a Unix timestamp "
+                f"in ASCII digits ({error}); rename or remove it"
+            )
             model_dir = models.MODELS_DIR
     else:
         model_dir = _resolved(model, "--model", errors)
@@ -183,7 +185,9 @@ def _version_errors(model_dir: Path) -> list[str]:
     if not name.isdigit():
         return []  # a free name: the model card says the export time is not known
     if not name.isascii() or int(name) > MAX_TIMESTAMP:
-        return [f"model directory name {name!r} is not a Unix timestamp (ASCII digits, at most {MAX_TIMESTAMP}); rename it"]
+        return [
+            f"model directory name {name!r} is not a Unix timestamp (ASCII digits, at most {MAX_TIMESTAMP}); rename it"
+        ]
     return []
 
 

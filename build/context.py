@@ -246,7 +246,9 @@ def benchmark_rows(metrics: dict) -> list[dict]:
         if isinstance(result, dict) and isinstance(result.get("accuracy"), (int, float)):
             count = result.get("count")
             suffix = f" of {count:,}" if isinstance(count, int) else ""
-            rows.append({"label": name.replace("_", " ").capitalize(), "value": f"{format_percent(result['accuracy'])}{suffix}"})
+            rows.append(
+                {"label": name.replace("_", " ").capitalize(), "value": f"{format_percent(result['accuracy'])}{suffix}"}
+            )
     return rows
 
 

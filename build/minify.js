@@ -1,13 +1,13 @@
 // Minifies the page's scripts for dist/: reads {"path": "source", ...} as JSON on stdin and
 // writes {"path": "minified", ...}. Run by build/minify.py with terser from node_modules.
-'use strict';
+"use strict";
 
-const path = require('path');
+const path = require("path");
 
 async function main() {
   const nodeModules = process.argv[2];
-  const { minify } = require(path.join(nodeModules, 'terser'));
-  let input = '';
+  const { minify } = require(path.join(nodeModules, "terser"));
+  let input = "";
   for await (const chunk of process.stdin) input += chunk;
   const sources = JSON.parse(input);
   const minified = {};

@@ -24,11 +24,17 @@ def minify_scripts(static_files: dict[str, bytes], node_modules: Path) -> dict[s
     if not (Path(node_modules) / "terser" / "package.json").is_file():
         raise BuildError(f"terser missing from {node_modules}: {INSTALL_HINT}")
     sources = {name: content.decode("utf-8") for name, content in static_files.items() if name.endswith(".js")}
-    output = node.run_script(MINIFY_SCRIPT, [str(Path(node_modules).resolve())], json.dumps(sources),
-                             TIMEOUT_SECONDS, "the page's JavaScript could not be minified")
+    output = node.run_script(
+        MINIFY_SCRIPT,
+        [str(Path(node_modules).resolve())],
+        json.dumps(sources),
+        TIMEOUT_SECONDS,
+        "the page's JavaScript could not be minified",
+    )
     minified = json.loads(output)
-    return {name: minified[name].encode("utf-8") if name in minified else content
-            for name, content in static_files.items()}
+    return {
+        name: minified[name].encode("utf-8") if name in minified else content for name, content in static_files.items()
+    }
 
 
 # A comment, or the white space at the start of a line. Our stylesheet has no "/*" inside strings.
@@ -37,9 +43,12 @@ CSS_NOISE = re.compile(r"/\*.*?\*/|^[ \t]+", re.DOTALL | re.MULTILINE)
 
 def minify_stylesheets(static_files: dict[str, bytes]) -> dict[str, bytes]:
     """Return static_files with every .css file stripped of comments, indentation and blank lines."""
+
     def strip(css: str) -> str:
         lines = CSS_NOISE.sub("", css).splitlines()
         return "\n".join(line for line in lines if line.strip()) + "\n"
 
-    return {name: strip(content.decode("utf-8")).encode("utf-8") if name.endswith(".css") else content
-            for name, content in static_files.items()}
+    return {
+        name: strip(content.decode("utf-8")).encode("utf-8") if name.endswith(".css") else content
+        for name, content in static_files.items()
+    }

@@ -21,8 +21,12 @@ def run_script(script: Path, arguments: list[str], stdin: str, timeout_seconds: 
         )
     try:
         completed = subprocess.run(
-            [node, str(script), *arguments], input=stdin, capture_output=True, text=True,
-            timeout=timeout_seconds, check=False,
+            [node, str(script), *arguments],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=timeout_seconds,
+            check=False,
         )
     except subprocess.TimeoutExpired as error:
         raise BuildError(f"{failure}: no answer within {timeout_seconds} s") from error

@@ -411,7 +411,13 @@ def render_nondigits(count: int, seed: int = 1) -> list[NonDigit]:
 
 def write(pictures: Sequence[NonDigit], out_dir: Path) -> list[Path]:
     """Write pictures as `notdigit-<kind>-<style>-<i>.<ext>` into out_dir; return the paths."""
-    return scenes.write_files([(f"notdigit-{picture.kind}-{picture.style}-{index}.{picture.extension}", picture.data) for index, picture in enumerate(pictures)], out_dir)
+    return scenes.write_files(
+        [
+            (f"notdigit-{picture.kind}-{picture.style}-{index}.{picture.extension}", picture.data)
+            for index, picture in enumerate(pictures)
+        ],
+        out_dir,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

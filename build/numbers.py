@@ -81,7 +81,13 @@ def render_numbers(
 
 def write(pictures: Sequence[NumberPicture], out_dir: Path) -> list[Path]:
     """Write pictures as `<number>-number-<style>-<i>.<ext>` into out_dir; return the paths."""
-    return scenes.write_files([(f"{picture.label}-number-{picture.style}-{index}.{picture.extension}", picture.data) for index, picture in enumerate(pictures)], out_dir)
+    return scenes.write_files(
+        [
+            (f"{picture.label}-number-{picture.style}-{index}.{picture.extension}", picture.data)
+            for index, picture in enumerate(pictures)
+        ],
+        out_dir,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -681,7 +681,9 @@ def write_files(files: Sequence[tuple[str, bytes]], out_dir: Path) -> list[Path]
 
 def write_scenes(scenes: Sequence[Scene], out_dir: Path) -> list[Path]:
     """Write scenes as `<label or 'blank'>-<kind>-<i>.<ext>` into out_dir; return the paths."""
-    return write_files([(f"{scene.name}-{index}.{scene.extension}", scene.data) for index, scene in enumerate(scenes)], out_dir)
+    return write_files(
+        [(f"{scene.name}-{index}.{scene.extension}", scene.data) for index, scene in enumerate(scenes)], out_dir
+    )
 
 
 # ---------------------------------------------------------------------------------------------

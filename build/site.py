@@ -15,8 +15,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from build import context, convert, minify, parity, render, runtime
-from build import metrics_check
+from build import context, convert, metrics_check, minify, parity, render, runtime
 from build.config import BUILD_MARKER, DEFAULT_QUANTIZE, QUANTIZATIONS, Config, load_config
 from build.errors import BuildError
 from build.floors import OVERRIDE_FLAG
@@ -58,7 +57,9 @@ def build(config: Config) -> BuildReport:
         metrics = _read_json(config.model_dir / "metrics.json", "model metrics", missing_ok=True)
         impossible = metrics_check.metrics_problems(metrics)
         if impossible:
-            raise BuildError(f"{config.model_dir / 'metrics.json'}: figures the model card cannot show: {'; '.join(impossible)}")
+            raise BuildError(
+                f"{config.model_dir / 'metrics.json'}: figures the model card cannot show: {'; '.join(impossible)}"
+            )
         check_names, check_images = parity.check_inputs()
         # Running the SavedModel first also rejects a broken one before the slower conversion.
         reference = parity.reference_probabilities(config.model_dir, check_images)
@@ -173,8 +174,11 @@ def swap_into_place(staging: Path, out_dir: Path) -> None:
             shutil.rmtree(old)
         except OSError as error:
             # The new site is in place, so the build succeeded; what is left is the previous one.
-            log.warning("the new site is in place, but the previous build %s could not be deleted (%s); delete it by hand",
-                        old, error.strerror or error)
+            log.warning(
+                "the new site is in place, but the previous build %s could not be deleted (%s); delete it by hand",
+                old,
+                error.strerror or error,
+            )
 
 
 def part_sizes(files: dict[str, bytes]) -> dict[str, int]:
@@ -207,8 +211,14 @@ def format_report(report: BuildReport) -> str:
     format_bytes = context.format_bytes
     sizes = report.sizes
     check = report.parity
-    loud = [f"WARNING: model {report.version} is BELOW THE BUILD'S FLOORS and was built only because of "
-            f"{OVERRIDE_FLAG}: {'; '.join(report.below_floors)}"] if report.below_floors else []
+    loud = (
+        [
+            f"WARNING: model {report.version} is BELOW THE BUILD'S FLOORS and was built only because of "
+            f"{OVERRIDE_FLAG}: {'; '.join(report.below_floors)}"
+        ]
+        if report.below_floors
+        else []
+    )
     return "\n".join(
         [
             *loud,
@@ -295,10 +305,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", metavar="DIR", help="SavedModel directory (default: newest training/models/<ts>/)")
     parser.add_argument("--out", metavar="DIR", help="output directory (default: dist/ in the repository)")
     parser.add_argument(
-        "--quantize", choices=QUANTIZATIONS, help=f"weight quantization (default: {DEFAULT_QUANTIZE}, chosen by measurement)"
+        "--quantize",
+        choices=QUANTIZATIONS,
+        help=f"weight quantization (default: {DEFAULT_QUANTIZE}, chosen by measurement)",
     )
     parser.add_argument(
-        OVERRIDE_FLAG, action="store_true",
+        OVERRIDE_FLAG,
+        action="store_true",
         help="build even if the model's metrics.json is below the floors in build/floors.py (and say so loudly)",
     )
     parser.add_argument("--serve", action="store_true", help="preview the result on http://127.0.0.1 afterwards")
@@ -313,8 +326,11 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("build").setLevel(logging.INFO)
     try:
         with _native_stderr_held_back():
-            report = build(load_config(model=args.model, out=args.out, quantize=args.quantize,
-                                       allow_below_floors=args.allow_below_floors))
+            report = build(
+                load_config(
+                    model=args.model, out=args.out, quantize=args.quantize, allow_below_floors=args.allow_below_floors
+                )
+            )
     except BuildError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -81,7 +81,10 @@ def digit_pictures() -> dict[str, tuple[str, np.ndarray]]:
     height, width = 500, 400
     gradient = np.linspace(110, 170, width)[None, :, None] * np.ones((height, 1, 3))  # grey paper, lit from one side
     grey = gradient + paper_texture((width, height), (0, 0, 0), 5, seed=3)
-    pictures["red_on_grey_gradient"] = ("7", ink_over(grey, mask((width, height), "7", (90, 100, 300, 420), 16), (200, 20, 30)))
+    pictures["red_on_grey_gradient"] = (
+        "7",
+        ink_over(grey, mask((width, height), "7", (90, 100, 300, 420), 16), (200, 20, 30)),
+    )
 
     lined = paper_texture((600, 800), (250, 250, 245), 3, seed=4)
     for row in range(40, 800, 36):
@@ -90,12 +93,20 @@ def digit_pictures() -> dict[str, tuple[str, np.ndarray]]:
     pictures["lined_paper"] = ("2", ink_over(lined, mask((600, 800), "2", (180, 230, 420, 560), 9), (20, 25, 60)))
 
     big = paper_texture((3000, 2000), (235, 232, 225), 6, seed=5)
-    pictures["thin_strokes_big_photo"] = ("7", ink_over(big, mask((3000, 2000), "7", (1100, 400, 1900, 1600), 3), (30, 30, 40)))
+    pictures["thin_strokes_big_photo"] = (
+        "7",
+        ink_over(big, mask((3000, 2000), "7", (1100, 400, 1900, 1600), 3), (30, 30, 40)),
+    )
 
     corner = paper_texture((600, 400), (245, 245, 245), 2, seed=6)
     pictures["small_in_corner"] = ("4", ink_over(corner, mask((600, 400), "4", (30, 25, 60, 70), 4), (10, 10, 10)))
 
-    pictures["fills_frame"] = ("7", to_rgba(np.asarray(draw_digit((200, 260), "7", (0, 8, 200, 262), (0, 0, 0), 40, (255, 255, 255)), dtype=np.float64)))
+    pictures["fills_frame"] = (
+        "7",
+        to_rgba(
+            np.asarray(draw_digit((200, 260), "7", (0, 8, 200, 262), (0, 0, 0), 40, (255, 255, 255)), dtype=np.float64)
+        ),
+    )
 
     outlined = np.full((420, 360, 3), 255.0)
     shadow = mask((360, 420), "4", (82, 72, 302, 372), 50)

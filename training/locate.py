@@ -139,14 +139,32 @@ def desk_cells(cells: np.ndarray, spec: dict) -> np.ndarray:
             while index < len(region):
                 row, column = region[index]
                 index += 1
-                for next_row, next_column in ((row - 1, column), (row + 1, column), (row, column - 1), (row, column + 1)):
-                    if 0 <= next_row < rows and 0 <= next_column < columns and cells[next_row, next_column] and not seen[next_row, next_column]:
+                for next_row, next_column in (
+                    (row - 1, column),
+                    (row + 1, column),
+                    (row, column - 1),
+                    (row, column + 1),
+                ):
+                    if (
+                        0 <= next_row < rows
+                        and 0 <= next_column < columns
+                        and cells[next_row, next_column]
+                        and not seen[next_row, next_column]
+                    ):
                         seen[next_row, next_column] = True
                         region.append((next_row, next_column))
             region_rows = [row for row, _ in region]
             region_columns = [column for _, column in region]
-            touches = min(region_rows) == 0 or min(region_columns) == 0 or max(region_rows) == rows - 1 or max(region_columns) == columns - 1
-            rings = max(region_rows) - min(region_rows) + 1 >= span * rows and max(region_columns) - min(region_columns) + 1 >= span * columns
+            touches = (
+                min(region_rows) == 0
+                or min(region_columns) == 0
+                or max(region_rows) == rows - 1
+                or max(region_columns) == columns - 1
+            )
+            rings = (
+                max(region_rows) - min(region_rows) + 1 >= span * rows
+                and max(region_columns) - min(region_columns) + 1 >= span * columns
+            )
             if touches or rings:
                 for row, column in region:
                     desk[row, column] = True
@@ -175,7 +193,9 @@ def estimate_background(image: np.ndarray, spec: dict) -> tuple[np.ndarray, np.n
     squares = difference * difference
     spread = np.sqrt((squares[..., 0] + squares[..., 1]) + squares[..., 2]).astype(np.float32)
     uniform_level = float(luminance(uniform))
-    percentile = settings["uneven_percentile_light" if uniform_level >= settings["light_paper"] else "uneven_percentile"]
+    percentile = settings[
+        "uneven_percentile_light" if uniform_level >= settings["light_paper"] else "uneven_percentile"
+    ]
     even_border = order_statistic(border_ring(spread, 0), percentile) <= settings["uneven_light"]
     lighter = (spread > np.float32(settings["uneven_light"])) & (luminance(medians) > np.float32(uniform_level))
     if even_border and int(lighter.sum()) <= settings["max_lighter_cells"] * lighter.size:
@@ -195,7 +215,9 @@ def estimate_background(image: np.ndarray, spec: dict) -> tuple[np.ndarray, np.n
     paper = lightest if dark_ink else darkest
     difference = paper - median
     squares = difference * difference
-    agree = np.sqrt((squares[..., 0] + squares[..., 1]) + squares[..., 2]).astype(np.float32) <= np.float32(settings["paper_agreement"])
+    agree = np.sqrt((squares[..., 0] + squares[..., 1]) + squares[..., 2]).astype(np.float32) <= np.float32(
+        settings["paper_agreement"]
+    )
     on_paper = np.repeat(np.repeat(~desk_cells(~agree, spec), cell, axis=0), cell, axis=1)[:height, :width]
     return np.repeat(np.repeat(paper, cell, axis=0), cell, axis=1)[:height, :width], on_paper
 
@@ -212,7 +234,9 @@ def find_marks(image: np.ndarray, background: np.ndarray, spec: dict) -> tuple[n
     if contrast <= 0:
         return np.zeros(distance.shape, dtype=bool), 0.0
     noise = order_statistic(distance, settings["noise_percentile"])
-    floor = min(max(settings["noise_margin"] * noise / contrast, settings["min_floor"]), settings["max_floor"]) * contrast
+    floor = (
+        min(max(settings["noise_margin"] * noise / contrast, settings["min_floor"]), settings["max_floor"]) * contrast
+    )
     return distance > np.float32(floor), contrast
 
 
@@ -286,7 +310,7 @@ def level_lines(mask: np.ndarray, slope: float, spec: dict) -> np.ndarray:
     for first, stop in lines:
         on_line[first:stop] = True
     found = long_enough & on_line[:, None]
-    thin = run_lengths(mask.T).T <= max(1, round_half_up(settings["max_thickness_fraction"] * max(height, width)))
+    thin = max(1, round_half_up(settings["max_thickness_fraction"] * max(height, width))) >= run_lengths(mask.T).T
     return found[rows, columns] & thin
 
 
@@ -368,7 +392,10 @@ def drop_stray_marks(components: list[Mark], height: int, width: int, even: bool
     if len(kept) > settings["max_marks"]:
         # Grainy paper or a textured desk leaves many marks; a digit is among the biggest, and the grouping
         # below compares every pair, so only the biggest go on (in their raster order).
-        kept = sorted(sorted(kept, key=lambda mark: (-mark.area, mark.labels[0]))[: settings["max_marks"]], key=lambda mark: mark.labels[0])
+        kept = sorted(
+            sorted(kept, key=lambda mark: (-mark.area, mark.labels[0]))[: settings["max_marks"]],
+            key=lambda mark: mark.labels[0],
+        )
     frames = {
         frame.labels
         for frame in kept

@@ -16,13 +16,17 @@ import numpy as np
 from training import decode, models, preprocess, spec_check
 
 EXIT_UNREADABLE = 1  # some picture could not be read (the others were still answered)
-EXIT_CANNOT_RUN = 2  # nothing was read: the model or the preprocessing spec is missing or broken (as argparse's usage errors)
+EXIT_CANNOT_RUN = (
+    2  # nothing was read: the model or the preprocessing spec is missing or broken (as argparse's usage errors)
+)
 
 
 NOT_A_DIGIT = "This doesn't look like a digit."
 
 
-def read_pictures(paths: Sequence[Path], spec: dict, box: tuple[int, int, int, int] | None = None) -> list[preprocess.Preprocessed | str]:
+def read_pictures(
+    paths: Sequence[Path], spec: dict, box: tuple[int, int, int, int] | None = None
+) -> list[preprocess.Preprocessed | str]:
     """Return, per file, the digits preprocessing found (or its reason), or the sentence saying why the file is unreadable.
 
     `box` (x, y, width, height) is in the picture's own upright pixels, as on the page."""
@@ -53,13 +57,23 @@ def as_box(box: tuple[int, int, int, int]) -> dict:
     return {"x": x, "y": y, "width": width, "height": height}
 
 
-def answer_for(path: Path, prepared: preprocess.Preprocessed, probabilities: np.ndarray, not_digit: np.ndarray, threshold: float) -> dict:
+def answer_for(
+    path: Path, prepared: preprocess.Preprocessed, probabilities: np.ndarray, not_digit: np.ndarray, threshold: float
+) -> dict:
     """Return the page contract's reading of one picture from its digits' model outputs."""
     digits = []
     for digit_input, row, refusal in zip(prepared.digits, probabilities, not_digit):
         values = [float(value) for value in row]
         best = int(np.argmax(values))
-        digits.append({"digit": best, "confidence": values[best], "probabilities": values, "box": as_box(digit_input.box), "not_digit": float(refusal)})
+        digits.append(
+            {
+                "digit": best,
+                "confidence": values[best],
+                "probabilities": values,
+                "box": as_box(digit_input.box),
+                "not_digit": float(refusal),
+            }
+        )
     refused = any(digit["not_digit"] >= threshold for digit in digits)
     reason = prepared.reason or (NOT_A_DIGIT if refused else None)
     single = digits[0] if len(digits) == 1 and reason is None else None
@@ -83,8 +97,11 @@ def answer_for(path: Path, prepared: preprocess.Preprocessed, probabilities: np.
 
 
 def predict_files(
-    paths: Sequence[Path], read: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]], spec: dict,
-    threshold: float = 0.5, box: tuple[int, int, int, int] | None = None,
+    paths: Sequence[Path],
+    read: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]],
+    spec: dict,
+    threshold: float = 0.5,
+    box: tuple[int, int, int, int] | None = None,
 ) -> list[dict]:
     """Return one answer per file, as the page's recognize() answers (see docs/architecture.md); an unreadable
     file gives a null reading with its reason and "unreadable": true."""
@@ -125,7 +142,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="pictures of single digits")
     parser.add_argument("--json", action="store_true", help="print JSON, as the page's recognize() would answer")
     parser.add_argument("--model", type=Path, help="SavedModel directory (default: the newest in training/models)")
-    parser.add_argument("--box", type=parse_box, metavar="X,Y,W,H", help="read only this part of each picture (its own pixels), as a box drawn on the page")
+    parser.add_argument(
+        "--box",
+        type=parse_box,
+        metavar="X,Y,W,H",
+        help="read only this part of each picture (its own pixels), as a box drawn on the page",
+    )
     arguments = parser.parse_args(argv)
     try:
         spec = spec_check.load_checked_spec()

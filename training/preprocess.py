@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from training import locate
-from training.pixels import border_ring, order_statistic, round_half_up, windowed_extreme  # noqa: F401  (tests use them here)
+from training.pixels import border_ring, order_statistic, round_half_up, windowed_extreme
 
 SPEC_PATH = Path(__file__).resolve().parent / "preprocess_spec.json"
 
@@ -140,11 +140,17 @@ def normalise_ink(distance: np.ndarray, spec: dict) -> tuple[np.ndarray, float]:
     if contrast <= 0:
         return np.zeros_like(distance), 0.0
     # The paper's own variation (texture, JPEG noise, gradient) is measured on the border ring.
-    noise = order_statistic(border_ring(distance, spec["background"]["border_fraction"]), settings["border_noise_percentile"])
-    floor = min(max(settings["noise_margin"] * noise / contrast, settings["min_floor"]), settings["max_floor"]) * contrast
+    noise = order_statistic(
+        border_ring(distance, spec["background"]["border_fraction"]), settings["border_noise_percentile"]
+    )
+    floor = (
+        min(max(settings["noise_margin"] * noise / contrast, settings["min_floor"]), settings["max_floor"]) * contrast
+    )
     # Saturate at a middle value of the ink itself, so shaded, 3D and multicolour digits come out solid.
     candidates = distance[distance.astype(np.float64) > floor]
-    saturation = max(order_statistic(candidates, settings["saturation_percentile"]), floor + 1) if candidates.size else contrast
+    saturation = (
+        max(order_statistic(candidates, settings["saturation_percentile"]), floor + 1) if candidates.size else contrast
+    )
     # A soft floor keeps the map continuous, so the twins cannot flip a hard threshold differently.
     scaled = (distance - np.float32(floor)) / np.float32(saturation - floor)
     return np.clip(scaled, 0, 1).astype(np.float32), contrast
@@ -293,7 +299,9 @@ def read_digit(ink: np.ndarray, spec: dict) -> tuple[np.ndarray | None, str | No
     return paste_centred(digit, spec), None  # [28,28]
 
 
-def mark_region(mark: locate.Mark, factor: int, map_shape: tuple[int, int], shape: tuple[int, int]) -> tuple[int, int, int, int]:
+def mark_region(
+    mark: locate.Mark, factor: int, map_shape: tuple[int, int], shape: tuple[int, int]
+) -> tuple[int, int, int, int]:
     """Return (top, bottom, left, right), exclusive ends: a mark's box on the map in decoded pixels.
 
     The map drops the last rows and columns that do not fill a block; a mark on the map's edge keeps them."""
@@ -303,7 +311,9 @@ def mark_region(mark: locate.Mark, factor: int, map_shape: tuple[int, int], shap
     return top, bottom, left, right
 
 
-def mark_mask(labels: np.ndarray, mark: locate.Mark, region: tuple[int, int, int, int], factor: int, spec: dict) -> np.ndarray:
+def mark_mask(
+    labels: np.ndarray, mark: locate.Mark, region: tuple[int, int, int, int], factor: int, spec: dict
+) -> np.ndarray:
     """Return float32 [h,w] over a crop of the decoded picture: 1 near the mark's own parts, else 0.
 
     Neighbouring digits, lines and specks inside the crop are masked out; the dilation keeps the
@@ -316,7 +326,9 @@ def mark_mask(labels: np.ndarray, mark: locate.Mark, region: tuple[int, int, int
     return near[rows][:, columns]
 
 
-def read_mark(rgb: np.ndarray, located: locate.Located, mark: locate.Mark, spec: dict) -> tuple[np.ndarray | None, str | None, tuple[int, int, int, int]]:
+def read_mark(
+    rgb: np.ndarray, located: locate.Located, mark: locate.Mark, spec: dict
+) -> tuple[np.ndarray | None, str | None, tuple[int, int, int, int]]:
     """Return (model input or None, reason, box x/y/w/h): one located digit read from the decoded pixels.
 
     The crop comes from the decoded picture, not the coarse map, so a small digit in a big photo
@@ -324,7 +336,12 @@ def read_mark(rgb: np.ndarray, located: locate.Located, mark: locate.Mark, spec:
     assert located.labels is not None
     top, bottom, left, right = mark_region(mark, located.factor, located.labels.shape, rgb.shape[:2])
     margin = round_half_up(spec["locate"]["read_margin"] * max(bottom - top, right - left))
-    region = (max(0, top - margin), min(rgb.shape[0], bottom + margin), max(0, left - margin), min(rgb.shape[1], right + margin))
+    region = (
+        max(0, top - margin),
+        min(rgb.shape[0], bottom + margin),
+        max(0, left - margin),
+        min(rgb.shape[1], right + margin),
+    )
     crop = rgb[region[0] : region[1], region[2] : region[3]]
     mask = mark_mask(located.labels, mark, region, located.factor, spec)  # [ch,cw]
     distance = bound_size(colour_distance(crop, background_colour(crop, spec)), spec)  # [h,w]

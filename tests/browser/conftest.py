@@ -34,7 +34,10 @@ def built_site(tmp_path_factory) -> Path:
     out_dir = web_root / SUB_PATH
     result = subprocess.run(
         [sys.executable, "-m", "build.site", "--out", str(out_dir)],
-        cwd=REPO_ROOT, capture_output=True, text=True, timeout=600,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     if result.returncode != 0:
         pytest.fail(f"python -m build.site failed:\n{result.stdout}\n{result.stderr}", pytrace=False)
@@ -129,7 +132,9 @@ def digit_files(tmp_path_factory, mnist_dir) -> dict[int, Path]:
         paths.append(folder / f"test-{index}-label-{mnist.test_labels[index]}.png")
         Image.fromarray(ink).save(paths[-1])
     model_dir = models.newest_model_dir()
-    answers = predict.predict_files(paths, models.load_reader(model_dir), preprocess.load_spec(), predict.refusal_threshold(model_dir))
+    answers = predict.predict_files(
+        paths, models.load_reader(model_dir), preprocess.load_spec(), predict.refusal_threshold(model_dir)
+    )
     chosen: dict[int, Path] = {}
     for index, (path, answer) in enumerate(zip(paths, answers)):
         label = int(mnist.test_labels[index])
@@ -169,7 +174,9 @@ def bad_files(tmp_path_factory) -> dict[str, Path]:
     seven = Image.new("L", (120, 120), 255)
     ImageDraw.Draw(seven).line([(30, 25), (90, 25), (50, 100)], fill=0, width=9)
     paths["animated.gif"] = folder / "animated.gif"
-    seven.save(paths["animated.gif"], save_all=True, append_images=[Image.new("L", (120, 120), 255)], duration=200, loop=0)
+    seven.save(
+        paths["animated.gif"], save_all=True, append_images=[Image.new("L", (120, 120), 255)], duration=200, loop=0
+    )
     # A 40-megapixel photo is allowed: downscaled while decoding, then read.
     photo = Image.new("RGB", (8_000, 5_000), (205, 190, 160))
     ImageDraw.Draw(photo).line([(3_400, 1_200), (4_600, 1_200), (3_800, 3_900)], fill=(30, 30, 40), width=160)

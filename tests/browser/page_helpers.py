@@ -99,8 +99,9 @@ def refused_letter_file(folder: Path) -> Path:
         paths.append(folder / f"letter-{letter}.png")
         paths[-1].write_bytes(png_bytes(image))
     model_dir = models.newest_model_dir()
-    answers = predict.predict_files(paths, models.load_reader(model_dir), spec_check.load_checked_spec(),
-                                    predict.refusal_threshold(model_dir))
+    answers = predict.predict_files(
+        paths, models.load_reader(model_dir), spec_check.load_checked_spec(), predict.refusal_threshold(model_dir)
+    )
     refused = [path for path, answer in zip(paths, answers) if answer["reason"] == predict.NOT_A_DIGIT]
     assert refused, f"the shipped model refuses none of the letters {LETTERS}"
     return refused[0]

@@ -12,8 +12,8 @@ from tests.browser.page_helpers import (
     DESKTOP,
     compute,
     digit_text,
-    refused_letter_file,
     new_page,
+    refused_letter_file,
     result_text,
 )  # fmt: skip
 

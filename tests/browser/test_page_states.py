@@ -18,9 +18,9 @@ from tests.browser.page_helpers import (
     axe_violations,
     compute,
     give_example,
-    refused_letter_file,
     low_confidence_file,
     new_page,
+    refused_letter_file,
 )  # fmt: skip
 
 SCREENSHOTS = ARTIFACTS_DIR / "screenshots"

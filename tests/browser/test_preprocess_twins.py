@@ -20,7 +20,7 @@ from PIL import Image
 
 from build import bench_browser
 from tests import pictures
-from tests.conftest import REPO_ROOT, SAMPLES_DIR
+from tests.conftest import REPO_ROOT
 from training import decode, preprocess
 
 pytestmark = pytest.mark.browser
@@ -32,9 +32,7 @@ TFJS_FILES = [
     "node_modules/@tensorflow/tfjs-backend-cpu/dist/tf-backend-cpu.es2017.min.js",
     "node_modules/@tensorflow/tfjs-converter/dist/tf-converter.es2017.min.js",
 ]
-PAGE_FILES = [
-    f"site_templates/static/js/{name}" for name in ("decode.js", "pixels.js", "locate.js", "preprocess.js")
-]
+PAGE_FILES = [f"site_templates/static/js/{name}" for name in ("decode.js", "pixels.js", "locate.js", "preprocess.js")]
 SCENE_COUNT = 24  # rendered photos of sheets on desks, form cells, ruled paper (build/scenes.py)
 REAL_STEP = 4  # every 4th of ../shared/data/real: 40 pictures people published
 HARNESS = """<!doctype html><meta charset="utf-8"><title>twins</title>
@@ -94,7 +92,9 @@ def page(browser, harness_url):
 GENERATED = {name: rgba for name, (_, rgba) in pictures.digit_pictures().items()} | pictures.blank_pictures()
 
 
-def run_both(page, root: Path, name: str, rgba: np.ndarray, box: tuple[int, int, int, int] | None = None) -> tuple[dict, preprocess.Preprocessed]:
+def run_both(
+    page, root: Path, name: str, rgba: np.ndarray, box: tuple[int, int, int, int] | None = None
+) -> tuple[dict, preprocess.Preprocessed]:
     """Return (the JS twin's answer, the numpy twin's) for the same decoded pixels."""
     (root / f"{name}.rgba").write_bytes(np.ascontiguousarray(rgba).tobytes())
     spec = preprocess.load_spec()
@@ -140,7 +140,10 @@ def test_twins_agree_on_samples_real_pictures_and_rendered_scenes(page, harness_
     real_dir = samples_dir.parent / "real"
     if not real_dir.is_dir():
         pytest.fail(f"real pictures not found in {real_dir}: set SNAPMATH_SHARED_DATA", pytrace=False)
-    files = sorted(samples_dir.iterdir()) + sorted(path for path in real_dir.iterdir() if path.suffix != ".tsv")[::REAL_STEP]
+    files = (
+        sorted(samples_dir.iterdir())
+        + sorted(path for path in real_dir.iterdir() if path.suffix != ".tsv")[::REAL_STEP]
+    )
     inputs = {f"file_{path.name}": decode.decode_file(path) for path in files}
     for index, scene in enumerate(scenes.render_scenes(SCENE_COUNT, seed=7)):
         path = harness_url[1] / f"scene{index}.{scene.extension}"
@@ -189,18 +192,38 @@ def fake_png_header(width: int, height: int) -> bytes:
 
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
     chunk = b"IHDR" + ihdr
-    return b"\x89PNG\r\n\x1a\n" + struct.pack(">I", len(ihdr)) + chunk + struct.pack(">I", zlib.crc32(chunk)) + b"\0" * 64
+    return (
+        b"\x89PNG\r\n\x1a\n" + struct.pack(">I", len(ihdr)) + chunk + struct.pack(">I", zlib.crc32(chunk)) + b"\0" * 64
+    )
 
 
 @pytest.mark.parametrize(
     "case, content, type_, name, message",
     [
         ("empty", b"", "image/png", "empty.png", "This file is empty (0 bytes)."),
-        ("text named png", b"my shopping list\n", "image/png", "notes.png", "This file is not a picture this app can read"),
+        (
+            "text named png",
+            b"my shopping list\n",
+            "image/png",
+            "notes.png",
+            "This file is not a picture this app can read",
+        ),
         ("heic", b"\0\0\0\x18ftypheic\0\0\0\0mif1heic" + b"\0" * 64, "image/heic", "IMG_0001.HEIC", "HEIC photo"),
         ("pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "application/pdf", "scan.pdf", "PDF document"),
-        ("svg", b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>', "image/svg+xml", "d.svg", "SVG drawings"),
-        ("40 megapixel bomb", fake_png_header(8000, 5000), "image/png", "bomb.png", "This picture is too large (8000×5000 pixels)"),
+        (
+            "svg",
+            b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>',
+            "image/svg+xml",
+            "d.svg",
+            "SVG drawings",
+        ),
+        (
+            "40 megapixel bomb",
+            fake_png_header(8000, 5000),
+            "image/png",
+            "bomb.png",
+            "This picture is too large (8000×5000 pixels)",
+        ),
     ],
 )
 def test_decode_refuses_bad_files_with_a_sentence(page, case, content, type_, name, message):
@@ -250,7 +273,9 @@ def test_decode_reads_a_big_jpeg_photo_upright_at_most_the_working_side(page, tm
     got = np.frombuffer(base64.b64decode(result["data"]), np.uint8)
     rows = got.size // (width * 4)  # the page sends the first 400 kB
     got = got[: rows * width * 4].reshape(rows, width, 4)[:, :, :3].astype(np.int16)
-    expected = np.asarray(Image.open(path).convert("RGB").rotate(-90, expand=True).resize((width, height), Image.Resampling.BOX))
+    expected = np.asarray(
+        Image.open(path).convert("RGB").rotate(-90, expand=True).resize((width, height), Image.Resampling.BOX)
+    )
     expected = expected[:rows].astype(np.int16)
     assert np.abs(got - expected).mean() < 4  # the same upright picture, decoded and scaled a little differently
 

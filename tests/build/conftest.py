@@ -46,7 +46,9 @@ INDEX_HTML = """{% extends "base.html" %}
 METRICS = {
     "test_accuracy": 0.9912,  # above build/floors.py's floor, so builds with the default floors accept it
     "per_class_accuracy": [0.99, 0.995, 0.98, 0.985, 0.99, 0.98, 0.99, 0.975, 0.97, 0.97],
-    "confusion_matrix": [[98 if row == col else (2 if col == (row + 1) % 10 else 0) for col in range(10)] for row in range(10)],
+    "confusion_matrix": [
+        [98 if row == col else (2 if col == (row + 1) % 10 else 0) for col in range(10)] for row in range(10)
+    ],
     "parameters": 6_814,
     "epochs": 1,
     "training_seconds": 3.4,
@@ -139,8 +141,12 @@ def spec_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def fixture_settings(templates_dir: Path, spec_path: Path) -> dict:
     """`load_config` overrides that point a build at the fixtures (and the repo's node_modules)."""
     # No quality floors: several fixture models have no metrics.json (tests/build/test_floors.py covers them).
-    return {"templates_dir": templates_dir, "preprocess_spec": spec_path, "node_modules": REPO_ROOT / "node_modules",
-            "metric_floors": {}}
+    return {
+        "templates_dir": templates_dir,
+        "preprocess_spec": spec_path,
+        "node_modules": REPO_ROOT / "node_modules",
+        "metric_floors": {},
+    }
 
 
 @pytest.fixture(scope="session")
@@ -155,4 +161,3 @@ def fixture_main(monkeypatch: pytest.MonkeyPatch, fixture_settings: dict):
     """`site.main` whose defaults point at the fixtures instead of the repository's templates."""
     monkeypatch.setattr(site, "load_config", functools.partial(build_config.load_config, **fixture_settings))
     return site.main
-

@@ -20,7 +20,9 @@ def test_defaults_point_into_the_repository(model_dir: Path) -> None:
     assert settings.preprocess_spec == root / "training" / "preprocess_spec.json"
 
 
-def test_newest_model_is_the_default(models_dir: Path, monkeypatch: pytest.MonkeyPatch, fixture_settings: dict, tmp_path: Path) -> None:
+def test_newest_model_is_the_default(
+    models_dir: Path, monkeypatch: pytest.MonkeyPatch, fixture_settings: dict, tmp_path: Path
+) -> None:
     from training import models
 
     older = models_dir.parent / "older-models"
@@ -46,16 +48,24 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
 
 def test_directory_without_saved_model_is_refused(tmp_path: Path, fixture_settings: dict) -> None:
     (tmp_path / "model").mkdir()
-    with pytest.raises(BuildError, match=rf"^{tmp_path / 'model'} is not a SavedModel directory \(no saved_model\.pb\)$"):
+    with pytest.raises(
+        BuildError, match=rf"^{tmp_path / 'model'} is not a SavedModel directory \(no saved_model\.pb\)$"
+    ):
         build_config.load_config(model=tmp_path / "model", out=tmp_path / "dist", **fixture_settings)
 
 
 @pytest.mark.parametrize("out", [".", "..", "site_templates", "training/models", "site_templates/static/out", "build"])
 def test_output_holding_sources_is_refused(model_dir: Path, fixture_settings: dict, out: str) -> None:
     target = (build_config.REPO_ROOT / out).resolve()
-    with pytest.raises(BuildError, match=r"refusing to write the build to .*: it holds source files; pick another --out"):
-        build_config.load_config(model=model_dir, out=target, templates_dir=build_config.REPO_ROOT / "site_templates",
-                                 preprocess_spec=fixture_settings["preprocess_spec"])
+    with pytest.raises(
+        BuildError, match=r"refusing to write the build to .*: it holds source files; pick another --out"
+    ):
+        build_config.load_config(
+            model=model_dir,
+            out=target,
+            templates_dir=build_config.REPO_ROOT / "site_templates",
+            preprocess_spec=fixture_settings["preprocess_spec"],
+        )
 
 
 def test_output_that_is_a_file_is_refused(model_dir: Path, fixture_settings: dict, tmp_path: Path) -> None:
@@ -70,4 +80,7 @@ def test_empty_or_earlier_build_output_is_accepted(model_dir: Path, fixture_sett
     (tmp_path / "earlier").mkdir()
     (tmp_path / "earlier" / build_config.BUILD_MARKER).write_text("")
     for name in ("empty", "earlier", "new/nested"):
-        assert build_config.load_config(model=model_dir, out=tmp_path / name, **fixture_settings).out_dir == tmp_path / name
+        assert (
+            build_config.load_config(model=model_dir, out=tmp_path / name, **fixture_settings).out_dir
+            == tmp_path / name
+        )

@@ -12,7 +12,9 @@ import pytest
 from build import convert
 from build.errors import BuildError
 
-EMBEDDED = re.compile(r'^window\.snapmathEmbeddedModel = (\{"modelJson": .*, "weightsBase64": "[A-Za-z0-9+/=]*"\});\n$', re.S)
+EMBEDDED = re.compile(
+    r'^window\.snapmathEmbeddedModel = (\{"modelJson": .*, "weightsBase64": "[A-Za-z0-9+/=]*"\});\n$', re.S
+)
 
 
 @pytest.fixture(scope="module")

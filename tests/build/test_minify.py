@@ -28,7 +28,10 @@ def test_minified_script_still_computes(tmp_path):
     script = tmp_path / "arithmetic.min.js"
     script.write_bytes(minified)
     probe = f"require({str(script)!r}); console.log(globalThis.snapmathArithmetic.compute(7, 'div', 3).text)"
-    assert subprocess.run(["node", "-e", probe], capture_output=True, text=True, check=True).stdout.strip() == "7/3 ≈ 2.333333"
+    assert (
+        subprocess.run(["node", "-e", probe], capture_output=True, text=True, check=True).stdout.strip()
+        == "7/3 ≈ 2.333333"
+    )
 
 
 def test_syntax_error_is_one_build_error():
@@ -44,7 +47,10 @@ def test_missing_terser_says_npm_ci(tmp_path):
 def test_stylesheet_loses_comments_and_indentation_but_not_rules():
     css = b'/* why */\n.a {\n  content: "\\2713"; /* tick */\n  color: #123;\n}\n\n@media (min-width: 40em) {\n  .b { margin: 0 }\n}\n'
     stripped = minify.minify_stylesheets({"static/app.css": css, "static/js/a.js": b"/* kept */"})
-    assert stripped["static/app.css"] == b'.a {\ncontent: "\\2713"; \ncolor: #123;\n}\n@media (min-width: 40em) {\n.b { margin: 0 }\n}\n'
+    assert (
+        stripped["static/app.css"]
+        == b'.a {\ncontent: "\\2713"; \ncolor: #123;\n}\n@media (min-width: 40em) {\n.b { margin: 0 }\n}\n'
+    )
     assert stripped["static/js/a.js"] == b"/* kept */"
 
 

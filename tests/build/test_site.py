@@ -64,7 +64,9 @@ def assert_links_resolve(out: Path, page: str) -> None:
     for url, attributes in links:
         if url.startswith("#") or url.startswith("data:"):  # in-page anchors; the favicon, the example pictures
             continue
-        if attributes["tag"] == "a" and url.startswith("https://"):  # a reference to follow (the MNIST licence), not a file
+        if attributes["tag"] == "a" and url.startswith(
+            "https://"
+        ):  # a reference to follow (the MNIST licence), not a file
             continue
         assert "//" not in url and not url.startswith("/") and ":" not in url, f"{page}: {url} is not relative"
         path = out / url.split("#")[0]
@@ -80,7 +82,7 @@ def tree(directory: Path) -> dict[str, bytes]:
 
 def leftovers(out: Path) -> list[str]:
     """Return temporary build directories left beside `out`."""
-    return sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f"{out.name}.") )
+    return sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f"{out.name}."))
 
 
 # --- what a build writes -------------------------------------------------------------------------
@@ -143,7 +145,16 @@ def test_page_config_points_at_the_model_and_carries_the_spec(built_site: site.B
 
 def test_model_card_shows_the_metrics(built_site: site.BuildReport) -> None:
     card = (built_site.out_dir / "model-card.html").read_text()
-    for text in ("1700000000", "2023-11-14 22:13 UTC", "6,814", "99.12% on 1,000 MNIST test images", "99.50%", "float16", "<svg", "980 of 1,000"):
+    for text in (
+        "1700000000",
+        "2023-11-14 22:13 UTC",
+        "6,814",
+        "99.12% on 1,000 MNIST test images",
+        "99.50%",
+        "float16",
+        "<svg",
+        "980 of 1,000",
+    ):
         assert text in card
     assert card.count("<rect") == 200  # a background and a shade for each of the 100 cells
 
@@ -152,7 +163,9 @@ def test_report_counts_bytes_per_part(built_site: site.BuildReport) -> None:
     out = built_site.out_dir
     files = tree(out)
     sizes = built_site.sizes
-    assert sizes["runtime"] == sum(len(v) for k, v in files.items() if k.startswith("static/vendor/") and k.endswith(".js"))
+    assert sizes["runtime"] == sum(
+        len(v) for k, v in files.items() if k.startswith("static/vendor/") and k.endswith(".js")
+    )
     assert sizes["model"] == len(files["model/model.json"]) + len(files["model/group1-shard1of1.bin"])
     assert sizes["embedded"] == len(files["model/embedded.js"])
     assert sizes["model_card"] == len(files["model-card.html"])
@@ -188,13 +201,20 @@ def test_rebuild_replaces_the_previous_build_and_leaves_nothing_beside_it(
     site.build(build_config.load_config(model=model_dir, out=out, quantize="none", **fixture_settings))
     assert not (out / "stale.txt").exists()
     assert leftovers(out) == []
-    assert json.loads((out / "model/model.json").read_text())["weightsManifest"][0]["weights"][0].get("quantization") is None
+    assert (
+        json.loads((out / "model/model.json").read_text())["weightsManifest"][0]["weights"][0].get("quantization")
+        is None
+    )
 
 
 @pytest.mark.parametrize("failing_step", ["write_files", "compare"])
 def test_failed_build_leaves_the_previous_dist_untouched(
-    built_site: site.BuildReport, model_dir: Path, fixture_settings: dict, tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch, failing_step: str,
+    built_site: site.BuildReport,
+    model_dir: Path,
+    fixture_settings: dict,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    failing_step: str,
 ) -> None:
     out = tmp_path / "dist"
     shutil.copytree(built_site.out_dir, out)
@@ -259,7 +279,7 @@ def test_conversion_that_changes_the_answers_fails_the_build(
     def transpose_first_kernel(model_dir: Path, quantize: str) -> convert.ConvertedModel:
         # A layout bug: the first weight (the convolution kernel) stored in reverse element order.
         converted = real_convert(model_dir, quantize)
-        (name, data), = converted.shards.items()
+        ((name, data),) = converted.shards.items()
         first = converted.model_json["weightsManifest"][0]["weights"][0]
         assert first["dtype"] == "float32" and first["quantization"]["dtype"] == "float16"
         width, length = 2, 2 * math.prod(first["shape"])
@@ -343,7 +363,9 @@ def test_an_old_build_that_cannot_be_deleted_is_a_warning_not_a_failure(
     assert fixture_main(["--model", str(model_dir), "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     (old,) = leftovers(out)
-    assert f"warning: the new site is in place, but the previous build {tmp_path / old} could not be deleted " in printed
+    assert (
+        f"warning: the new site is in place, but the previous build {tmp_path / old} could not be deleted " in printed
+    )
     assert (out / build_config.BUILD_MARKER).is_file()
 
 
@@ -389,7 +411,9 @@ def test_impossible_metrics_are_refused_not_shown(
     assert capsys.readouterr().err == f"error: {copy / 'metrics.json'}: figures the model card cannot show: {problem}\n"
 
 
-@pytest.mark.parametrize("name", ["99999999999999999999", "\u0661\u0667\u0660\u0660\u0660\u0660\u0660\u0660\u0660\u0660"])
+@pytest.mark.parametrize(
+    "name", ["99999999999999999999", "\u0661\u0667\u0660\u0660\u0660\u0660\u0660\u0660\u0660\u0660"]
+)
 def test_a_model_folder_that_is_no_timestamp_is_one_error_line(
     model_dir: Path, fixture_main, tmp_path: Path, capsys, name: str
 ) -> None:
@@ -411,11 +435,15 @@ def test_a_superscript_digit_folder_among_the_models_is_one_error_line(
     monkeypatch.setattr(models, "MODELS_DIR", models_dir)
     assert fixture_main(["--out", str(tmp_path / "dist")]) == 1
     err = capsys.readouterr().err
-    assert err.startswith(f"error: cannot pick the newest model in {models_dir}: a folder is not named by a Unix timestamp")
+    assert err.startswith(
+        f"error: cannot pick the newest model in {models_dir}: a folder is not named by a Unix timestamp"
+    )
     assert err.count("\n") == 1
 
 
-def test_a_symlink_loop_or_an_overlong_out_is_one_error_line(model_dir: Path, fixture_main, tmp_path: Path, capsys) -> None:
+def test_a_symlink_loop_or_an_overlong_out_is_one_error_line(
+    model_dir: Path, fixture_main, tmp_path: Path, capsys
+) -> None:
     loop = tmp_path / "loop"
     loop.symlink_to(loop)
     assert fixture_main(["--model", str(loop), "--out", str(tmp_path / "dist")]) == 1
@@ -479,13 +507,14 @@ def test_build_package_is_tracked_by_git() -> None:
     # GitHub's Python .gitignore ignores build/: a fresh clone must still contain the package.
     tracked = subprocess.run(
         ["git", "ls-files", "build/site.py", "build/parity.js", "build/licenses/Apache-2.0.txt"],
-        cwd=REPO_ROOT, capture_output=True, text=True, check=True,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split()
     assert tracked == ["build/licenses/Apache-2.0.txt", "build/parity.js", "build/site.py"]
     ignored = subprocess.run(["git", "check-ignore", "build/site.py"], cwd=REPO_ROOT, capture_output=True)
     assert ignored.returncode == 1  # not ignored
-
-
 
 
 def test_real_site_templates_build(model_dir: Path, tmp_path: Path) -> None:

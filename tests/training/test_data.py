@@ -50,8 +50,13 @@ def test_reads_uncompressed_idx_and_npz(tmp_path):
     np.testing.assert_array_equal(data.load_mnist(raw).test_images, written["test_images"])
 
     npz = tmp_path / "mnist.npz"
-    np.savez(npz, x_train=written["train_images"], y_train=written["train_labels"],
-             x_test=written["test_images"], y_test=written["test_labels"])
+    np.savez(
+        npz,
+        x_train=written["train_images"],
+        y_train=written["train_labels"],
+        x_test=written["test_images"],
+        y_test=written["test_labels"],
+    )
     np.testing.assert_array_equal(data.load_mnist(npz).train_labels, written["train_labels"])
 
 
@@ -146,8 +151,13 @@ def test_a_file_that_differs_from_sha256sums_is_named(tmp_path):
 
 
 def write_npz(path: Path, written: dict, **replace: np.ndarray) -> Path:
-    arrays = {"x_train": written["train_images"], "y_train": written["train_labels"],
-              "x_test": written["test_images"], "y_test": written["test_labels"], **replace}
+    arrays = {
+        "x_train": written["train_images"],
+        "y_train": written["train_labels"],
+        "x_test": written["test_images"],
+        "y_test": written["test_labels"],
+        **replace,
+    }
     np.savez(path, **arrays)
     return path
 

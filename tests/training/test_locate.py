@@ -61,7 +61,12 @@ def inside(box: tuple[int, int, int, int], expected: tuple[float, float, float, 
     """Whether a found box (x, y, w, h) matches the drawn one to within `slack` pixels on every side."""
     x, y, width, height = box
     ex, ey, ew, eh = expected
-    return abs(x - ex) <= slack and abs(y - ey) <= slack and abs(x + width - ex - ew) <= slack and abs(y + height - ey - eh) <= slack
+    return (
+        abs(x - ex) <= slack
+        and abs(y - ey) <= slack
+        and abs(x + width - ex - ew) <= slack
+        and abs(y + height - ey - eh) <= slack
+    )
 
 
 def sheet_on_desk(strokes: list[list[tuple[float, float]]] = ()) -> Image.Image:

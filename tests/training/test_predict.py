@@ -18,13 +18,15 @@ def tiny_model_dir(tmp_path_factory):
     """Return a throwaway SavedModel (untrained, 28x28x1 -> 10 softmax) exported like training.train does."""
     import keras
 
-    model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")])
+    model = keras.Sequential(
+        [keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax")]
+    )
     model_dir = tmp_path_factory.mktemp("models") / "1700000000"
     model.export(str(model_dir), verbose=False)
     return model_dir
 
 
-@pytest.fixture()
+@pytest.fixture
 def picture_files(tmp_path):
     """Return {name: path}: one digit, one blank picture, and files that are not pictures."""
     digit = tmp_path / "seven.png"
@@ -69,13 +71,19 @@ def test_missing_model_dir_names_the_path(tmp_path, picture_files, capsys):
     assert str(tmp_path / "nowhere") in capsys.readouterr().err
 
 
-@pytest.mark.skipif(not models.model_dirs(), reason="no shipped model in training/models yet (python -m training.train)")
+@pytest.mark.skipif(
+    not models.model_dirs(), reason="no shipped model in training/models yet (python -m training.train)"
+)
 def test_shipped_model_reads_every_shared_sample():
     paths = sorted(SAMPLES_DIR.iterdir())
     assert len(paths) == 14
     model_dir = models.newest_model_dir()
-    answers = predict.predict_files(paths, models.load_reader(model_dir), preprocess.load_spec(), predict.refusal_threshold(model_dir))
-    wrong = {answer["file"]: answer["digit"] for answer, path in zip(answers, paths) if answer["digit"] != int(path.name[0])}
+    answers = predict.predict_files(
+        paths, models.load_reader(model_dir), preprocess.load_spec(), predict.refusal_threshold(model_dir)
+    )
+    wrong = {
+        answer["file"]: answer["digit"] for answer, path in zip(answers, paths) if answer["digit"] != int(path.name[0])
+    }
     assert not wrong, f"misread samples: {wrong}"
 
 
@@ -115,7 +123,10 @@ def test_json_gives_the_number_its_digits_and_their_boxes(tiny_model_dir, tmp_pa
     first, second = (digit["box"] for digit in answer["digits"])
     assert first["x"] < 200 < 320 < second["x"]  # left to right
     assert answer["number"] == int("".join(str(digit["digit"]) for digit in answer["digits"]))
-    assert answer["box"]["x"] == first["x"] and answer["box"]["x"] + answer["box"]["width"] == second["x"] + second["width"]
+    assert (
+        answer["box"]["x"] == first["x"]
+        and answer["box"]["x"] + answer["box"]["width"] == second["x"] + second["width"]
+    )
     assert {"not_digit", "probabilities", "confidence"} <= answer["digits"][0].keys()
 
 

@@ -112,7 +112,7 @@ def test_bad_input_shape_is_a_value_error():
 
 
 def test_spec_is_the_json_file_both_twins_read():
-    assert SPEC == json.loads((REPO_ROOT / "training" / "preprocess_spec.json").read_text())
+    assert json.loads((REPO_ROOT / "training" / "preprocess_spec.json").read_text()) == SPEC
     # Digits are located on a coarse map and read from the finer decoded pixels.
     assert SPEC["decode"]["max_decoded_side"] > SPEC["locate"]["map_side"]
     assert (SPEC["canvas"]["box_side"], SPEC["canvas"]["canvas_side"]) == (20, 28)

@@ -12,12 +12,12 @@
 // An RGB picture is {data, height, width, channels} (channels 4 when it is the decoded RGBA itself,
 // whose alpha is then ignored); a mask is {data: Uint8Array (0/1), height, width}.
 (function () {
-  'use strict';
+  "use strict";
 
-  const NO_CONTRAST = 'The picture is blank or nearly uniform: no digit found.';
-  const NO_MARKS = 'There is too little ink in the picture: no digit found.';
-  const ONLY_SPECKS = 'The picture holds only scattered specks: no digit found.';
-  const TOO_MANY = 'The picture holds more than four marks in a row: give one number of up to four digits.';
+  const NO_CONTRAST = "The picture is blank or nearly uniform: no digit found.";
+  const NO_MARKS = "There is too little ink in the picture: no digit found.";
+  const ONLY_SPECKS = "The picture holds only scattered specks: no digit found.";
+  const TOO_MANY = "The picture holds more than four marks in a row: give one number of up to four digits.";
   const LUMINANCE_WEIGHTS = Float32Array.from([0.299, 0.587, 0.114]); // float32, as numpy's
   const f32 = Math.fround;
   const { roundHalfUp, makeMap, orderStatistic, borderRing, windowedExtreme } = window.snapmathPixels;
@@ -93,7 +93,8 @@
         const values = new Float32Array((bottom - top) * (right - left));
         for (let channel = 0; channel < 3; channel++) {
           let taken = 0;
-          for (let y = top; y < bottom; y++) for (let x = left; x < right; x++) values[taken++] = data[(y * width + x) * 3 + channel];
+          for (let y = top; y < bottom; y++)
+            for (let x = left; x < right; x++) values[taken++] = data[(y * width + x) * 3 + channel];
           medians[(row * columns + column) * 3 + channel] = orderStatistic(values, 50);
         }
       }
@@ -113,11 +114,12 @@
         const left = Math.max(0, column - radius);
         const right = Math.min(columns, column + radius + 1);
         const at = (row * columns + column) * 3;
-        if (pick === 'median') {
+        if (pick === "median") {
           const values = new Float32Array((bottom - top) * (right - left));
           for (let channel = 0; channel < 3; channel++) {
             let taken = 0;
-            for (let y = top; y < bottom; y++) for (let x = left; x < right; x++) values[taken++] = medians[(y * columns + x) * 3 + channel];
+            for (let y = top; y < bottom; y++)
+              for (let x = left; x < right; x++) values[taken++] = medians[(y * columns + x) * 3 + channel];
             picked[at + channel] = orderStatistic(values, 50);
           }
           continue;
@@ -126,7 +128,7 @@
         for (let y = top; y < bottom; y++) {
           for (let x = left; x < right; x++) {
             const index = y * columns + x;
-            if (pick === 'max' ? levels[index] > levels[best] : levels[index] < levels[best]) best = index;
+            if (pick === "max" ? levels[index] > levels[best] : levels[index] < levels[best]) best = index;
           }
         }
         picked.set(medians.subarray(best * 3, best * 3 + 3), at);
@@ -191,11 +193,12 @@
     const rows = Math.ceil(height / cell);
     const columns = Math.ceil(width / cell);
     const cellsOf = (values, channels) => {
-      const result = new (values.constructor)(height * width * channels);
+      const result = new values.constructor(height * width * channels);
       for (let y = 0; y < height; y++) {
         for (let x = 0; x < width; x++) {
           const from = (Math.floor(y / cell) * columns + Math.floor(x / cell)) * channels;
-          for (let channel = 0; channel < channels; channel++) result[(y * width + x) * channels + channel] = values[from + channel];
+          for (let channel = 0; channel < channels; channel++)
+            result[(y * width + x) * channels + channel] = values[from + channel];
         }
       }
       return result;
@@ -206,10 +209,15 @@
     const spread = new Float32Array(rows * columns);
     for (let index = 0; index < spread.length; index++) {
       const at = index * 3;
-      spread[index] = colourGap(f32(medians[at] - uniform[0]), f32(medians[at + 1] - uniform[1]), f32(medians[at + 2] - uniform[2]));
+      spread[index] = colourGap(
+        f32(medians[at] - uniform[0]),
+        f32(medians[at + 1] - uniform[1]),
+        f32(medians[at + 2] - uniform[2]),
+      );
     }
     const uniformLevel = luminance(uniform)[0];
-    const percentile = uniformLevel >= settings.light_paper ? settings.uneven_percentile_light : settings.uneven_percentile;
+    const percentile =
+      uniformLevel >= settings.light_paper ? settings.uneven_percentile_light : settings.uneven_percentile;
     const evenBorder = orderStatistic(borderRing(spread, rows, columns, 1, 0)[0], percentile) <= settings.uneven_light;
     const levels = luminance(medians);
     let lighter = 0;
@@ -223,14 +231,15 @@
     }
     // Which way the ink goes: on even stretches of paper, small dark marks outnumber light ones for dark ink.
     const radius = settings.window_cells;
-    const median = windowPick(medians, rows, columns, radius, 'median');
-    const lightestCells = windowPick(medians, rows, columns, radius, 'max');
-    const darkestCells = windowPick(medians, rows, columns, radius, 'min');
+    const median = windowPick(medians, rows, columns, radius, "median");
+    const lightestCells = windowPick(medians, rows, columns, radius, "max");
+    const darkestCells = windowPick(medians, rows, columns, radius, "min");
     const lightest = luminance(lightestCells);
     const darkest = luminance(darkestCells);
     const gap = f32(settings.polarity_gap);
     const flat = new Uint8Array(rows * columns);
-    for (let index = 0; index < flat.length; index++) flat[index] = f32(lightest[index] - darkest[index]) <= gap ? 1 : 0;
+    for (let index = 0; index < flat.length; index++)
+      flat[index] = f32(lightest[index] - darkest[index]) <= gap ? 1 : 0;
     const own = cellsOf(levels, 1);
     const onFlat = cellsOf(flat, 1);
     const pixelLevels = luminance(data);
@@ -246,7 +255,11 @@
     const disagree = new Uint8Array(rows * columns);
     for (let index = 0; index < disagree.length; index++) {
       const at = index * 3;
-      const gapToMedian = colourGap(f32(paper[at] - median[at]), f32(paper[at + 1] - median[at + 1]), f32(paper[at + 2] - median[at + 2]));
+      const gapToMedian = colourGap(
+        f32(paper[at] - median[at]),
+        f32(paper[at + 1] - median[at + 1]),
+        f32(paper[at + 2] - median[at + 2]),
+      );
       disagree[index] = gapToMedian <= f32(settings.paper_agreement) ? 0 : 1;
     }
     const desk = deskCells(disagree, rows, columns, spec);
@@ -262,13 +275,19 @@
     const distance = new Float32Array(height * width);
     for (let pixel = 0; pixel < distance.length; pixel++) {
       const at = pixel * 3;
-      distance[pixel] = colourGap(f32(data[at] - background[at]), f32(data[at + 1] - background[at + 1]), f32(data[at + 2] - background[at + 2]));
+      distance[pixel] = colourGap(
+        f32(data[at] - background[at]),
+        f32(data[at + 1] - background[at + 1]),
+        f32(data[at + 2] - background[at + 2]),
+      );
     }
     const marks = makeMask(height, width);
     const contrast = orderStatistic(distance, settings.peak_percentile);
     if (!(contrast > 0)) return { marks, contrast: 0 };
     const noise = orderStatistic(distance, settings.noise_percentile);
-    const floor = f32(Math.min(Math.max((settings.noise_margin * noise) / contrast, settings.min_floor), settings.max_floor) * contrast);
+    const floor = f32(
+      Math.min(Math.max((settings.noise_margin * noise) / contrast, settings.min_floor), settings.max_floor) * contrast,
+    );
     for (let pixel = 0; pixel < distance.length; pixel++) marks.data[pixel] = distance[pixel] > floor ? 1 : 0;
     return { marks, contrast };
   }
@@ -377,7 +396,8 @@
     for (let y = 0; y < height; y++) {
       for (let x = 0; x < width; x++) {
         const at = (y + offsets[x] + shift) * width + x;
-        result.data[y * width + x] = longEnough[at] && onLine[y + offsets[x] + shift] && thickness[y * width + x] <= maxThickness ? 1 : 0;
+        result.data[y * width + x] =
+          longEnough[at] && onLine[y + offsets[x] + shift] && thickness[y * width + x] <= maxThickness ? 1 : 0;
       }
     }
     return result;
@@ -554,7 +574,10 @@
     const overlap = Math.min(first.right, second.right) - Math.max(first.left, second.left) + 1;
     if (overlap >= settings.min_column_overlap * Math.min(widthOf(first), widthOf(second))) {
       const [upper, lower] = first.top <= second.top ? [first, second] : [second, first];
-      if (widthOf(lower) >= settings.underline_flatness * heightOf(lower) && lower.top > upper.bottom - heightOf(lower)) {
+      if (
+        widthOf(lower) >= settings.underline_flatness * heightOf(lower) &&
+        lower.top > upper.bottom - heightOf(lower)
+      ) {
         return false; // a line under a digit, not a part of it
       }
       const gap = Math.max(first.top, second.top) - Math.min(first.bottom, second.bottom) - 1;
@@ -655,7 +678,14 @@
   function locate(rgb, spec) {
     const { image, factor } = reduceToMap(rgb, spec); // [h,w,3], long side <= map_side
     const { height, width } = image;
-    const located = (digits, labels, reason) => ({ digits, labels, mapHeight: height, mapWidth: width, factor, reason });
+    const located = (digits, labels, reason) => ({
+      digits,
+      labels,
+      mapHeight: height,
+      mapWidth: width,
+      factor,
+      reason,
+    });
     const { background, onPaper } = estimateBackground(image, spec); // [h,w,3], [h*w] or null
     const even = onPaper === null;
     const { marks, contrast } = findMarks(image, background, spec);
@@ -668,7 +698,9 @@
       // With the lines out nothing may be left: a thin digit filling the frame is itself a long line.
       const labelled = labelMarks(mask);
       const { labels } = labelled;
-      const components = onPaper ? offTheDesk(labelled.components, labels, onPaper, height, width, spec) : labelled.components;
+      const components = onPaper
+        ? offTheDesk(labelled.components, labels, onPaper, height, width, spec)
+        : labelled.components;
       const candidates = groupParts(dropStrayMarks(components, height, width, even, spec), spec);
       const picked = pickDigits(candidates, height, width, spec);
       if (picked.digits.length) return located(picked.digits, labels, null);

@@ -37,10 +37,22 @@
 
   // The smallest box holding all the boxes.
   function union(boxes) {
-    const left = Math.min.apply(null, boxes.map((box) => box.x));
-    const top = Math.min.apply(null, boxes.map((box) => box.y));
-    const right = Math.max.apply(null, boxes.map((box) => box.x + box.width));
-    const bottom = Math.max.apply(null, boxes.map((box) => box.y + box.height));
+    const left = Math.min.apply(
+      null,
+      boxes.map((box) => box.x),
+    );
+    const top = Math.min.apply(
+      null,
+      boxes.map((box) => box.y),
+    );
+    const right = Math.max.apply(
+      null,
+      boxes.map((box) => box.x + box.width),
+    );
+    const bottom = Math.max.apply(
+      null,
+      boxes.map((box) => box.y + box.height),
+    );
     return { x: left, y: top, width: right - left, height: bottom - top };
   }
 
@@ -57,7 +69,7 @@
       model,
       prepared.digits.map(function (digit) {
         return digit.input;
-      })
+      }),
     );
     const digits = prepared.digits.map(function (digit, index) {
       const probabilities = outputs[index].probabilities;

@@ -4,7 +4,7 @@
 // an element (no interpolation), rounding is Math.round's halves-up, and the windowed max/min only
 // compares. A map is {data: Float32Array (row-major), height, width}.
 (function () {
-  'use strict';
+  "use strict";
 
   function roundHalfUp(value) {
     return Math.floor(value + 0.5);
@@ -77,7 +77,10 @@
   function windowedExtreme1d(values, radius, takeMax) {
     if (takeMax) return windowedMax1d(values, radius);
     // min(x) = -max(-x), exactly: negation only flips the sign bit.
-    return windowedMax1d(values.map((value) => -value), radius).map((value) => -value);
+    return windowedMax1d(
+      values.map((value) => -value),
+      radius,
+    ).map((value) => -value);
   }
 
   // Van Herk / Gil-Werman running max: maxima within blocks of the window's length, forwards and
@@ -129,7 +132,10 @@
   function pad(image, margin) {
     const result = makeMap(image.height + 2 * margin, image.width + 2 * margin);
     for (let y = 0; y < image.height; y++) {
-      result.data.set(image.data.subarray(y * image.width, (y + 1) * image.width), (y + margin) * result.width + margin);
+      result.data.set(
+        image.data.subarray(y * image.width, (y + 1) * image.width),
+        (y + margin) * result.width + margin,
+      );
     }
     return result;
   }

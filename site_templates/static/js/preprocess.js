@@ -27,11 +27,11 @@
 //   -> boundSize -> normaliseInk -> (the digit's mask) -> removeRuledLines -> findDigitBox
 //   -> adjustStrokeWidth -> resizeToBox -> stretchContrast -> pasteCentred
 (function () {
-  'use strict';
+  "use strict";
 
-  const NO_CONTRAST = 'The picture is blank or nearly uniform: no digit found.';
-  const NO_INK = 'There is too little ink in the picture: no digit found.';
-  const ONLY_SPECKS = 'The picture holds only scattered specks: no digit found.';
+  const NO_CONTRAST = "The picture is blank or nearly uniform: no digit found.";
+  const NO_INK = "There is too little ink in the picture: no digit found.";
+  const ONLY_SPECKS = "The picture holds only scattered specks: no digit found.";
   const LUMINANCE_WEIGHTS = Float32Array.from([0.299, 0.587, 0.114]); // float32, as numpy's
   const MIN_DIVISOR = Math.fround(0.001); // keeps renormalisation finite where a line is at full strength
   const f32 = Math.fround;
@@ -182,7 +182,10 @@
     count = 0;
     for (let index = 0; index < values.length; index++) if (values[index] > floor) candidates[count++] = values[index];
     const saturation = candidates.length
-      ? Math.max(selectInPlace(candidates, Math.floor((settings.saturation_percentile / 100) * (candidates.length - 1))), floor + 1)
+      ? Math.max(
+          selectInPlace(candidates, Math.floor((settings.saturation_percentile / 100) * (candidates.length - 1))),
+          floor + 1,
+        )
       : contrast;
     // A soft floor keeps the map continuous, so the twins cannot flip a hard threshold differently.
     const map = tf.tensor2d(values, [distance.height, distance.width]);
@@ -285,7 +288,8 @@
     const rows = inkSpan(rowMass, spec);
     const columns = inkSpan(new Float32Array(columnMass), spec);
     // A digit's strokes are connected, so nearly every row and column of its box holds ink; specks leave gaps.
-    if (Math.min(rows.coverage, columns.coverage) < settings.min_line_coverage) return { box: null, reason: ONLY_SPECKS };
+    if (Math.min(rows.coverage, columns.coverage) < settings.min_line_coverage)
+      return { box: null, reason: ONLY_SPECKS };
     return { box: { top: rows.first, bottom: rows.last, left: columns.first, right: columns.last }, reason: null };
   }
 
@@ -462,7 +466,8 @@
     const box = { x: left, y: top, width: right - left, height: bottom - top };
     if (contrast < spec.ink.min_contrast) return { input: null, reason: NO_CONTRAST, box };
     const masked = makeMap(ink.height, ink.width);
-    for (let index = 0; index < masked.data.length; index++) masked.data[index] = f32(ink.data[index] * mask.data[index]);
+    for (let index = 0; index < masked.data.length; index++)
+      masked.data[index] = f32(ink.data[index] * mask.data[index]);
     return { ...readDigit(tf, masked, spec), box };
   }
 
@@ -472,10 +477,11 @@
     const left = Math.max(0, box.x);
     const bottom = Math.min(rgba.height, Math.max(0, box.y + box.height));
     const right = Math.min(rgba.width, Math.max(0, box.x + box.width));
-    if (bottom <= top || right <= left) throw new Error('The box holds no pixels of the picture.');
+    if (bottom <= top || right <= left) throw new Error("The box holds no pixels of the picture.");
     const width = right - left;
     const data = new Uint8ClampedArray((bottom - top) * width * 4);
-    for (let y = top; y < bottom; y++) data.set(rgba.data.subarray((y * rgba.width + left) * 4, (y * rgba.width + right) * 4), (y - top) * width * 4);
+    for (let y = top; y < bottom; y++)
+      data.set(rgba.data.subarray((y * rgba.width + left) * 4, (y * rgba.width + right) * 4), (y - top) * width * 4);
     return { data, width, height: bottom - top, x: left, y: top };
   }
 
@@ -485,7 +491,7 @@
   // leave it (through `result`, so the tidy need not walk the inputs looking for tensors).
   function preprocess(tf, rgba, spec, box = null) {
     if (!rgba || !rgba.width || !rgba.height || rgba.data.length !== rgba.width * rgba.height * 4) {
-      throw new Error('The picture could not be read: it has no pixels.');
+      throw new Error("The picture could not be read: it has no pixels.");
     }
     const source = box ? cropRgba(rgba, box) : { ...rgba, x: 0, y: 0 };
     let result = null;
