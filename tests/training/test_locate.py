@@ -122,6 +122,30 @@ def test_a_frame_drawn_around_the_digit_is_not_read():
     assert inside(box, (360, 230, 66, 110))
 
 
+def test_a_slanted_box_that_the_digit_touches_is_peeled_off():
+    # A box drawn by hand around the digit, a little turned, with the 7's bar running into its side:
+    # box and digit are one mark until the box's outline is taken off.
+    image = draw_strokes(canvas(), seven(360, 230, 110) + [[(426, 230), (452, 230)]])
+    corners = [(340, 204), (455, 208), (451, 362), (336, 358), (340, 204)]
+    draw_strokes(image, [corners], width=5)
+    (box,) = located_boxes(image)
+    assert inside(box, (360, 230, 72, 110), slack=14)
+
+
+def test_digits_and_blobs_are_not_taken_for_boxes():
+    # A 0 and an 8 leave their box's corners empty; a filled blob fills the bands along its sides.
+    zero = [[(400 + 50 * np.cos(t), 300 + 80 * np.sin(t)) for t in np.linspace(0, 2 * np.pi, 60)]]
+    eight = [[(400 + 35 * np.sin(2 * t), 300 + 75 * np.sin(t)) for t in np.linspace(0, 2 * np.pi, 80)]]
+    for strokes in (zero, eight):
+        marks = np.asarray(draw_strokes(canvas(), strokes).convert("L")) < 128
+        labels, components = locate.label_marks(marks)
+        assert locate.peel_frames(marks, labels, components, SPEC) is marks
+    blob = np.zeros((100, 100), dtype=bool)
+    blob[20:80, 30:70] = True
+    labels, components = locate.label_marks(blob)
+    assert locate.peel_frames(blob, labels, components, SPEC) is blob
+
+
 def test_a_line_under_the_digit_is_not_part_of_it():
     image = draw_strokes(canvas(), seven(360, 200, 120) + [[(330, 350), (470, 350)]])
     (box,) = located_boxes(image)
