@@ -215,10 +215,16 @@ def estimate_background(image: np.ndarray, spec: dict) -> tuple[np.ndarray, np.n
     paper = lightest if dark_ink else darkest
     difference = paper - median
     squares = difference * difference
-    agree = np.sqrt((squares[..., 0] + squares[..., 1]) + squares[..., 2]).astype(np.float32) <= np.float32(
-        settings["paper_agreement"]
-    )
-    on_paper = np.repeat(np.repeat(~desk_cells(~agree, spec), cell, axis=0), cell, axis=1)[:height, :width]
+    gap_to_median = np.sqrt((squares[..., 0] + squares[..., 1]) + squares[..., 2]).astype(np.float32)
+    disagree = gap_to_median > np.float32(settings["paper_agreement"])
+    # The sheet's edge on the desk is far from the paper: it is desk, with the cells next to it that
+    # disagree. What else disagrees is desk when it reaches the picture's edge on its own; a soft
+    # shadow's edge across the sheet reaches it only through the sheet's edge, and must not carry
+    # the desk to a digit written beside it.
+    strong = desk_cells(gap_to_median > np.float32(settings["desk_gap"]), spec)
+    edge = strong | ((windowed_extreme(strong.astype(np.float32), 1, take_max=True) > 0) & disagree)
+    desk = edge | desk_cells(disagree & ~edge, spec)
+    on_paper = np.repeat(np.repeat(~desk, cell, axis=0), cell, axis=1)[:height, :width]
     return np.repeat(np.repeat(paper, cell, axis=0), cell, axis=1)[:height, :width], on_paper
 
 

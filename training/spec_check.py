@@ -85,6 +85,7 @@ RULES: dict[str, Rule] = {
     "locate.min_floor": FRACTION,
     "locate.max_floor": FRACTION,
     "locate.min_contrast": GREY_LEVEL,
+    "locate.desk_gap": Rule("number", min=0),
     "locate.lines.tilt_step": Rule("number", min=0, below=1),
     "locate.lines.tilt_steps": Rule("int", min=0),
     "locate.lines.tilt_rows": COUNT,

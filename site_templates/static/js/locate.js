@@ -253,6 +253,7 @@
     }
     const paper = dark >= light ? lightestCells : darkestCells;
     const disagree = new Uint8Array(rows * columns);
+    const far = new Uint8Array(rows * columns);
     for (let index = 0; index < disagree.length; index++) {
       const at = index * 3;
       const gapToMedian = colourGap(
@@ -261,9 +262,22 @@
         f32(paper[at + 2] - median[at + 2]),
       );
       disagree[index] = gapToMedian <= f32(settings.paper_agreement) ? 0 : 1;
+      far[index] = gapToMedian > f32(settings.desk_gap) ? 1 : 0;
     }
-    const desk = deskCells(disagree, rows, columns, spec);
-    const paperCells = desk.map((value) => 1 - value);
+    // The sheet's edge on the desk is far from the paper: it is desk, with the cells next to it that
+    // disagree. What else disagrees is desk when it reaches the picture's edge on its own; a soft
+    // shadow's edge across the sheet reaches it only through the sheet's edge, and must not carry
+    // the desk to a digit written beside it.
+    const strong = deskCells(far, rows, columns, spec);
+    const nearStrong = windowedExtreme(makeMap(rows, columns, Float32Array.from(strong)), 1, true);
+    const edge = strong.map((value, index) => (value || (nearStrong.data[index] > 0 && disagree[index]) ? 1 : 0));
+    const rest = deskCells(
+      disagree.map((value, index) => (value && !edge[index] ? 1 : 0)),
+      rows,
+      columns,
+      spec,
+    );
+    const paperCells = edge.map((value, index) => (value || rest[index] ? 0 : 1));
     return { background: cellsOf(paper, 3), onPaper: cellsOf(paperCells, 1) };
   }
 
