@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from build import bench_browser
+from build.bench import browser as bench_browser
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SUB_PATH = "snapmath"

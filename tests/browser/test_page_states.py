@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from build import bench_browser
+from build.bench import browser as bench_browser
 from tests.browser.conftest import ARTIFACTS_DIR, give_file
 from tests.browser.page_helpers import (
     DESKTOP,

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from build import bench_browser
+from build.bench import browser as bench_browser
 from tests import pictures
 from tests.conftest import REPO_ROOT
 from training import decode, preprocess

@@ -1,4 +1,4 @@
-"""build.bench: a quick run writes a sane report; the full-bundle variant and the scoring hold up on their own."""
+"""build.bench.measure: a quick run writes a sane report; the full-bundle variant and the scoring hold up alone."""
 
 from __future__ import annotations
 
@@ -10,9 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from build import bench, bench_inputs, bench_report, scenes
+from build import scenes
+from build.bench import inputs as bench_inputs
+from build.bench import measure as bench
+from build.bench import report as bench_report
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(scope="module")
@@ -233,7 +236,7 @@ def test_cold_start_breakdown_is_the_median_of_each_step_every_page_marked():
 
 
 def test_recorded_results_are_what_the_model_card_shows():
-    from build import bench
+    from build.bench import measure as bench
     from build.context import benchmark_rows
 
     report = {

@@ -27,12 +27,16 @@ from pathlib import Path
 
 import numpy as np
 
-from build import bench_browser, bench_inputs, bench_report, convert, nondigits, numbers, runtime, scenes, uploads
+from build import convert, nondigits, runtime, scenes, uploads
+from build.bench import browser as bench_browser
+from build.bench import inputs as bench_inputs
+from build.bench import numbers
+from build.bench import report as bench_report
 from training import data, evaluate, models
 
 log = logging.getLogger("build.bench")  # named, not __name__: run as `python -m` this module is __main__
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 SHARED_DATA = Path(os.environ.get("SNAPMATH_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
 DEFAULT_OUT = REPO_ROOT / ".artifacts" / "bench"
 SITE, FULL_SITE, INPUTS = "snapmath", "snapmath-tfjs", "inputs"  # served under a sub-path, as on a real host
