@@ -1,4 +1,4 @@
-"""Driving the built page in headless Chromium for the benchmark: serve, open, time, read digits.
+"""Driving the built page in headless Chromium for the benchmark: open, time, read digits.
 
 Everything is timed inside the page with performance.now(), so Playwright's round trips are not counted.
 Page functions are arrow functions: the page's CSP forbids eval(), which Playwright uses for bare expressions.
@@ -7,14 +7,10 @@ Page functions are arrow functions: the page's CSP forbids eval(), which Playwri
 from __future__ import annotations
 
 import contextlib
-import functools
-import http.server
 import os
 import shutil
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
@@ -202,25 +198,6 @@ def chromium() -> Iterator[object]:
             yield browser
         finally:
             browser.close()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):
-        pass  # one line per request would bury the progress output
-
-
-@contextlib.contextmanager
-def serve(web_root: Path) -> Iterator[str]:
-    """Yield the base URL (ending in /) of `web_root` served by the stdlib on 127.0.0.1."""
-    handler = functools.partial(_QuietHandler, directory=str(web_root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def open_fresh(browser, url: str) -> OpenedPage:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from build import convert, nondigits, runtime, scenes, uploads
+from build import convert, nondigits, runtime, scenes, serve, uploads
 from build.bench import browser as bench_browser
 from build.bench import inputs as bench_inputs
 from build.bench import numbers
@@ -404,7 +404,7 @@ def run(
     log.info("classifying %d MNIST images with the SavedModel ...", len(images))
     python_probabilities, python_not_digit = models.load_reader(model_dir)(evaluate.as_model_input(images))
 
-    with bench_browser.chromium() as browser, bench_browser.serve(web_root) as base_url:
+    with bench_browser.chromium() as browser, serve.serving(web_root, quiet=True) as base_url:
         log.info("cold starts: %d fresh pages per variant and opening ...", settings.repeats)
         starts = cold_starts(browser, {"ours": web_root / SITE, "full_tfjs": full_site}, base_url, settings.repeats)
         opened = bench_browser.open_fresh(browser, f"{base_url}{SITE}/index.html")
