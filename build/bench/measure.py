@@ -24,10 +24,11 @@ import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from build import convert, nondigits, runtime, scenes, serve, uploads
+from build import nondigits, parts, scenes, serve, uploads
 from build.bench import browser as bench_browser
 from build.bench import inputs as bench_inputs
 from build.bench import numbers
@@ -43,6 +44,16 @@ SITE, FULL_SITE, INPUTS = "snapmath", "snapmath-tfjs", "inputs"  # served under 
 UPLOAD_SEED = 0
 SCENE_SEED, NONDIGIT_SEED, NUMBER_SEED = 0, 1, 2  # build.nondigits' own seed; training/negatives.py draws its own
 GZIP_LEVEL = 6  # what common static hosts use (nginx, Apache mod_deflate's default)
+# A page weighs its runtime, its model and the rest (app): the model in whichever form it loaded (model.json and
+# shards over http, embedded.js from disk); the page never loads the licences or the model card.
+WEIGHT_PARTS = {
+    "runtime": "runtime",
+    "licences": "runtime",
+    "model": "model",
+    "embedded": "model",
+    "model_card": "app",
+    "app": "app",
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -254,28 +265,21 @@ def copy_real(real_dir: Path, web_root: Path, folder: str, limit: int) -> list[b
 
 def page_weight(requested: list[str], site_dir: Path, base_url: str) -> dict:
     """Return raw and gzipped bytes of the site files a page requested, per part (runtime, model, app) and total."""
-    parts = {part: {"raw": 0, "gzip": 0, "files": []} for part in ("runtime", "model", "app")}
+    weights: dict[str, dict[str, Any]] = {
+        part: {"raw": 0, "gzip": 0, "files": []} for part in ("runtime", "model", "app")
+    }
     for url in dict.fromkeys(requested):  # each file once, in request order
         path = url_to_path(url, base_url, site_dir)
         if path is None:
             continue  # data: and blob: URLs carry no download
         relative = path.relative_to(site_dir).as_posix()
-        part = part_of(relative)
+        weight = weights[WEIGHT_PARTS[parts.part_of(relative)]]
         content = path.read_bytes()
-        parts[part]["raw"] += len(content)
-        parts[part]["gzip"] += len(gzip.compress(content, compresslevel=GZIP_LEVEL, mtime=0))
-        parts[part]["files"].append(relative)
-    total = {"raw": sum(p["raw"] for p in parts.values()), "gzip": sum(p["gzip"] for p in parts.values())}
-    return {**parts, "total": total}
-
-
-def part_of(relative: str) -> str:
-    """Return which part of the page a dist/ file is: runtime (TF.js), model, or app (everything else)."""
-    if relative.startswith(runtime.VENDOR_DIR + "/"):
-        return "runtime"
-    if relative.startswith(convert.MODEL_DIR + "/"):
-        return "model"
-    return "app"
+        weight["raw"] += len(content)
+        weight["gzip"] += len(gzip.compress(content, compresslevel=GZIP_LEVEL, mtime=0))
+        weight["files"].append(relative)
+    total = {"raw": sum(w["raw"] for w in weights.values()), "gzip": sum(w["gzip"] for w in weights.values())}
+    return {**weights, "total": total}
 
 
 def url_to_path(url: str, base_url: str, site_dir: Path) -> Path | None:
