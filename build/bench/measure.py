@@ -309,14 +309,13 @@ def cold_starts(browser, sites: dict[str, Path], base_url: str, repeats: int) ->
                 ("file", (site_dir / "index.html").as_uri()),
                 ("http", f"{base_url}{site_dir.name}/index.html"),
             ):
-                opened = bench_browser.open_fresh(browser, url)
-                results[name][opening]["runs"].append(opened.ready_ms)
-                results[name][opening].setdefault("marks", []).append(opened.marks)
-                results[name][opening].setdefault("first_classify", []).append(opened.first_classify_ms)
-                if round_number == 0:
-                    results[name][opening]["weight"] = page_weight(opened.requests, site_dir, base_url)
-                    results[name][opening]["page_errors"] = opened.errors
-                bench_browser.close(opened)
+                with bench_browser.open_fresh(browser, url) as opened:
+                    results[name][opening]["runs"].append(opened.ready_ms)
+                    results[name][opening].setdefault("marks", []).append(opened.marks)
+                    results[name][opening].setdefault("first_classify", []).append(opened.first_classify_ms)
+                    if round_number == 0:
+                        results[name][opening]["weight"] = page_weight(opened.requests, site_dir, base_url)
+                        results[name][opening]["page_errors"] = opened.errors
         log.info("cold start round %d/%d", round_number + 1, repeats)
     for variant in results.values():
         for opening in variant.values():
@@ -411,9 +410,10 @@ def run(
     with bench_browser.chromium() as browser, serve.serving(web_root, quiet=True) as base_url:
         log.info("cold starts: %d fresh pages per variant and opening ...", settings.repeats)
         starts = cold_starts(browser, {"ours": web_root / SITE, "full_tfjs": full_site}, base_url, settings.repeats)
-        opened = bench_browser.open_fresh(browser, f"{base_url}{SITE}/index.html")
-        full = bench_browser.open_fresh(browser, f"{base_url}{FULL_SITE}/index.html")
-        try:
+        with (
+            bench_browser.open_fresh(browser, f"{base_url}{SITE}/index.html") as opened,
+            bench_browser.open_fresh(browser, f"{base_url}{FULL_SITE}/index.html") as full,
+        ):
             log.info("classifying %d MNIST images in the browser ...", len(images))
             browser_probabilities = bench_browser.classify_images(opened.page, images)
             log.info(
@@ -440,9 +440,6 @@ def run(
             log.info("latency ...")
             timings = latency(opened.page, base_url, photos, images[0], settings)
             version = opened.page.evaluate("() => window.snapmath.version")
-        finally:
-            bench_browser.close(opened)
-            bench_browser.close(full)
         chromium_version = browser.version
 
     report = {
