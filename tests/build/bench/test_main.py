@@ -16,6 +16,9 @@ from build.bench import measure
 from build.bench import report as bench_report
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
+# float16 weights (the build's default) move a confident probability by a few 1e-3 (tests/browser/test_parity.py).
+PROBABILITY_TOLERANCE = 1e-2
+UPLOAD_STYLES = {"paper", "coloured_ink", "dark_board", "transparent"}
 
 
 @pytest.fixture(scope="module")
@@ -36,18 +39,36 @@ def quick_report(tmp_path_factory, mnist_dir, samples_dir) -> tuple[dict, str]:
 
 @pytest.mark.slow
 @pytest.mark.browser
-def test_quick_run_reports_accuracies_as_fractions(quick_report):
+def test_quick_run_reads_mnist_in_the_browser_as_python_does(quick_report):
     report, _ = quick_report
-    assert report["mnist"]["count"] == measure.QUICK.mnist
-    for key in ("python_accuracy", "browser_accuracy"):
-        assert 0.0 <= report["mnist"][key] <= 1.0
-    assert report["mnist"]["same_digit"] <= report["mnist"]["count"]
-    assert report["samples"]["ours"]["count"] == 14
-    for inputs in ("samples", "uploads"):
-        for recipe in ("ours", "original"):
-            assert 0.0 <= report[inputs][recipe]["accuracy"] <= 1.0
-    assert report["uploads"]["ours"]["count"] == measure.QUICK.uploads
-    assert set(report["uploads"]["ours"]["by_kind"]) == {"paper", "coloured_ink", "dark_board", "transparent"}
+    mnist = report["mnist"]
+    assert mnist["count"] == measure.QUICK.mnist
+    assert mnist["same_digit"] == mnist["count"]  # the TF.js model gives the SavedModel's digit on every image
+    assert mnist["browser_accuracy"] == mnist["python_accuracy"]
+    assert mnist["max_probability_difference"] <= PROBABILITY_TOLERANCE
+    assert mnist["python_accuracy"] >= 0.97  # the shipped model reads 99.5% of MNIST's test set (floor: 99%)
+
+
+def assert_tally(score: dict) -> None:
+    """The accuracy, the misses and the kinds of a tally agree with its counts."""
+    assert score["accuracy"] == pytest.approx(score["correct"] / score["count"])
+    assert len(score["misses"]) == score["count"] - score["correct"]
+    assert sum(kind["count"] for kind in score["by_kind"].values()) == score["count"]
+    assert sum(kind["correct"] for kind in score["by_kind"].values()) == score["correct"]
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_quick_run_scores_samples_and_uploads_ours_well_above_the_original_recipe(quick_report):
+    report, _ = quick_report
+    samples, uploads = report["samples"], report["uploads"]
+    assert samples["ours"]["count"] == samples["original"]["count"] == 14
+    assert uploads["ours"]["count"] == uploads["original"]["count"] == measure.QUICK.uploads
+    assert set(uploads["ours"]["by_kind"]) == set(uploads["original"]["by_kind"]) == UPLOAD_STYLES
+    for score in (samples["ours"], samples["original"], uploads["ours"], uploads["original"]):
+        assert_tally(score)
+    assert samples["ours"]["correct"] >= samples["original"]["correct"]
+    assert uploads["ours"]["accuracy"] >= uploads["original"]["accuracy"] + 0.10  # the uploads_gain target
 
 
 @pytest.mark.slow
@@ -57,9 +78,16 @@ def test_quick_run_reports_scenes_refusals_and_numbers(quick_report):
     assert report["scenes"]["count"] == measure.QUICK.scenes
     assert report["scenes"]["blanks"]["count"] + report["scenes"]["digits"]["count"] == measure.QUICK.scenes
     assert set(report["scenes"]["by_kind"]) == set(scenes.KINDS)
-    assert report["nondigits"]["count"] == measure.QUICK.nondigits
-    assert 0 <= report["nondigits"]["refused"] <= report["nondigits"]["count"]
+    assert_tally(report["scenes"])
+    nondigits = report["nondigits"]
+    assert nondigits["count"] == measure.QUICK.nondigits
+    assert nondigits["errors"] == 0  # every rendered picture decodes: a refusal is the page's answer, not a failure
+    assert nondigits["rate"] == pytest.approx(nondigits["refused"] / nondigits["count"])
+    assert len(nondigits["read_as"]) == nondigits["count"] - nondigits["refused"]
+    assert sum(kind["refused"] for kind in nondigits["by_kind"].values()) == nondigits["refused"]
     assert report["numbers"]["count"] == measure.QUICK.numbers
+    assert set(report["numbers"]["by_kind"]) <= {"2_digits", "3_digits"}
+    assert_tally(report["numbers"])
     assert report["real"]["count"] == measure.QUICK.real  # ../shared/data/real holds more than the quick count
     assert report["refused_digits"]["samples"]["count"] == 14
     assert report["refused_digits"]["mnist"]["count"] == measure.QUICK.mnist
@@ -78,7 +106,9 @@ def test_quick_run_reports_positive_timings_and_weights(quick_report):
             assert 0 < measured["best_ms"] <= measured["median_ms"]
             assert len(measured["runs"]) == measure.QUICK.repeats
             assert measured["page_errors"] == []
-            assert 0 < measured["weight"]["total"]["gzip"] < measured["weight"]["total"]["raw"]
+            weight = measured["weight"]
+            assert 0 < weight["total"]["gzip"] < weight["total"]["raw"]
+            assert weight["total"]["raw"] == sum(weight[part]["raw"] for part in ("runtime", "model", "app"))
     for name in ("recognize_png_200x200", "recognize_jpeg_2000x1500", "classify"):
         assert 0 < report["latency"][name]["p50"] <= report["latency"][name]["p95"]
     for name in ("recognize_png_200x200", "recognize_jpeg_2000x1500"):
@@ -98,12 +128,25 @@ def test_quick_run_writes_the_table_with_every_target(quick_report):
     report, markdown = quick_report
     assert "| Measure | snapmath | Reference | Target | |" in markdown
     assert set(report["targets"]) == {target.key for target in bench_report.TARGETS}
-    for target in report["targets"].values():
-        assert isinstance(target["passed"], bool)
+    targets = report["targets"]
+    for target in targets.values():
         assert target["target"] in markdown
-    assert (
-        f"Targets met: {sum(t['passed'] for t in report['targets'].values())}/{len(bench_report.TARGETS)}." in markdown
-    )
+    # Each target's verdict follows from its value, and each target has one row saying so.
+    passed = [key for key, target in targets.items() if target["passed"]]
+    for key, target in targets.items():
+        value, limit = target["value"], target["limit"]
+        within = value is not None and (value >= limit if target["comparison"] == ">=" else value <= limit)
+        assert target["passed"] is within, key
+    assert markdown.count(" | pass |\n") == len(passed)
+    missed = markdown.count(" | **miss** |\n") + markdown.count(" | not measured |\n")
+    assert missed == len(targets) - len(passed)
+    assert f"Targets met: {len(passed)}/{len(bench_report.TARGETS)}." in markdown
+    # The figures checked are the report's own.
+    assert targets["mnist_python"]["value"] == report["mnist"]["python_accuracy"]
+    assert targets["mnist_match"]["passed"] is (report["mnist"]["same_digit"] == report["mnist"]["count"])
+    assert targets["samples"]["passed"] is (report["samples"]["ours"]["correct"] == 14)
+    assert targets["page_weight"]["value"] == report["cold_start"]["ours"]["http"]["weight"]["total"]["raw"]
+    assert targets["real"]["value"] == report["real"]["accuracy"]
 
 
 def test_counts_given_replace_those_of_the_chosen_setting():
