@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from build import context, convert, metrics_check, minify, parity, render, runtime
+from build import context, convert, metrics_check, minify, parity, parts, render, runtime
 from build.config import BUILD_MARKER, DEFAULT_QUANTIZE, QUANTIZATIONS, Config, load_config
 from build.errors import BuildError
 from build.floors import OVERRIDE_FLAG
@@ -187,19 +187,8 @@ def part_sizes(files: dict[str, bytes]) -> dict[str, int]:
     `page` is what opening index.html over http downloads: runtime + model + app.
     """
     sizes = {"runtime": 0, "model": 0, "embedded": 0, "app": 0, "model_card": 0, "licences": 0}
-    embedded = f"{convert.MODEL_DIR}/{convert.EMBEDDED_NAME}"
     for path, content in files.items():
-        if path.startswith(runtime.VENDOR_DIR + "/"):
-            part = "runtime" if path.endswith(".js") else "licences"  # the page never loads the licences
-        elif path == context.PAGES["model_card"]:
-            part = "model_card"
-        elif path == embedded:
-            part = "embedded"
-        elif path.startswith(convert.MODEL_DIR + "/"):
-            part = "model"
-        else:
-            part = "app"
-        sizes[part] += len(content)
+        sizes[parts.part_of(path)] += len(content)
     sizes["page"] = sizes["runtime"] + sizes["model"] + sizes["app"]
     return sizes
 
