@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from build import config as build_config
-from build import context, convert, parity, runtime, serve, site
+from build import context, convert, output, parity, runtime, serve, site
 from build.errors import BuildError
 from build.runtime import sri
 
@@ -220,7 +220,7 @@ def test_failed_build_leaves_the_previous_dist_untouched(
     shutil.copytree(built_site.out_dir, out)
     before = tree(out)
 
-    real_write_files = site.write_files
+    real_write_files = output.write_files
 
     def write_half_then_fail(directory: Path, files: dict) -> None:
         real_write_files(directory, dict(list(files.items())[:3]))
@@ -230,7 +230,7 @@ def test_failed_build_leaves_the_previous_dist_untouched(
         raise BuildError("injected failure")
 
     if failing_step == "write_files":
-        monkeypatch.setattr(site, "write_files", write_half_then_fail)
+        monkeypatch.setattr(output, "write_files", write_half_then_fail)
     else:
         monkeypatch.setattr(parity, "compare", fail)
     with pytest.raises((BuildError, OSError)):
@@ -337,7 +337,7 @@ def test_a_build_killed_halfway_is_cleaned_up_by_the_next(
     out = tmp_path / "dist"
     killed = tmp_path / "dist.tmp-k1ll3d"  # staging as a killed build leaves it: the marker, then some files
     killed.mkdir()
-    (killed / build_config.BUILD_MARKER).write_text(site.MARKER_TEXT)
+    (killed / build_config.BUILD_MARKER).write_text(output.MARKER_TEXT)
     (killed / "index.html").write_text("half")
     mine = tmp_path / "dist.tmp-not-a-build"  # matches the pattern but was never the build's: kept
     mine.mkdir()
@@ -359,7 +359,7 @@ def test_an_old_build_that_cannot_be_deleted_is_a_warning_not_a_failure(
             raise PermissionError(13, "Permission denied", str(path))
         return real_rmtree(path, *args, **kwargs)
 
-    monkeypatch.setattr(site.shutil, "rmtree", refuse_old)
+    monkeypatch.setattr(output.shutil, "rmtree", refuse_old)
     assert fixture_main(["--model", str(model_dir), "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     (old,) = leftovers(out)
