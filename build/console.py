@@ -10,7 +10,7 @@ import tempfile
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from build import context
+from build import model_card
 from build.errors import BuildError
 from build.floors import OVERRIDE_FLAG
 
@@ -22,7 +22,7 @@ def format_report(report: BuildReport) -> str:
     """Return the build summary printed by the CLI."""
     total_seconds = sum(report.timings.values())
     steps = " · ".join(f"{name} {seconds:.1f} s" for name, seconds in report.timings.items())
-    format_bytes = context.format_bytes
+    format_bytes = model_card.format_bytes
     sizes = report.sizes
     check = report.parity
     loud = (

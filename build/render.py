@@ -6,7 +6,7 @@ from pathlib import Path
 
 import jinja2
 
-from build import context
+from build import context, model_card
 from build.errors import BuildError
 
 
@@ -19,8 +19,8 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     # Formatting lives in Python; templates that get a raw number can still format it the same way.
-    environment.filters["filesize"] = context.format_bytes
-    environment.filters["percent"] = context.format_percent
+    environment.filters["filesize"] = model_card.format_bytes
+    environment.filters["percent"] = model_card.format_percent
     # `tojson` is Jinja's: keys sorted, and <, >, &, ' escaped, safe inside a <script> data block.
     return environment
 

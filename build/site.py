@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from build import console, context, convert, metrics_check, minify, output, parity, render, runtime
+from build import console, context, convert, metrics_check, minify, model_card, output, parity, render, runtime
 from build.config import DEFAULT_QUANTIZE, QUANTIZATIONS, Config, load_config
 from build.errors import BuildError
 from build.floors import OVERRIDE_FLAG
@@ -73,7 +73,7 @@ def build(config: Config) -> BuildReport:
 
     # 3. Render the pages; all figures and URLs are computed here, templates only show them.
     with _step("render", timings):
-        card = context.model_card(version, metrics, converted.size, config.quantize)
+        card = model_card.model_card(version, metrics, converted.size, config.quantize)
         page_context = context.page_context(config, spec, runtime_files, static_files, card)
         pages = render.render_pages(render.make_environment(config.templates_dir), page_context)
         files = output.merge_files(static_files, output.vendor_files(runtime_files), converted.files(), pages)

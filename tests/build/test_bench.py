@@ -234,7 +234,7 @@ def test_cold_start_breakdown_is_the_median_of_each_step_every_page_marked():
 
 def test_recorded_results_are_what_the_model_card_shows():
     from build import bench
-    from build.context import benchmark_rows
+    from build.model_card import benchmark_rows
 
     report = {
         "scenes": {"digits": {"count": 450, "correct": 360, "accuracy": 0.8}, "blanks": {"count": 100, "read": 2}},

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from build import context, render
+from build import context, model_card, render
 from build.errors import BuildError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -51,7 +51,7 @@ def test_filters_format_like_the_context() -> None:
 
 
 def test_real_model_card_shows_every_figure(templates_dir: Path) -> None:
-    card = context.model_card("1700000000", {"confusion_matrix": [[1] * 10] * 10, "parameters": 5}, 2000, "none")
+    card = model_card.model_card("1700000000", {"confusion_matrix": [[1] * 10] * 10, "parameters": 5}, 2000, "none")
     page = {
         "site": {"title": "snapmath", "description": "d"},
         "csp": context.CSP,
