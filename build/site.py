@@ -14,11 +14,11 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from build import console, context, convert, metrics_check, minify, model_card, output, parity, render, runtime
+from build import console, context, convert, minify, model_card, output, parity, render, runtime
 from build.config import DEFAULT_QUANTIZE, QUANTIZATIONS, Config, load_config
 from build.errors import BuildError
 from build.floors import OVERRIDE_FLAG
-from training import spec_check
+from training import model_metrics, spec_check
 
 # Named, not __name__: run as `python -m build.site` this module is __main__.
 log = logging.getLogger("build.site")
@@ -53,7 +53,7 @@ def build(config: Config) -> BuildReport:
         page_sources = output.read_tree(config.templates_dir / STATIC_DIR, STATIC_DIR)
         static_files = minify.minify_stylesheets(minify.minify_scripts(page_sources, config.node_modules))
         metrics = _read_json(config.model_dir / "metrics.json", "model metrics", missing_ok=True)
-        impossible = metrics_check.metrics_problems(metrics)
+        impossible = model_metrics.metrics_problems(metrics)
         if impossible:
             raise BuildError(
                 f"{config.model_dir / 'metrics.json'}: figures the model card cannot show: {'; '.join(impossible)}"
