@@ -15,8 +15,8 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'"
 )
-PAGES = {"index": "index.html", "model_card": "model-card.html"}  # key -> file in dist/
-TEMPLATES = {"index.html": "index.html", "model-card.html": "model_card.html"}  # file in dist/ -> template
+# key -> file in dist/, rendered from the template of the same name in site_templates/
+PAGES = {"index": "index.html", "model_card": "model-card.html"}
 STYLESHEETS = ("static/app.css",)
 # Classic scripts in load order: each defines one global that the later ones use. The calculator's
 # scripts load before the TF.js runtime, so the page takes input while the runtime downloads;

@@ -115,7 +115,7 @@ def templates_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     templates = tmp_path_factory.mktemp("site_templates")
     (templates / "base.html").write_text(BASE_HTML)
     (templates / "index.html").write_text(INDEX_HTML)
-    shutil.copy(REPO_ROOT / "site_templates" / "model_card.html", templates / "model_card.html")
+    shutil.copy(REPO_ROOT / "site_templates" / "model-card.html", templates / "model-card.html")
     static = templates / "static"
     (static / "js").mkdir(parents=True)
     (static / "app.css").write_text("body { margin: 0; }\n")
