@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime
-import math
+
+from training.model_metrics import ModelMetrics, ReliabilityRow
 
 NOT_MEASURED = "not measured"
 QUANTIZATION_NOTES = {
@@ -20,29 +21,21 @@ CORRECT_FILL = "#2f7d4f"
 ERROR_FILL = "#c2352b"
 
 
-def model_card(version: str, metrics: dict, size_bytes: int, quantize: str) -> dict:
-    """Return the model card's display strings and confusion-matrix drawing from `metrics.json` values."""
-    confusion = metrics.get("confusion_matrix")
-    if not _is_square_matrix(confusion):
-        confusion = None
-    per_class = metrics.get("per_class_accuracy")
-    if not (isinstance(per_class, list) and len(per_class) == 10) and confusion is not None:
-        per_class = [_ratio(row[digit], sum(row)) for digit, row in enumerate(confusion)]
-    if not (isinstance(per_class, list) and len(per_class) == 10):
-        per_class = [None] * 10
-    test_accuracy = metrics.get("test_accuracy")
-    if test_accuracy is None and confusion is not None:
-        test_accuracy = _ratio(sum(confusion[i][i] for i in range(10)), sum(map(sum, confusion)))
-
+def model_card(version: str, metrics: ModelMetrics, size_bytes: int, quantize: str) -> dict:
+    """Return the model card's display strings and charts from the model's checked metrics.json."""
+    confusion = metrics["confusion_matrix"]
     return {
         "version": version,
         "created": _created(version),
-        "parameters": _count(metrics.get("parameters")),
+        "parameters": f"{metrics['parameters']:,}",
         "size": f"{format_bytes(size_bytes)} (model.json and weights)",
         "quantization": QUANTIZATION_NOTES[quantize],
-        "test_accuracy": format_percent(test_accuracy),
-        "test_set": _test_set(metrics.get("test_count"), confusion),
-        "per_class": [{"digit": digit, "accuracy": format_percent(value)} for digit, value in enumerate(per_class)],
+        "test_accuracy": format_percent(metrics["test_accuracy"]),
+        "test_set": f"{metrics['test_count']:,} MNIST test images",
+        "per_class": [
+            {"digit": digit, "accuracy": format_percent(value)}
+            for digit, value in enumerate(metrics["per_class_accuracy"])
+        ],
         "confusion": confusion_chart(confusion),
         "top_confusions": top_confusions(confusion),
         "details": _details(metrics),
@@ -53,12 +46,10 @@ def model_card(version: str, metrics: dict, size_bytes: int, quantize: str) -> d
     }
 
 
-def top_confusions(matrix: list[list[int]] | None, count: int = 6) -> list[str]:
+def top_confusions(matrix: list[list[int]], count: int = 6) -> list[str]:
     """Return the most frequent misreadings as sentences, e.g. `true 9 read as 4: 4 of 1,009 (0.40%)`.
 
     They repeat what the matrix's cells say on hover, as text a touch screen can show."""
-    if matrix is None:
-        return []
     errors = [
         (cell, true_digit, read_digit, sum(row))
         for true_digit, row in enumerate(matrix) for read_digit, cell in enumerate(row)
@@ -77,26 +68,20 @@ CHART_LEFT = 48
 CHART_TOP = 12
 
 
-def calibration_card(metrics: dict) -> dict | None:
-    """Return the expected calibration error before/after temperature scaling and a reliability diagram, or None.
-
-    Needs `expected_calibration_error` ({test_before, test_after, bins}) and `reliability_diagram`
-    (and optionally `reliability_diagram_before`): rows {lower, upper, count, confidence, accuracy}."""
-    errors = metrics.get("expected_calibration_error")
-    after = metrics.get("reliability_diagram")
-    if not (isinstance(errors, dict) and isinstance(after, list)):
-        return None
-    before_rows = metrics.get("reliability_diagram_before")
-    before: list = before_rows if isinstance(before_rows, list) else []
+def calibration_card(metrics: ModelMetrics) -> dict:
+    """Return the expected calibration error before/after temperature scaling and a reliability diagram."""
+    errors = metrics["expected_calibration_error"]
+    after = metrics["reliability_diagram"]
 
     def point(confidence: float, accuracy: float) -> tuple[float, float]:
         return CHART_LEFT + confidence * CHART_SIZE, CHART_TOP + (1 - accuracy) * CHART_SIZE
 
-    def series(rows: list) -> list[dict]:
+    def series(rows: list[ReliabilityRow]) -> list[dict]:
         dots = []
         for row in rows:
-            if isinstance(row, dict) and row.get("count") and row.get("confidence") is not None:
-                x, y = point(row["confidence"], row["accuracy"])
+            confidence, accuracy = row["confidence"], row["accuracy"]
+            if row["count"] and confidence is not None and accuracy is not None:
+                x, y = point(confidence, accuracy)
                 dots.append({"x": f"{x:.1f}", "y": f"{y:.1f}", "count": row["count"]})
         return dots
 
@@ -104,22 +89,20 @@ def calibration_card(metrics: dict) -> dict | None:
         {
             "range": f"{row['lower']:.1f} to {row['upper']:.1f}",
             "count": f"{row['count']:,}",
-            "confidence": format_percent(row.get("confidence")),
-            "accuracy": format_percent(row.get("accuracy")),
+            "confidence": format_percent(row["confidence"]),
+            "accuracy": format_percent(row["accuracy"]),
         }
-        for row in after if isinstance(row, dict) and row.get("count")
+        for row in after if row["count"]
     ]  # fmt: skip
     ticks = [
         {"text": f"{value:.1f}", "x": f"{point(value, 0)[0]:.1f}", "y": f"{point(0, value)[1]:.1f}"}
         for value in (0, 0.5, 1)
     ]
     return {
-        "temperature": f"{metrics['temperature']:.3g}"
-        if isinstance(metrics.get("temperature"), (int, float))
-        else NOT_MEASURED,
-        "ece_before": format_percent(errors.get("test_before")),
-        "ece_after": format_percent(errors.get("test_after")),
-        "bins": errors.get("bins", len(after)),
+        "temperature": f"{metrics['temperature']:.3g}",
+        "ece_before": format_percent(errors["test_before"]),
+        "ece_after": format_percent(errors["test_after"]),
+        "bins": errors["bins"],
         "width": CHART_LEFT + CHART_SIZE + 16,
         "height": CHART_TOP + CHART_SIZE + 44,
         "diagonal": {"x1": CHART_LEFT, "y1": CHART_TOP + CHART_SIZE, "x2": CHART_LEFT + CHART_SIZE, "y2": CHART_TOP},
@@ -134,7 +117,7 @@ def calibration_card(metrics: dict) -> dict | None:
             "y": CHART_TOP + CHART_SIZE // 2,
             "transform": f"rotate(-90 14 {CHART_TOP + CHART_SIZE // 2})",
         },
-        "before": series(before),
+        "before": series(metrics["reliability_diagram_before"]),
         "after": series(after),
         "table": table,
     }
@@ -150,34 +133,27 @@ REFUSAL_NAMES = {
 }
 
 
-def refusal_rows(metrics: dict) -> list[dict]:
+def refusal_rows(metrics: ModelMetrics) -> list[dict]:
     """Return how often the not-a-digit output refuses, per set in metrics.json `refused`: [{label, value}]."""
-    refused = metrics.get("refused")
-    if not isinstance(refused, dict):
-        return []
+    refused = metrics["refused"]
     return [
         {"label": label, "value": format_percent(refused[name])}
-        for name, label in REFUSAL_NAMES.items() if isinstance(refused.get(name), (int, float))
+        for name, label in REFUSAL_NAMES.items() if name in refused
     ]  # fmt: skip
 
 
-def benchmark_rows(metrics: dict) -> list[dict]:
+def benchmark_rows(metrics: ModelMetrics) -> list[dict]:
     """Return the benchmark's accuracies stored with the model (metrics.json `benchmark`: {name: {accuracy, count}})."""
-    benchmark = metrics.get("benchmark")
-    if not isinstance(benchmark, dict):
-        return []
     rows = []
-    for name, result in sorted(benchmark.items()):
-        if isinstance(result, dict) and isinstance(result.get("accuracy"), (int, float)):
-            count = result.get("count")
-            suffix = f" of {count:,}" if isinstance(count, int) else ""
-            rows.append(
-                {"label": name.replace("_", " ").capitalize(), "value": f"{format_percent(result['accuracy'])}{suffix}"}
-            )
+    for name, result in sorted(metrics.get("benchmark", {}).items()):
+        suffix = f" of {result['count']:,}" if "count" in result else ""
+        rows.append(
+            {"label": name.replace("_", " ").capitalize(), "value": f"{format_percent(result['accuracy'])}{suffix}"}
+        )
     return rows
 
 
-def confusion_chart(matrix: list[list[int]] | None) -> dict:
+def confusion_chart(matrix: list[list[int]]) -> dict:
     """Return an SVG drawing of a 10x10 confusion matrix: sizes, labelled axes and shaded cells.
 
     Rows are the true digit, columns the digit read. A correct cell's shade is its share of the row.
@@ -187,7 +163,6 @@ def confusion_chart(matrix: list[list[int]] | None) -> dict:
     size = MARGIN_LEFT + 10 * CELL + 8
     cells: list[dict] = []
     chart = {
-        "available": matrix is not None,
         "width": size,
         "height": MARGIN_TOP + 10 * CELL + 8,
         "cell_size": CELL,
@@ -207,10 +182,7 @@ def confusion_chart(matrix: list[list[int]] | None) -> dict:
             "y": MARGIN_TOP + 5 * CELL,
             "transform": f"rotate(-90 16 {MARGIN_TOP + 5 * CELL})",
         },
-        "summary": NOT_MEASURED,
     }
-    if matrix is None:
-        return chart
     total = sum(map(sum, matrix))
     correct = sum(matrix[digit][digit] for digit in range(10))
     chart["summary"] = f"{correct:,} of {total:,} test images read correctly; rows are the true digit"
@@ -259,10 +231,8 @@ def format_bytes(size: int) -> str:
 
 
 def format_percent(value: float | None) -> str:
-    """Return a 0..1 ratio as `99.12%`, or `not measured`."""
-    if not isinstance(value, (int, float)) or isinstance(value, bool) or math.isnan(value):
-        return NOT_MEASURED
-    return f"{value * 100:.2f}%"
+    """Return a 0..1 ratio as `99.12%`, or `not measured` for None (an empty bin's mean)."""
+    return NOT_MEASURED if value is None else f"{value * 100:.2f}%"
 
 
 def _created(version: str) -> str:
@@ -281,49 +251,18 @@ def _released(version: str) -> str:
     return f"{moment.day} {moment:%B %Y}"
 
 
-def _count(value: object) -> str:
-    """Return a whole number with thousands separators, or `not measured`."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}"
-    return NOT_MEASURED
-
-
-def _ratio(part: float, whole: float) -> float | None:
-    return part / whole if whole else None
-
-
-def _is_square_matrix(value: object) -> bool:
-    return (
-        isinstance(value, list)
-        and len(value) == 10
-        and all(isinstance(row, list) and len(row) == 10 and all(isinstance(n, int) for n in row) for row in value)
-    )
-
-
-def _test_set(test_count: object, confusion: list[list[int]] | None) -> str:
-    """Return what the test accuracy was measured on, e.g. `10,000 MNIST test images`."""
-    if not (isinstance(test_count, int) and not isinstance(test_count, bool)) and confusion is not None:
-        test_count = sum(map(sum, confusion))
-    if isinstance(test_count, int) and not isinstance(test_count, bool):
-        return f"{test_count:,} MNIST test images"
-    return "the MNIST test images"
-
-
-def _details(metrics: dict) -> list[dict]:
-    """Return further training facts present in metrics.json as [{label, value}] (absent ones omitted)."""
-    details = []
-    if isinstance(metrics.get("training_images"), int):
-        held_out = metrics.get("validation_images")
-        text = f"{metrics['training_images']:,} MNIST training images"
-        if isinstance(held_out, int) and held_out > 0:
-            text += f" ({held_out:,} more held out for validation)"
-        details.append({"label": "Trained on", "value": text})
-    if isinstance(metrics.get("epochs"), int):
-        details.append({"label": "Training epochs", "value": f"{metrics['epochs']}"})
-    if isinstance(metrics.get("training_seconds"), (int, float)):
-        details.append({"label": "Training time", "value": f"{metrics['training_seconds']:.0f} s"})
-    versions = metrics.get("versions")
-    if isinstance(versions, dict) and versions:
-        text = ", ".join(f"{name} {value}" for name, value in sorted(versions.items()))
+def _details(metrics: ModelMetrics) -> list[dict]:
+    """Return further training facts from metrics.json as [{label, value}]."""
+    held_out = metrics["held_out_images"]
+    trained_on = f"{metrics['training_images']:,} MNIST training images"
+    if held_out > 0:
+        trained_on += f" ({held_out:,} more held out for calibration)"
+    details = [
+        {"label": "Trained on", "value": trained_on},
+        {"label": "Training epochs", "value": f"{metrics['epochs']}"},
+        {"label": "Training time", "value": f"{metrics['training_seconds']:.0f} s"},
+    ]
+    if metrics["versions"]:
+        text = ", ".join(f"{name} {value}" for name, value in sorted(metrics["versions"].items()))
         details.append({"label": "Trained with", "value": text})
     return details

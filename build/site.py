@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
-import json
 import logging
 import os
 import shutil
@@ -15,10 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from build import console, context, convert, minify, model_card, output, parity, render, runtime
-from build.config import DEFAULT_QUANTIZE, QUANTIZATIONS, Config, load_config
+from build.config import DEFAULT_QUANTIZE, QUANTIZATIONS, Config, checked_metrics, load_config
 from build.errors import BuildError
 from build.floors import OVERRIDE_FLAG
-from training import model_metrics, spec_check
+from training import spec_check
 
 # Named, not __name__: run as `python -m build.site` this module is __main__.
 log = logging.getLogger("build.site")
@@ -52,12 +51,7 @@ def build(config: Config) -> BuildReport:
         runtime.check_installed(config.node_modules)  # the TF.js bundle is made after convert: fail fast here
         page_sources = output.read_tree(config.templates_dir / STATIC_DIR, STATIC_DIR)
         static_files = minify.minify_stylesheets(minify.minify_scripts(page_sources, config.node_modules))
-        metrics = _read_json(config.model_dir / "metrics.json", "model metrics", missing_ok=True)
-        impossible = model_metrics.metrics_problems(metrics)
-        if impossible:
-            raise BuildError(
-                f"{config.model_dir / 'metrics.json'}: figures the model card cannot show: {'; '.join(impossible)}"
-            )
+        metrics = checked_metrics(config)  # read and checked once, by load_config
         check_names, check_images = parity.check_inputs()
         # Running the SavedModel first also rejects a broken one before the slower conversion.
         reference = parity.reference_probabilities(config.model_dir, check_images)
@@ -116,22 +110,6 @@ def _step(name: str, timings: dict[str, float]) -> Iterator[None]:
     start = time.perf_counter()
     yield
     timings[name] = time.perf_counter() - start
-
-
-def _read_json(path: Path, what: str, missing_ok: bool = False) -> dict:
-    """Return the JSON object in `path` ({} if missing and `missing_ok`); BuildError if unreadable."""
-    if not path.is_file():
-        if missing_ok:
-            log.warning("no %s at %s: the model card says 'not measured'", what, path)
-            return {}
-        raise BuildError(f"{what} {path} does not exist")
-    try:
-        value = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise BuildError(f"cannot read the {what} {path}: {error}") from error
-    if not isinstance(value, dict):
-        raise BuildError(f"the {what} {path} is not a JSON object")
-    return value
 
 
 def _checked_spec(path: Path) -> dict:

@@ -10,6 +10,7 @@ import pytest
 from build import config as build_config
 from build import context, model_card, runtime
 from build.errors import BuildError
+from tests.example_metrics import METRICS
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -20,7 +21,7 @@ def test_page_context_follows_the_contract(model_dir: Path, fixture_settings: di
     files = runtime.gather_runtime(
         REPO_ROOT / "node_modules", {"modelTopology": {"node": [{"name": "x", "op": "Placeholder"}]}}, {}
     )
-    card = model_card.model_card("1700000000", {}, 1, "float16")
+    card = model_card.model_card("1700000000", METRICS, 1, "float16")
     decode = {"max_file_bytes": 26_214_400, "max_pixels": 50_000_000, "max_decoded_side": 256}
     page = context.page_context(settings, {"decode": decode}, files, static, card)
     assert set(page) == {

@@ -5,19 +5,21 @@ from __future__ import annotations
 import pytest
 
 from build import model_card
+from tests.example_metrics import METRICS
 
 CONFUSION = [[90 if row == col else (10 if col == (row + 1) % 10 else 0) for col in range(10)] for row in range(10)]
 
 
 def test_model_card_formats_metrics_for_display() -> None:
     metrics = {
+        **METRICS,
         "test_accuracy": 0.9921,
         "per_class_accuracy": [0.99] * 9 + [0.976214],
         "confusion_matrix": CONFUSION,
         "parameters": 21094,
         "test_count": 10000,
         "training_images": 55000,
-        "validation_images": 5000,
+        "held_out_images": 5000,
         "epochs": 17,
         "training_seconds": 252.5,
         "versions": {"tensorflow": "2.19.0", "keras": "3.15.1"},
@@ -32,33 +34,22 @@ def test_model_card_formats_metrics_for_display() -> None:
     assert card["per_class"][9] == {"digit": 9, "accuracy": "97.62%"}
     assert card["test_set"] == "10,000 MNIST test images"
     assert card["details"] == [
-        {"label": "Trained on", "value": "55,000 MNIST training images (5,000 more held out for validation)"},
+        {"label": "Trained on", "value": "55,000 MNIST training images (5,000 more held out for calibration)"},
         {"label": "Training epochs", "value": "17"},
         {"label": "Training time", "value": "252 s"},
         {"label": "Trained with", "value": "keras 3.15.1, tensorflow 2.19.0"},
     ]
 
 
-def test_absent_metrics_read_not_measured() -> None:
-    card = model_card.model_card("my-model", {}, 1_234_567, "none")
-    assert card["created"] == card["parameters"] == card["test_accuracy"] == "not measured"
-    assert card["test_set"] == "the MNIST test images"
+def test_a_model_folder_named_freely_has_no_export_time() -> None:
+    card = model_card.model_card("my-model", METRICS, 1_234_567, "none")
+    assert card["created"] == "not measured"
+    assert card["released"] == "my-model"
     assert card["size"] == "1.23 MB (model.json and weights)"
-    assert {row["accuracy"] for row in card["per_class"]} == {"not measured"}
-    assert card["confusion"]["available"] is False
-    assert card["confusion"]["cells"] == []
-    assert card["details"] == []
-
-
-def test_accuracies_are_derived_from_the_confusion_matrix_when_absent() -> None:
-    card = model_card.model_card("1", {"confusion_matrix": CONFUSION}, 10, "none")
-    assert card["test_accuracy"] == "90.00%"
-    assert card["per_class"][3]["accuracy"] == "90.00%"
 
 
 def test_confusion_chart_places_and_shades_every_cell() -> None:
     chart = model_card.confusion_chart(CONFUSION)
-    assert chart["available"]
     assert len(chart["cells"]) == 100
     diagonal = chart["cells"][0]
     error = chart["cells"][1]  # true 0 read as 1: 10 of 100
@@ -82,21 +73,14 @@ def test_rarer_errors_are_shaded_lighter_than_the_worst() -> None:
     assert cells[9, 7]["text_fill"] == "#1b1f24"
 
 
-def test_malformed_confusion_matrix_is_not_drawn() -> None:
-    assert (
-        model_card.model_card("1", {"confusion_matrix": [[1, 2], [3, 4]]}, 10, "none")["confusion"]["available"]
-        is False
-    )
-
-
 @pytest.mark.parametrize(("size", "text"), [(999, "999 B"), (668_292, "668.3 KB"), (1_470_000, "1.47 MB")])
 def test_format_bytes(size: int, text: str) -> None:
     assert model_card.format_bytes(size) == text
 
 
 def test_model_card_version_reads_as_a_date() -> None:
-    assert model_card.model_card("1795595699", {}, 1, "none")["released"] == "25 November 2026"
-    assert model_card.model_card("my-model", {}, 1, "none")["released"] == "my-model"
+    assert model_card.model_card("1795595699", METRICS, 1, "none")["released"] == "25 November 2026"
+    assert model_card.model_card("my-model", METRICS, 1, "none")["released"] == "my-model"
 
 
 def test_top_confusions_are_sentences_a_touch_screen_can_show() -> None:
@@ -104,7 +88,7 @@ def test_top_confusions_are_sentences_a_touch_screen_can_show() -> None:
         "true 0 read as 1: 10 of 100 (10.00%)",
         "true 1 read as 2: 10 of 100 (10.00%)",
     ]
-    assert model_card.top_confusions(None) == []
+    assert model_card.top_confusions([[5 if row == col else 0 for col in range(10)] for row in range(10)]) == []
 
 
 RELIABILITY = [
@@ -115,6 +99,7 @@ RELIABILITY = [
 
 def test_calibration_shows_ece_before_and_after_and_a_reliability_diagram() -> None:
     metrics = {
+        **METRICS,
         "temperature": 1.3125,
         "expected_calibration_error": {"bins": 15, "test_before": 0.0123, "test_after": 0.0045},
         "reliability_diagram": RELIABILITY,
@@ -131,24 +116,28 @@ def test_calibration_shows_ece_before_and_after_and_a_reliability_diagram() -> N
     assert card["table"] == [{"range": "0.5 to 1.0", "count": "9,990", "confidence": "99.00%", "accuracy": "99.50%"}]
 
 
-def test_calibration_and_refusals_are_absent_without_their_metrics() -> None:
-    card = model_card.model_card("1", {}, 10, "none")
-    assert (card["calibration"], card["refusals"], card["benchmark"]) == (None, [], [])
+def test_benchmark_figures_are_absent_until_the_benchmark_records_them() -> None:
+    assert "benchmark" not in METRICS
+    assert model_card.model_card("1", METRICS, 10, "none")["benchmark"] == []
 
 
 def test_refusals_and_benchmark_figures_are_labelled() -> None:
     metrics = {
+        **METRICS,
         "refused": {"mnist_test": 0.0021, "non_digits_benchmark_fonts": 0.968, "unknown_set": 0.5},
-        "benchmark": {"real_pictures": {"accuracy": 0.97, "count": 159}, "broken": "x"},
+        "benchmark": {"real_pictures": {"accuracy": 0.97, "count": 159}, "uploads": {"accuracy": 0.9}},
     }
     card = model_card.model_card("1", metrics, 10, "none")
     assert card["refusals"] == [
         {"label": "MNIST test digits wrongly refused", "value": "0.21%"},
         {"label": "rendered non-digits refused (fonts never trained on)", "value": "96.80%"},
     ]
-    assert card["benchmark"] == [{"label": "Real pictures", "value": "97.00% of 159"}]
+    assert card["benchmark"] == [
+        {"label": "Real pictures", "value": "97.00% of 159"},
+        {"label": "Uploads", "value": "90.00%"},
+    ]
 
 
 def test_no_hold_out_is_not_mentioned() -> None:
-    card = model_card.model_card("1", {"training_images": 60_000, "validation_images": 0}, 10, "none")
-    assert card["details"] == [{"label": "Trained on", "value": "60,000 MNIST training images"}]
+    card = model_card.model_card("1", {**METRICS, "training_images": 60_000, "held_out_images": 0}, 10, "none")
+    assert card["details"][0] == {"label": "Trained on", "value": "60,000 MNIST training images"}

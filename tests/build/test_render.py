@@ -9,6 +9,7 @@ import pytest
 
 from build import context, model_card, render
 from build.errors import BuildError
+from tests.example_metrics import METRICS
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -52,7 +53,14 @@ def test_templates_get_no_filters_of_our_own() -> None:
 
 
 def test_real_model_card_shows_every_figure(templates_dir: Path) -> None:
-    card = model_card.model_card("1700000000", {"confusion_matrix": [[1] * 10] * 10, "parameters": 5}, 2000, "none")
+    metrics = {
+        **METRICS,
+        "confusion_matrix": [[1] * 10] * 10,
+        "per_class_accuracy": [0.1] * 10,
+        "test_accuracy": 0.1,
+        "parameters": 5,
+    }
+    card = model_card.model_card("1700000000", metrics, 2000, "none")
     page = {
         "site": {"title": "snapmath", "description": "d"},
         "csp": context.CSP,

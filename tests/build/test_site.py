@@ -19,6 +19,7 @@ from build import config as build_config
 from build import context, convert, output, parity, runtime, serve, site
 from build.errors import BuildError
 from build.runtime import sri
+from tests import example_metrics
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 APP_SCRIPT_NAMES = [url.rsplit("/", 1)[1] for url in context.APP_SCRIPTS]
@@ -136,8 +137,8 @@ def test_page_config_points_at_the_model_and_carries_the_spec(built_site: site.B
         "modelUrl": "model/model.json",
         "embeddedModelUrl": "model/embedded.js",
         "preprocess": json.loads(spec_path.read_text()),
-        "lowConfidence": build_config.LOW_CONFIDENCE,  # the fixture model's metrics.json names neither threshold
-        "notDigitThreshold": build_config.NEVER_REFUSE,
+        "lowConfidence": example_metrics.METRICS["low_confidence_threshold"],  # the model's, from metrics.json
+        "notDigitThreshold": example_metrics.METRICS["not_digit_threshold"],
         "limits": {"maxFileBytes": 1000, "maxPixels": 2000, "maxSide": 64},  # the spec's decode limits win
     }
     assert (out / page_config["modelUrl"]).is_file() and (out / page_config["embeddedModelUrl"]).is_file()
@@ -156,7 +157,9 @@ def test_model_card_shows_the_metrics(built_site: site.BuildReport) -> None:
         "980 of 1,000",
     ):
         assert text in card
-    assert card.count("<rect") == 200  # a background and a shade for each of the 100 cells
+    # A background and a shade for each of the confusion matrix's 100 cells, and the reliability diagram's frame.
+    assert card.count("<rect") == 200 + 1
+    assert "0.45%" in card and "1.23%" in card  # expected calibration error after and before scaling
 
 
 def test_report_counts_bytes_per_part(built_site: site.BuildReport) -> None:
@@ -255,6 +258,7 @@ def test_broken_saved_model_is_one_error_line(fixture_main, tmp_path: Path, caps
     broken = tmp_path / "1700000001"
     broken.mkdir()
     (broken / "saved_model.pb").write_bytes(b"this is not a protocol buffer")
+    example_metrics.write(broken)
     assert fixture_main(["--model", str(broken), "--out", str(tmp_path / "dist")]) == 1
     err = capsys.readouterr().err
     assert err.startswith(f"error: cannot run the SavedModel in {broken}: ")
@@ -406,7 +410,7 @@ def test_impossible_metrics_are_refused_not_shown(
 ) -> None:
     copy = tmp_path / model_dir.name
     shutil.copytree(model_dir, copy)
-    (copy / "metrics.json").write_text(json.dumps(metrics))
+    example_metrics.write(copy, **metrics)
     assert fixture_main(["--model", str(copy), "--out", str(tmp_path / "dist")]) == 1
     assert capsys.readouterr().err == f"error: {copy / 'metrics.json'}: figures the model card cannot show: {problem}\n"
 
