@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from build import console, context, convert, minify, model_card, output, parity, render, runtime
+from build import console, context, convert, model_card, output, parity, render, runtime, steps
 from build.config import DEFAULT_QUANTIZE, QUANTIZATIONS, Config, checked_metrics, load_config
 from build.errors import BuildError
 from build.floors import OVERRIDE_FLAG
@@ -38,8 +38,12 @@ class BuildReport:
     below_floors: tuple[str, ...] = ()  # floors the model misses, built anyway (--allow-below-floors)
 
 
-def build(config: Config) -> BuildReport:
-    """Build the site into `config.out_dir`, replacing it only once everything succeeded."""
+def build(config: Config, slow_steps: steps.Steps | None = None) -> BuildReport:
+    """Build the site into `config.out_dir`, replacing it only once everything succeeded.
+
+    `slow_steps` runs minify, convert, runtime and the parity check: as they are by default, or reusing earlier
+    results (`steps.CachedSteps`, for `--serve`)."""
+    slow_steps = slow_steps or steps.Steps()
     timings: dict[str, float] = {}
     version = config.model_dir.name
 
@@ -50,20 +54,20 @@ def build(config: Config) -> BuildReport:
         spec = _checked_spec(config.preprocess_spec)  # first: a bad spec fails before any slow step
         runtime.check_installed(config.node_modules)  # the TF.js bundle is made after convert: fail fast here
         page_sources = output.read_tree(config.templates_dir / STATIC_DIR, STATIC_DIR)
-        static_files = minify.minify_stylesheets(minify.minify_scripts(page_sources, config.node_modules))
+        static_files = slow_steps.minify(page_sources, config.node_modules)
         metrics = checked_metrics(config)  # read and checked once, by load_config
         check_names, check_images = parity.check_inputs()
         # Running the SavedModel first also rejects a broken one before the slower conversion.
-        reference = parity.reference_probabilities(config.model_dir, check_images)
+        reference = slow_steps.reference(config.model_dir, check_images)
 
     # 2. Convert the SavedModel to a TF.js graph model (+ the embedded copy for file://).
     with _step("convert", timings):
-        converted = convert.convert_saved_model(config.model_dir, config.quantize)
+        converted = slow_steps.convert(config.model_dir, config.quantize)
 
     # 2b. Bundle TF.js cut to the converted graph's ops and the page's tf calls (read in the
     #     unminified sources), from node_modules files checked against package-lock.json.
     with _step("runtime", timings):
-        runtime_files = runtime.gather_runtime(config.node_modules, converted.model_json, page_sources)
+        runtime_files = slow_steps.runtime(config.node_modules, converted.model_json, page_sources)
 
     # 3. Render the pages; all figures and URLs are computed here, templates only show them.
     with _step("render", timings):
@@ -79,7 +83,7 @@ def build(config: Config) -> BuildReport:
             output.write_files(staging, files)
         with _step("check", timings):
             # Runs the files as written: the runtime scripts and embedded.js the page will load.
-            converted_probabilities = parity.tfjs_probabilities(
+            converted_probabilities = slow_steps.tfjs_outputs(
                 staging / convert.MODEL_DIR / convert.EMBEDDED_NAME,
                 [staging / file.url for file in runtime_files],
                 check_images,
@@ -121,7 +125,7 @@ def _checked_spec(path: Path) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Parse the command line, build, print the summary (and serve); return the exit status."""
+    """Parse the command line, build, print the summary (and serve, rebuilding on change); return the exit status."""
     parser = argparse.ArgumentParser(
         prog="python -m build.site",
         description="Build the static snapmath site (TF.js model, runtime, pages) into dist/.",
@@ -138,38 +142,61 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="build even if the model's metrics.json is below the floors in build/floors.py (and say so loudly)",
     )
-    parser.add_argument("--serve", action="store_true", help="preview the result on http://127.0.0.1 afterwards")
+    parser.add_argument(
+        "--serve",
+        action="store_true",
+        help="preview the result on http://127.0.0.1 afterwards, rebuilding when site_templates/, build/ or the "
+        "preprocessing spec change",
+    )
     parser.add_argument("--port", type=int, help="port for --serve (default: 8000)")
     args = parser.parse_args(argv)
     if args.port is not None and not args.serve:
         parser.error("--port only applies with --serve")
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ start-up chatter out of the output
+    settings = {
+        "model": args.model,
+        "out": args.out,
+        "quantize": args.quantize,
+        "allow_below_floors": args.allow_below_floors,
+    }
+    # --serve rebuilds on every change: slow results are kept while their inputs are unchanged.
+    slow_steps = steps.CachedSteps() if args.serve else steps.Steps()
+    built = _build_and_report(settings, slow_steps)
+    if built is None:
+        return 1
+    if not args.serve:
+        return 0
+    from build import watch
+
+    return watch.serve_and_rebuild(
+        built[0],
+        8000 if args.port is None else args.port,
+        rebuild=lambda: _build_and_report(settings, slow_steps),
+        restart_argv=list(sys.argv[1:] if argv is None else argv),
+    )
+
+
+def _build_and_report(settings: dict, slow_steps: steps.Steps) -> tuple[Config, BuildReport] | None:
+    """Load the config, build and print the summary; print one `error:` line and return None on failure."""
     progress = console.ProgressHandler()
     logging.getLogger("build").addHandler(progress)
     logging.getLogger("build").setLevel(logging.INFO)
     try:
         with console.native_stderr_held_back():
-            report = build(
-                load_config(
-                    model=args.model, out=args.out, quantize=args.quantize, allow_below_floors=args.allow_below_floors
-                )
-            )
+            config = load_config(**settings)
+            report = build(config, slow_steps)
     except BuildError as error:
         print(f"error: {error}", file=sys.stderr)
-        return 1
+        return None
     except OSError as error:  # an unforeseen disk or file-system failure: still one line, not a traceback
         where = f" ({error.filename})" if error.filename else ""
         print(f"error: the build failed: {error.strerror or error}{where}", file=sys.stderr)
-        return 1
+        return None
     finally:
         logging.getLogger("build").removeHandler(progress)
     print(console.format_report(report))
-    if args.serve:
-        from build import serve
-
-        return serve.serve(report.out_dir, 8000 if args.port is None else args.port)
-    return 0
+    return config, report
 
 
 if __name__ == "__main__":
