@@ -36,12 +36,14 @@ def format_report(report: BuildReport) -> str:
     return "\n".join(
         [
             *loud,
-            f"built {report.out_dir} from model {report.version} (--quantize {report.quantize}) in {total_seconds:.1f} s",
+            f"built {report.out_dir} from model {report.version} (--quantize {report.quantize}) "
+            f"in {total_seconds:.1f} s",
             f"  steps: {steps}",
             f"  runtime   {format_bytes(sizes['runtime']):>10}  TF.js core, CPU backend, converter",
             f"  model     {format_bytes(sizes['model']):>10}  model.json and weight shards (loaded over http)",
             f"  app       {format_bytes(sizes['app']):>10}  index.html, CSS and JavaScript",
-            f"  page      {format_bytes(sizes['page']):>10}  runtime + model + app: what opening the page over http loads",
+            f"  page      {format_bytes(sizes['page']):>10}  runtime + model + app: "
+            "what opening the page over http loads",
             f"  embedded  {format_bytes(sizes['embedded']):>10}  model/embedded.js (loaded instead from file://)",
             f"  other     {format_bytes(sizes['model_card'] + sizes['licences']):>10}  model-card.html, licences",
             f"  parity: TF.js agrees with the SavedModel on {check.inputs} built-in inputs "

@@ -140,10 +140,16 @@ def _is_reliability(value: object) -> bool:
     )
 
 
-# Required field -> (what it must be, the test). Plausible ranges of the figures are metrics_problems' job.
-REQUIRED: dict[str, tuple[str, Callable[[object], bool]]] = {
-    "test_accuracy": ("a fraction", _is_fraction),
-    "test_count": ("a whole number", _is_count),
+# What a field must be, and the test. Plausible ranges of the figures are metrics_problems' job.
+Kind = tuple[str, Callable[[object], bool]]
+FRACTION: Kind = ("a fraction", _is_fraction)
+COUNT: Kind = ("a whole number", _is_count)
+SECONDS: Kind = ("seconds", _is_number)
+RELIABILITY: Kind = ("a list of {lower, upper, count, confidence, accuracy} rows", _is_reliability)
+
+REQUIRED: dict[str, Kind] = {
+    "test_accuracy": FRACTION,
+    "test_count": COUNT,
     "per_class_accuracy": (
         f"{DIGITS} fractions",
         lambda value: isinstance(value, list) and len(value) == DIGITS and all(map(_is_fraction, value)),
@@ -156,12 +162,12 @@ REQUIRED: dict[str, tuple[str, Callable[[object], bool]]] = {
             and all(isinstance(row, list) and len(row) == DIGITS and all(map(_is_count, row)) for row in value)
         ),
     ),
-    "parameters": ("a whole number", _is_count),
-    "epochs": ("a whole number", _is_count),
-    "training_seconds": ("seconds", _is_number),
-    "seconds_per_epoch": ("seconds", _is_number),
-    "training_images": ("a whole number", _is_count),
-    "held_out_images": ("a whole number", _is_count),
+    "parameters": COUNT,
+    "epochs": COUNT,
+    "training_seconds": SECONDS,
+    "seconds_per_epoch": SECONDS,
+    "training_images": COUNT,
+    "held_out_images": COUNT,
     "versions": (
         "a mapping of library names to versions",
         lambda value: isinstance(value, dict) and all(isinstance(version, str) for version in value.values()),
@@ -175,10 +181,10 @@ REQUIRED: dict[str, tuple[str, Callable[[object], bool]]] = {
             and all(_is_fraction(value.get(key)) for key in ("test_before", "test_after"))
         ),
     ),
-    "reliability_diagram": ("a list of {lower, upper, count, confidence, accuracy} rows", _is_reliability),
-    "reliability_diagram_before": ("a list of {lower, upper, count, confidence, accuracy} rows", _is_reliability),
-    "not_digit_threshold": ("a fraction", _is_fraction),
-    "low_confidence_threshold": ("a fraction", _is_fraction),
+    "reliability_diagram": RELIABILITY,
+    "reliability_diagram_before": RELIABILITY,
+    "not_digit_threshold": FRACTION,
+    "low_confidence_threshold": FRACTION,
     "refused": (
         "a mapping of fractions",
         lambda value: isinstance(value, dict) and all(map(_is_fraction, value.values())),
@@ -186,7 +192,7 @@ REQUIRED: dict[str, tuple[str, Callable[[object], bool]]] = {
 }
 
 # Optional field -> (what it must be, the test), checked when present.
-OPTIONAL: dict[str, tuple[str, Callable[[object], bool]]] = {
+OPTIONAL: dict[str, Kind] = {
     "benchmark": (
         "a mapping of {accuracy, count} results",
         lambda value: (

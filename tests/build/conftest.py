@@ -45,6 +45,8 @@ INDEX_HTML = """{% extends "base.html" %}
   {%- endfor %}
 {% endblock %}
 """
+
+
 def export_tiny_model(directory: Path, seed: int = 0) -> Path:
     """Export a tiny untrained CNN with MNIST's input and output shapes as a SavedModel in `directory`."""
     import keras

@@ -63,13 +63,15 @@ def assert_links_resolve(out: Path, page: str) -> None:
     links = parse(out / page).links
     assert links, page
     for url, attributes in links:
-        if url.startswith("#") or url.startswith("data:"):  # in-page anchors; the favicon, the example pictures
+        if url.startswith(("#", "data:")):  # in-page anchors; the favicon, the example pictures
             continue
         if attributes["tag"] == "a" and url.startswith(
             "https://"
         ):  # a reference to follow (the MNIST licence), not a file
             continue
-        assert "//" not in url and not url.startswith("/") and ":" not in url, f"{page}: {url} is not relative"
+        assert "//" not in url, f"{page}: {url} is not relative"
+        assert not url.startswith("/"), f"{page}: {url} is not relative"
+        assert ":" not in url, f"{page}: {url} is not relative"
         path = out / url.split("#")[0]
         assert path.is_file(), f"{page}: {url} does not resolve in dist/"
         if "integrity" in attributes:
@@ -126,7 +128,8 @@ def test_integrity_hashes_match_the_shipped_files(built_site: site.BuildReport) 
 def test_pages_carry_the_content_security_policy(built_site: site.BuildReport) -> None:
     for page in ("index.html", "model-card.html"):
         assert parse(built_site.out_dir / page).csp == context.CSP
-    assert "unsafe-eval" not in context.CSP and "unsafe-inline" not in context.CSP
+    assert "unsafe-eval" not in context.CSP
+    assert "unsafe-inline" not in context.CSP
 
 
 def test_page_config_points_at_the_model_and_carries_the_spec(built_site: site.BuildReport, spec_path: Path) -> None:
@@ -141,7 +144,8 @@ def test_page_config_points_at_the_model_and_carries_the_spec(built_site: site.B
         "notDigitThreshold": example_metrics.METRICS["not_digit_threshold"],
         "limits": {"maxFileBytes": 1000, "maxPixels": 2000, "maxSide": 64},  # the spec's decode limits win
     }
-    assert (out / page_config["modelUrl"]).is_file() and (out / page_config["embeddedModelUrl"]).is_file()
+    assert (out / page_config["modelUrl"]).is_file()
+    assert (out / page_config["embeddedModelUrl"]).is_file()
 
 
 def test_model_card_shows_the_metrics(built_site: site.BuildReport) -> None:
@@ -159,7 +163,8 @@ def test_model_card_shows_the_metrics(built_site: site.BuildReport) -> None:
         assert text in card
     # A background and a shade for each of the confusion matrix's 100 cells, and the reliability diagram's frame.
     assert card.count("<rect") == 200 + 1
-    assert "0.45%" in card and "1.23%" in card  # expected calibration error after and before scaling
+    assert "0.45%" in card
+    assert "1.23%" in card
 
 
 def test_report_counts_bytes_per_part(built_site: site.BuildReport) -> None:
@@ -262,7 +267,8 @@ def test_broken_saved_model_is_one_error_line(fixture_main, tmp_path: Path, caps
     assert fixture_main(["--model", str(broken), "--out", str(tmp_path / "dist")]) == 1
     err = capsys.readouterr().err
     assert err.startswith(f"error: cannot run the SavedModel in {broken}: ")
-    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.count("\n") == 1
+    assert "Traceback" not in err
     assert not (tmp_path / "dist").exists()
 
 
@@ -285,7 +291,8 @@ def test_conversion_that_changes_the_answers_fails_the_build(
         converted = real_convert(model_dir, quantize)
         ((name, data),) = converted.shards.items()
         first = converted.model_json["weightsManifest"][0]["weights"][0]
-        assert first["dtype"] == "float32" and first["quantization"]["dtype"] == "float16"
+        assert first["dtype"] == "float32"
+        assert first["quantization"]["dtype"] == "float16"
         width, length = 2, 2 * math.prod(first["shape"])
         elements = [data[start : start + width] for start in range(0, length, width)]
         return convert.ConvertedModel(converted.model_json, {name: b"".join(reversed(elements)) + data[length:]})
@@ -295,7 +302,8 @@ def test_conversion_that_changes_the_answers_fails_the_build(
     err = capsys.readouterr().err
     assert err.startswith("error: the converted model disagrees with the SavedModel: on the built-in input '")
     assert "(allowed 0.02 with --quantize float16;" in err
-    assert not (tmp_path / "dist").exists() and leftovers(tmp_path / "dist") == []
+    assert not (tmp_path / "dist").exists()
+    assert leftovers(tmp_path / "dist") == []
 
 
 def test_missing_node_modules_says_npm_ci(
@@ -425,7 +433,8 @@ def test_a_model_folder_that_is_no_timestamp_is_one_error_line(
     shutil.copytree(model_dir, copy)
     assert fixture_main(["--model", str(copy), "--out", str(tmp_path / "dist")]) == 1
     assert capsys.readouterr().err == (
-        f"error: model directory name {name!r} is not a Unix timestamp (ASCII digits, at most 253402300799); rename it\n"
+        f"error: model directory name {name!r} is not a Unix timestamp "
+        "(ASCII digits, at most 253402300799); rename it\n"
     )
 
 

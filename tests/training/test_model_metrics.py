@@ -11,6 +11,13 @@ from tests import example_metrics
 from training import model_metrics, models
 
 
+def refusal(model_dir: Path) -> str:
+    """Return the message of the MetricsError that reading `model_dir`'s metrics.json raises."""
+    with pytest.raises(model_metrics.MetricsError) as raised:
+        model_metrics.read(model_dir)
+    return str(raised.value)
+
+
 def test_a_complete_metrics_file_reads_back_as_written(tmp_path: Path) -> None:
     example_metrics.write(tmp_path)
     assert model_metrics.read(tmp_path) == example_metrics.METRICS
@@ -22,9 +29,7 @@ def test_the_shipped_model_has_every_required_field() -> None:
 
 
 def test_a_missing_file_says_which_and_who_writes_it(tmp_path: Path) -> None:
-    with pytest.raises(model_metrics.MetricsError) as raised:
-        model_metrics.read(tmp_path)
-    assert str(raised.value) == (
+    assert refusal(tmp_path) == (
         f"no model metrics {tmp_path / 'metrics.json'}: "
         "`python -m training.train` writes it beside the SavedModel it exports"
     )
@@ -39,24 +44,18 @@ def test_a_missing_file_says_which_and_who_writes_it(tmp_path: Path) -> None:
 )
 def test_a_broken_file_is_named_with_the_reason(tmp_path: Path, content: str, problem: str) -> None:
     (tmp_path / "metrics.json").write_text(content)
-    with pytest.raises(model_metrics.MetricsError) as raised:
-        model_metrics.read(tmp_path)
-    assert str(raised.value) == f"cannot read the model metrics {tmp_path / 'metrics.json'}: {problem}"
+    assert refusal(tmp_path) == f"cannot read the model metrics {tmp_path / 'metrics.json'}: {problem}"
 
 
 def test_a_file_that_is_no_object_is_refused(tmp_path: Path) -> None:
     (tmp_path / "metrics.json").write_text("[0.99]")
-    with pytest.raises(model_metrics.MetricsError) as raised:
-        model_metrics.read(tmp_path)
-    assert str(raised.value) == f"the model metrics {tmp_path / 'metrics.json'} is not a JSON object"
+    assert refusal(tmp_path) == f"the model metrics {tmp_path / 'metrics.json'} is not a JSON object"
 
 
 def test_every_missing_required_field_is_listed(tmp_path: Path) -> None:
     metrics = {key: value for key, value in example_metrics.METRICS.items() if key not in ("temperature", "refused")}
     (tmp_path / "metrics.json").write_text(json.dumps(metrics))
-    with pytest.raises(model_metrics.MetricsError) as raised:
-        model_metrics.read(tmp_path)
-    assert str(raised.value) == (
+    assert refusal(tmp_path) == (
         f"{tmp_path / 'metrics.json'} lacks temperature, refused: "
         "`python -m training.train` writes them; retrain or restore the file"
     )
@@ -89,9 +88,7 @@ def test_every_missing_required_field_is_listed(tmp_path: Path) -> None:
 )
 def test_impossible_or_misshapen_figures_are_refused(tmp_path: Path, changes: dict, problem: str) -> None:
     example_metrics.write(tmp_path, **changes)
-    with pytest.raises(model_metrics.MetricsError) as raised:
-        model_metrics.read(tmp_path)
-    assert str(raised.value) == f"{tmp_path / 'metrics.json'}: figures the model card cannot show: {problem}"
+    assert refusal(tmp_path) == f"{tmp_path / 'metrics.json'}: figures the model card cannot show: {problem}"
 
 
 def test_fields_beyond_the_required_ones_are_kept(tmp_path: Path) -> None:
