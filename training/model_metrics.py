@@ -186,8 +186,8 @@ REQUIRED: dict[str, Kind] = {
     "not_digit_threshold": FRACTION,
     "low_confidence_threshold": FRACTION,
     "refused": (
-        "a mapping of fractions",
-        lambda value: isinstance(value, dict) and all(map(_is_fraction, value.values())),
+        "a mapping of fractions, not empty",
+        lambda value: isinstance(value, dict) and bool(value) and all(map(_is_fraction, value.values())),
     ),
 }
 

@@ -75,6 +75,7 @@ def test_every_missing_required_field_is_listed(tmp_path: Path) -> None:
         ({"per_class_accuracy": [0.99] * 9}, "per_class_accuracy must be 10 fractions"),
         ({"versions": ["tensorflow"]}, "versions must be a mapping of library names to versions"),
         ({"temperature": 0}, "temperature must be a number above 0"),
+        ({"refused": {}}, "refused must be a mapping of fractions, not empty"),
         (
             {"expected_calibration_error": {"bins": 15, "test_before": 0.01}},
             "expected_calibration_error must be a mapping with bins, test_before and test_after",
