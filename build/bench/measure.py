@@ -25,7 +25,7 @@ from build import nondigits, scenes, serve, uploads
 from build.bench import browser as bench_browser
 from build.bench import inputs, numbers, scores, weight
 from build.bench import report as bench_report
-from training import data, evaluate, models
+from training import data, evaluate, model_metrics, models
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -98,7 +98,7 @@ def measure_build(model_dir: Path, out_dir: Path, runs: int) -> dict[str, Any]:
 
 def training_speed(model_dir: Path) -> dict[str, Any]:
     """Return the shipped model's training figures from its metrics.json (None where not recorded)."""
-    metrics = models.read_metrics(model_dir)
+    metrics = model_metrics.read(model_dir)
     return {key: metrics.get(key) for key in ("seconds_per_epoch", "epochs", "training_seconds", "test_accuracy")}
 
 

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from training import calibration, data, evaluate, models, train
+from training import calibration, data, evaluate, model_metrics, models, train
 
 
 @pytest.mark.slow
@@ -58,6 +58,7 @@ def test_smoke_run_exports_a_calibrated_savedmodel_with_both_outputs(mnist_dir, 
     assert ((not_digit >= 0) & (not_digit <= 1)).all()
     np.testing.assert_array_equal(models.load_classifier(model_dir)(test_images), probabilities)
 
+    model_metrics.read(model_dir)  # every field the build and the gate require, each plausible
     metrics = json.loads((model_dir / "metrics.json").read_text())
     assert metrics["version"] == model_dir.name
     assert metrics["epochs"] == 1

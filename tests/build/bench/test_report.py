@@ -7,7 +7,7 @@ import json
 import pytest
 
 from build.bench import report as bench_report
-from build.context import benchmark_rows
+from build.model_card import benchmark_rows
 
 REPORT = {
     "scenes": {"digits": {"count": 450, "correct": 360, "accuracy": 0.8}, "blanks": {"count": 100, "read": 2}},
