@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from build import bench_browser, bench_inputs, bench_report, convert, nondigits, numbers, runtime, scenes, uploads
-from training import data, evaluate, models
+from training import data, evaluate, exports
 
 log = logging.getLogger("build.bench")  # named, not __name__: run as `python -m` this module is __main__
 
@@ -101,7 +101,7 @@ def measure_build(model_dir: Path, out_dir: Path, runs: int) -> dict:
 
 def training_speed(model_dir: Path) -> dict:
     """Return the shipped model's training figures from its metrics.json (None where not recorded)."""
-    metrics = models.read_metrics(model_dir)
+    metrics = exports.read_metrics(model_dir)
     return {key: metrics.get(key) for key in ("seconds_per_epoch", "epochs", "training_seconds", "test_accuracy")}
 
 
@@ -398,7 +398,7 @@ def run(
     real_files = copy_real(real_dir, web_root, f"{INPUTS}/real", settings.real) if real_dir else []
 
     log.info("classifying %d MNIST images with the SavedModel ...", len(images))
-    python_probabilities, python_not_digit = models.load_reader(model_dir)(evaluate.as_model_input(images))
+    python_probabilities, python_not_digit = exports.load_reader(model_dir)(evaluate.as_model_input(images))
 
     with bench_browser.chromium() as browser, bench_browser.serve(web_root) as base_url:
         log.info("cold starts: %d fresh pages per variant and opening ...", settings.repeats)
@@ -505,7 +505,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
     mnist_dir = Path(os.environ.get(data.DATA_DIR_ENV, SHARED_DATA / "mnist"))
-    model_dir = args.model or models.newest_model_dir()
+    model_dir = args.model or exports.newest_model_dir()
     with tempfile.TemporaryDirectory(prefix="snapmath-bench-") as work_dir:
         report = run(settings, model_dir, mnist_dir, SHARED_DATA / "samples", Path(work_dir), SHARED_DATA / "real")
     print(write_report(report, args.out))

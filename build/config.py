@@ -8,7 +8,7 @@ from pathlib import Path
 
 from build import floors
 from build.errors import BuildError
-from training import models
+from training import exports
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -83,16 +83,16 @@ def load_config(
 
     if model is None:
         try:
-            model_dir = models.newest_model_dir(models.MODELS_DIR)
-        except models.ModelNotFoundError as error:
+            model_dir = exports.newest_model_dir(exports.MODELS_DIR)
+        except exports.ModelNotFoundError as error:
             errors.append(str(error))
-            model_dir = models.MODELS_DIR
+            model_dir = exports.MODELS_DIR
         except ValueError as error:  # a folder of digits int() cannot read, such as "²" or "٣"
             errors.append(
-                f"cannot pick the newest model in {models.MODELS_DIR}: a folder is not named by a Unix timestamp "
+                f"cannot pick the newest model in {exports.MODELS_DIR}: a folder is not named by a Unix timestamp "
                 f"in ASCII digits ({error}); rename or remove it"
             )
-            model_dir = models.MODELS_DIR
+            model_dir = exports.MODELS_DIR
     else:
         model_dir = _resolved(model, "--model", errors)
         if model_dir is None:
@@ -132,7 +132,7 @@ def load_config(
 def _model_threshold(config: Config, key: str, fallback: float) -> float:
     """Return the model's metrics.json value `key` if it is a number in (0, 1], else `fallback`."""
     try:
-        value = models.read_metrics(config.model_dir).get(key)
+        value = exports.read_metrics(config.model_dir).get(key)
     except (OSError, UnicodeDecodeError, ValueError, AttributeError):
         return fallback
     return float(value) if isinstance(value, (int, float)) and 0.0 < value <= 1.0 else fallback
@@ -157,7 +157,7 @@ def low_confidence(config: Config) -> float:
 def _checked_against_floors(config: Config, errors: list[str]) -> Config:
     """Return `config` with `below_floors` filled in; add an error if the model misses a floor without the override."""
     try:
-        metrics = models.read_metrics(config.model_dir)
+        metrics = exports.read_metrics(config.model_dir)
     except (OSError, UnicodeDecodeError, ValueError) as error:
         errors.append(f"cannot read the model metrics {config.model_dir / 'metrics.json'}: {error}")
         return config

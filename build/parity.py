@@ -85,10 +85,10 @@ def check_inputs() -> tuple[list[str], np.ndarray]:
 
 def reference_probabilities(model_dir: Path, images: np.ndarray) -> np.ndarray:
     """Return the SavedModel's outputs [N, 11] for `images` (OUTPUT_COLUMNS); BuildError if it cannot run."""
-    from training import models
+    from training import exports
 
     try:
-        probabilities, not_digit = models.load_reader(model_dir)(images)
+        probabilities, not_digit = exports.load_reader(model_dir)(images)
     except Exception as error:  # a broken SavedModel fails in many TF-specific ways
         message = (
             str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from training import data, gate, models
+from training import data, exports, gate
 
 NUM_CLASSES = 10
 
@@ -34,7 +34,7 @@ def score(probabilities: np.ndarray, labels: np.ndarray) -> dict:
 
 def evaluate_model_dir(model_dir: Path, mnist: data.Mnist) -> dict:
     """Return the score of the SavedModel in model_dir on MNIST's 10k test images."""
-    classify = models.load_classifier(model_dir)
+    classify = exports.load_classifier(model_dir)
     return score(classify(as_model_input(mnist.test_images)), mnist.test_labels)
 
 
@@ -75,10 +75,10 @@ def main(argv: list[str] | None = None) -> int:
             args.compare[0], args.compare[1] if len(args.compare) == 2 else None, args.data_dir, args.uploads
         )
     try:
-        model_dir = models.checked_model_dir(args.model_dir or models.newest_model_dir())
+        model_dir = exports.checked_model_dir(args.model_dir or exports.newest_model_dir())
         mnist = data.load_mnist(args.data_dir)
         metrics = evaluate_model_dir(model_dir, mnist)
-    except (data.MnistError, models.ModelNotFoundError) as error:
+    except (data.MnistError, exports.ModelNotFoundError) as error:
         print(f"error: {error}")
         return 1
     print(f"model: {model_dir}")

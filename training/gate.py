@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from training import data, decode, models, preprocess
+from training import data, decode, exports, preprocess
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("SNAPMATH_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
@@ -140,17 +140,17 @@ class Row:
 # Inputs
 
 
-def shipped_model_dir(models_dir: Path = models.MODELS_DIR) -> Path:
+def shipped_model_dir(models_dir: Path = exports.MODELS_DIR) -> Path:
     """Return the shipped model: the newest exported model committed to git (else the newest on disk)."""
     try:
         listed = subprocess.run(
             ["git", "ls-files", "--", "."], cwd=models_dir, capture_output=True, text=True, check=True
         ).stdout.split()
     except (OSError, subprocess.CalledProcessError):
-        return models.newest_model_dir(models_dir)
+        return exports.newest_model_dir(models_dir)
     committed = {Path(name).parts[0] for name in listed if Path(name).name == "saved_model.pb"}
-    found = [path for path in models.model_dirs(models_dir) if path.name in committed]
-    return found[-1] if found else models.newest_model_dir(models_dir)
+    found = [path for path in exports.model_dirs(models_dir) if path.name in committed]
+    return found[-1] if found else exports.newest_model_dir(models_dir)
 
 
 def read_pictures(name: str, paths: Sequence[Path], labels: Sequence[int], spec: dict) -> LabelledPictures:
@@ -198,7 +198,7 @@ def output_names(model_dir: Path) -> set[str]:
 
     saved = saved_model_pb2.SavedModel()
     saved.ParseFromString((Path(model_dir) / "saved_model.pb").read_bytes())
-    return {name for graph in saved.meta_graphs for name in graph.signature_def[models.SERVING_SIGNATURE].outputs}
+    return {name for graph in saved.meta_graphs for name in graph.signature_def[exports.SERVING_SIGNATURE].outputs}
 
 
 def non_digit_pictures(count: int, spec: dict, seed: int = NON_DIGIT_SEED) -> NonDigitPictures:
@@ -243,15 +243,15 @@ def load_runner(model_dir: Path) -> Runner:
     """Return a function mapping float32 images [N,28,28,1] to every output of the serving signature."""
     import tensorflow as tf
 
-    loaded = tf.saved_model.load(str(models.checked_model_dir(model_dir)))
-    serving = loaded.signatures[models.SERVING_SIGNATURE]
+    loaded = tf.saved_model.load(str(exports.checked_model_dir(model_dir)))
+    serving = loaded.signatures[exports.SERVING_SIGNATURE]
     input_name = next(iter(serving.structured_input_signature[1]))
 
     def run(images: np.ndarray) -> Outputs:
         images = np.asarray(images, np.float32).reshape(-1, *IMAGE_SHAPE)
         batches: list[Outputs] = []
-        for start in range(0, len(images), models.BATCH_SIZE):
-            outputs = serving(**{input_name: tf.constant(images[start : start + models.BATCH_SIZE])})
+        for start in range(0, len(images), exports.BATCH_SIZE):
+            outputs = serving(**{input_name: tf.constant(images[start : start + exports.BATCH_SIZE])})
             batches.append({name: value.numpy() for name, value in outputs.items()})
         return {name: np.concatenate([batch[name] for batch in batches]) for name in batches[0]} if batches else {}
 
@@ -270,7 +270,7 @@ def digit_probabilities(outputs: Outputs) -> np.ndarray:
 
 def not_digit_threshold(model_dir: Path) -> float:
     """Return the not_digit probability from which the model's answer is a refusal (its metrics.json, else 0.5)."""
-    recorded = models.read_metrics(model_dir).get("not_digit_threshold")
+    recorded = exports.read_metrics(model_dir).get("not_digit_threshold")
     return float(recorded) if isinstance(recorded, (int, float)) else NOT_DIGIT_THRESHOLD
 
 
@@ -318,7 +318,7 @@ def model_bytes(model_dir: Path) -> int:
 
 def parameter_count(model_dir: Path, run: Runner) -> int:
     """Return the parameter count recorded at export (metrics.json), else the SavedModel's variable sizes."""
-    recorded = models.read_metrics(model_dir).get("parameters")
+    recorded = exports.read_metrics(model_dir).get("parameters")
     if isinstance(recorded, int):
         return recorded
     variables = getattr(run.loaded, "variables", ())  # type: ignore[attr-defined]  # Keras exports list them
@@ -462,10 +462,10 @@ def run_gate(
 ) -> tuple[str, bool]:
     """Return (the table, whether NEW passed) for NEW against OLD (default: the shipped model)."""
     try:
-        new_dir = models.checked_model_dir(new_dir)
-        old_dir = models.checked_model_dir(old_dir or shipped_model_dir())
+        new_dir = exports.checked_model_dir(new_dir)
+        old_dir = exports.checked_model_dir(old_dir or shipped_model_dir())
         mnist = data.load_mnist(data_dir)
-    except (models.ModelNotFoundError, data.MnistError) as error:
+    except (exports.ModelNotFoundError, data.MnistError) as error:
         raise GateError(str(error)) from error
     # Non-digit pictures are drawn only when a model can refuse them (the `not_digit` output).
     refuses = any(NOT_DIGIT_OUTPUT in output_names(model_dir) for model_dir in (new_dir, old_dir))

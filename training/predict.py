@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from training import decode, models, preprocess, spec_check
+from training import decode, exports, preprocess, spec_check
 
 EXIT_UNREADABLE = 1  # some picture could not be read (the others were still answered)
 EXIT_CANNOT_RUN = (
@@ -151,9 +151,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
     try:
         spec = spec_check.load_checked_spec()
-        model_dir = arguments.model or models.newest_model_dir()
+        model_dir = arguments.model or exports.newest_model_dir()
         read = checked_reader(model_dir)
-    except (models.ModelNotFoundError, spec_check.SpecError, BrokenModelError) as error:
+    except (exports.ModelNotFoundError, spec_check.SpecError, BrokenModelError) as error:
         print(f"error: {printable(str(error))}", file=sys.stderr)
         return EXIT_CANNOT_RUN
     answers = predict_files(arguments.files, read, spec, refusal_threshold(model_dir), arguments.box)
@@ -170,16 +170,16 @@ def checked_reader(model_dir: Path) -> Callable[[np.ndarray], tuple[np.ndarray, 
     import tensorflow as tf
 
     try:
-        models.checked_model_dir(model_dir)
-        outputs = tf.saved_model.load(str(model_dir)).signatures[models.SERVING_SIGNATURE].structured_outputs
+        exports.checked_model_dir(model_dir)
+        outputs = tf.saved_model.load(str(model_dir)).signatures[exports.SERVING_SIGNATURE].structured_outputs
         widths = [spec.shape[-1] for spec in outputs.values() if spec.shape.rank == 2]
         if 10 not in widths:  # the digit probabilities; a not_digit output beside them is [N,1]
             raise BrokenModelError(
                 f"the model in {model_dir} answers {max(widths, default=0)} values per picture, not the 10 digit probabilities"
             )
-        read = models.load_reader(model_dir)
+        read = exports.load_reader(model_dir)
         read(np.zeros((1, 28, 28, 1), np.float32))
-    except (models.ModelNotFoundError, BrokenModelError):
+    except (exports.ModelNotFoundError, BrokenModelError):
         raise
     except Exception as error:  # TensorFlow raises many types for a corrupt SavedModel; each is one line here
         detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__

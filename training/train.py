@@ -22,7 +22,7 @@ import numpy as np
 import tensorflow as tf
 from keras import layers
 
-from training import calibration, data, evaluate, models, negatives, printed
+from training import calibration, data, evaluate, exports, negatives, printed
 from training.model import (
     HEAD,
     HEADS,
@@ -328,7 +328,7 @@ def initialise_from(model: keras.Model, model_dir: Path) -> None:
 
     The variables come in layer order (conv, batch norm x4, ..., dense kernel and bias); the 11th
     output column, which that model lacks, gets small random weights and bias 0."""
-    checked = models.checked_model_dir(model_dir)
+    checked = exports.checked_model_dir(model_dir)
     loaded = [v.numpy() for v in tf.saved_model.load(str(checked)).variables if "seed_generator" not in v.name]
     targets = [w for layer in model.layers for w in layer.weights if "seed_generator" not in w.path]
     if len(loaded) != len(targets):
@@ -444,12 +444,12 @@ def export(model: keras.Model, metrics: dict, models_dir: Path) -> Path:
     archive = keras.export.ExportArchive()
     archive.track(model)
 
-    @tf.function(input_signature=[tf.TensorSpec([None, 28, 28, 1], tf.float32, name=models.INPUT_NAME)])
+    @tf.function(input_signature=[tf.TensorSpec([None, 28, 28, 1], tf.float32, name=exports.INPUT_NAME)])
     def serve(image):
         probabilities, not_digit = model(image, training=False)
-        return {models.PROBABILITIES_OUTPUT: probabilities, models.NOT_DIGIT_OUTPUT: not_digit}
+        return {exports.PROBABILITIES_OUTPUT: probabilities, exports.NOT_DIGIT_OUTPUT: not_digit}
 
-    archive.add_endpoint(models.SERVING_SIGNATURE, serve)
+    archive.add_endpoint(exports.SERVING_SIGNATURE, serve)
     archive.write_out(str(staging), verbose=False)
     (staging / "metrics.json").write_text(json.dumps({"version": version, **metrics}, indent=2) + "\n")
     final = models_dir / version
@@ -498,7 +498,7 @@ def main(argv: list[str] | None = None) -> int:
         default=INIT_FROM,
         help="start from this 10-class SavedModel's weights ('none', the default: from scratch)",
     )
-    parser.add_argument("--models-dir", type=Path, default=models.MODELS_DIR, help="where to export")
+    parser.add_argument("--models-dir", type=Path, default=exports.MODELS_DIR, help="where to export")
     parser.add_argument(
         "--log-dir",
         type=Path,
@@ -519,7 +519,7 @@ def main(argv: list[str] | None = None) -> int:
         data.MnistError,
         printed.NoFontsError,
         negatives.NoFontsError,
-        models.ModelNotFoundError,
+        exports.ModelNotFoundError,
         ValueError,
     ) as error:
         print(f"error: {error}")

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from training import data, evaluate, gate, models
+from training import data, evaluate, exports, gate
 
 ACCURACY = gate.Rule("accuracy", "accuracy", "percent", True, 0.01)
 MILLISECONDS = gate.Rule("ms", "ms", "ms", False, 0.5, relative=True)
@@ -296,12 +296,12 @@ def test_compare_takes_at_most_two_models(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_shipped_model_against_itself_passes(mnist_dir: Path, capsys) -> None:
-    shipped = models.newest_model_dir()
+    shipped = exports.newest_model_dir()
     assert (
         evaluate.main(["--compare", str(shipped), str(shipped), "--data-dir", str(mnist_dir), "--uploads", "60"]) == 0
     )
     printed = capsys.readouterr().out
     assert "PASS" in printed
     mnist_row = next(line for line in printed.splitlines() if line.startswith("MNIST test accuracy"))
-    accuracy = f"{models.read_metrics(shipped)['test_accuracy']:.2%}"
+    accuracy = f"{exports.read_metrics(shipped)['test_accuracy']:.2%}"
     assert mnist_row.split().count(accuracy) == 2, mnist_row  # NEW and OLD both match metrics.json

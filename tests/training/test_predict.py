@@ -10,7 +10,7 @@ from PIL import Image
 
 from tests import pictures
 from tests.conftest import SAMPLES_DIR
-from training import decode, models, predict, preprocess
+from training import decode, exports, predict, preprocess
 
 
 @pytest.fixture(scope="module")
@@ -72,14 +72,14 @@ def test_missing_model_dir_names_the_path(tmp_path, picture_files, capsys):
 
 
 @pytest.mark.skipif(
-    not models.model_dirs(), reason="no shipped model in training/models yet (python -m training.train)"
+    not exports.model_dirs(), reason="no shipped model in training/models yet (python -m training.train)"
 )
 def test_shipped_model_reads_every_shared_sample():
     paths = sorted(SAMPLES_DIR.iterdir())
     assert len(paths) == 14
-    model_dir = models.newest_model_dir()
+    model_dir = exports.newest_model_dir()
     answers = predict.predict_files(
-        paths, models.load_reader(model_dir), preprocess.load_spec(), predict.refusal_threshold(model_dir)
+        paths, exports.load_reader(model_dir), preprocess.load_spec(), predict.refusal_threshold(model_dir)
     )
     wrong = {
         answer["file"]: answer["digit"] for answer, path in zip(answers, paths) if answer["digit"] != int(path.name[0])

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from training import calibration, data, evaluate, models, train
+from training import calibration, data, evaluate, exports, train
 
 
 @pytest.mark.slow
@@ -35,28 +35,28 @@ def test_smoke_run_exports_a_calibrated_savedmodel_with_both_outputs(mnist_dir, 
         )
         == 0
     )
-    model_dir = models.newest_model_dir(tmp_path / "models")
+    model_dir = exports.newest_model_dir(tmp_path / "models")
     assert model_dir.name.isdigit()
     assert not list((tmp_path / "models").glob(".*partial"))
 
     import tensorflow as tf
 
-    serving = tf.saved_model.load(str(model_dir)).signatures[models.SERVING_SIGNATURE]
+    serving = tf.saved_model.load(str(model_dir)).signatures[exports.SERVING_SIGNATURE]
     ((name, spec),) = serving.structured_input_signature[1].items()
-    assert name == models.INPUT_NAME
+    assert name == exports.INPUT_NAME
     assert spec.shape.as_list() == [None, 28, 28, 1]
     assert spec.dtype == tf.float32
     outputs = {key: value.shape.as_list() for key, value in serving.structured_outputs.items()}
-    assert outputs == {models.PROBABILITIES_OUTPUT: [None, 10], models.NOT_DIGIT_OUTPUT: [None, 1]}
+    assert outputs == {exports.PROBABILITIES_OUTPUT: [None, 10], exports.NOT_DIGIT_OUTPUT: [None, 1]}
 
     test_images = evaluate.as_model_input(data.load_mnist(mnist_dir).test_images[:64])
-    probabilities, not_digit = models.load_reader(model_dir)(test_images)
+    probabilities, not_digit = exports.load_reader(model_dir)(test_images)
     assert probabilities.shape == (64, 10)
     assert not_digit.shape == (64,)
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
     assert (probabilities >= 0).all()
     assert ((not_digit >= 0) & (not_digit <= 1)).all()
-    np.testing.assert_array_equal(models.load_classifier(model_dir)(test_images), probabilities)
+    np.testing.assert_array_equal(exports.load_classifier(model_dir)(test_images), probabilities)
 
     metrics = json.loads((model_dir / "metrics.json").read_text())
     assert metrics["version"] == model_dir.name
