@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from build import bench_browser, bench_inputs, bench_report, convert, nondigits, numbers, runtime, scenes, uploads
-from training import data, evaluate, exports
+from training import data, exports
 
 log = logging.getLogger("build.bench")  # named, not __name__: run as `python -m` this module is __main__
 
@@ -398,7 +398,7 @@ def run(
     real_files = copy_real(real_dir, web_root, f"{INPUTS}/real", settings.real) if real_dir else []
 
     log.info("classifying %d MNIST images with the SavedModel ...", len(images))
-    python_probabilities, python_not_digit = exports.load_reader(model_dir)(evaluate.as_model_input(images))
+    python_probabilities, python_not_digit = exports.load_reader(model_dir)(data.as_model_input(images))
 
     with bench_browser.chromium() as browser, bench_browser.serve(web_root) as base_url:
         log.info("cold starts: %d fresh pages per variant and opening ...", settings.repeats)

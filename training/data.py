@@ -45,6 +45,13 @@ class Mnist:
     checksums: dict[str, str]
 
 
+def as_model_input(images: np.ndarray) -> np.ndarray:
+    """Return uint8 images [N,28,28] as the model reads them: float32 [N,28,28,1] in 0..1.
+
+    The one place the scaling happens, so training, evaluation and the gate feed the model alike."""
+    return (images.astype(np.float32) / 255.0)[..., np.newaxis]  # [N,28,28] uint8 -> [N,28,28,1] float32
+
+
 def _read_capped(path: Path, magic: int) -> bytes:
     """Return an IDX file's bytes (gunzipped), reading no more than its header announces plus one byte.
 

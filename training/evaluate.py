@@ -13,11 +13,6 @@ from training import data, exports, gate
 NUM_CLASSES = 10
 
 
-def as_model_input(images: np.ndarray) -> np.ndarray:
-    """Return uint8 MNIST images [N,28,28] as the model's input: float32 [N,28,28,1] in 0..1."""
-    return (images.astype(np.float32) / 255.0)[..., np.newaxis]
-
-
 def score(probabilities: np.ndarray, labels: np.ndarray) -> dict:
     """Return accuracy, per-class accuracy and the confusion matrix (rows: true, columns: predicted)."""
     predictions = probabilities.argmax(axis=1)
@@ -35,7 +30,7 @@ def score(probabilities: np.ndarray, labels: np.ndarray) -> dict:
 def evaluate_model_dir(model_dir: Path, mnist: data.Mnist) -> dict:
     """Return the score of the SavedModel in model_dir on MNIST's 10k test images."""
     classify = exports.load_classifier(model_dir)
-    return score(classify(as_model_input(mnist.test_images)), mnist.test_labels)
+    return score(classify(data.as_model_input(mnist.test_images)), mnist.test_labels)
 
 
 def format_report(metrics: dict) -> str:

@@ -227,7 +227,7 @@ def gather_inputs(
     """Return the gate's inputs; pictures are preprocessed once here, for both models."""
     spec = preprocess.load_spec()
     return Inputs(
-        mnist_images=(mnist.test_images.astype(np.float32) / 255.0)[..., np.newaxis],
+        mnist_images=data.as_model_input(mnist.test_images),
         mnist_labels=mnist.test_labels.astype(np.int64),
         uploads=rendered_uploads(mnist, uploads, spec) if uploads else None,
         real=real_pictures(real_dir, spec) if real_dir is not None else None,

@@ -245,7 +245,7 @@ def make_training_data(
 def training_dataset(training: TrainingData, batch_size: int) -> tf.data.Dataset:
     """Return the shuffled, augmented training batches."""
     augment = augmenter()
-    images = evaluate.as_model_input(training.images)
+    images = data.as_model_input(training.images)
     return (
         tf.data.Dataset.from_tensor_slices((images, training.labels))
         .shuffle(len(images), seed=SEED, reshuffle_each_iteration=True)
@@ -348,14 +348,14 @@ def logits_of(model: keras.Model, images: np.ndarray) -> np.ndarray:
     """Return the trained model's [N,11] logits for uint8 images [N,28,28]."""
     if not len(images):
         return np.zeros((0, NUM_CLASSES + 1), np.float32)
-    return model.predict(evaluate.as_model_input(images), batch_size=1024, verbose=0)
+    return model.predict(data.as_model_input(images), batch_size=1024, verbose=0)
 
 
 def read(reader: keras.Model, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Return the exported model's (digit probabilities [N,10], not_digit [N]) for uint8 images [N,28,28]."""
     if not len(images):
         return np.zeros((0, NUM_CLASSES), np.float32), np.zeros((0,), np.float32)
-    probabilities, not_digit = reader.predict(evaluate.as_model_input(images), batch_size=1024, verbose=0)
+    probabilities, not_digit = reader.predict(data.as_model_input(images), batch_size=1024, verbose=0)
     return probabilities, not_digit.reshape(-1)
 
 

@@ -35,7 +35,7 @@ def recorded(shipped_dir):
 @pytest.fixture(scope="module")
 def test_readings(shipped_dir, mnist_dir):
     mnist = data.load_mnist(mnist_dir)
-    probabilities, not_digit = exports.load_reader(shipped_dir)(evaluate.as_model_input(mnist.test_images))
+    probabilities, not_digit = exports.load_reader(shipped_dir)(data.as_model_input(mnist.test_images))
     return mnist.test_labels, probabilities, not_digit
 
 
@@ -71,7 +71,7 @@ def test_shipped_model_rarely_refuses_mnist_digits(test_readings, recorded):
 @pytest.mark.slow
 def test_shipped_model_refuses_non_digits_in_fonts_it_never_saw(shipped_dir, recorded):
     images, _ = negatives.render_negatives(BENCHMARK_FONT_PICTURES, seed=7, split="benchmark")
-    _, not_digit = exports.load_reader(shipped_dir)(evaluate.as_model_input(images))
+    _, not_digit = exports.load_reader(shipped_dir)(data.as_model_input(images))
     assert np.mean(not_digit >= recorded["not_digit_threshold"]) >= MIN_REFUSED
     assert recorded["refused"]["non_digits_held_out"] >= MIN_REFUSED
 

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from training import calibration, data, evaluate, exports, train
+from training import calibration, data, exports, train
 
 
 @pytest.mark.slow
@@ -49,7 +49,7 @@ def test_smoke_run_exports_a_calibrated_savedmodel_with_both_outputs(mnist_dir, 
     outputs = {key: value.shape.as_list() for key, value in serving.structured_outputs.items()}
     assert outputs == {exports.PROBABILITIES_OUTPUT: [None, 10], exports.NOT_DIGIT_OUTPUT: [None, 1]}
 
-    test_images = evaluate.as_model_input(data.load_mnist(mnist_dir).test_images[:64])
+    test_images = data.as_model_input(data.load_mnist(mnist_dir).test_images[:64])
     probabilities, not_digit = exports.load_reader(model_dir)(test_images)
     assert probabilities.shape == (64, 10)
     assert not_digit.shape == (64,)
