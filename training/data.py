@@ -16,8 +16,10 @@ import numpy as np
 DATA_DIR_ENV = "SNAPMATH_MNIST_DIR"
 IMAGES_MAGIC = 2051  # IDX: unsigned bytes, 3 dimensions (count, rows, cols)
 LABELS_MAGIC = 2049  # IDX: unsigned bytes, 1 dimension (count)
-IMAGE_SIDE = 28
-NUM_CLASSES = 10
+# Defined here once, at the data step (as keras-io's mnist_convnet does), and imported everywhere else:
+IMAGE_SIDE = 28  # MNIST's images are 28x28, and so is every model input the page's preprocessing makes
+NUM_CLASSES = 10  # the digits 0..9
+MODEL_INPUT_SHAPE = (IMAGE_SIDE, IMAGE_SIDE, 1)  # one model input: float32, white ink on black, 0..1
 IDX_FILES = {
     "train_images": "train-images-idx3-ubyte",
     "train_labels": "train-labels-idx1-ubyte",

@@ -10,13 +10,11 @@ import numpy as np
 
 from training import data, exports, gate
 
-NUM_CLASSES = 10
-
 
 def score(probabilities: np.ndarray, labels: np.ndarray) -> dict:
     """Return accuracy, per-class accuracy and the confusion matrix (rows: true, columns: predicted)."""
     predictions = probabilities.argmax(axis=1)
-    confusion = np.zeros((NUM_CLASSES, NUM_CLASSES), dtype=np.int64)
+    confusion = np.zeros((data.NUM_CLASSES, data.NUM_CLASSES), dtype=np.int64)
     np.add.at(confusion, (labels.astype(np.int64), predictions), 1)
     per_class = confusion.diagonal() / np.maximum(confusion.sum(axis=1), 1)
     return {
@@ -38,7 +36,7 @@ def format_report(metrics: dict) -> str:
     lines = [f"test accuracy: {metrics['test_accuracy']:.4%} on {metrics['test_count']} images"]
     lines.append("per class: " + "  ".join(f"{d}:{a:.2%}" for d, a in enumerate(metrics["per_class_accuracy"])))
     lines.append("confusion (rows true, columns predicted):")
-    lines.append("     " + "".join(f"{d:>6}" for d in range(NUM_CLASSES)))
+    lines.append("     " + "".join(f"{d:>6}" for d in range(data.NUM_CLASSES)))
     for digit, row in enumerate(metrics["confusion_matrix"]):
         lines.append(f"{digit:>5}" + "".join(f"{count:>6}" for count in row))
     return "\n".join(lines)

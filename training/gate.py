@@ -32,11 +32,9 @@ UPLOAD_SEED = 0  # the benchmark's seed: the same uploads
 NON_DIGITS = 300  # 1 point of refusal = 3 pictures
 NON_DIGIT_SEED = 0
 TIMING_REPEATS = 50
-NOT_DIGIT_OUTPUT = "not_digit"
 # A digit input is refused when its not_digit probability reaches the model's own threshold
 # (metrics.json "not_digit_threshold", chosen on held-out data at training), else this.
 NOT_DIGIT_THRESHOLD = 0.5
-IMAGE_SHAPE = (28, 28, 1)
 
 Outputs = dict[str, np.ndarray]
 Runner = Callable[[np.ndarray], Outputs]
@@ -163,8 +161,8 @@ def read_pictures(name: str, paths: Sequence[Path], labels: Sequence[int], spec:
             prepared = None
         kept.append(prepared is not None and prepared.input is not None)
         if kept[-1]:
-            inputs.append(prepared.input.reshape(IMAGE_SHAPE))  # type: ignore[union-attr]
-    stacked = np.stack(inputs).astype(np.float32) if inputs else np.zeros((0, *IMAGE_SHAPE), np.float32)
+            inputs.append(prepared.input.reshape(data.MODEL_INPUT_SHAPE))  # type: ignore[union-attr]
+    stacked = np.stack(inputs).astype(np.float32) if inputs else np.zeros((0, *data.MODEL_INPUT_SHAPE), np.float32)
     return LabelledPictures(name, stacked, np.array(kept, bool), np.array(labels, np.int64))
 
 
@@ -212,9 +210,9 @@ def non_digit_pictures(count: int, spec: dict, seed: int = NON_DIGIT_SEED) -> No
                 found = preprocess.preprocess(decode.decode_file(path, spec["decode"]), spec).digits
             except decode.UnreadableImageError:
                 found = ()
-            inputs += [digit.input.reshape(IMAGE_SHAPE) for digit in found]
+            inputs += [digit.input.reshape(data.MODEL_INPUT_SHAPE) for digit in found]
             owners += [number] * len(found)
-    stacked = np.stack(inputs).astype(np.float32) if inputs else np.zeros((0, *IMAGE_SHAPE), np.float32)
+    stacked = np.stack(inputs).astype(np.float32) if inputs else np.zeros((0, *data.MODEL_INPUT_SHAPE), np.float32)
     return NonDigitPictures(stacked, np.array(owners, np.int64), count)
 
 
@@ -248,7 +246,7 @@ def load_runner(model_dir: Path) -> Runner:
     input_name = next(iter(serving.structured_input_signature[1]))
 
     def run(images: np.ndarray) -> Outputs:
-        images = np.asarray(images, np.float32).reshape(-1, *IMAGE_SHAPE)
+        images = np.asarray(images, np.float32).reshape(-1, *data.MODEL_INPUT_SHAPE)
         batches: list[Outputs] = []
         for start in range(0, len(images), exports.BATCH_SIZE):
             outputs = serving(**{input_name: tf.constant(images[start : start + exports.BATCH_SIZE])})
@@ -261,7 +259,7 @@ def load_runner(model_dir: Path) -> Runner:
 
 def digit_probabilities(outputs: Outputs) -> np.ndarray:
     """Return the [N,10] digit probabilities among a signature's outputs (found by shape, whatever its name)."""
-    found = [value for value in outputs.values() if value.ndim == 2 and value.shape[1] == 10]
+    found = [value for value in outputs.values() if value.ndim == 2 and value.shape[1] == data.NUM_CLASSES]
     if len(found) != 1:
         shapes = {name: value.shape for name, value in outputs.items()}
         raise GateError(f"expected one [N,10] digit output in the serving signature, found {shapes}")
@@ -276,9 +274,9 @@ def not_digit_threshold(model_dir: Path) -> float:
 
 def refused(outputs: Outputs, threshold: float = NOT_DIGIT_THRESHOLD) -> np.ndarray | None:
     """Return which inputs the model refuses as non-digits (bool [N]), or None if it has no such output."""
-    if NOT_DIGIT_OUTPUT not in outputs:
+    if exports.NOT_DIGIT_OUTPUT not in outputs:
         return None
-    return outputs[NOT_DIGIT_OUTPUT].reshape(-1) >= threshold
+    return outputs[exports.NOT_DIGIT_OUTPUT].reshape(-1) >= threshold
 
 
 def refusal_share(pictures: NonDigitPictures | None, run: Runner, threshold: float) -> float | None:
@@ -330,7 +328,7 @@ def classify_milliseconds(runners: Sequence[Runner], repeats: int = TIMING_REPEA
 
     Timed in Python around the SavedModel's signature: relative figures for the gate, not the page's
     TF.js speed (python -m build.bench measures that)."""
-    image = np.zeros((1, *IMAGE_SHAPE), np.float32)
+    image = np.zeros((1, *data.MODEL_INPUT_SHAPE), np.float32)
     times: list[list[float]] = [[] for _ in runners]
     for run in runners:
         run(image)  # warm-up: the first call traces
@@ -468,7 +466,7 @@ def run_gate(
     except (exports.ModelNotFoundError, data.MnistError) as error:
         raise GateError(str(error)) from error
     # Non-digit pictures are drawn only when a model can refuse them (the `not_digit` output).
-    refuses = any(NOT_DIGIT_OUTPUT in output_names(model_dir) for model_dir in (new_dir, old_dir))
+    refuses = any(exports.NOT_DIGIT_OUTPUT in output_names(model_dir) for model_dir in (new_dir, old_dir))
     inputs = gather_inputs(mnist, uploads, real_dir, NON_DIGITS if refuses else 0)
     new, old = measure_pair(new_dir, old_dir, inputs)
     rows = compare(new, old)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from training import decode, exports, preprocess, spec_check
+from training import data, decode, exports, preprocess, spec_check
 
 EXIT_UNREADABLE = 1  # some picture could not be read (the others were still answered)
 EXIT_CANNOT_RUN = (
@@ -107,7 +107,7 @@ def predict_files(
     file gives a null reading with its reason and "unreadable": true."""
     pictures = read_pictures(paths, spec, box)
     inputs = [digit.input for picture in pictures if not isinstance(picture, str) for digit in picture.digits]
-    probabilities, not_digit = read(np.stack(inputs)) if inputs else (np.zeros((0, 10)), np.zeros(0))
+    probabilities, not_digit = read(np.stack(inputs)) if inputs else (np.zeros((0, data.NUM_CLASSES)), np.zeros(0))
     answers = []
     start = 0
     for path, picture in zip(paths, pictures):
@@ -173,12 +173,13 @@ def checked_reader(model_dir: Path) -> Callable[[np.ndarray], tuple[np.ndarray, 
         exports.checked_model_dir(model_dir)
         outputs = tf.saved_model.load(str(model_dir)).signatures[exports.SERVING_SIGNATURE].structured_outputs
         widths = [spec.shape[-1] for spec in outputs.values() if spec.shape.rank == 2]
-        if 10 not in widths:  # the digit probabilities; a not_digit output beside them is [N,1]
+        if data.NUM_CLASSES not in widths:  # the digit probabilities; a not_digit output beside them is [N,1]
             raise BrokenModelError(
-                f"the model in {model_dir} answers {max(widths, default=0)} values per picture, not the 10 digit probabilities"
+                f"the model in {model_dir} answers {max(widths, default=0)} values per picture, "
+                f"not the {data.NUM_CLASSES} digit probabilities"
             )
         read = exports.load_reader(model_dir)
-        read(np.zeros((1, 28, 28, 1), np.float32))
+        read(np.zeros((1, *data.MODEL_INPUT_SHAPE), np.float32))
     except (exports.ModelNotFoundError, BrokenModelError):
         raise
     except Exception as error:  # TensorFlow raises many types for a corrupt SavedModel; each is one line here

@@ -27,7 +27,6 @@ from training.model import (
     HEAD,
     HEADS,
     NOT_DIGIT_LABEL,
-    NUM_CLASSES,
     STAGE_FILTERS,
     build_model,
     digit_accuracy,
@@ -111,7 +110,9 @@ def augmenter():
         [
             layers.RandomRotation(ROTATION_DEGREES / 360, fill_mode="constant", seed=SEED),
             layers.RandomZoom((-ZOOM_FRACTION, ZOOM_FRACTION), fill_mode="constant", seed=SEED + 1),
-            layers.RandomTranslation(SHIFT_PIXELS / 28, SHIFT_PIXELS / 28, fill_mode="constant", seed=SEED + 2),
+            layers.RandomTranslation(
+                SHIFT_PIXELS / data.IMAGE_SIDE, SHIFT_PIXELS / data.IMAGE_SIDE, fill_mode="constant", seed=SEED + 2
+            ),
         ],
         name="upload_geometry",
     )
@@ -347,14 +348,14 @@ def initialise_from(model: keras.Model, model_dir: Path) -> None:
 def logits_of(model: keras.Model, images: np.ndarray) -> np.ndarray:
     """Return the trained model's [N,11] logits for uint8 images [N,28,28]."""
     if not len(images):
-        return np.zeros((0, NUM_CLASSES + 1), np.float32)
+        return np.zeros((0, data.NUM_CLASSES + 1), np.float32)
     return model.predict(data.as_model_input(images), batch_size=1024, verbose=0)
 
 
 def read(reader: keras.Model, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Return the exported model's (digit probabilities [N,10], not_digit [N]) for uint8 images [N,28,28]."""
     if not len(images):
-        return np.zeros((0, NUM_CLASSES), np.float32), np.zeros((0,), np.float32)
+        return np.zeros((0, data.NUM_CLASSES), np.float32), np.zeros((0,), np.float32)
     probabilities, not_digit = reader.predict(data.as_model_input(images), batch_size=1024, verbose=0)
     return probabilities, not_digit.reshape(-1)
 
@@ -366,8 +367,8 @@ def calibrate(model: keras.Model, training: TrainingData, mnist: data.Mnist, hea
     MNIST's test set is only measured here (calibration error and refusals after the choice), never used to choose."""
     held_labels = {name: labels.astype(np.int64) for name, (_, labels) in training.held_out.items()}
     test_labels = mnist.test_labels.astype(np.int64)
-    digits_logits = logits_of(model, training.held_out["mnist"][0])[:, :NUM_CLASSES]
-    test_logits = logits_of(model, mnist.test_images)[:, :NUM_CLASSES]
+    digits_logits = logits_of(model, training.held_out["mnist"][0])[:, : data.NUM_CLASSES]
+    test_logits = logits_of(model, mnist.test_images)[:, : data.NUM_CLASSES]
     temperature = calibration.fit_temperature(digits_logits, held_labels["mnist"])
     reader = serving_model(model, head, temperature)  # every choice below reads what is exported
     held = {name: read(reader, images) for name, (images, _) in training.held_out.items()}
@@ -444,7 +445,7 @@ def export(model: keras.Model, metrics: dict, models_dir: Path) -> Path:
     archive = keras.export.ExportArchive()
     archive.track(model)
 
-    @tf.function(input_signature=[tf.TensorSpec([None, 28, 28, 1], tf.float32, name=exports.INPUT_NAME)])
+    @tf.function(input_signature=[tf.TensorSpec([None, *data.MODEL_INPUT_SHAPE], tf.float32, name=exports.INPUT_NAME)])
     def serve(image):
         probabilities, not_digit = model(image, training=False)
         return {exports.PROBABILITIES_OUTPUT: probabilities, exports.NOT_DIGIT_OUTPUT: not_digit}
