@@ -2,7 +2,11 @@
 
 Reads like keras-io's mnist_convnet: load -> build -> train -> evaluate -> export, with one step
 added before export: calibrate (temperature and thresholds, on held-out data only).
-    python -m training.train [--data-dir DIR] [--epochs N] [--limit N]
+
+    python -m training.train    # the shipped recipe (`make model`): from scratch, with the defaults below
+    python -m training.train [--data-dir DIR] [--epochs N] [--limit N] [--printed-digits N] [--digit-crops N]
+        [--non-digits N] [--held-out N] [--head softmax|sigmoid] [--init-from DIR|none] [--models-dir DIR]
+        [--log-dir DIR]
 """
 
 from __future__ import annotations
@@ -534,8 +538,9 @@ def main(argv: list[str] | None = None) -> int:
         "non_digit_fonts": negatives.available_fonts("train") if args.non_digits else [],
         "held_out_images": held_out,
         "held_out_caveat": (
-            f"the model started from {args.init_from.name}, which trained on all 60k MNIST training images: "
-            "the held-out slice is unseen by this fine-tuning, not by the backbone; MNIST test is unseen by both"
+            f"the model started from {args.init_from.name}, which may have trained on the held-out slice "
+            "(1795602782 trained on all 60k MNIST training images): the slice is unseen by this fine-tuning, "
+            "not necessarily by the backbone; MNIST test is unseen by both"
             if args.init_from is not None
             else None
         ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -104,3 +105,55 @@ def test_calibration_needs_held_out_images(mnist_dir, tmp_path, capsys):
     assert train.main(["--data-dir", str(mnist_dir), "--held-out", "0", "--models-dir", str(tmp_path)]) == 1
     assert capsys.readouterr().out == "error: held-out size 0 must be from 1 to 59999 training images\n"
     assert not any(tmp_path.iterdir())
+
+
+@pytest.fixture
+def recorded_recipe(monkeypatch: pytest.MonkeyPatch) -> dict:
+    """Run train.main up to the start of training (no data, no fitting) and record what it was asked to do."""
+    recorded: dict = {}
+    full_mnist = data.Mnist(np.zeros((60_000, 0), np.uint8), np.zeros(0), np.zeros(0), np.zeros(0), "fake", {})
+    monkeypatch.setattr(data, "load_mnist", lambda data_dir: full_mnist)
+
+    def make_training_data(mnist, limit, held_out, printed_digits, digit_crops, non_digits):
+        recorded.update(limit=limit, held_out=held_out, printed=printed_digits, crops=digit_crops, non=non_digits)
+
+    def fit(training, epochs, head, log_dir, init_from):
+        recorded.update(epochs=epochs, head=head, init_from=init_from)
+        raise ValueError("stopped before training")
+
+    monkeypatch.setattr(train, "make_training_data", make_training_data)
+    monkeypatch.setattr(train, "train", fit)
+    return recorded
+
+
+def test_no_flags_is_the_shipped_recipe_from_scratch(recorded_recipe: dict, capsys) -> None:
+    assert train.main([]) == 1  # the recorder stops it before training
+    assert recorded_recipe == {
+        "limit": None,
+        "held_out": train.HELD_OUT,
+        "printed": train.PRINTED_DIGITS,
+        "crops": train.DIGIT_CROPS,
+        "non": train.NON_DIGITS,
+        "epochs": train.EPOCHS,
+        "head": train.HEAD,
+        "init_from": None,
+    }
+    assert train.INIT_FROM is None
+
+
+def test_init_from_none_trains_from_scratch(recorded_recipe: dict, tmp_path) -> None:
+    assert train.main(["--init-from", "none"]) == 1
+    assert recorded_recipe["init_from"] is None
+    assert train.main(["--init-from", str(tmp_path)]) == 1
+    assert recorded_recipe["init_from"] == tmp_path
+
+
+def test_the_readme_states_the_recipe_make_model_runs() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    paragraph = readme[readme.index("`make model` (= `python -m training.train`, no flags)") :].split("\n\n")[0]
+    assert "from scratch" in paragraph
+    assert f"{train.EPOCHS} epochs" in paragraph
+    assert f"{train.HELD_OUT // 1000}k held out" in paragraph
+    assert f"{train.PRINTED_DIGITS // 1000}k printed digits" in paragraph
+    assert f"{train.DIGIT_CROPS // 1000}k digit crops" in paragraph
+    assert f"{train.NON_DIGITS // 1000}k rendered non-digits" in paragraph
