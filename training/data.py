@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from training import cli
+
 DATA_DIR_ENV = "SNAPMATH_MNIST_DIR"
 IMAGES_MAGIC = 2051  # IDX: unsigned bytes, 3 dimensions (count, rows, cols)
 LABELS_MAGIC = 2049  # IDX: unsigned bytes, 1 dimension (count)
@@ -235,12 +237,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         mnist = load_mnist(args.data_dir)
     except MnistError as error:
-        print(f"error: {error}")
-        return 1
+        return cli.fail(error)
     print(f"MNIST from {mnist.source}: train {mnist.train_images.shape}, test {mnist.test_images.shape}")
     for name, digest in sorted(mnist.checksums.items()):
         print(f"  {digest}  {name}")
-    return 0
+    return cli.EXIT_OK
 
 
 if __name__ == "__main__":

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import numpy as np
 
-from training import data, exports, gate
+from training import cli, data, exports, gate
 
 
 def score(probabilities: np.ndarray, labels: np.ndarray) -> dict:
@@ -55,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         metavar=("NEW", "OLD"),
         help="promotion gate: NEW beside OLD (default: the shipped model) in one table; "
-        "exit 1 when NEW is worse beyond the tolerances (training/gate.py)",
+        f"exit {cli.EXIT_RESULT_FAILED} when NEW is worse beyond the tolerances (training/gate.py)",
     )
     parser.add_argument(
         "--uploads", type=int, default=gate.UPLOADS, help=f"rendered uploads for --compare (default {gate.UPLOADS})"
@@ -72,22 +71,21 @@ def main(argv: list[str] | None = None) -> int:
         mnist = data.load_mnist(args.data_dir)
         metrics = evaluate_model_dir(model_dir, mnist)
     except (data.MnistError, exports.ModelNotFoundError) as error:
-        print(f"error: {error}")
-        return 1
+        return cli.fail(error)
     print(f"model: {model_dir}")
     print(format_report(metrics))
-    return 0
+    return cli.EXIT_OK
 
 
 def compare_main(new_dir: Path, old_dir: Path | None, data_dir: str | None, uploads: int) -> int:
-    """Print the promotion gate's table; return 0 if NEW passed, 1 if it is worse, 2 on an error."""
+    """Print the promotion gate's table; return the exit status (training/cli.py): OK if NEW passed,
+    RESULT_FAILED if it is worse, ERROR if the gate could not run."""
     try:
         table, passed = gate.run_gate(new_dir, old_dir, data_dir, uploads)
     except gate.GateError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        return cli.fail(error)
     print(table)
-    return 0 if passed else 1
+    return cli.EXIT_OK if passed else cli.EXIT_RESULT_FAILED
 
 
 if __name__ == "__main__":

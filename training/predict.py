@@ -10,16 +10,11 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from training import data, decode, exports, preprocess, spec_check
-
-EXIT_UNREADABLE = 1  # some picture could not be read (the others were still answered)
-EXIT_CANNOT_RUN = (
-    2  # nothing was read: the model or the preprocessing spec is missing or broken (as argparse's usage errors)
-)
-
+from training import cli, data, decode, exports, preprocess, spec_check
 
 NOT_A_DIGIT = "This doesn't look like a digit."
 
@@ -27,7 +22,8 @@ NOT_A_DIGIT = "This doesn't look like a digit."
 def read_pictures(
     paths: Sequence[Path], spec: dict, box: tuple[int, int, int, int] | None = None
 ) -> list[preprocess.Preprocessed | str]:
-    """Return, per file, the digits preprocessing found (or its reason), or the sentence saying why the file is unreadable.
+    """Return, per file, the digits preprocessing found (or its reason), or the sentence saying why the file
+    is unreadable.
 
     `box` (x, y, width, height) is in the picture's own upright pixels, as on the page."""
     results: list[preprocess.Preprocessed | str] = []
@@ -61,8 +57,8 @@ def answer_for(
     path: Path, prepared: preprocess.Preprocessed, probabilities: np.ndarray, not_digit: np.ndarray, threshold: float
 ) -> dict:
     """Return the page contract's reading of one picture from its digits' model outputs."""
-    digits = []
-    for digit_input, row, refusal in zip(prepared.digits, probabilities, not_digit):
+    digits: list[dict[str, Any]] = []  # JSON objects, as recognize() answers them
+    for digit_input, row, refusal in zip(prepared.digits, probabilities, not_digit, strict=True):
         values = [float(value) for value in row]
         best = int(np.argmax(values))
         digits.append(
@@ -110,7 +106,7 @@ def predict_files(
     probabilities, not_digit = read(np.stack(inputs)) if inputs else (np.zeros((0, data.NUM_CLASSES)), np.zeros(0))
     answers = []
     start = 0
-    for path, picture in zip(paths, pictures):
+    for path, picture in zip(paths, pictures, strict=True):
         if isinstance(picture, str):
             empty = answer_for(path, preprocess.Preprocessed((), picture), probabilities[:0], not_digit[:0], threshold)
             answers.append({**empty, "unreadable": True})
@@ -123,12 +119,12 @@ def predict_files(
 
 def format_table(answers: list[dict]) -> str:
     """Return the answers as a plain-text table a person can read."""
-    names = [printable(answer["file"]) for answer in answers]
+    names = [cli.printable(answer["file"]) for answer in answers]
     width = max([len("file")] + [len(name) for name in names])
     lines = [f"{'file':<{width}}  read   confidence"]
-    for name, answer in zip(names, answers):
+    for name, answer in zip(names, answers, strict=True):
         if answer["number"] is None:
-            lines.append(f"{name:<{width}}  -      {printable(answer['reason'])}")
+            lines.append(f"{name:<{width}}  -      {cli.printable(answer['reason'])}")
         elif answer["digit"] is None:
             confidences = ", ".join(f"{digit['confidence']:.3f}" for digit in answer["digits"])
             lines.append(f"{name:<{width}}  {answer['number']:<5}  {confidences}")
@@ -138,6 +134,7 @@ def format_table(answers: list[dict]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Answer each picture as the page would; return the exit status (training/cli.py)."""
     parser = argparse.ArgumentParser(prog="python -m training.predict", description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="pictures of single digits")
     parser.add_argument("--json", action="store_true", help="print JSON, as the page's recognize() would answer")
@@ -154,11 +151,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         model_dir = arguments.model or exports.newest_model_dir()
         read = checked_reader(model_dir)
     except (exports.ModelNotFoundError, spec_check.SpecError, BrokenModelError) as error:
-        print(f"error: {printable(str(error))}", file=sys.stderr)
-        return EXIT_CANNOT_RUN
+        return cli.fail(error)  # nothing was read: the model or the preprocessing spec is missing or broken
     answers = predict_files(arguments.files, read, spec, refusal_threshold(model_dir), arguments.box)
     print(json.dumps(answers, indent=2) if arguments.json else format_table(answers))
-    return EXIT_UNREADABLE if any(answer.get("unreadable") for answer in answers) else 0
+    # A picture that could not be read is answered with its reason; the others are still answered.
+    return cli.EXIT_RESULT_FAILED if any(answer.get("unreadable") for answer in answers) else cli.EXIT_OK
 
 
 class BrokenModelError(ValueError):
@@ -166,7 +163,8 @@ class BrokenModelError(ValueError):
 
 
 def checked_reader(model_dir: Path) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    """Return the model's read function (digit probabilities, not_digit) after one blank input showed it answers 10 probabilities."""
+    """Return the model's read function (digit probabilities, not_digit), once one blank input showed that it
+    answers the 10 digit probabilities."""
     import tensorflow as tf
 
     try:
@@ -189,7 +187,8 @@ def checked_reader(model_dir: Path) -> Callable[[np.ndarray], tuple[np.ndarray, 
 
 
 def refusal_threshold(model_dir: Path) -> float:
-    """Return the not-digit probability from which the model's readings are refused (chosen at training, in metrics.json)."""
+    """Return the not-digit probability from which the model's readings are refused (chosen at training and
+    recorded in metrics.json; 0.5 without one)."""
     try:
         metrics = json.loads((Path(model_dir) / "metrics.json").read_text())
     except (OSError, ValueError):
@@ -207,11 +206,6 @@ def parse_box(text: str) -> tuple[int, int, int, int]:
     if width < 1 or height < 1 or x < 0 or y < 0:
         raise argparse.ArgumentTypeError(f"the box {text!r} needs x, y >= 0 and a width and height of at least 1")
     return x, y, width, height
-
-
-def printable(text: str) -> str:
-    """Return text with control characters escaped, so a file name cannot move the cursor or recolour the terminal."""
-    return "".join(character if character.isprintable() else ascii(character)[1:-1] for character in text)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ import numpy as np
 import tensorflow as tf
 from keras import layers
 
-from training import calibration, data, evaluate, exports, negatives, printed
+from training import calibration, cli, data, evaluate, exports, negatives, printed
 from training.model import (
     HEAD,
     HEADS,
@@ -165,8 +165,8 @@ def rendered_non_digits(count: int, seed: int, fonts: str) -> tuple[np.ndarray, 
     return images, labels, np.array([negatives.KINDS.index(kind) for kind in kinds], np.uint8)
 
 
-def render_in_parallel(jobs: dict[str, tuple]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Return {name: (images, labels)} of jobs {name: (function, *arguments)} run in RENDER_WORKERS processes.
+def render_in_parallel(jobs: dict[str, tuple]) -> dict[str, tuple[np.ndarray, ...]]:
+    """Return {name: (images, labels[, kinds])} of jobs {name: (function, *arguments)} run in RENDER_WORKERS processes.
 
     Rendering goes through the page's preprocessing picture by picture (~25 ms of CPU each); workers
     share the wait. Each job is seeded on its own, so the result does not depend on the scheduling."""
@@ -218,14 +218,14 @@ def make_training_data(
                 f"no fonts of the {fonts} split installed for non-digit letters: see training/negatives.py"
             )
     rendered = render_in_parallel(jobs)
-    parts = {"mnist": (images[:split], labels[:split])}
+    parts: dict[str, tuple[np.ndarray, ...]] = {"mnist": (images[:split], labels[:split])}
     for name in ("printed", "crops"):
         if name in rendered:
             parts[name] = rendered[name]
     chunks = [rendered[name] for name in sorted(rendered) if name.startswith("non_digits_") and name[-1].isdigit()]
     if chunks:
         parts["non_digits"] = (np.concatenate([c[0] for c in chunks]), np.concatenate([c[1] for c in chunks]))
-    held = {"mnist": (images[split:], labels[split:])}
+    held: dict[str, tuple[np.ndarray, ...]] = {"mnist": (images[split:], labels[split:])}  # non-digits add kinds
     for name in ("printed", "crops"):
         if f"held_out_{name}" in rendered:
             held[name] = rendered[f"held_out_{name}"]
@@ -235,7 +235,7 @@ def make_training_data(
     return TrainingData(
         images=np.concatenate([pair[0] for pair in parts.values()]),
         labels=np.concatenate([pair[1] for pair in parts.values()]).astype(np.int32),
-        held_out={name: pair[:2] for name, pair in held.items()},
+        held_out={name: (pair[0], pair[1]) for name, pair in held.items()},
         kinds={name: [negatives.KINDS[k] for k in pair[2]] for name, pair in held.items() if len(pair) == 3},
         counts={
             **{name: len(pair[1]) for name, pair in parts.items()},
@@ -527,8 +527,7 @@ def main(argv: list[str] | None = None) -> int:
         exports.ModelNotFoundError,
         ValueError,
     ) as error:
-        print(f"error: {error}")
-        return 1
+        return cli.fail(error)
     calibrated, reader = calibrate(model, training, mnist, args.head)
     probabilities, _ = read(reader, mnist.test_images)
     metrics = {
@@ -554,7 +553,7 @@ def main(argv: list[str] | None = None) -> int:
     model_dir = export(reader, metrics, args.models_dir)
     print(evaluate.format_report(metrics))
     print(f"exported {model_dir} ({summary['epochs']} epochs, {summary['training_seconds']} s)")
-    return 0
+    return cli.EXIT_OK
 
 
 if __name__ == "__main__":

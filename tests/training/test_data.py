@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from training import data
+from training import cli, data
 
 
 def idx_bytes(magic: int, array: np.ndarray) -> bytes:
@@ -125,8 +125,10 @@ def test_missing_file_and_missing_directory(tmp_path):
 
 
 def test_cli_prints_one_error_line(tmp_path, capsys):
-    assert data.main(["--data-dir", str(tmp_path / "nowhere")]) == 1
-    assert capsys.readouterr().out.strip().startswith("error: ")
+    assert data.main(["--data-dir", str(tmp_path / "nowhere")]) == cli.EXIT_ERROR
+    captured = capsys.readouterr()
+    assert captured.err == f"error: {tmp_path / 'nowhere'}: no such MNIST directory\n"
+    assert captured.out == ""
 
 
 # ---- data that is trusted too easily (issue 15 item 5) ---------------------------------------------

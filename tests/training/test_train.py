@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from training import calibration, data, exports, train
+from training import calibration, cli, data, exports, train
 
 
 @pytest.mark.slow
@@ -96,14 +96,20 @@ def test_smoke_run_exports_a_calibrated_savedmodel_with_both_outputs(mnist_dir, 
 
 
 def test_missing_data_is_one_error_line(tmp_path, capsys):
-    assert train.main(["--data-dir", str(tmp_path / "nowhere"), "--models-dir", str(tmp_path)]) == 1
-    assert capsys.readouterr().out == f"error: {tmp_path / 'nowhere'}: no such MNIST directory\n"
+    assert train.main(["--data-dir", str(tmp_path / "nowhere"), "--models-dir", str(tmp_path)]) == cli.EXIT_ERROR
+    captured = capsys.readouterr()
+    assert captured.err == f"error: {tmp_path / 'nowhere'}: no such MNIST directory\n"
+    assert captured.out == ""
     assert not any(tmp_path.iterdir())
 
 
 def test_calibration_needs_held_out_images(mnist_dir, tmp_path, capsys):
-    assert train.main(["--data-dir", str(mnist_dir), "--held-out", "0", "--models-dir", str(tmp_path)]) == 1
-    assert capsys.readouterr().out == "error: held-out size 0 must be from 1 to 59999 training images\n"
+    assert (
+        train.main(["--data-dir", str(mnist_dir), "--held-out", "0", "--models-dir", str(tmp_path)]) == cli.EXIT_ERROR
+    )
+    captured = capsys.readouterr()
+    assert captured.err == "error: held-out size 0 must be from 1 to 59999 training images\n"
+    assert captured.out == ""
     assert not any(tmp_path.iterdir())
 
 
@@ -127,7 +133,7 @@ def recorded_recipe(monkeypatch: pytest.MonkeyPatch) -> dict:
 
 
 def test_no_flags_is_the_shipped_recipe_from_scratch(recorded_recipe: dict, capsys) -> None:
-    assert train.main([]) == 1  # the recorder stops it before training
+    assert train.main([]) == cli.EXIT_ERROR  # the recorder stops it before training
     assert recorded_recipe == {
         "limit": None,
         "held_out": train.HELD_OUT,
@@ -142,9 +148,9 @@ def test_no_flags_is_the_shipped_recipe_from_scratch(recorded_recipe: dict, caps
 
 
 def test_init_from_none_trains_from_scratch(recorded_recipe: dict, tmp_path) -> None:
-    assert train.main(["--init-from", "none"]) == 1
+    assert train.main(["--init-from", "none"]) == cli.EXIT_ERROR
     assert recorded_recipe["init_from"] is None
-    assert train.main(["--init-from", str(tmp_path)]) == 1
+    assert train.main(["--init-from", str(tmp_path)]) == cli.EXIT_ERROR
     assert recorded_recipe["init_from"] == tmp_path
 
 
