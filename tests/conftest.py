@@ -22,7 +22,7 @@ CHROMIUM_INSTALL_HINT = (
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     """One headless Chromium for the whole session (Playwright driving Debian's browser)."""
-    from build import bench_browser
+    from build.bench import browser as bench_browser
 
     try:
         bench_browser.chromium_path()

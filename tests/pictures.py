@@ -122,6 +122,12 @@ def digit_pictures() -> dict[str, tuple[str, np.ndarray]]:
     stripes = palette[(rows // 25) % len(palette)]
     pictures["striped_multicolour"] = ("7", to_rgba(255 * (1 - striped_mask) + stripes * striped_mask))
 
+    boxed = draw_digit((500, 400), "7", (200, 130, 300, 270), (20, 30, 90), 9, (240, 238, 230))
+    corners = [(170, 104), (330, 110), (325, 300), (165, 294), (170, 104)]  # a box drawn a little turned
+    ImageDraw.Draw(boxed).line(corners, fill=(20, 30, 90), width=6)
+    ImageDraw.Draw(boxed).line([(300, 130), (328, 130)], fill=(20, 30, 90), width=9)  # the 7's bar runs into it
+    pictures["in_a_box_it_touches"] = ("7", to_rgba(np.asarray(boxed, dtype=np.float64)))
+
     tiny = np.full((8, 8, 3), 255.0)
     tiny[1:7, 4] = 0
     pictures["tiny_8x8"] = ("1", to_rgba(tiny))

@@ -10,11 +10,10 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from training import cli, data, decode, exports, preprocess, spec_check
+from training import cli, data, decode, exports, model_metrics, preprocess, spec_check
 
 NOT_A_DIGIT = "This doesn't look like a digit."
 
@@ -22,8 +21,7 @@ NOT_A_DIGIT = "This doesn't look like a digit."
 def read_pictures(
     paths: Sequence[Path], spec: dict, box: tuple[int, int, int, int] | None = None
 ) -> list[preprocess.Preprocessed | str]:
-    """Return, per file, the digits preprocessing found (or its reason), or the sentence saying why the file
-    is unreadable.
+    """Return, per file, the digits preprocessing found (or its reason), or why the file is unreadable.
 
     `box` (x, y, width, height) is in the picture's own upright pixels, as on the page."""
     results: list[preprocess.Preprocessed | str] = []
@@ -57,8 +55,9 @@ def answer_for(
     path: Path, prepared: preprocess.Preprocessed, probabilities: np.ndarray, not_digit: np.ndarray, threshold: float
 ) -> dict:
     """Return the page contract's reading of one picture from its digits' model outputs."""
-    digits: list[dict[str, Any]] = []  # JSON objects, as recognize() answers them
-    for digit_input, row, refusal in zip(prepared.digits, probabilities, not_digit, strict=True):
+    digits = []
+    not_digits = [float(refusal) for refusal in not_digit]  # per digit, as the page's notDigit
+    for digit_input, row, refusal in zip(prepared.digits, probabilities, not_digits, strict=True):
         values = [float(value) for value in row]
         best = int(np.argmax(values))
         digits.append(
@@ -67,10 +66,10 @@ def answer_for(
                 "confidence": values[best],
                 "probabilities": values,
                 "box": as_box(digit_input.box),
-                "not_digit": float(refusal),
+                "not_digit": refusal,
             }
         )
-    refused = any(digit["not_digit"] >= threshold for digit in digits)
+    refused = any(refusal >= threshold for refusal in not_digits)
     reason = prepared.reason or (NOT_A_DIGIT if refused else None)
     single = digits[0] if len(digits) == 1 and reason is None else None
     boxes = [digit_input.box for digit_input in prepared.digits]
@@ -87,7 +86,7 @@ def answer_for(
         "box": union,
         "number": int("".join(str(digit["digit"]) for digit in digits)) if digits and reason is None else None,
         "digits": digits,
-        "not_digit": max((digit["not_digit"] for digit in digits), default=0.0),
+        "not_digit": max(not_digits, default=0.0),
         "reason": reason,
     }
 
@@ -150,9 +149,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         spec = spec_check.load_checked_spec()
         model_dir = arguments.model or exports.newest_model_dir()
         read = checked_reader(model_dir)
-    except (exports.ModelNotFoundError, spec_check.SpecError, BrokenModelError) as error:
-        return cli.fail(error)  # nothing was read: the model or the preprocessing spec is missing or broken
-    answers = predict_files(arguments.files, read, spec, refusal_threshold(model_dir), arguments.box)
+        threshold = refusal_threshold(model_dir)
+    except (exports.ModelNotFoundError, spec_check.SpecError, BrokenModelError, model_metrics.MetricsError) as error:
+        return cli.fail(error)  # nothing was read: the model, its metrics.json or the preprocessing spec is broken
+    answers = predict_files(arguments.files, read, spec, threshold, arguments.box)
     print(json.dumps(answers, indent=2) if arguments.json else format_table(answers))
     # A picture that could not be read is answered with its reason; the others are still answered.
     return cli.EXIT_RESULT_FAILED if any(answer.get("unreadable") for answer in answers) else cli.EXIT_OK
@@ -163,8 +163,8 @@ class BrokenModelError(ValueError):
 
 
 def checked_reader(model_dir: Path) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    """Return the model's read function (digit probabilities, not_digit), once one blank input showed that it
-    answers the 10 digit probabilities."""
+    """Return the model's read function (digit probabilities, not_digit), once a blank input showed it answers 10
+    probabilities."""
     import tensorflow as tf
 
     try:
@@ -187,14 +187,8 @@ def checked_reader(model_dir: Path) -> Callable[[np.ndarray], tuple[np.ndarray, 
 
 
 def refusal_threshold(model_dir: Path) -> float:
-    """Return the not-digit probability from which the model's readings are refused (chosen at training and
-    recorded in metrics.json; 0.5 without one)."""
-    try:
-        metrics = json.loads((Path(model_dir) / "metrics.json").read_text())
-    except (OSError, ValueError):
-        return 0.5
-    value = metrics.get("not_digit_threshold")
-    return float(value) if isinstance(value, (int, float)) else 0.5
+    """Return the not-digit probability from which the model's readings are refused (its metrics.json's)."""
+    return model_metrics.read(model_dir)["not_digit_threshold"]
 
 
 def parse_box(text: str) -> tuple[int, int, int, int]:

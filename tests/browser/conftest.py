@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from build import bench_browser
+from build import serve
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SUB_PATH = "snapmath"
@@ -47,7 +47,7 @@ def built_site(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def site_url(built_site) -> Iterator[str]:
     """Return the http URL of the built site, served by the stdlib on 127.0.0.1 under /snapmath/."""
-    with bench_browser.serve(built_site.parent) as base_url:
+    with serve.serving(built_site.parent, quiet=True) as base_url:
         yield f"{base_url}{SUB_PATH}/"
 
 
@@ -88,7 +88,7 @@ def app(browser, app_url):
     page, record = open_app(browser, app_url)
     yield page
     origin = app_url.split("/index.html")[0]
-    foreign = [url for url in record.requests if not (url.startswith(origin) or url.startswith(("blob:", "data:")))]
+    foreign = [url for url in record.requests if not url.startswith((origin, "blob:", "data:"))]
     page.context.close()
     assert not foreign, f"requests outside the site: {foreign}"
     assert not record.errors, f"console errors: {record.errors}"
@@ -136,7 +136,7 @@ def digit_files(tmp_path_factory, mnist_dir) -> dict[int, Path]:
         paths, exports.load_reader(model_dir), preprocess.load_spec(), predict.refusal_threshold(model_dir)
     )
     chosen: dict[int, Path] = {}
-    for index, (path, answer) in enumerate(zip(paths, answers)):
+    for index, (path, answer) in enumerate(zip(paths, answers, strict=True)):
         label = int(mnist.test_labels[index])
         if label not in chosen and answer["digit"] == label and answer["confidence"] > 0.95:
             chosen[label] = path
@@ -163,7 +163,7 @@ def bad_files(tmp_path_factory) -> dict[str, Path]:
     for name, content in files.items():
         paths[name].write_bytes(content)
     paths["huge-file.jpg"] = folder / "huge-file.jpg"
-    with open(paths["huge-file.jpg"], "wb") as handle:  # 26 MB: over the 25 MB limit
+    with paths["huge-file.jpg"].open("wb") as handle:  # 26 MB: over the 25 MB limit
         handle.write(b"\xff\xd8\xff\xe0" + bytes(26 * 1024 * 1024))
     paths["60-megapixels.png"] = folder / "60-megapixels.png"
     Image.new("L", (10_000, 6_000), 255).save(paths["60-megapixels.png"])

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from build import bench_browser
+from build import serve
 from tests import pictures
 from tests.conftest import REPO_ROOT
 from training import decode, preprocess
@@ -74,7 +74,7 @@ def harness_url(tmp_path_factory) -> Iterator[tuple[str, Path]]:
         shutil.copy(REPO_ROOT / relative, root / Path(relative).name)
         scripts.append(f'<script src="{Path(relative).name}"></script>')
     (root / "index.html").write_text(HARNESS.format(scripts="\n".join(scripts)))
-    with bench_browser.serve(root) as base_url:
+    with serve.serving(root, quiet=True) as base_url:
         yield base_url + "index.html", root
 
 
@@ -99,7 +99,7 @@ def run_both(
     (root / f"{name}.rgba").write_bytes(np.ascontiguousarray(rgba).tobytes())
     spec = preprocess.load_spec()
     expected = preprocess.preprocess(rgba, spec, box)
-    box_json = None if box is None else dict(zip(("x", "y", "width", "height"), box))
+    box_json = None if box is None else dict(zip(("x", "y", "width", "height"), box, strict=True))
     got = page.evaluate(
         "([name, width, height, spec, box]) => runPreprocess(name, width, height, spec, box)",
         [f"{name}.rgba", int(rgba.shape[1]), int(rgba.shape[0]), spec, box_json],
@@ -115,7 +115,7 @@ def disagreement(got: dict, expected: preprocess.Preprocessed) -> str | None:
         return f"reason {got['reason']!r} vs {expected.reason!r}"
     if len(got["digits"]) != len(expected.digits):
         return f"{len(got['digits'])} digits vs {len(expected.digits)}"
-    for index, (mine, theirs) in enumerate(zip(got["digits"], expected.digits)):
+    for index, (mine, theirs) in enumerate(zip(got["digits"], expected.digits, strict=True)):
         box = (mine["box"]["x"], mine["box"]["y"], mine["box"]["width"], mine["box"]["height"])
         if box != tuple(theirs.box):
             return f"digit {index}: box {box} vs {tuple(theirs.box)}"
@@ -198,7 +198,7 @@ def fake_png_header(width: int, height: int) -> bytes:
 
 
 @pytest.mark.parametrize(
-    "case, content, type_, name, message",
+    ("case", "content", "type_", "name", "message"),
     [
         ("empty", b"", "image/png", "empty.png", "This file is empty (0 bytes)."),
         (
@@ -269,7 +269,8 @@ def test_decode_reads_a_big_jpeg_photo_upright_at_most_the_working_side(page, tm
     result = decode_in_page(page, path.read_bytes(), "image/jpeg", "phone.jpg")
     side = preprocess.load_spec()["decode"]["max_decoded_side"]
     width, height = result["width"], result["height"]
-    assert side / 2 < height <= side and abs(width / height - 0.75) < 0.01, (width, height)
+    assert side / 2 < height <= side, (width, height)
+    assert abs(width / height - 0.75) < 0.01, (width, height)
     got = np.frombuffer(base64.b64decode(result["data"]), np.uint8)
     rows = got.size // (width * 4)  # the page sends the first 400 kB
     got = got[: rows * width * 4].reshape(rows, width, 4)[:, :, :3].astype(np.int16)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests import pictures
+from tests import example_metrics, pictures
 from tests.conftest import SAMPLES_DIR
 from training import cli, decode, exports, predict, preprocess
 
@@ -23,7 +23,7 @@ def tiny_model_dir(tmp_path_factory):
     )
     model_dir = tmp_path_factory.mktemp("models") / "1700000000"
     model.export(str(model_dir), verbose=False)
-    return model_dir
+    return example_metrics.write(model_dir)
 
 
 @pytest.fixture

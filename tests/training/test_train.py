@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from training import calibration, cli, data, exports, train
+from training import calibration, cli, data, exports, model_metrics, train
 
 
 @pytest.mark.slow
@@ -59,6 +59,7 @@ def test_smoke_run_exports_a_calibrated_savedmodel_with_both_outputs(mnist_dir, 
     assert ((not_digit >= 0) & (not_digit <= 1)).all()
     np.testing.assert_array_equal(exports.load_classifier(model_dir)(test_images), probabilities)
 
+    model_metrics.read(model_dir)  # every field the build and the gate require, each plausible
     metrics = json.loads((model_dir / "metrics.json").read_text())
     assert metrics["version"] == model_dir.name
     assert metrics["epochs"] == 1
