@@ -122,7 +122,7 @@ def digit_files(tmp_path_factory, mnist_dir) -> dict[int, Path]:
     import numpy as np
     from PIL import Image
 
-    from training import data, models, predict, preprocess
+    from training import data, exports, predict, preprocess
 
     mnist = data.load_mnist(mnist_dir)
     folder = tmp_path_factory.mktemp("digits")
@@ -131,9 +131,9 @@ def digit_files(tmp_path_factory, mnist_dir) -> dict[int, Path]:
         ink = 255 - np.asarray(Image.fromarray(mnist.test_images[index]).resize((140, 140), Image.Resampling.BICUBIC))
         paths.append(folder / f"test-{index}-label-{mnist.test_labels[index]}.png")
         Image.fromarray(ink).save(paths[-1])
-    model_dir = models.newest_model_dir()
+    model_dir = exports.newest_model_dir()
     answers = predict.predict_files(
-        paths, models.load_reader(model_dir), preprocess.load_spec(), predict.refusal_threshold(model_dir)
+        paths, exports.load_reader(model_dir), preprocess.load_spec(), predict.refusal_threshold(model_dir)
     )
     chosen: dict[int, Path] = {}
     for index, (path, answer) in enumerate(zip(paths, answers, strict=True)):

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from training import models
+from training import exports
 
 SIGNATURE = "serving_default"
 PREDICT_METHOD = "tensorflow/serving/predict"
@@ -26,7 +26,7 @@ NOT_DIGIT = "not_digit"
 @pytest.fixture(scope="module")
 def shipped() -> Path:
     """The newest exported model: the one README's `docker run` serves."""
-    return models.newest_model_dir()
+    return exports.newest_model_dir()
 
 
 @pytest.fixture(scope="module")
