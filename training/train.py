@@ -3,7 +3,7 @@
 Reads like keras-io's mnist_convnet: load -> build -> train -> evaluate -> export, with one step
 added before export: calibrate (temperature and thresholds, on held-out data only).
 
-    python -m training.train    # the shipped recipe (`make model`): from scratch, with the defaults below
+    python -m training.train    # the shipped recipe (`make model`): the defaults below
     python -m training.train [--data-dir DIR] [--epochs N] [--limit N] [--printed-digits N] [--digit-crops N]
         [--non-digits N] [--held-out N] [--head softmax|sigmoid] [--init-from DIR|none] [--models-dir DIR]
         [--log-dir DIR]
@@ -82,11 +82,14 @@ SEED = 20261125
 # TensorBoard runs, one sub-folder per run (gitignored); `tensorboard --logdir logs` shows the curves.
 LOG_DIR = Path(__file__).resolve().parent.parent / "logs"
 BATCH_SIZE = 128
-EPOCHS = 30
+EPOCHS = 5
 LEARNING_RATE = 1e-3
-# The shipped recipe trains from scratch, so the held-out slice below is unseen by every weight.
-# `--init-from DIR` starts from a 10-class SavedModel of the same stages instead (a quick fine-tune).
-INIT_FROM: Path | None = None
+# The shipped recipe fine-tunes the 10-class model 1795602782 (12-24-64, 36 epochs from scratch on all 60k
+# MNIST training images): its convolutions and digit columns start from it, the "not a digit" column near 0.
+# That model saw the held-out slice below, so the slice is unseen by this fine-tuning, not by the backbone
+# (metrics.json says so). `--init-from none` trains from scratch; measured: a 30-epoch run with 18k non-digits
+# refused 92-95 % of held-out non-digits but read MNIST test at 99.38 %, and the gate kept the shipped model.
+INIT_FROM: Path | None = Path(__file__).resolve().parent / "models" / "1795602782"
 # Held out from MNIST's 60k training images, never trained on: the temperature and both thresholds
 # are chosen on it (with held-out printed digits, crops and non-digits).
 HELD_OUT = 5_000
@@ -101,9 +104,9 @@ SHIFT_PIXELS = 2
 THICKEN_PROBABILITY = 0.10
 THIN_PROBABILITY = 0.05
 BLUR_PROBABILITY = 0.10
-PRINTED_DIGITS = 3_000  # typed/clip-art digits from system fonts
-DIGIT_CROPS = 4_000  # MNIST training digits cut out as the localisation stage may cut them (issue 9)
-NON_DIGITS = 18_000  # letters, shapes, scribbles, ... (training.negatives), label 10
+PRINTED_DIGITS = 2_000  # typed/clip-art digits from system fonts
+DIGIT_CROPS = 2_000  # MNIST training digits cut out as the localisation stage may cut them (issue 9)
+NON_DIGITS = 6_000  # letters, shapes, scribbles, ... (training.negatives), label 10
 NON_DIGIT_CHUNKS = 3  # rendered as separate seeded jobs, so the workers share the load evenly
 RENDER_WORKERS = 4  # more than the cores: on a shared machine each process gets its share
 
@@ -501,7 +504,7 @@ def main(argv: list[str] | None = None) -> int:
         "--init-from",
         type=Path,
         default=INIT_FROM,
-        help="start from this 10-class SavedModel's weights ('none', the default: from scratch)",
+        help=f"start from this 10-class SavedModel's weights (default {INIT_FROM.name}; 'none': from scratch)",
     )
     parser.add_argument("--models-dir", type=Path, default=exports.MODELS_DIR, help="where to export")
     parser.add_argument(

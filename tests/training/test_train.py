@@ -133,7 +133,7 @@ def recorded_recipe(monkeypatch: pytest.MonkeyPatch) -> dict:
     return recorded
 
 
-def test_no_flags_is_the_shipped_recipe_from_scratch(recorded_recipe: dict, capsys) -> None:
+def test_no_flags_is_the_shipped_recipe(recorded_recipe: dict, capsys) -> None:
     assert train.main([]) == cli.EXIT_ERROR  # the recorder stops it before training
     assert recorded_recipe == {
         "limit": None,
@@ -143,9 +143,10 @@ def test_no_flags_is_the_shipped_recipe_from_scratch(recorded_recipe: dict, caps
         "non": train.NON_DIGITS,
         "epochs": train.EPOCHS,
         "head": train.HEAD,
-        "init_from": None,
+        "init_from": train.INIT_FROM,
     }
-    assert train.INIT_FROM is None
+    assert train.INIT_FROM is not None
+    assert (train.INIT_FROM / "saved_model.pb").is_file()  # the committed model the recipe fine-tunes
 
 
 def test_init_from_none_trains_from_scratch(recorded_recipe: dict, tmp_path) -> None:
@@ -158,7 +159,7 @@ def test_init_from_none_trains_from_scratch(recorded_recipe: dict, tmp_path) -> 
 def test_the_readme_states_the_recipe_make_model_runs() -> None:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     paragraph = readme[readme.index("`make model` (= `python -m training.train`, no flags)") :].split("\n\n")[0]
-    assert "from scratch" in paragraph
+    assert f"fine-tunes {train.INIT_FROM.name}" in paragraph
     assert f"{train.EPOCHS} epochs" in paragraph
     assert f"{train.HELD_OUT // 1000}k held out" in paragraph
     assert f"{train.PRINTED_DIGITS // 1000}k printed digits" in paragraph
