@@ -10,8 +10,8 @@ import pytest
 from build import config as build_config
 from build import context, runtime
 from build.errors import BuildError
+from tests.paths import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 CONFUSION = [[90 if row == col else (10 if col == (row + 1) % 10 else 0) for col in range(10)] for row in range(10)]
 
 

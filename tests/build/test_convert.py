@@ -62,6 +62,7 @@ def test_unknown_quantization_is_refused(model_dir: Path) -> None:
         convert.convert_saved_model(model_dir, "int4")
 
 
+@pytest.mark.slow  # the converter imports TensorFlow
 def test_directory_that_is_not_a_saved_model_fails_with_its_path(tmp_path: Path) -> None:
     with pytest.raises(BuildError) as raised:
         convert.convert_saved_model(tmp_path, "none")

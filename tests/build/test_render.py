@@ -8,8 +8,7 @@ import pytest
 
 from build import context, render
 from build.errors import BuildError
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from tests.paths import TEMPLATES_DIR
 
 
 def environment_with(tmp_path: Path, **templates: str):
@@ -46,7 +45,7 @@ def test_missing_template_is_named(tmp_path: Path) -> None:
 
 
 def test_filters_format_like_the_context() -> None:
-    environment = render.make_environment(REPO_ROOT / "site_templates")
+    environment = render.make_environment(TEMPLATES_DIR)
     assert environment.from_string("{{ 1500|filesize }} {{ 0.5|percent }}").render() == "1.5 KB 50.00%"
 
 

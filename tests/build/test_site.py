@@ -19,8 +19,8 @@ from build import config as build_config
 from build import context, convert, parity, runtime, serve, site
 from build.errors import BuildError
 from build.runtime import sri
+from tests.paths import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 APP_SCRIPT_NAMES = [url.rsplit("/", 1)[1] for url in context.APP_SCRIPTS]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from build import uploads
@@ -16,6 +17,7 @@ def square_digit() -> np.ndarray:
     return digit
 
 
+@pytest.mark.slow  # renders photo-sized uploads
 def test_every_style_decodes_with_its_size_mode_and_label():
     rng = np.random.default_rng(1)
     for style in uploads.STYLES:
@@ -33,6 +35,7 @@ def test_ink_differs_from_the_background_where_the_digit_is():
     assert pixels.max() - pixels.min() > 60
 
 
+@pytest.mark.slow  # renders photo-sized uploads
 def test_a_set_is_reproducible_from_its_seed():
     images = np.stack([square_digit()] * 20)
     labels = np.arange(20) % 10

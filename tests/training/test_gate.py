@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from tests import slow
 from training import data, evaluate, gate, models
 
 ACCURACY = gate.Rule("accuracy", "accuracy", "percent", True, 0.01)
@@ -101,7 +102,7 @@ def image_reading(digit: int, fill: float = 0.0) -> np.ndarray:
     return image
 
 
-@pytest.fixture(scope="module")
+@slow.fixture(scope="module")
 def rule_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     return export_rule_model(tmp_path_factory.mktemp("models") / "1700000001", with_not_digit=True)
@@ -146,6 +147,7 @@ def test_measure_counts_reads_refusals_and_dropped_pictures(rule_model: Path, mo
     assert figures["tfjs_bytes"] == 1234
 
 
+@pytest.mark.slow  # exports a SavedModel with TensorFlow
 def test_model_without_not_digit_has_no_refusal_figures(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(gate, "model_bytes", lambda model_dir: 1)
     model_dir = export_rule_model(tmp_path / "1700000002", with_not_digit=False)

@@ -8,6 +8,7 @@ import pytest
 from training import printed
 
 
+@pytest.mark.slow  # renders fonts
 def test_renders_labelled_digits_as_the_page_presents_them():
     images, labels = printed.render_printed_digits(20, seed=3)
     assert images.shape == (20, 28, 28) and images.dtype == np.uint8
@@ -18,6 +19,7 @@ def test_renders_labelled_digits_as_the_page_presents_them():
         assert 19 <= max(np.ptp(rows), np.ptp(cols)) + 1 <= 21
 
 
+@pytest.mark.slow  # renders fonts
 def test_same_seed_same_digits():
     first, _ = printed.render_printed_digits(10, seed=4)
     second, _ = printed.render_printed_digits(10, seed=4)

@@ -7,11 +7,15 @@ import json
 import numpy as np
 import pytest
 
-from training import calibration, data, evaluate, models, train
+from training import calibration, data, evaluate, models
+
+# Every test runs training.train, which imports TensorFlow (so it is imported in the tests, not at collection).
+pytestmark = pytest.mark.slow
 
 
-@pytest.mark.slow
 def test_smoke_run_exports_a_calibrated_savedmodel_with_both_outputs(mnist_dir, tmp_path, capsys):
+    from training import train
+
     assert (
         train.main(
             [
@@ -95,12 +99,16 @@ def test_smoke_run_exports_a_calibrated_savedmodel_with_both_outputs(mnist_dir, 
 
 
 def test_missing_data_is_one_error_line(tmp_path, capsys):
+    from training import train
+
     assert train.main(["--data-dir", str(tmp_path / "nowhere"), "--models-dir", str(tmp_path)]) == 1
     assert capsys.readouterr().out == f"error: {tmp_path / 'nowhere'}: no such MNIST directory\n"
     assert not any(tmp_path.iterdir())
 
 
 def test_calibration_needs_held_out_images(mnist_dir, tmp_path, capsys):
+    from training import train
+
     assert train.main(["--data-dir", str(mnist_dir), "--held-out", "0", "--models-dir", str(tmp_path)]) == 1
     assert capsys.readouterr().out == "error: held-out size 0 must be from 1 to 59999 training images\n"
     assert not any(tmp_path.iterdir())
