@@ -85,4 +85,4 @@ serve: setup
 	$(PY) -m build.site --serve
 
 clean:
-	rm -rf dist $(STAMPS)
+	rm -rf dist .cache $(STAMPS)

@@ -469,7 +469,11 @@ async function main() {
   const nodeModules = path.resolve(process.argv[2]);
   let input = "";
   for await (const chunk of process.stdin) input += chunk;
-  const result = await build(nodeModules, JSON.parse(input));
+  const request = JSON.parse(input);
+  // {"scripts": ..., "apiOnly": true}: only the page's TF.js API, which (with model.json's ops) decides the bundle.
+  const result = request.apiOnly
+    ? { api: [...pageApi(require(path.join(nodeModules, "esbuild")), request.scripts)].sort() }
+    : await build(nodeModules, request);
   process.stdout.write(JSON.stringify(result));
 }
 

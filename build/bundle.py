@@ -56,16 +56,10 @@ def model_ops(model_json: dict) -> dict[str, str]:
 
 def build_bundle(model_json: dict, scripts: dict[str, bytes], node_modules: Path, analyze: bool = False) -> Bundle:
     """Return the TF.js bundle that runs `model_json` and the page `scripts` ({name: source}) on the CPU backend."""
-    node_modules = Path(node_modules).resolve()
-    for tool in ("esbuild", "terser"):
-        if not (node_modules / tool / "package.json").is_file():
-            raise BuildError(f"{tool} missing from {node_modules}: {INSTALL_HINT}")
-    sources = {name: source.decode("utf-8") for name, source in sorted(scripts.items()) if name.endswith(".js")}
-    for tool in TOOL_SCRIPTS:
-        sources[f"build/{tool.name}"] = tool.read_text(encoding="utf-8")
+    node_modules = _checked_tools(node_modules)
     request = {
         "modelOps": model_ops(model_json),
-        "scripts": sources,
+        "scripts": _sources(scripts),
         "api": list(ALWAYS_OFFERED),
         "analyze": analyze,
     }
@@ -90,3 +84,34 @@ def build_bundle(model_json: dict, scripts: dict[str, bytes], node_modules: Path
     if outside:
         raise BuildError(f"the TF.js bundle read {outside[0]}, outside {node_modules}: {INSTALL_HINT}")
     return bundle
+
+
+def page_api(scripts: dict[str, bytes], node_modules: Path) -> tuple[str, ...]:
+    """Return the `tf.*` names the page `scripts` (and the build's tools) call: with model.json's ops, all that
+    decides the bundle, so `--serve` rebuilds it only when this changes (a quick esbuild pass, no bundling)."""
+    request = {"scripts": _sources(scripts), "apiOnly": True}
+    output = node.run_script(
+        BUNDLE_SCRIPT,
+        [str(_checked_tools(node_modules))],
+        json.dumps(request),
+        TIMEOUT_SECONDS,
+        "the page's TF.js calls could not be read",
+    )
+    return tuple(json.loads(output)["api"])
+
+
+def _checked_tools(node_modules: Path) -> Path:
+    """Return node_modules resolved; BuildError if esbuild or terser is missing from it."""
+    node_modules = Path(node_modules).resolve()
+    for tool in ("esbuild", "terser"):
+        if not (node_modules / tool / "package.json").is_file():
+            raise BuildError(f"{tool} missing from {node_modules}: {INSTALL_HINT}")
+    return node_modules
+
+
+def _sources(scripts: dict[str, bytes]) -> dict[str, str]:
+    """Return {name: source} of the page's .js files, sorted, and the build's tool scripts that run the bundle."""
+    sources = {name: source.decode("utf-8") for name, source in sorted(scripts.items()) if name.endswith(".js")}
+    for tool in TOOL_SCRIPTS:
+        sources[f"build/{tool.name}"] = tool.read_text(encoding="utf-8")
+    return sources

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from build import floors
 from build.errors import BuildError
-from training import models
+from training import model_metrics, models
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,17 +29,6 @@ QUANTIZATIONS = ("none", "float16", "uint8")
 # known to break some models).
 DEFAULT_QUANTIZE = "float16"
 
-# The page flags a reading below this confidence when the model's metrics.json names none (models from
-# issue 10 on record "low_confidence_threshold", chosen on held-out data after calibration and used
-# instead). Measured with model 1795602782 on 600 photo-like
-# uploads (build/uploads.py, seed 11) read by the Python twin: below 0.9 lie 0.8% of readings and a
-# fifth of them are wrong (against 0.3% wrong overall); 16-32-64 gave a third against 0.7%.
-LOW_CONFIDENCE = 0.9
-# The page refuses a mark as "not a digit" when the model's not_digit output reaches this threshold.
-# It belongs to the model: chosen on held-out data at training time (training/calibration.py) and read
-# from its metrics.json ("not_digit_threshold"); a model without one never refuses.
-NEVER_REFUSE = 1.0
-
 SITE_TITLE = "snapmath"
 SITE_DESCRIPTION = (
     "Arithmetic on pictures of two digits, recognised in your browser by a small neural network; "
@@ -57,12 +46,14 @@ class Config:
     templates_dir: Path = REPO_ROOT / "site_templates"
     node_modules: Path = REPO_ROOT / "node_modules"
     preprocess_spec: Path = REPO_ROOT / "training" / "preprocess_spec.json"
-    low_confidence: float | None = None  # None: the model's metrics.json value, else LOW_CONFIDENCE
-    not_digit_threshold: float | None = None  # None: the model's metrics.json value (see NEVER_REFUSE)
+    low_confidence: float | None = None  # None: the model's metrics.json "low_confidence_threshold"
+    not_digit_threshold: float | None = None  # None: the model's metrics.json "not_digit_threshold"
     site_title: str = SITE_TITLE
     site_description: str = SITE_DESCRIPTION
     metric_floors: dict[str, float] = dataclasses.field(default_factory=lambda: dict(floors.METRIC_FLOORS))
     allow_below_floors: bool = False  # python -m build.site --allow-below-floors
+    # Set by load_config: the model's metrics.json, read (and checked) once for the whole build.
+    metrics: model_metrics.ModelMetrics | None = None
     # Set by load_config: the floors this model misses, built anyway because of allow_below_floors.
     # Empty for a model that meets them; the build output and the model card show each phrase.
     below_floors: tuple[str, ...] = ()
@@ -94,12 +85,11 @@ def load_config(
             )
             model_dir = models.MODELS_DIR
     else:
-        model_dir = _resolved(model, "--model", errors)
-        if model_dir is None:
-            model_dir = Path(model).absolute()
-        elif not model_dir.is_dir():
+        resolved = _resolved(model, "--model", errors)
+        model_dir = Path(model).absolute() if resolved is None else resolved
+        if resolved is not None and not model_dir.is_dir():
             errors.append(f"model directory {model_dir} does not exist")
-        elif not (model_dir / "saved_model.pb").is_file():
+        elif resolved is not None and not (model_dir / "saved_model.pb").is_file():
             errors.append(f"{model_dir} is not a SavedModel directory (no saved_model.pb)")
 
     errors.extend(_version_errors(model_dir))
@@ -122,52 +112,51 @@ def load_config(
     except OSError as error:  # e.g. a name too long for the file system
         errors.append(f"cannot write the build to {config.out_dir}: {error.strerror or error}")
     if (config.model_dir / "saved_model.pb").is_file():
-        config = _checked_against_floors(config, errors)
+        config = _with_metrics(config, errors)
 
     if errors:
         raise BuildError("; ".join(errors))
     return config
 
 
-def _model_threshold(config: Config, key: str, fallback: float) -> float:
-    """Return the model's metrics.json value `key` if it is a number in (0, 1], else `fallback`."""
-    try:
-        value = models.read_metrics(config.model_dir).get(key)
-    except (OSError, UnicodeDecodeError, ValueError, AttributeError):
-        return fallback
-    return float(value) if isinstance(value, (int, float)) and 0.0 < value <= 1.0 else fallback
-
-
 def not_digit_threshold(config: Config) -> float:
-    """Return the page's refusal threshold: the configured one, else the model's metrics.json value,
-    else NEVER_REFUSE."""
+    """Return the page's refusal threshold: the configured one, else the model's (chosen on held-out data at
+    training time)."""
     if config.not_digit_threshold is not None:
         return config.not_digit_threshold
-    return _model_threshold(config, "not_digit_threshold", NEVER_REFUSE)
+    return checked_metrics(config)["not_digit_threshold"]
 
 
 def low_confidence(config: Config) -> float:
-    """Return the page's low-confidence threshold: the configured one, else the model's metrics.json value
-    ("low_confidence_threshold", chosen on held-out data at training time), else LOW_CONFIDENCE."""
+    """Return the page's low-confidence threshold: the configured one, else the model's (chosen on held-out data
+    at training time)."""
     if config.low_confidence is not None:
         return config.low_confidence
-    return _model_threshold(config, "low_confidence_threshold", LOW_CONFIDENCE)
+    return checked_metrics(config)["low_confidence_threshold"]
 
 
-def _checked_against_floors(config: Config, errors: list[str]) -> Config:
-    """Return `config` with `below_floors` filled in; add an error if the model misses a floor without the override."""
+def checked_metrics(config: Config) -> model_metrics.ModelMetrics:
+    """Return the metrics.json that load_config read; BuildError for a Config made without it."""
+    if config.metrics is None:
+        raise BuildError(f"no model metrics for {config.model_dir}: make the Config with build.config.load_config")
+    return config.metrics
+
+
+def _with_metrics(config: Config, errors: list[str]) -> Config:
+    """Return `config` with the model's metrics and the floors it misses; add an error if they cannot be read, or
+    if the model misses a floor without the override."""
     try:
-        metrics = models.read_metrics(config.model_dir)
-    except (OSError, UnicodeDecodeError, ValueError) as error:
-        errors.append(f"cannot read the model metrics {config.model_dir / 'metrics.json'}: {error}")
+        metrics = model_metrics.read(config.model_dir)
+    except model_metrics.MetricsError as error:
+        errors.append(str(error))
         return config
-    missed = floors.shortfalls(metrics if isinstance(metrics, dict) else {}, config.metric_floors)
+    missed = floors.shortfalls(metrics, config.metric_floors)
     if missed and not config.allow_below_floors:
         errors.append(
             f"model {config.model_dir.name} is below the build's floors ({'; '.join(missed)}); "
             f"ship a better model, or pass {floors.OVERRIDE_FLAG} to build it anyway"
         )
-    return dataclasses.replace(config, below_floors=tuple(missed))
+    return dataclasses.replace(config, metrics=metrics, below_floors=tuple(missed))
 
 
 def _resolved(path: Path | str, option: str, errors: list[str]) -> Path | None:
@@ -212,7 +201,7 @@ def _output_errors(config: Config) -> list[str]:
         return [f"cannot write the build to {out_dir}: {ancestor} is not writable"]
     if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / BUILD_MARKER).is_file():
         return [
-            f"refusing to replace {out_dir}: it is not empty and was not written by this build (no {BUILD_MARKER} file); "
-            "pick another --out or remove it"
+            f"refusing to replace {out_dir}: it is not empty and was not written by this build "
+            f"(no {BUILD_MARKER} file); pick another --out or remove it"
         ]
     return []

@@ -75,11 +75,11 @@ def convert_saved_model(model_dir: Path, quantize: str) -> ConvertedModel:
             raise BuildError(
                 f"converting {model_dir} to TF.js failed: {type(error).__name__}: {_one_line(str(error))}"
             ) from error
-        return _read_converted(Path(scratch), model_dir)
+        return read_converted(Path(scratch), model_dir)
 
 
-def _read_converted(directory: Path, model_dir: Path) -> ConvertedModel:
-    """Return the converter's output in `directory`, checked to be complete."""
+def read_converted(directory: Path, model_dir: Path) -> ConvertedModel:
+    """Return the converted model in `directory` (the converter's output, or a cached copy), checked complete."""
     model_json_path = directory / "model.json"
     if not model_json_path.is_file():
         raise BuildError(f"converting {model_dir} to TF.js produced no model.json")

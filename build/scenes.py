@@ -671,10 +671,10 @@ def load_test_digits() -> tuple[np.ndarray, np.ndarray]:
 
 def write_files(files: Sequence[tuple[str, bytes]], out_dir: Path) -> list[Path]:
     """Write (file name, bytes) pairs into out_dir, made if missing; return the paths (build.nondigits and
-    build.numbers write their pictures with it too)."""
+    build.bench.numbers write their pictures with it too)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = [out_dir / name for name, _ in files]
-    for path, (_, data) in zip(paths, files):
+    for path, (_, data) in zip(paths, files, strict=True):
         path.write_bytes(data)
     return paths
 

@@ -5,18 +5,16 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
-import json
 import logging
 import os
 import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from build import context, convert, metrics_check, minify, parity, render, runtime
-from build.config import BUILD_MARKER, DEFAULT_QUANTIZE, QUANTIZATIONS, Config, load_config
+from build import console, context, convert, model_card, output, parity, render, runtime, steps
+from build.config import DEFAULT_QUANTIZE, QUANTIZATIONS, Config, checked_metrics, load_config
 from build.errors import BuildError
 from build.floors import OVERRIDE_FLAG
 from training import spec_check
@@ -25,7 +23,6 @@ from training import spec_check
 log = logging.getLogger("build.site")
 
 STATIC_DIR = "static"  # in site_templates/ and in dist/
-MARKER_TEXT = "Written by `python -m build.site`: the next build may replace this folder whole.\n"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,8 +38,12 @@ class BuildReport:
     below_floors: tuple[str, ...] = ()  # floors the model misses, built anyway (--allow-below-floors)
 
 
-def build(config: Config) -> BuildReport:
-    """Build the site into `config.out_dir`, replacing it only once everything succeeded."""
+def build(config: Config, slow_steps: steps.Steps | None = None) -> BuildReport:
+    """Build the site into `config.out_dir`, replacing it only once everything succeeded.
+
+    `slow_steps` runs minify, convert, runtime and the parity check: as they are by default, or reusing earlier
+    results (`steps.CachedSteps`, for `--serve`)."""
+    slow_steps = slow_steps or steps.Steps()
     timings: dict[str, float] = {}
     version = config.model_dir.name
 
@@ -52,49 +53,44 @@ def build(config: Config) -> BuildReport:
     with _step("gather", timings):
         spec = _checked_spec(config.preprocess_spec)  # first: a bad spec fails before any slow step
         runtime.check_installed(config.node_modules)  # the TF.js bundle is made after convert: fail fast here
-        page_sources = read_tree(config.templates_dir / STATIC_DIR, STATIC_DIR)
-        static_files = minify.minify_stylesheets(minify.minify_scripts(page_sources, config.node_modules))
-        metrics = _read_json(config.model_dir / "metrics.json", "model metrics", missing_ok=True)
-        impossible = metrics_check.metrics_problems(metrics)
-        if impossible:
-            raise BuildError(
-                f"{config.model_dir / 'metrics.json'}: figures the model card cannot show: {'; '.join(impossible)}"
-            )
+        page_sources = output.read_tree(config.templates_dir / STATIC_DIR, STATIC_DIR)
+        static_files = slow_steps.minify(page_sources, config.node_modules)
+        metrics = checked_metrics(config)  # read and checked once, by load_config
         check_names, check_images = parity.check_inputs()
         # Running the SavedModel first also rejects a broken one before the slower conversion.
-        reference = parity.reference_probabilities(config.model_dir, check_images)
+        reference = slow_steps.reference(config.model_dir, check_images)
 
     # 2. Convert the SavedModel to a TF.js graph model (+ the embedded copy for file://).
     with _step("convert", timings):
-        converted = convert.convert_saved_model(config.model_dir, config.quantize)
+        converted = slow_steps.convert(config.model_dir, config.quantize)
 
     # 2b. Bundle TF.js cut to the converted graph's ops and the page's tf calls (read in the
     #     unminified sources), from node_modules files checked against package-lock.json.
     with _step("runtime", timings):
-        runtime_files = runtime.gather_runtime(config.node_modules, converted.model_json, page_sources)
+        runtime_files = slow_steps.runtime(config.node_modules, converted.model_json, page_sources)
 
     # 3. Render the pages; all figures and URLs are computed here, templates only show them.
     with _step("render", timings):
-        card = context.model_card(version, metrics, converted.size, config.quantize)
+        card = model_card.model_card(version, metrics, converted.size, config.quantize)
         page_context = context.page_context(config, spec, runtime_files, static_files, card)
         pages = render.render_pages(render.make_environment(config.templates_dir), page_context)
-        files = merge_files(static_files, vendor_files(runtime_files), converted.files(), pages)
+        files = output.merge_files(static_files, output.vendor_files(runtime_files), converted.files(), pages)
 
     # 4. Write into a temporary directory beside the output, check the written model, then swap.
-    staging = _make_staging_dir(config.out_dir)
+    staging = output.make_staging_dir(config.out_dir)
     try:
         with _step("write", timings):
-            write_files(staging, files)
+            output.write_files(staging, files)
         with _step("check", timings):
             # Runs the files as written: the runtime scripts and embedded.js the page will load.
-            converted_probabilities = parity.tfjs_probabilities(
+            converted_probabilities = slow_steps.tfjs_outputs(
                 staging / convert.MODEL_DIR / convert.EMBEDDED_NAME,
                 [staging / file.url for file in runtime_files],
                 check_images,
             )
             parity_result = parity.compare(check_names, reference, converted_probabilities, config.quantize)
         with _step("swap", timings):
-            swap_into_place(staging, config.out_dir)
+            output.swap_into_place(staging, config.out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -104,137 +100,10 @@ def build(config: Config) -> BuildReport:
         out_dir=config.out_dir,
         version=version,
         quantize=config.quantize,
-        sizes=part_sizes(files),
+        sizes=output.part_sizes(files),
         timings=timings,
         parity=parity_result,
         below_floors=config.below_floors,
-    )
-
-
-def read_tree(directory: Path, prefix: str) -> dict[str, bytes]:
-    """Return {prefix/relative path: bytes} of the files under `directory`, sorted, skipping dotfiles."""
-    if not directory.is_dir():
-        raise BuildError(f"{directory} does not exist: the page's CSS and JavaScript live there")
-    files = {}
-    for path in sorted(directory.rglob("*")):
-        relative = path.relative_to(directory)
-        if path.is_file() and not any(part.startswith(".") or part == "__pycache__" for part in relative.parts):
-            files[f"{prefix}/{relative.as_posix()}"] = path.read_bytes()
-    return files
-
-
-def vendor_files(runtime_files: list[runtime.RuntimeFile]) -> dict[str, bytes]:
-    """Return {path in dist/: bytes} of the runtime scripts and their licences."""
-    files = {}
-    for file in runtime_files:
-        files[file.url] = file.content
-        files[f"{runtime.VENDOR_DIR}/{file.license_name}"] = file.license_text
-    return files
-
-
-def merge_files(*parts: dict[str, bytes]) -> dict[str, bytes]:
-    """Return one {path: bytes} map, sorted by path; BuildError if two parts write the same path."""
-    merged: dict[str, bytes] = {}
-    for part in parts:
-        for path, content in part.items():
-            if path in merged:
-                raise BuildError(f"two parts of the build write dist/{path}; rename the one in site_templates/")
-            merged[path] = content
-    return dict(sorted(merged.items()))
-
-
-def write_files(directory: Path, files: dict[str, bytes]) -> None:
-    """Write `files` ({relative path: bytes}) under `directory`; BuildError naming the file when the disk refuses."""
-    for relative, content in files.items():
-        path = directory / relative
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(content)
-        except OSError as error:  # disk full, a file-size limit (ulimit -f), a name too long
-            raise BuildError(f"cannot write {path}: {error.strerror or error}") from error
-
-
-def swap_into_place(staging: Path, out_dir: Path) -> None:
-    """Replace `out_dir` by `staging`: rename the old one away, rename the new one in, delete the old one."""
-    old = staging.with_name(staging.name.replace(".tmp-", ".old-"))
-    had_previous = out_dir.exists()
-    try:
-        if had_previous:
-            out_dir.rename(old)
-        try:
-            staging.rename(out_dir)
-        except OSError:
-            if had_previous:
-                old.rename(out_dir)  # put the previous build back
-            raise
-    except OSError as error:
-        raise BuildError(f"cannot replace {out_dir}: {error.strerror}") from error
-    if had_previous:
-        try:
-            shutil.rmtree(old)
-        except OSError as error:
-            # The new site is in place, so the build succeeded; what is left is the previous one.
-            log.warning(
-                "the new site is in place, but the previous build %s could not be deleted (%s); delete it by hand",
-                old,
-                error.strerror or error,
-            )
-
-
-def part_sizes(files: dict[str, bytes]) -> dict[str, int]:
-    """Return bytes per part: runtime, model (over http), embedded (file:// only), app, model card, licences, page.
-
-    `page` is what opening index.html over http downloads: runtime + model + app.
-    """
-    sizes = {"runtime": 0, "model": 0, "embedded": 0, "app": 0, "model_card": 0, "licences": 0}
-    embedded = f"{convert.MODEL_DIR}/{convert.EMBEDDED_NAME}"
-    for path, content in files.items():
-        if path.startswith(runtime.VENDOR_DIR + "/"):
-            part = "runtime" if path.endswith(".js") else "licences"  # the page never loads the licences
-        elif path == context.PAGES["model_card"]:
-            part = "model_card"
-        elif path == embedded:
-            part = "embedded"
-        elif path.startswith(convert.MODEL_DIR + "/"):
-            part = "model"
-        else:
-            part = "app"
-        sizes[part] += len(content)
-    sizes["page"] = sizes["runtime"] + sizes["model"] + sizes["app"]
-    return sizes
-
-
-def format_report(report: BuildReport) -> str:
-    """Return the build summary printed by the CLI."""
-    total_seconds = sum(report.timings.values())
-    steps = " · ".join(f"{name} {seconds:.1f} s" for name, seconds in report.timings.items())
-    format_bytes = context.format_bytes
-    sizes = report.sizes
-    check = report.parity
-    loud = (
-        [
-            f"WARNING: model {report.version} is BELOW THE BUILD'S FLOORS and was built only because of "
-            f"{OVERRIDE_FLAG}: {'; '.join(report.below_floors)}"
-        ]
-        if report.below_floors
-        else []
-    )
-    return "\n".join(
-        [
-            *loud,
-            f"built {report.out_dir} from model {report.version} (--quantize {report.quantize}) in {total_seconds:.1f} s",
-            f"  steps: {steps}",
-            f"  runtime   {format_bytes(sizes['runtime']):>10}  TF.js core, CPU backend, converter",
-            f"  model     {format_bytes(sizes['model']):>10}  model.json and weight shards (loaded over http)",
-            f"  app       {format_bytes(sizes['app']):>10}  index.html, CSS and JavaScript",
-            f"  page      {format_bytes(sizes['page']):>10}  runtime + model + app: what opening the page over http loads",
-            f"  embedded  {format_bytes(sizes['embedded']):>10}  model/embedded.js (loaded instead from file://)",
-            f"  other     {format_bytes(sizes['model_card'] + sizes['licences']):>10}  model-card.html, licences",
-            f"  parity: TF.js agrees with the SavedModel on {check.inputs} built-in inputs "
-            f"(same digit on {check.same_digit}; largest probability difference {check.max_difference:.2g}, "
-            f"allowed {check.tolerance:g})",
-            *loud,
-        ]
     )
 
 
@@ -247,22 +116,6 @@ def _step(name: str, timings: dict[str, float]) -> Iterator[None]:
     timings[name] = time.perf_counter() - start
 
 
-def _read_json(path: Path, what: str, missing_ok: bool = False) -> dict:
-    """Return the JSON object in `path` ({} if missing and `missing_ok`); BuildError if unreadable."""
-    if not path.is_file():
-        if missing_ok:
-            log.warning("no %s at %s: the model card says 'not measured'", what, path)
-            return {}
-        raise BuildError(f"{what} {path} does not exist")
-    try:
-        value = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise BuildError(f"cannot read the {what} {path}: {error}") from error
-    if not isinstance(value, dict):
-        raise BuildError(f"the {what} {path} is not a JSON object")
-    return value
-
-
 def _checked_spec(path: Path) -> dict:
     """Return the preprocessing spec with every field checked (training.spec_check); BuildError listing the bad ones."""
     try:
@@ -271,33 +124,8 @@ def _checked_spec(path: Path) -> dict:
         raise BuildError(str(error)) from None
 
 
-def _make_staging_dir(out_dir: Path) -> Path:
-    """Return a new empty directory beside `out_dir` (same filesystem, so the swap is a rename)."""
-    try:
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        remove_leftovers(out_dir)
-        staging = Path(tempfile.mkdtemp(prefix=f"{out_dir.name}.tmp-", dir=out_dir.parent))
-        staging.chmod(0o755)  # mkdtemp makes it private; dist/ is meant to be served
-        # The marker goes in first: a build killed halfway leaves a directory the next build may remove.
-        (staging / BUILD_MARKER).write_text(MARKER_TEXT, encoding="utf-8")
-    except OSError as error:
-        raise BuildError(f"cannot write the build to {out_dir}: {error.strerror or error}") from error
-    return staging
-
-
-def remove_leftovers(out_dir: Path) -> None:
-    """Delete `<out>.tmp-*` and `<out>.old-*` directories a killed or failed build left beside `out_dir`.
-
-    Only directories holding the build marker are removed: a folder that merely matches the name stays."""
-    for pattern in (f"{out_dir.name}.tmp-*", f"{out_dir.name}.old-*"):
-        for leftover in sorted(out_dir.parent.glob(pattern)):
-            if leftover.is_dir() and not leftover.is_symlink() and (leftover / BUILD_MARKER).is_file():
-                log.info("removing %s, left by an interrupted build", leftover.name)
-                shutil.rmtree(leftover, ignore_errors=True)
-
-
 def main(argv: list[str] | None = None) -> int:
-    """Parse the command line, build, print the summary (and serve); return the exit status."""
+    """Parse the command line, build, print the summary (and serve, rebuilding on change); return the exit status."""
     parser = argparse.ArgumentParser(
         prog="python -m build.site",
         description="Build the static snapmath site (TF.js model, runtime, pages) into dist/.",
@@ -314,74 +142,61 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="build even if the model's metrics.json is below the floors in build/floors.py (and say so loudly)",
     )
-    parser.add_argument("--serve", action="store_true", help="preview the result on http://127.0.0.1 afterwards")
+    parser.add_argument(
+        "--serve",
+        action="store_true",
+        help="preview the result on http://127.0.0.1 afterwards, rebuilding when site_templates/, build/ or the "
+        "preprocessing spec change",
+    )
     parser.add_argument("--port", type=int, help="port for --serve (default: 8000)")
     args = parser.parse_args(argv)
     if args.port is not None and not args.serve:
         parser.error("--port only applies with --serve")
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ start-up chatter out of the output
-    progress = _ProgressHandler()
+    settings = {
+        "model": args.model,
+        "out": args.out,
+        "quantize": args.quantize,
+        "allow_below_floors": args.allow_below_floors,
+    }
+    # --serve rebuilds on every change: slow results are kept while their inputs are unchanged.
+    slow_steps = steps.CachedSteps() if args.serve else steps.Steps()
+    built = _build_and_report(settings, slow_steps)
+    if built is None:
+        return 1
+    if not args.serve:
+        return 0
+    from build import watch
+
+    return watch.serve_and_rebuild(
+        built[0],
+        8000 if args.port is None else args.port,
+        rebuild=lambda: _build_and_report(settings, slow_steps),
+        restart_argv=list(sys.argv[1:] if argv is None else argv),
+    )
+
+
+def _build_and_report(settings: dict, slow_steps: steps.Steps) -> tuple[Config, BuildReport] | None:
+    """Load the config, build and print the summary; print one `error:` line and return None on failure."""
+    progress = console.ProgressHandler()
     logging.getLogger("build").addHandler(progress)
     logging.getLogger("build").setLevel(logging.INFO)
     try:
-        with _native_stderr_held_back():
-            report = build(
-                load_config(
-                    model=args.model, out=args.out, quantize=args.quantize, allow_below_floors=args.allow_below_floors
-                )
-            )
+        with console.native_stderr_held_back():
+            config = load_config(**settings)
+            report = build(config, slow_steps)
     except BuildError as error:
         print(f"error: {error}", file=sys.stderr)
-        return 1
+        return None
     except OSError as error:  # an unforeseen disk or file-system failure: still one line, not a traceback
         where = f" ({error.filename})" if error.filename else ""
         print(f"error: the build failed: {error.strerror or error}{where}", file=sys.stderr)
-        return 1
+        return None
     finally:
         logging.getLogger("build").removeHandler(progress)
-    print(format_report(report))
-    if args.serve:
-        from build import serve
-
-        return serve.serve(report.out_dir, 8000 if args.port is None else args.port)
-    return 0
-
-
-@contextlib.contextmanager
-def _native_stderr_held_back() -> Iterator[None]:
-    """Hold back what native code writes to file descriptor 2; replay it only if the block crashes.
-
-    TensorFlow's C++ start-up messages (CUDA probing, absl, grappler) ignore TF_CPP_MIN_LOG_LEVEL and
-    would bury the one `error:` line; on an unexpected exception they may explain it, so they are shown.
-    """
-    sys.stderr.flush()
-    saved_stderr = os.dup(2)
-    crashed = False
-    with tempfile.TemporaryFile() as held_back:
-        os.dup2(held_back.fileno(), 2)
-        try:
-            yield
-        except (BuildError, OSError):
-            raise
-        except BaseException:
-            crashed = True
-            raise
-        finally:
-            sys.stderr.flush()
-            os.dup2(saved_stderr, 2)
-            os.close(saved_stderr)
-            if crashed:
-                held_back.seek(0)
-                sys.stderr.write(held_back.read().decode("utf-8", errors="replace"))
-
-
-class _ProgressHandler(logging.Handler):
-    """Prints this package's log records on stdout as progress lines (errors alone go to stderr)."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        prefix = "warning: " if record.levelno >= logging.WARNING else ""
-        print(prefix + record.getMessage(), flush=True)  # sys.stdout at call time, as the CLI's other output
+    print(console.format_report(report))
+    return config, report
 
 
 if __name__ == "__main__":

@@ -70,7 +70,7 @@ def place(
 ) -> np.ndarray:
     """Return a picture-sized mask (side 64-2000 px, log-uniform) holding an ink mask of any shape, scaled, anywhere.
 
-    compose() places square MNIST digits; this places words, shapes and numbers (build.nondigits, build.numbers).
+    compose() places square MNIST digits; this places words, shapes and numbers (build.nondigits, build.bench.numbers).
     """
     side = int(np.exp(rng.uniform(np.log(MIN_SIDE), np.log(MAX_SIDE))))
     width_of_side = rng.uniform(0.8, 1.4)

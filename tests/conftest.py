@@ -26,7 +26,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     """One headless Chromium for the whole session (Playwright driving Debian's browser)."""
-    from build import bench_browser
+    from build.bench import browser as bench_browser
 
     try:
         bench_browser.chromium_path()

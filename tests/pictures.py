@@ -160,6 +160,15 @@ def striped_multicolour() -> tuple[str, np.ndarray]:
 
 
 @_digit_picture
+def in_a_box_it_touches() -> tuple[str, np.ndarray]:
+    boxed = draw_digit((500, 400), "7", (200, 130, 300, 270), (20, 30, 90), 9, (240, 238, 230))
+    corners = [(170, 104), (330, 110), (325, 300), (165, 294), (170, 104)]  # a box drawn a little turned
+    ImageDraw.Draw(boxed).line(corners, fill=(20, 30, 90), width=6)
+    ImageDraw.Draw(boxed).line([(300, 130), (328, 130)], fill=(20, 30, 90), width=9)  # the 7's bar runs into it
+    return "7", to_rgba(np.asarray(boxed, dtype=np.float64))
+
+
+@_digit_picture
 def tiny_8x8() -> tuple[str, np.ndarray]:
     tiny = np.full((8, 8, 3), 255.0)
     tiny[1:7, 4] = 0

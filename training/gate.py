@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from training import data, decode, models, preprocess
+from training import data, decode, model_metrics, models, preprocess
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("SNAPMATH_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
@@ -33,8 +33,8 @@ NON_DIGITS = 300  # 1 point of refusal = 3 pictures
 NON_DIGIT_SEED = 0
 TIMING_REPEATS = 50
 NOT_DIGIT_OUTPUT = "not_digit"
-# A digit input is refused when its not_digit probability reaches the model's own threshold
-# (metrics.json "not_digit_threshold", chosen on held-out data at training), else this.
+# A digit input is refused when its not_digit probability reaches a threshold: the gate uses each model's own
+# (metrics.json "not_digit_threshold", chosen on held-out data at training); this is the default of the helpers.
 NOT_DIGIT_THRESHOLD = 0.5
 IMAGE_SHAPE = (28, 28, 1)
 
@@ -268,12 +268,6 @@ def digit_probabilities(outputs: Outputs) -> np.ndarray:
     return found[0]
 
 
-def not_digit_threshold(model_dir: Path) -> float:
-    """Return the not_digit probability from which the model's answer is a refusal (its metrics.json, else 0.5)."""
-    recorded = models.read_metrics(model_dir).get("not_digit_threshold")
-    return float(recorded) if isinstance(recorded, (int, float)) else NOT_DIGIT_THRESHOLD
-
-
 def refused(outputs: Outputs, threshold: float = NOT_DIGIT_THRESHOLD) -> np.ndarray | None:
     """Return which inputs the model refuses as non-digits (bool [N]), or None if it has no such output."""
     if NOT_DIGIT_OUTPUT not in outputs:
@@ -316,15 +310,6 @@ def model_bytes(model_dir: Path) -> int:
     return convert.convert_saved_model(model_dir, config.DEFAULT_QUANTIZE).size
 
 
-def parameter_count(model_dir: Path, run: Runner) -> int:
-    """Return the parameter count recorded at export (metrics.json), else the SavedModel's variable sizes."""
-    recorded = models.read_metrics(model_dir).get("parameters")
-    if isinstance(recorded, int):
-        return recorded
-    variables = getattr(run.loaded, "variables", ())  # type: ignore[attr-defined]  # Keras exports list them
-    return int(sum(np.prod(variable.shape) for variable in variables))
-
-
 def classify_milliseconds(runners: Sequence[Runner], repeats: int = TIMING_REPEATS) -> list[float]:
     """Return each runner's median ms for one image; runs alternate so load on the machine hits all alike.
 
@@ -343,8 +328,11 @@ def classify_milliseconds(runners: Sequence[Runner], repeats: int = TIMING_REPEA
 
 
 def measure(model_dir: Path, run: Runner, inputs: Inputs) -> dict[str, float | None]:
-    """Return every figure of the table for one model (classify_ms is added by `measure_pair`)."""
-    threshold = not_digit_threshold(model_dir)
+    """Return every figure of the table for one model (classify_ms is added by `measure_pair`).
+
+    The refusal threshold and the parameter count are the model's own, recorded in its metrics.json at export."""
+    metrics = model_metrics.read(model_dir)
+    threshold = metrics["not_digit_threshold"]
     outputs = run(inputs.mnist_images)
     mnist_right = digit_probabilities(outputs).argmax(axis=1) == inputs.mnist_labels
     mnist_refusals = refused(outputs, threshold)
@@ -355,7 +343,7 @@ def measure(model_dir: Path, run: Runner, inputs: Inputs) -> dict[str, float | N
         "real_accuracy": accuracy_on(inputs.real, run, threshold),
         "non_digits_refused": refusal_share(inputs.non_digits, run, threshold) if can_refuse else None,
         "mnist_refused": float(mnist_refusals.mean()) if mnist_refusals is not None else None,
-        "parameters": float(parameter_count(model_dir, run)),
+        "parameters": float(metrics["parameters"]),
         "tfjs_bytes": float(model_bytes(model_dir)),
     }
 
@@ -470,6 +458,9 @@ def run_gate(
     # Non-digit pictures are drawn only when a model can refuse them (the `not_digit` output).
     refuses = any(NOT_DIGIT_OUTPUT in output_names(model_dir) for model_dir in (new_dir, old_dir))
     inputs = gather_inputs(mnist, uploads, real_dir, NON_DIGITS if refuses else 0)
-    new, old = measure_pair(new_dir, old_dir, inputs)
+    try:
+        new, old = measure_pair(new_dir, old_dir, inputs)
+    except model_metrics.MetricsError as error:
+        raise GateError(str(error)) from error
     rows = compare(new, old)
     return format_table(rows, new_dir.name, old_dir.name, input_counts(inputs)), passed(rows)

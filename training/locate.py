@@ -7,7 +7,7 @@ float32 elementwise maps, pixel counts), so both twins find the same marks and t
 
 Steps (see locate()):
   reduce_to_map -> estimate_background -> find_marks -> clear_lines -> label_marks
-  -> drop_stray_marks -> group_parts -> pick_digits
+  -> peel_frames -> drop_stray_marks -> group_parts -> pick_digits
 
 A person's photo is a sheet on a desk, with shadows, ruled lines and stray marks; the digit is
 somewhere on it. The stage works on a coarse map (long side ~256 px) and returns the digits' boxes
@@ -215,10 +215,16 @@ def estimate_background(image: np.ndarray, spec: dict) -> tuple[np.ndarray, np.n
     paper = lightest if dark_ink else darkest
     difference = paper - median
     squares = difference * difference
-    agree = np.sqrt((squares[..., 0] + squares[..., 1]) + squares[..., 2]).astype(np.float32) <= np.float32(
-        settings["paper_agreement"]
-    )
-    on_paper = np.repeat(np.repeat(~desk_cells(~agree, spec), cell, axis=0), cell, axis=1)[:height, :width]
+    gap_to_median = np.sqrt((squares[..., 0] + squares[..., 1]) + squares[..., 2]).astype(np.float32)
+    disagree = gap_to_median > np.float32(settings["paper_agreement"])
+    # The sheet's edge on the desk is far from the paper: it is desk, with the cells next to it that
+    # disagree. What else disagrees is desk when it reaches the picture's edge on its own; a soft
+    # shadow's edge across the sheet reaches it only through the sheet's edge, and must not carry
+    # the desk to a digit written beside it.
+    strong = desk_cells(gap_to_median > np.float32(settings["desk_gap"]), spec)
+    edge = strong | ((windowed_extreme(strong.astype(np.float32), 1, take_max=True) > 0) & disagree)
+    desk = edge | desk_cells(disagree & ~edge, spec)
+    on_paper = np.repeat(np.repeat(~desk, cell, axis=0), cell, axis=1)[:height, :width]
     return np.repeat(np.repeat(paper, cell, axis=0), cell, axis=1)[:height, :width], on_paper
 
 
@@ -339,6 +345,62 @@ def label_marks(marks: np.ndarray) -> tuple[np.ndarray, list[Mark]]:
         rows, columns = found
         components.append(Mark(rows.start, rows.stop - 1, columns.start, columns.stop - 1, int(areas[index]), (index,)))
     return labels, components
+
+
+def side_coverage(inside: np.ndarray, band: int) -> tuple[float, float]:
+    """Return (share of the box's positions along its four sides with a pixel within `band` of that side,
+    share of those four bands' pixels that are marked), for a mark's pixels inside its own box."""
+    height, width = inside.shape
+    bands = (inside[:band, :], inside[height - band :, :], inside[:, :band].T, inside[:, width - band :].T)
+    covered = sum(int(side.any(axis=0).sum()) for side in bands)
+    filled = sum(int(side.sum()) for side in bands)
+    return covered / (2 * (height + width)), filled / (2 * band * (height + width))
+
+
+def first_run(line: np.ndarray) -> tuple[int, int]:
+    """Return (where the first run of marked pixels of a line starts, how long it is); (len, 0) when none."""
+    start = int(line.argmax()) if line.any() else len(line)
+    after = np.flatnonzero(~line[start:])
+    return start, int(after[0]) if len(after) else len(line) - start
+
+
+def outline_pixels(inside: np.ndarray, thickness: int) -> np.ndarray:
+    """Return bool: the outermost `thickness` marked pixels seen from each of the four sides, row by row
+    and column by column, so the outline of a box drawn at a slant or in perspective is found whole."""
+    outline = np.zeros_like(inside)
+    height, width = inside.shape
+    lines = [(outline[row, :], inside[row, :]) for row in range(height)]
+    lines += [(outline[:, column], inside[:, column]) for column in range(width)]
+    for found, line in lines:
+        for step in (1, -1):  # from either end; views, so `found` writes into `outline`
+            start, length = first_run(line[::step])
+            found[::step][start : start + min(length, thickness)] = True
+    return outline
+
+
+def peel_frames(marks: np.ndarray, labels: np.ndarray, components: list[Mark], spec: dict) -> np.ndarray:
+    """Return the marks without the outline of any box drawn around something (a form's cell, a box
+    around the digit): a mark whose thin outline follows all four sides of its own box.
+
+    The digit often touches such a box, and the two are then one mark; taking the outline off (the
+    outermost pixels seen from each side, as thick as the box's line) frees the digit. A filled blob
+    fills its bands, a 0 or an 8 leaves the corners empty, so neither is peeled."""
+    settings = spec["locate"]["frames"]
+    peeled = marks
+    for mark in components:
+        if min(mark.height, mark.width) < settings["min_side"]:
+            continue
+        band = max(1, round_half_up(settings["band_fraction"] * min(mark.height, mark.width)))
+        inside = labels[mark.top : mark.bottom + 1, mark.left : mark.right + 1] == mark.labels[0]
+        coverage, fill = side_coverage(inside, band)
+        if coverage < settings["min_coverage"] or fill > settings["max_band_fill"]:
+            continue
+        if peeled is marks:
+            peeled = marks.copy()
+        runs = sorted(length for _, length in map(first_run, inside) if length)
+        thickness = runs[(len(runs) - 1) // 2] + 1  # the box's line: the lower median of the rows' first runs
+        peeled[mark.top : mark.bottom + 1, mark.left : mark.right + 1] &= ~outline_pixels(inside, thickness)
+    return peeled
 
 
 def is_edge_line(mark: Mark, height: int, width: int, spec: dict) -> bool:
@@ -526,10 +588,13 @@ def locate(rgb: np.ndarray, spec: dict) -> Located:
         return Located([], None, factor, NO_CONTRAST)
     if not marks.any():
         return Located([], None, factor, NO_MARKS)
-    cleared, lines = clear_lines(marks, spec)
+    cleared, _ = clear_lines(marks, spec)
     for mask in (cleared, marks):
         # With the lines out nothing may be left: a thin digit filling the frame is itself a long line.
         labels, components = label_marks(mask)
+        peeled = peel_frames(mask, labels, components, spec)
+        if peeled is not mask:
+            labels, components = label_marks(peeled)
         if on_paper is not None:
             components = off_the_desk(components, labels, on_paper, spec)
         candidates = group_parts(drop_stray_marks(components, height, width, even, spec), spec)

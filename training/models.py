@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -38,12 +37,6 @@ def newest_model_dir(models_dir: Path = MODELS_DIR) -> Path:
             "train one with `python -m training.train`"
         )
     return found[-1]
-
-
-def read_metrics(model_dir: Path) -> dict:
-    """Return the `metrics.json` written beside a SavedModel at export time ({} if absent)."""
-    path = Path(model_dir) / "metrics.json"
-    return json.loads(path.read_text()) if path.is_file() else {}
 
 
 def checked_model_dir(model_dir: Path | str) -> Path:

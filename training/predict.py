@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from training import decode, models, preprocess, spec_check
+from training import decode, model_metrics, models, preprocess, spec_check
 
 EXIT_UNREADABLE = 1  # some picture could not be read (the others were still answered)
 EXIT_CANNOT_RUN = (
@@ -27,7 +27,7 @@ NOT_A_DIGIT = "This doesn't look like a digit."
 def read_pictures(
     paths: Sequence[Path], spec: dict, box: tuple[int, int, int, int] | None = None
 ) -> list[preprocess.Preprocessed | str]:
-    """Return, per file, the digits preprocessing found (or its reason), or the sentence saying why the file is unreadable.
+    """Return, per file, the digits preprocessing found (or its reason), or why the file is unreadable.
 
     `box` (x, y, width, height) is in the picture's own upright pixels, as on the page."""
     results: list[preprocess.Preprocessed | str] = []
@@ -62,7 +62,8 @@ def answer_for(
 ) -> dict:
     """Return the page contract's reading of one picture from its digits' model outputs."""
     digits = []
-    for digit_input, row, refusal in zip(prepared.digits, probabilities, not_digit):
+    not_digits = [float(refusal) for refusal in not_digit]  # per digit, as the page's notDigit
+    for digit_input, row, refusal in zip(prepared.digits, probabilities, not_digits, strict=True):
         values = [float(value) for value in row]
         best = int(np.argmax(values))
         digits.append(
@@ -71,10 +72,10 @@ def answer_for(
                 "confidence": values[best],
                 "probabilities": values,
                 "box": as_box(digit_input.box),
-                "not_digit": float(refusal),
+                "not_digit": refusal,
             }
         )
-    refused = any(digit["not_digit"] >= threshold for digit in digits)
+    refused = any(refusal >= threshold for refusal in not_digits)
     reason = prepared.reason or (NOT_A_DIGIT if refused else None)
     single = digits[0] if len(digits) == 1 and reason is None else None
     boxes = [digit_input.box for digit_input in prepared.digits]
@@ -91,7 +92,7 @@ def answer_for(
         "box": union,
         "number": int("".join(str(digit["digit"]) for digit in digits)) if digits and reason is None else None,
         "digits": digits,
-        "not_digit": max((digit["not_digit"] for digit in digits), default=0.0),
+        "not_digit": max(not_digits, default=0.0),
         "reason": reason,
     }
 
@@ -110,7 +111,7 @@ def predict_files(
     probabilities, not_digit = read(np.stack(inputs)) if inputs else (np.zeros((0, 10)), np.zeros(0))
     answers = []
     start = 0
-    for path, picture in zip(paths, pictures):
+    for path, picture in zip(paths, pictures, strict=True):
         if isinstance(picture, str):
             empty = answer_for(path, preprocess.Preprocessed((), picture), probabilities[:0], not_digit[:0], threshold)
             answers.append({**empty, "unreadable": True})
@@ -126,7 +127,7 @@ def format_table(answers: list[dict]) -> str:
     names = [printable(answer["file"]) for answer in answers]
     width = max([len("file")] + [len(name) for name in names])
     lines = [f"{'file':<{width}}  read   confidence"]
-    for name, answer in zip(names, answers):
+    for name, answer in zip(names, answers, strict=True):
         if answer["number"] is None:
             lines.append(f"{name:<{width}}  -      {printable(answer['reason'])}")
         elif answer["digit"] is None:
@@ -153,10 +154,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         spec = spec_check.load_checked_spec()
         model_dir = arguments.model or models.newest_model_dir()
         read = checked_reader(model_dir)
-    except (models.ModelNotFoundError, spec_check.SpecError, BrokenModelError) as error:
+        threshold = refusal_threshold(model_dir)
+    except (models.ModelNotFoundError, spec_check.SpecError, BrokenModelError, model_metrics.MetricsError) as error:
         print(f"error: {printable(str(error))}", file=sys.stderr)
         return EXIT_CANNOT_RUN
-    answers = predict_files(arguments.files, read, spec, refusal_threshold(model_dir), arguments.box)
+    answers = predict_files(arguments.files, read, spec, threshold, arguments.box)
     print(json.dumps(answers, indent=2) if arguments.json else format_table(answers))
     return EXIT_UNREADABLE if any(answer.get("unreadable") for answer in answers) else 0
 
@@ -166,7 +168,8 @@ class BrokenModelError(ValueError):
 
 
 def checked_reader(model_dir: Path) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    """Return the model's read function (digit probabilities, not_digit) after one blank input showed it answers 10 probabilities."""
+    """Return the model's read function (digit probabilities, not_digit), once a blank input showed it answers 10
+    probabilities."""
     import tensorflow as tf
 
     try:
@@ -175,7 +178,8 @@ def checked_reader(model_dir: Path) -> Callable[[np.ndarray], tuple[np.ndarray, 
         widths = [spec.shape[-1] for spec in outputs.values() if spec.shape.rank == 2]
         if 10 not in widths:  # the digit probabilities; a not_digit output beside them is [N,1]
             raise BrokenModelError(
-                f"the model in {model_dir} answers {max(widths, default=0)} values per picture, not the 10 digit probabilities"
+                f"the model in {model_dir} answers {max(widths, default=0)} values per picture, "
+                "not the 10 digit probabilities"
             )
         read = models.load_reader(model_dir)
         read(np.zeros((1, 28, 28, 1), np.float32))
@@ -188,13 +192,8 @@ def checked_reader(model_dir: Path) -> Callable[[np.ndarray], tuple[np.ndarray, 
 
 
 def refusal_threshold(model_dir: Path) -> float:
-    """Return the not-digit probability from which the model's readings are refused (chosen at training, in metrics.json)."""
-    try:
-        metrics = json.loads((Path(model_dir) / "metrics.json").read_text())
-    except (OSError, ValueError):
-        return 0.5
-    value = metrics.get("not_digit_threshold")
-    return float(value) if isinstance(value, (int, float)) else 0.5
+    """Return the not-digit probability from which the model's readings are refused (its metrics.json's)."""
+    return model_metrics.read(model_dir)["not_digit_threshold"]
 
 
 def parse_box(text: str) -> tuple[int, int, int, int]:

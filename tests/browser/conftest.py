@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from build import bench_browser
+from build import serve
 from tests.browser.page_helpers import DESKTOP, PHONE, mnist_upload, new_page
 from tests.paths import REPO_ROOT
 
@@ -46,7 +46,7 @@ def built_site(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def site_url(built_site) -> Iterator[str]:
     """Return the http URL of the built site, served by the stdlib on 127.0.0.1 under /snapmath/."""
-    with bench_browser.serve(built_site.parent) as base_url:
+    with serve.serving(built_site.parent, quiet=True) as base_url:
         yield f"{base_url}{SUB_PATH}/"
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from build import bench_browser
+from build import serve
 from tests.browser.page_helpers import (
     DESKTOP,
     PHONE,
@@ -111,7 +111,7 @@ def site_that_refuses_everything(built_site: Path, folder: Path) -> Path:
 def test_the_not_a_digit_state_reads_and_is_accessible(browser, built_site, tmp_path, device):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     site = site_that_refuses_everything(built_site, tmp_path)
-    with bench_browser.serve(site.parent) as base_url:
+    with serve.serving(site.parent, quiet=True) as base_url:
         page, record = new_page(browser, f"{base_url}{site.name}/index.html", DEVICES[device], touch=device == "phone")
         found: dict[str, list] = {}
         assert give_file(page, "b", refused_letter_file(tmp_path)) == "not-digit"

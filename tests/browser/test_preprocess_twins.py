@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from build import bench_browser, context
+from build import context, serve
 from tests import pictures
 from tests.browser.page_helpers import png_bytes
 from tests.paths import JS_DIR, STOCK_TFJS_SCRIPTS
@@ -65,7 +65,7 @@ def harness_url(tmp_path_factory) -> Iterator[tuple[str, Path]]:
         shutil.copy(path, root / path.name)
         scripts.append(f'<script src="{path.name}"></script>')
     (root / "index.html").write_text(HARNESS.format(scripts="\n".join(scripts)))
-    with bench_browser.serve(root) as base_url:
+    with serve.serving(root, quiet=True) as base_url:
         yield base_url + "index.html", root
 
 

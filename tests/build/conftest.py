@@ -13,7 +13,7 @@ import pytest
 
 from build import config as build_config
 from build import context, site
-from tests import slow
+from tests import example_metrics, slow
 from tests.paths import NODE_MODULES, REPO_ROOT, TEMPLATES_DIR
 
 VERSION = "1700000000"  # 2023-11-14 22:13 UTC
@@ -29,7 +29,8 @@ BASE_HTML = """<!doctype html>
   {%- endfor %}
 </head>
 <body>
-  <nav><a href="{{ pages.index }}">Calculator</a> <a href="{{ pages.model_card }}#confusion-heading">Model card</a></nav>
+  <nav><a href="{{ pages.index }}">Calculator</a>
+    <a href="{{ pages.model_card }}#confusion-heading">Model card</a></nav>
   <main>{% block content %}{% endblock %}</main>
   {%- block scripts %}{% endblock %}
 </body>
@@ -44,17 +45,6 @@ INDEX_HTML = """{% extends "base.html" %}
   {%- endfor %}
 {% endblock %}
 """
-METRICS = {
-    "test_accuracy": 0.9912,  # above build/floors.py's floor, so builds with the default floors accept it
-    "per_class_accuracy": [0.99, 0.995, 0.98, 0.985, 0.99, 0.98, 0.99, 0.975, 0.97, 0.97],
-    "confusion_matrix": [
-        [98 if row == col else (2 if col == (row + 1) % 10 else 0) for col in range(10)] for row in range(10)
-    ],
-    "parameters": 6_814,
-    "epochs": 1,
-    "training_seconds": 3.4,
-    "versions": {"tensorflow": "2.19.0", "keras": "3.15.1"},
-}
 
 
 def export_tiny_model(directory: Path, seed: int = 0) -> Path:
@@ -72,7 +62,7 @@ def export_tiny_model(directory: Path, seed: int = 0) -> Path:
         ]
     )
     # Spread the last layer's weights so the probabilities vary between inputs.
-    kernel, bias = model.layers[-1].get_weights()
+    kernel = model.layers[-1].get_weights()[0]
     model.layers[-1].set_weights([kernel * 20, np.linspace(-1, 1, 10).astype(np.float32)])
     model.export(str(directory), verbose=False)
     return directory
@@ -92,7 +82,7 @@ def unsupported_op_model(tmp_path: Path) -> Path:
     module = Unsupported()
     directory = tmp_path / "1700000002"
     tf.saved_model.save(module, str(directory), signatures={"serving_default": module.serve})
-    return directory
+    return example_metrics.write(directory)
 
 
 @slow.fixture(scope="session")
@@ -100,8 +90,7 @@ def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A models directory holding one tiny exported model and its metrics.json."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     models = tmp_path_factory.mktemp("models")
-    model_dir = export_tiny_model(models / VERSION)
-    (model_dir / "metrics.json").write_text(json.dumps(METRICS))
+    example_metrics.write(export_tiny_model(models / VERSION))
     return models
 
 
@@ -116,7 +105,7 @@ def templates_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     templates = tmp_path_factory.mktemp("site_templates")
     (templates / "base.html").write_text(BASE_HTML)
     (templates / "index.html").write_text(INDEX_HTML)
-    shutil.copy(TEMPLATES_DIR / "model_card.html", templates / "model_card.html")
+    shutil.copy(TEMPLATES_DIR / "model-card.html", templates / "model-card.html")
     static = templates / "static"
     (static / "js").mkdir(parents=True)
     (static / "app.css").write_text("body { margin: 0; }\n")
@@ -141,7 +130,7 @@ def spec_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def fixture_settings(templates_dir: Path, spec_path: Path) -> dict:
     """`load_config` overrides that point a build at the fixtures (and the repo's node_modules)."""
-    # No quality floors: several fixture models have no metrics.json (tests/build/test_floors.py covers them).
+    # No quality floors: tests/build/test_floors.py covers them.
     return {
         "templates_dir": templates_dir,
         "preprocess_spec": spec_path,

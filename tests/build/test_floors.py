@@ -53,10 +53,14 @@ def test_model_without_metrics_is_refused(model_dir: Path, fixture_settings: dic
     unmeasured = tmp_path / "1700000006"
     shutil.copytree(model_dir, unmeasured)
     (unmeasured / "metrics.json").unlink()
-    with pytest.raises(BuildError, match=r"test_accuracy not measured \(floor 0.99\)"):
+    with pytest.raises(BuildError) as raised:
         build_config.load_config(
             model=unmeasured, out=tmp_path / "dist", **{**fixture_settings, "metric_floors": FLOORS}
         )
+    assert str(raised.value) == (
+        f"no model metrics {unmeasured / 'metrics.json'}: "
+        "`python -m training.train` writes it beside the SavedModel it exports"
+    )
 
 
 def test_default_floors_accept_a_model_above_them(model_dir: Path, tmp_path: Path) -> None:

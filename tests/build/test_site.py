@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 
 from build import config as build_config
-from build import context, convert, parity, runtime, serve, site
+from build import context, convert, output, parity, runtime, serve, site
 from build.errors import BuildError
 from build.runtime import sri
+from tests import example_metrics
 from tests.paths import REPO_ROOT
 
 APP_SCRIPT_NAMES = [url.rsplit("/", 1)[1] for url in context.APP_SCRIPTS]
@@ -62,13 +63,15 @@ def assert_links_resolve(out: Path, page: str) -> None:
     links = parse(out / page).links
     assert links, page
     for url, attributes in links:
-        if url.startswith("#") or url.startswith("data:"):  # in-page anchors; the favicon, the example pictures
+        if url.startswith(("#", "data:")):  # in-page anchors; the favicon, the example pictures
             continue
         if attributes["tag"] == "a" and url.startswith(
             "https://"
         ):  # a reference to follow (the MNIST licence), not a file
             continue
-        assert "//" not in url and not url.startswith("/") and ":" not in url, f"{page}: {url} is not relative"
+        assert "//" not in url, f"{page}: {url} is not relative"
+        assert not url.startswith("/"), f"{page}: {url} is not relative"
+        assert ":" not in url, f"{page}: {url} is not relative"
         path = out / url.split("#")[0]
         assert path.is_file(), f"{page}: {url} does not resolve in dist/"
         if "integrity" in attributes:
@@ -125,7 +128,8 @@ def test_integrity_hashes_match_the_shipped_files(built_site: site.BuildReport) 
 def test_pages_carry_the_content_security_policy(built_site: site.BuildReport) -> None:
     for page in ("index.html", "model-card.html"):
         assert parse(built_site.out_dir / page).csp == context.CSP
-    assert "unsafe-eval" not in context.CSP and "unsafe-inline" not in context.CSP
+    assert "unsafe-eval" not in context.CSP
+    assert "unsafe-inline" not in context.CSP
 
 
 def test_page_config_points_at_the_model_and_carries_the_spec(built_site: site.BuildReport, spec_path: Path) -> None:
@@ -136,11 +140,12 @@ def test_page_config_points_at_the_model_and_carries_the_spec(built_site: site.B
         "modelUrl": "model/model.json",
         "embeddedModelUrl": "model/embedded.js",
         "preprocess": json.loads(spec_path.read_text()),
-        "lowConfidence": build_config.LOW_CONFIDENCE,  # the fixture model's metrics.json names neither threshold
-        "notDigitThreshold": build_config.NEVER_REFUSE,
+        "lowConfidence": example_metrics.METRICS["low_confidence_threshold"],  # the model's, from metrics.json
+        "notDigitThreshold": example_metrics.METRICS["not_digit_threshold"],
         "limits": {"maxFileBytes": 1000, "maxPixels": 2000, "maxSide": 64},  # the spec's decode limits win
     }
-    assert (out / page_config["modelUrl"]).is_file() and (out / page_config["embeddedModelUrl"]).is_file()
+    assert (out / page_config["modelUrl"]).is_file()
+    assert (out / page_config["embeddedModelUrl"]).is_file()
 
 
 def test_model_card_shows_the_metrics(built_site: site.BuildReport) -> None:
@@ -156,7 +161,10 @@ def test_model_card_shows_the_metrics(built_site: site.BuildReport) -> None:
         "980 of 1,000",
     ):
         assert text in card
-    assert card.count("<rect") == 200  # a background and a shade for each of the 100 cells
+    # A background and a shade for each of the confusion matrix's 100 cells, and the reliability diagram's frame.
+    assert card.count("<rect") == 200 + 1
+    assert "0.45%" in card
+    assert "1.23%" in card
 
 
 def test_report_counts_bytes_per_part(built_site: site.BuildReport) -> None:
@@ -220,7 +228,7 @@ def test_failed_build_leaves_the_previous_dist_untouched(
     shutil.copytree(built_site.out_dir, out)
     before = tree(out)
 
-    real_write_files = site.write_files
+    real_write_files = output.write_files
 
     def write_half_then_fail(directory: Path, files: dict) -> None:
         real_write_files(directory, dict(list(files.items())[:3]))
@@ -230,7 +238,7 @@ def test_failed_build_leaves_the_previous_dist_untouched(
         raise BuildError("injected failure")
 
     if failing_step == "write_files":
-        monkeypatch.setattr(site, "write_files", write_half_then_fail)
+        monkeypatch.setattr(output, "write_files", write_half_then_fail)
     else:
         monkeypatch.setattr(parity, "compare", fail)
     with pytest.raises((BuildError, OSError)):
@@ -255,10 +263,12 @@ def test_broken_saved_model_is_one_error_line(fixture_main, tmp_path: Path, caps
     broken = tmp_path / "1700000001"
     broken.mkdir()
     (broken / "saved_model.pb").write_bytes(b"this is not a protocol buffer")
+    example_metrics.write(broken)
     assert fixture_main(["--model", str(broken), "--out", str(tmp_path / "dist")]) == 1
     err = capsys.readouterr().err
     assert err.startswith(f"error: cannot run the SavedModel in {broken}: ")
-    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.count("\n") == 1
+    assert "Traceback" not in err
     assert not (tmp_path / "dist").exists()
 
 
@@ -281,7 +291,8 @@ def test_conversion_that_changes_the_answers_fails_the_build(
         converted = real_convert(model_dir, quantize)
         ((name, data),) = converted.shards.items()
         first = converted.model_json["weightsManifest"][0]["weights"][0]
-        assert first["dtype"] == "float32" and first["quantization"]["dtype"] == "float16"
+        assert first["dtype"] == "float32"
+        assert first["quantization"]["dtype"] == "float16"
         width, length = 2, 2 * math.prod(first["shape"])
         elements = [data[start : start + width] for start in range(0, length, width)]
         return convert.ConvertedModel(converted.model_json, {name: b"".join(reversed(elements)) + data[length:]})
@@ -291,7 +302,8 @@ def test_conversion_that_changes_the_answers_fails_the_build(
     err = capsys.readouterr().err
     assert err.startswith("error: the converted model disagrees with the SavedModel: on the built-in input '")
     assert "(allowed 0.02 with --quantize float16;" in err
-    assert not (tmp_path / "dist").exists() and leftovers(tmp_path / "dist") == []
+    assert not (tmp_path / "dist").exists()
+    assert leftovers(tmp_path / "dist") == []
 
 
 def test_missing_node_modules_says_npm_ci(
@@ -337,7 +349,7 @@ def test_a_build_killed_halfway_is_cleaned_up_by_the_next(
     out = tmp_path / "dist"
     killed = tmp_path / "dist.tmp-k1ll3d"  # staging as a killed build leaves it: the marker, then some files
     killed.mkdir()
-    (killed / build_config.BUILD_MARKER).write_text(site.MARKER_TEXT)
+    (killed / build_config.BUILD_MARKER).write_text(output.MARKER_TEXT)
     (killed / "index.html").write_text("half")
     mine = tmp_path / "dist.tmp-not-a-build"  # matches the pattern but was never the build's: kept
     mine.mkdir()
@@ -359,7 +371,7 @@ def test_an_old_build_that_cannot_be_deleted_is_a_warning_not_a_failure(
             raise PermissionError(13, "Permission denied", str(path))
         return real_rmtree(path, *args, **kwargs)
 
-    monkeypatch.setattr(site.shutil, "rmtree", refuse_old)
+    monkeypatch.setattr(output.shutil, "rmtree", refuse_old)
     assert fixture_main(["--model", str(model_dir), "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     (old,) = leftovers(out)
@@ -406,7 +418,7 @@ def test_impossible_metrics_are_refused_not_shown(
 ) -> None:
     copy = tmp_path / model_dir.name
     shutil.copytree(model_dir, copy)
-    (copy / "metrics.json").write_text(json.dumps(metrics))
+    example_metrics.write(copy, **metrics)
     assert fixture_main(["--model", str(copy), "--out", str(tmp_path / "dist")]) == 1
     assert capsys.readouterr().err == f"error: {copy / 'metrics.json'}: figures the model card cannot show: {problem}\n"
 
@@ -421,7 +433,8 @@ def test_a_model_folder_that_is_no_timestamp_is_one_error_line(
     shutil.copytree(model_dir, copy)
     assert fixture_main(["--model", str(copy), "--out", str(tmp_path / "dist")]) == 1
     assert capsys.readouterr().err == (
-        f"error: model directory name {name!r} is not a Unix timestamp (ASCII digits, at most 253402300799); rename it\n"
+        f"error: model directory name {name!r} is not a Unix timestamp "
+        "(ASCII digits, at most 253402300799); rename it\n"
     )
 
 

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests import slow
-from training import data, evaluate, gate, models
+from tests import example_metrics, slow
+from training import data, evaluate, gate, model_metrics, models
 
 ACCURACY = gate.Rule("accuracy", "accuracy", "percent", True, 0.01)
 MILLISECONDS = gate.Rule("ms", "ms", "ms", False, 0.5, relative=True)
@@ -77,8 +77,9 @@ def test_gaining_the_not_digit_output_is_not_a_regression_but_losing_it_is() -> 
 # Measuring on tiny data with a tiny SavedModel whose answers are known
 
 
-def export_rule_model(directory: Path, with_not_digit: bool) -> Path:
-    """Export a SavedModel that reads digit round(9 * pixel[0,0]) and refuses images whose mean is above 0.5."""
+def export_rule_model(directory: Path, with_not_digit: bool, graded: bool = False) -> Path:
+    """Export a SavedModel that reads digit round(9 * pixel[0,0]) and refuses images whose mean is above 0.5
+    (not_digit 1, else 0; `graded`: not_digit is the mean itself), with a metrics.json as training writes it."""
     import tensorflow as tf
 
     class RuleModel(tf.Module):
@@ -87,12 +88,13 @@ def export_rule_model(directory: Path, with_not_digit: bool) -> Path:
             digit = tf.cast(tf.round(image[:, 0, 0, 0] * 9), tf.int32)
             outputs = {"output_0": tf.one_hot(digit, 10)}
             if with_not_digit:
-                outputs["not_digit"] = tf.cast(tf.reduce_mean(image, axis=[1, 2, 3]) > 0.5, tf.float32)[:, None]
+                mean = tf.reduce_mean(image, axis=[1, 2, 3])
+                outputs["not_digit"] = (mean if graded else tf.cast(mean > 0.5, tf.float32))[:, None]
             return outputs
 
     module = RuleModel()
     tf.saved_model.save(module, str(directory), signatures={"serving_default": module.serve})
-    return directory
+    return example_metrics.write(directory)
 
 
 def image_reading(digit: int, fill: float = 0.0) -> np.ndarray:
@@ -143,7 +145,7 @@ def test_measure_counts_reads_refusals_and_dropped_pictures(rule_model: Path, mo
     assert figures["uploads_accuracy"] == 2 / 3
     assert figures["real_accuracy"] is None
     assert figures["non_digits_refused"] == 3 / 4
-    assert figures["parameters"] == 0  # no metrics.json and no variables
+    assert figures["parameters"] == example_metrics.METRICS["parameters"]  # as recorded at export
     assert figures["tfjs_bytes"] == 1234
 
 
@@ -158,17 +160,32 @@ def test_model_without_not_digit_has_no_refusal_figures(tmp_path: Path, monkeypa
     assert figures["non_digits_refused"] is None
 
 
-def test_refusals_use_the_threshold_the_model_was_calibrated_with(rule_model: Path, tmp_path: Path) -> None:
+def test_refusals_use_the_threshold_the_model_was_calibrated_with(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import shutil
 
-    calibrated = tmp_path / rule_model.name
-    shutil.copytree(rule_model, calibrated)
-    (calibrated / "metrics.json").write_text('{"not_digit_threshold": 2.0}')  # nothing reaches it
-    assert gate.not_digit_threshold(rule_model) == gate.NOT_DIGIT_THRESHOLD
-    assert gate.not_digit_threshold(calibrated) == 2.0
-    pictures = gate.NonDigitPictures(np.stack([image_reading(0, fill=1.0)]), np.array([0]), 1)
-    assert gate.refusal_share(pictures, gate.load_runner(rule_model), gate.not_digit_threshold(rule_model)) == 1.0
-    assert gate.refusal_share(pictures, gate.load_runner(calibrated), gate.not_digit_threshold(calibrated)) == 0.0
+    monkeypatch.setattr(gate, "model_bytes", lambda model_dir: 1)
+    strict = export_rule_model(tmp_path / "1700000003", with_not_digit=True, graded=True)
+    lenient = tmp_path / "1700000004"
+    shutil.copytree(strict, lenient)
+    example_metrics.write(strict, not_digit_threshold=0.5)
+    example_metrics.write(lenient, not_digit_threshold=0.9)
+    picture = image_reading(0, fill=0.8)  # not_digit 0.799: refused from 0.5, read below 0.9
+    pictures = gate.NonDigitPictures(np.stack([picture]), np.array([0]), 1)
+    inputs = gate.Inputs(np.stack([picture]), np.array([0]), None, None, pictures)
+    strict_figures = gate.measure(strict, gate.load_runner(strict), inputs)
+    lenient_figures = gate.measure(lenient, gate.load_runner(lenient), inputs)
+    assert (strict_figures["non_digits_refused"], strict_figures["mnist_refused"]) == (1.0, 1.0)
+    assert (lenient_figures["non_digits_refused"], lenient_figures["mnist_refused"]) == (0.0, 0.0)
+
+
+def test_a_model_without_metrics_is_refused_naming_the_file(tmp_path: Path) -> None:
+    model_dir = export_rule_model(tmp_path / "1700000005", with_not_digit=True)
+    (model_dir / "metrics.json").unlink()
+    inputs = gate.Inputs(np.stack([image_reading(1)]), np.array([1]), None, None, None)
+    with pytest.raises(model_metrics.MetricsError, match=f"^no model metrics {model_dir / 'metrics.json'}: "):
+        gate.measure(model_dir, gate.load_runner(model_dir), inputs)
 
 
 @pytest.mark.slow  # pictures up to 2000 px, drawn and preprocessed
@@ -305,5 +322,5 @@ def test_shipped_model_against_itself_passes(mnist_dir: Path, capsys) -> None:
     printed = capsys.readouterr().out
     assert "PASS" in printed
     mnist_row = next(line for line in printed.splitlines() if line.startswith("MNIST test accuracy"))
-    accuracy = f"{models.read_metrics(shipped)['test_accuracy']:.2%}"
+    accuracy = f"{model_metrics.read(shipped)['test_accuracy']:.2%}"
     assert mnist_row.split().count(accuracy) == 2, mnist_row  # NEW and OLD both match metrics.json

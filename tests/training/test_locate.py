@@ -87,7 +87,24 @@ def test_a_digit_on_a_sheet_on_a_desk_is_found_on_the_sheet():
     assert len(boxes) == 1
     x, y, width, height = boxes[0]
     # The whole sheet is ~520x420; the digit ~60x90 near its middle (the sheet is turned a little).
-    assert 330 < x < 430 and 210 < y < 300 and width < 120 and height < 130
+    assert 330 < x < 430
+    assert 210 < y < 300
+    assert width < 120
+    assert height < 130
+
+
+def test_a_soft_shadow_across_the_sheet_does_not_carry_the_desk_to_the_digit():
+    # The shadow's edge runs from the sheet's top edge down past the digit: its cells disagree with the
+    # paper as the desk's do, but it reaches the picture's edge only through the sheet's edge.
+    image = canvas(colour=(20, 22, 24))
+    sheet = canvas(440, 520)
+    draw_strokes(sheet, [[(x - 120, y - 40) for x, y in stroke] for stroke in seven(200, 210, 80)])
+    image.paste(sheet, (120, 40))
+    rows, columns = np.mgrid[0:600, 0:800].astype(np.float32)
+    light = 0.72 + 0.28 / (1 + np.exp((columns - 300 - 0.25 * (rows - 300)) / 25))
+    shaded = np.clip(np.asarray(image, np.float32) * light[..., None], 0, 255).astype(np.uint8)
+    (box,) = located_boxes(Image.fromarray(shaded).filter(ImageFilter.GaussianBlur(1)))
+    assert inside(box, (200, 210, 48, 80))
 
 
 def test_a_blank_sheet_on_a_desk_holds_no_digit():
@@ -122,8 +139,32 @@ def test_a_frame_drawn_around_the_digit_is_not_read():
     assert inside(box, (360, 230, 66, 110))
 
 
+def test_a_slanted_box_that_the_digit_touches_is_peeled_off():
+    # A box drawn by hand around the digit, a little turned, with the 7's bar running into its side:
+    # box and digit are one mark until the box's outline is taken off.
+    image = draw_strokes(canvas(), [*seven(360, 230, 110), [(426, 230), (452, 230)]])
+    corners = [(340, 204), (455, 208), (451, 362), (336, 358), (340, 204)]
+    draw_strokes(image, [corners], width=5)
+    (box,) = located_boxes(image)
+    assert inside(box, (360, 230, 72, 110), slack=14)
+
+
+def test_digits_and_blobs_are_not_taken_for_boxes():
+    # A 0 and an 8 leave their box's corners empty; a filled blob fills the bands along its sides.
+    zero = [[(400 + 50 * np.cos(t), 300 + 80 * np.sin(t)) for t in np.linspace(0, 2 * np.pi, 60)]]
+    eight = [[(400 + 35 * np.sin(2 * t), 300 + 75 * np.sin(t)) for t in np.linspace(0, 2 * np.pi, 80)]]
+    for strokes in (zero, eight):
+        marks = np.asarray(draw_strokes(canvas(), strokes).convert("L")) < 128
+        labels, components = locate.label_marks(marks)
+        assert locate.peel_frames(marks, labels, components, SPEC) is marks
+    blob = np.zeros((100, 100), dtype=bool)
+    blob[20:80, 30:70] = True
+    labels, components = locate.label_marks(blob)
+    assert locate.peel_frames(blob, labels, components, SPEC) is blob
+
+
 def test_a_line_under_the_digit_is_not_part_of_it():
-    image = draw_strokes(canvas(), seven(360, 200, 120) + [[(330, 350), (470, 350)]])
+    image = draw_strokes(canvas(), [*seven(360, 200, 120), [(330, 350), (470, 350)]])
     (box,) = located_boxes(image)
     assert inside(box, (360, 200, 72, 120))
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests import pictures, slow
+from tests import example_metrics, pictures, slow
 from training import decode, models, predict, preprocess
 
 
@@ -22,7 +22,7 @@ def tiny_model_dir(tmp_path_factory):
     )
     model_dir = tmp_path_factory.mktemp("models") / "1700000000"
     model.export(str(model_dir), verbose=False)
-    return model_dir
+    return example_metrics.write(model_dir)
 
 
 @pytest.fixture
@@ -43,12 +43,18 @@ def test_json_gives_one_answer_per_file_and_bad_files_do_not_stop_the_others(tin
     assert [answer["file"] for answer in answers] == [str(path) for path in files]
     digit, empty, blank, text, corrupt = answers
     assert digit["digit"] in range(10)
-    assert len(digit["probabilities"]) == 10 and abs(sum(digit["probabilities"]) - 1) < 1e-4
+    assert len(digit["probabilities"]) == 10
+    assert abs(sum(digit["probabilities"]) - 1) < 1e-4
     assert digit["confidence"] == max(digit["probabilities"])
-    assert empty["digit"] is None and empty["reason"] == "empty.png: this file is empty (0 bytes)."
-    assert blank["digit"] is None and blank["reason"] == preprocess.NO_CONTRAST and "unreadable" not in blank
-    assert text["digit"] is None and "not a picture" in text["reason"]
-    assert corrupt["digit"] is None and "damaged" in corrupt["reason"]
+    assert empty["digit"] is None
+    assert empty["reason"] == "empty.png: this file is empty (0 bytes)."
+    assert blank["digit"] is None
+    assert blank["reason"] == preprocess.NO_CONTRAST
+    assert "unreadable" not in blank
+    assert text["digit"] is None
+    assert "not a picture" in text["reason"]
+    assert corrupt["digit"] is None
+    assert "damaged" in corrupt["reason"]
 
 
 def test_blank_pictures_are_answers_not_errors(tiny_model_dir, picture_files, capsys):
@@ -61,7 +67,8 @@ def test_table_names_each_file_with_its_digit_or_reason(tiny_model_dir, picture_
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == ["file", "read", "confidence"]
     assert lines[1].startswith(str(picture_files["digit"]))
-    assert lines[2].startswith(str(picture_files["blank"])) and lines[2].endswith(preprocess.NO_CONTRAST)
+    assert lines[2].startswith(str(picture_files["blank"]))
+    assert lines[2].endswith(preprocess.NO_CONTRAST)
 
 
 @pytest.mark.slow  # the command imports TensorFlow before it looks for the model
@@ -82,7 +89,9 @@ def test_shipped_model_reads_every_shared_sample(samples_dir):
         paths, models.load_reader(model_dir), preprocess.load_spec(), predict.refusal_threshold(model_dir)
     )
     wrong = {
-        answer["file"]: answer["digit"] for answer, path in zip(answers, paths) if answer["digit"] != int(path.name[0])
+        answer["file"]: answer["digit"]
+        for answer, path in zip(answers, paths, strict=True)
+        if answer["digit"] != int(path.name[0])
     }
     assert not wrong, f"misread samples: {wrong}"
 
@@ -97,7 +106,8 @@ def test_predict_files_feeds_the_model_the_preprocessed_input(picture_files):
     answers = predict.predict_files([picture_files["digit"]], read, preprocess.load_spec())
     expected = preprocess.preprocess(decode.decode_file(picture_files["digit"]), preprocess.load_spec()).input
     assert np.array_equal(seen[0][0], expected)
-    assert answers[0]["digit"] == 3 and answers[0]["confidence"] == 1.0
+    assert answers[0]["digit"] == 3
+    assert answers[0]["confidence"] == 1.0
 
 
 def two_digit_picture(path, scale: int = 1) -> None:
@@ -118,15 +128,14 @@ def test_json_gives_the_number_its_digits_and_their_boxes(tiny_model_dir, tmp_pa
     two_digit_picture(path)
     predict.main([str(path), "--json", "--model", str(tiny_model_dir)])
     (answer,) = json.loads(capsys.readouterr().out)
-    assert answer["reason"] is None and answer["digit"] is None  # a number, not one digit
+    assert answer["reason"] is None
+    assert answer["digit"] is None
     assert len(answer["digits"]) == 2
     first, second = (digit["box"] for digit in answer["digits"])
     assert first["x"] < 200 < 320 < second["x"]  # left to right
     assert answer["number"] == int("".join(str(digit["digit"]) for digit in answer["digits"]))
-    assert (
-        answer["box"]["x"] == first["x"]
-        and answer["box"]["x"] + answer["box"]["width"] == second["x"] + second["width"]
-    )
+    assert answer["box"]["x"] == first["x"]
+    assert answer["box"]["x"] + answer["box"]["width"] == second["x"] + second["width"]
     assert {"not_digit", "probabilities", "confidence"} <= answer["digits"][0].keys()
 
 
@@ -137,8 +146,10 @@ def test_boxes_are_in_the_pictures_own_pixels_and_box_reads_only_that_part(tiny_
     predict.main([str(path), "--json", "--model", str(tiny_model_dir), "--box", "900,300,300,600"])
     (answer,) = json.loads(capsys.readouterr().out)
     (digit,) = answer["digits"]
-    assert answer["digit"] == digit["digit"] and answer["number"] == digit["digit"]
-    assert 960 <= digit["box"]["x"] <= 1040 and 330 <= digit["box"]["y"] <= 380  # the 1, at x ~990-1050
+    assert answer["digit"] == digit["digit"]
+    assert answer["number"] == digit["digit"]
+    assert 960 <= digit["box"]["x"] <= 1040
+    assert 330 <= digit["box"]["y"] <= 380
     assert 420 <= digit["box"]["height"] <= 540
 
 

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from tests import pictures, slow
+from tests import example_metrics, pictures, slow
 from training import predict, spec_check
 
 
 @slow.fixture(scope="module")
 def export_model(tmp_path_factory):
-    """Return a function exporting an untrained 28x28x1 -> `classes` softmax SavedModel."""
+    """Return a function exporting an untrained 28x28x1 -> `classes` softmax SavedModel (with its metrics.json)."""
     import keras
 
     def export(classes: int) -> str:
@@ -22,7 +23,7 @@ def export_model(tmp_path_factory):
         )
         model_dir = tmp_path_factory.mktemp("models") / "1700000000"
         model.export(str(model_dir), verbose=False)
-        return str(model_dir)
+        return str(example_metrics.write(model_dir))
 
     return export
 
@@ -85,4 +86,14 @@ def test_a_bad_spec_is_one_error_before_any_picture_is_read(export_model, seven,
     assert capsys.readouterr().err == (
         f"error: {path}: 2 bad fields: decode.max_pixels is -1, expected a whole number >= 1; "
         "canvas.box_side is 100, expected a whole number >= 1 and <= 28\n"
+    )
+
+
+def test_a_model_without_metrics_is_one_error_line_naming_the_file(export_model, seven, capsys):
+    model_dir = export_model(10)
+    metrics = Path(model_dir) / "metrics.json"
+    metrics.unlink()
+    assert predict.main([str(seven), "--model", model_dir]) == predict.EXIT_CANNOT_RUN
+    assert capsys.readouterr().err == (
+        f"error: no model metrics {metrics}: `python -m training.train` writes it beside the SavedModel it exports\n"
     )

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from training import calibration, data, evaluate, models
+from training import calibration, data, evaluate, model_metrics, models
 
 # Every test runs training.train, which imports TensorFlow (so it is imported in the tests, not at collection).
 pytestmark = pytest.mark.slow
@@ -62,6 +62,7 @@ def test_smoke_run_exports_a_calibrated_savedmodel_with_both_outputs(mnist_dir, 
     assert ((not_digit >= 0) & (not_digit <= 1)).all()
     np.testing.assert_array_equal(models.load_classifier(model_dir)(test_images), probabilities)
 
+    model_metrics.read(model_dir)  # every field the build and the gate require, each plausible
     metrics = json.loads((model_dir / "metrics.json").read_text())
     assert metrics["version"] == model_dir.name
     assert metrics["epochs"] == 1

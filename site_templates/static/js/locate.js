@@ -7,7 +7,7 @@
 // loops over typed arrays: the maps are small (long side ~256) and no tensor is made here.
 //
 // Steps: reduceToMap -> estimateBackground -> findMarks -> clearLines -> labelMarks
-//   -> dropStrayMarks -> groupParts -> pickDigits
+//   -> peelFrames -> dropStrayMarks -> groupParts -> pickDigits
 //
 // An RGB picture is {data, height, width, channels} (channels 4 when it is the decoded RGBA itself,
 // whose alpha is then ignored); a mask is {data: Uint8Array (0/1), height, width}.
@@ -253,6 +253,7 @@
     }
     const paper = dark >= light ? lightestCells : darkestCells;
     const disagree = new Uint8Array(rows * columns);
+    const far = new Uint8Array(rows * columns);
     for (let index = 0; index < disagree.length; index++) {
       const at = index * 3;
       const gapToMedian = colourGap(
@@ -261,9 +262,22 @@
         f32(paper[at + 2] - median[at + 2]),
       );
       disagree[index] = gapToMedian <= f32(settings.paper_agreement) ? 0 : 1;
+      far[index] = gapToMedian > f32(settings.desk_gap) ? 1 : 0;
     }
-    const desk = deskCells(disagree, rows, columns, spec);
-    const paperCells = desk.map((value) => 1 - value);
+    // The sheet's edge on the desk is far from the paper: it is desk, with the cells next to it that
+    // disagree. What else disagrees is desk when it reaches the picture's edge on its own; a soft
+    // shadow's edge across the sheet reaches it only through the sheet's edge, and must not carry
+    // the desk to a digit written beside it.
+    const strong = deskCells(far, rows, columns, spec);
+    const nearStrong = windowedExtreme(makeMap(rows, columns, Float32Array.from(strong)), 1, true);
+    const edge = strong.map((value, index) => (value || (nearStrong.data[index] > 0 && disagree[index]) ? 1 : 0));
+    const rest = deskCells(
+      disagree.map((value, index) => (value && !edge[index] ? 1 : 0)),
+      rows,
+      columns,
+      spec,
+    );
+    const paperCells = edge.map((value, index) => (value || rest[index] ? 0 : 1));
     return { background: cellsOf(paper, 3), onPaper: cellsOf(paperCells, 1) };
   }
 
@@ -496,6 +510,101 @@
   const heightOf = (mark) => mark.bottom - mark.top + 1;
   const widthOf = (mark) => mark.right - mark.left + 1;
 
+  // For a mark's pixels inside its own box ({data, height, width}): [share of the positions along the four
+  // sides with a pixel within `band` of that side, share of those four bands' pixels that are marked].
+  function sideCoverage(inside, band) {
+    const { height, width, data } = inside;
+    let covered = 0;
+    let filled = 0;
+    for (let x = 0; x < width; x++) {
+      let top = false;
+      let bottom = false;
+      for (let y = 0; y < band; y++) {
+        top ||= Boolean(data[y * width + x]);
+        bottom ||= Boolean(data[(height - 1 - y) * width + x]);
+        filled += data[y * width + x] + data[(height - 1 - y) * width + x];
+      }
+      covered += top + bottom;
+    }
+    for (let y = 0; y < height; y++) {
+      let left = false;
+      let right = false;
+      for (let x = 0; x < band; x++) {
+        left ||= Boolean(data[y * width + x]);
+        right ||= Boolean(data[y * width + width - 1 - x]);
+        filled += data[y * width + x] + data[y * width + width - 1 - x];
+      }
+      covered += left + right;
+    }
+    return [covered / (2 * (height + width)), filled / (2 * band * (height + width))];
+  }
+
+  // The outermost `thickness` marked pixels seen from each of the four sides, row by row and column by
+  // column, so the outline of a box drawn at a slant or in perspective is found whole.
+  function outlinePixels(inside, thickness) {
+    const { height, width, data } = inside;
+    const outline = new Uint8Array(height * width);
+    // One line of pixels (a row or a column, read from either end): `count` positions from `first`, `step` apart.
+    const peelLine = (first, step, count) => {
+      let position = 0;
+      while (position < count && !data[first + position * step]) position++;
+      for (let taken = 0; position < count && data[first + position * step] && taken < thickness; taken++) {
+        outline[first + position * step] = 1;
+        position++;
+      }
+    };
+    for (let y = 0; y < height; y++) {
+      peelLine(y * width, 1, width);
+      peelLine(y * width + width - 1, -1, width);
+    }
+    for (let x = 0; x < width; x++) {
+      peelLine(x, width, height);
+      peelLine((height - 1) * width + x, -width, height);
+    }
+    return outline;
+  }
+
+  // The marks without the outline of any box drawn around something (a form's cell, a box around the
+  // digit): a mark whose thin outline follows all four sides of its own box. The digit often touches
+  // such a box, and the two are then one mark; taking the outline off (as thick as the box's line, the
+  // lower median of the rows' first runs, plus one) frees the digit. A filled blob fills its bands, a 0 or
+  // an 8 leaves the corners empty, so neither is peeled.
+  function peelFrames(marks, labels, components, spec) {
+    const settings = spec.locate.frames;
+    let peeled = marks;
+    for (const mark of components) {
+      const height = heightOf(mark);
+      const width = widthOf(mark);
+      if (Math.min(height, width) < settings.min_side) continue;
+      const band = Math.max(1, roundHalfUp(settings.band_fraction * Math.min(height, width)));
+      const inside = makeMask(height, width);
+      for (let y = 0; y < height; y++) {
+        for (let x = 0; x < width; x++) {
+          inside.data[y * width + x] = labels[(mark.top + y) * marks.width + mark.left + x] === mark.labels[0] ? 1 : 0;
+        }
+      }
+      const [coverage, fill] = sideCoverage(inside, band);
+      if (coverage < settings.min_coverage || fill > settings.max_band_fill) continue;
+      if (peeled === marks) peeled = makeMask(marks.height, marks.width, marks.data.slice());
+      const runs = [];
+      for (let y = 0; y < height; y++) {
+        let x = 0;
+        while (x < width && !inside.data[y * width + x]) x++;
+        let length = 0;
+        while (x + length < width && inside.data[y * width + x + length]) length++;
+        if (length) runs.push(length);
+      }
+      runs.sort((a, b) => a - b);
+      const outline = outlinePixels(inside, runs[(runs.length - 1) >> 1] + 1);
+      for (let y = 0; y < height; y++) {
+        for (let x = 0; x < width; x++) {
+          if (outline[y * width + x]) peeled.data[(mark.top + y) * marks.width + mark.left + x] = 0;
+        }
+      }
+    }
+    return peeled;
+  }
+
   // Whether a mark is a thin line hugging the picture's edge: a sheet's edge or a cell frame's remnant.
   function isEdgeLine(mark, height, width, spec) {
     const settings = spec.locate.stray;
@@ -696,7 +805,9 @@
     let reason = null;
     for (const mask of [cleared, marks]) {
       // With the lines out nothing may be left: a thin digit filling the frame is itself a long line.
-      const labelled = labelMarks(mask);
+      let labelled = labelMarks(mask);
+      const peeled = peelFrames(mask, labelled.labels, labelled.components, spec);
+      if (peeled !== mask) labelled = labelMarks(peeled);
       const { labels } = labelled;
       const components = onPaper
         ? offTheDesk(labelled.components, labels, onPaper, height, width, spec)

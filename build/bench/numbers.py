@@ -92,7 +92,7 @@ def write(pictures: Sequence[NumberPicture], out_dir: Path) -> list[Path]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Write number pictures to look at."""
-    parser = argparse.ArgumentParser(prog="python -m build.numbers", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m build.bench.numbers", description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=24)
     parser.add_argument("--seed", type=int, default=2)
     parser.add_argument("--out", type=Path, required=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import shutil
 from collections.abc import Callable, Sequence
@@ -123,3 +124,21 @@ def replace_runtime_scripts(html: str) -> str:
     if tag not in html:
         raise ValueError(f"index.html lacks the runtime script tag {tag}; the bench must follow the template")
     return html.replace(tag, f'<script src="{runtime.VENDOR_DIR}/{FULL_BUNDLE_NAME}"></script>')
+
+
+def real_kinds(real_dir: Path) -> dict[str, str]:
+    """Return file name -> kind (photo-handwriting, drawn-digital, ...) from the real pictures' SOURCES.tsv."""
+    sources = real_dir / "SOURCES.tsv"
+    if not sources.is_file():
+        return {}
+    rows = [line.split("\t") for line in sources.read_text(encoding="utf-8").splitlines()[1:] if line.strip()]
+    return {row[0]: row[1] for row in rows if len(row) > 1}
+
+
+def copy_real(real_dir: Path, web_root: Path, folder: str, limit: int) -> list[InputFile]:
+    """Copy at most `limit` of ../shared/data/real (label = first character), each with its kind from SOURCES.tsv."""
+    if not real_dir.is_dir():
+        return []
+    kinds = real_kinds(real_dir)
+    files = copy_samples(real_dir, web_root, folder)[:limit]
+    return [dataclasses.replace(file, kind=kinds.get(Path(file.path).name, "real")) for file in files]

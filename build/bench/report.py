@@ -1,9 +1,11 @@
-"""The benchmark's targets (issues 6, 9 and 10) checked against a report, and the report as a markdown table."""
+"""The benchmark's report: its targets (issues 6, 9, 10) checked, the markdown table, the files, what the card keeps."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -332,3 +334,39 @@ def to_markdown(report: dict) -> str:
     ]
     passed = sum(target["passed"] for target in targets.values())
     return "\n".join(header + rows + ["", f"Targets met: {passed}/{len(targets)}."]) + "\n"
+
+
+def write(report: dict, out_dir: Path) -> str:
+    """Write report.json and report.md into out_dir; return the markdown."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    markdown = to_markdown(report)
+    (out_dir / "report.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    (out_dir / "report.md").write_text(markdown, encoding="utf-8")
+    return markdown
+
+
+def stored_results(report: dict) -> dict:
+    """Return the accuracies on people-like pictures as the model card reads them: {name: {accuracy, count}}."""
+    rows = {
+        "rendered_photos_of_a_digit": report.get("scenes", {}).get("digits"),
+        "real_pictures_from_other_people": report.get("real"),
+        "rendered_numbers_read_exactly": report.get("numbers"),
+        "rendered_uploads": report.get("uploads", {}).get("ours"),
+    }
+    stored = {
+        name: {"accuracy": row["accuracy"], "count": row["count"]}
+        for name, row in rows.items()
+        if row and row.get("count")
+    }
+    nondigits = report.get("nondigits")
+    if nondigits and nondigits.get("count"):
+        stored["non_digits_refused"] = {"accuracy": nondigits["rate"], "count": nondigits["count"]}
+    return stored
+
+
+def record(report: dict, metrics_path: Path) -> dict:
+    """Store stored_results(report) as `benchmark` in the model's metrics.json (the model card shows it); return it."""
+    metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
+    metrics["benchmark"] = stored_results(report)
+    metrics_path.write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    return metrics["benchmark"]

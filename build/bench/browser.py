@@ -1,4 +1,4 @@
-"""Driving the built page in headless Chromium for the benchmark: serve, open, time, read digits.
+"""Driving the built page in headless Chromium for the benchmark: open, time, read digits.
 
 Everything is timed inside the page with performance.now(), so Playwright's round trips are not counted.
 Page functions are arrow functions: the page's CSP forbids eval(), which Playwright uses for bare expressions.
@@ -7,16 +7,16 @@ Page functions are arrow functions: the page's CSP forbids eval(), which Playwri
 from __future__ import annotations
 
 import contextlib
-import functools
-import http.server
 import os
 import shutil
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:  # Playwright is imported when a browser starts, not when the benchmark is imported
+    from playwright.sync_api import Browser, Page
 
 READY_TIMEOUT_MS = 120_000
 CHROMIUM_ARGS = [
@@ -26,7 +26,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
-]  # the same flags as tests/conftest.py
+]  # the tests' browser too (tests/conftest.py starts it with chromium())
 
 # Runs before the page's scripts: notes the moment snapmath.ready resolves, so a late
 # Playwright call cannot inflate the cold start.
@@ -175,7 +175,7 @@ CLASSIFY_TIMES = """async ([pixels, warmUp, samples]) => {
 class OpenedPage:
     """A freshly opened page: milliseconds from navigation to ready, the URLs it requested, its errors."""
 
-    page: object
+    page: Page
     ready_ms: float
     requests: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -192,7 +192,7 @@ def chromium_path() -> str:
 
 
 @contextlib.contextmanager
-def chromium() -> Iterator[object]:
+def chromium() -> Iterator[Browser]:
     """Yield one headless Chromium (Playwright driving Debian's browser)."""
     from playwright.sync_api import sync_playwright
 
@@ -204,52 +204,35 @@ def chromium() -> Iterator[object]:
             browser.close()
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):
-        pass  # one line per request would bury the progress output
-
-
 @contextlib.contextmanager
-def serve(web_root: Path) -> Iterator[str]:
-    """Yield the base URL (ending in /) of `web_root` served by the stdlib on 127.0.0.1."""
-    handler = functools.partial(_QuietHandler, directory=str(web_root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+def open_fresh(browser: Browser, url: str, timeout_ms: float = READY_TIMEOUT_MS) -> Iterator[OpenedPage]:
+    """Yield the page at `url` in a new browser context (empty cache), once snapmath.ready resolved.
 
-
-def open_fresh(browser, url: str) -> OpenedPage:
-    """Return the page at `url` in a new browser context (empty cache), once snapmath.ready resolved."""
+    The context is closed on leaving, also when the page fails to get ready (a timeout, a rejected ready), so a
+    benchmark that goes on after a failure does not keep dead pages running beside the ones it measures.
+    """
     context = browser.new_context()
-    context.add_init_script(RECORD_READY)
-    page = context.new_page()
-    opened = OpenedPage(page=page, ready_ms=0.0)
-    page.on("request", lambda request: opened.requests.append(request.url))
-    page.on("pageerror", lambda error: opened.errors.append(str(error)))
-    page.goto(url)
-    page.wait_for_function(READY_RECORDED, timeout=READY_TIMEOUT_MS)
-    error = page.evaluate("() => window.__benchReadyError || null")
-    if error:
+    try:
+        context.add_init_script(RECORD_READY)
+        page = context.new_page()
+        opened = OpenedPage(page=page, ready_ms=0.0)
+        page.on("request", lambda request: opened.requests.append(request.url))
+        page.on("pageerror", lambda error: opened.errors.append(str(error)))
+        page.goto(url)
+        page.wait_for_function(READY_RECORDED, timeout=timeout_ms)
+        error = page.evaluate("() => window.__benchReadyError || null")
+        if error:
+            raise RuntimeError(f"{url}: snapmath.ready rejected: {error}")
+        opened.ready_ms = page.evaluate("() => window.__benchReadyAt")
+        page.wait_for_function("() => window.__benchFirstClassifyMs !== undefined", timeout=timeout_ms)
+        opened.first_classify_ms = page.evaluate("() => window.__benchFirstClassifyMs")
+        opened.marks = page.evaluate(COLD_START_MARKS)
+        yield opened
+    finally:
         context.close()
-        raise RuntimeError(f"{url}: snapmath.ready rejected: {error}")
-    opened.ready_ms = page.evaluate("() => window.__benchReadyAt")
-    page.wait_for_function("() => window.__benchFirstClassifyMs !== undefined", timeout=READY_TIMEOUT_MS)
-    opened.first_classify_ms = page.evaluate("() => window.__benchFirstClassifyMs")
-    opened.marks = page.evaluate(COLD_START_MARKS)
-    return opened
 
 
-def close(opened: OpenedPage) -> None:
-    """Close the page's browser context."""
-    opened.page.context.close()
-
-
-def classify_images(page, images: np.ndarray, batch_size: int = 500) -> np.ndarray:
+def classify_images(page: Page, images: np.ndarray, batch_size: int = 500) -> np.ndarray:
     """Return snapmath.classify's probabilities [N,10] for uint8 MNIST images [N,28,28], one call per image."""
     batches = []
     for start in range(0, len(images), batch_size):
@@ -258,29 +241,29 @@ def classify_images(page, images: np.ndarray, batch_size: int = 500) -> np.ndarr
     return np.concatenate(batches) if batches else np.zeros((0, 10))
 
 
-def read_files(page, urls: list[str], recipe: str, batch_size: int = 25) -> list[dict]:
+def read_files(page: Page, urls: list[str], recipe: str, batch_size: int = 25) -> list[dict[str, Any]]:
     """Return {digit, confidence, error} per URL (RECOGNIZE adds number, reason, box), read by `recipe` in the page."""
-    readings = []
+    readings: list[dict[str, Any]] = []
     for start in range(0, len(urls), batch_size):
         readings.extend(page.evaluate(recipe, urls[start : start + batch_size]))
     return readings
 
 
-def page_config(page) -> dict:
+def page_config(page: Page) -> dict[str, Any]:
     """Return the page's own configuration (the JSON the build embeds: limits, preprocess, notDigitThreshold, ...)."""
     return page.evaluate(PAGE_CONFIG)
 
 
-def recognize_times(page, url: str, warm_up: int, samples: int) -> dict:
+def recognize_times(page: Page, url: str, warm_up: int, samples: int) -> dict[str, Any]:
     """Return {times: ms per snapmath.recognize of the file at `url`, digit: the last reading}."""
     return page.evaluate(RECOGNIZE_TIMES, [url, warm_up, samples])
 
 
-def stage_times(page, url: str, warm_up: int, samples: int) -> dict:
+def stage_times(page: Page, url: str, warm_up: int, samples: int) -> dict[str, Any]:
     """Return {decode, preprocess, classify: ms per run} of recognize's stages on the file at `url`."""
     return page.evaluate(STAGE_TIMES, [url, warm_up, samples])
 
 
-def classify_times(page, image: np.ndarray, warm_up: int, samples: int) -> dict:
+def classify_times(page: Page, image: np.ndarray, warm_up: int, samples: int) -> dict[str, Any]:
     """Return {times: ms per snapmath.classify of one uint8 28x28 image}."""
     return page.evaluate(CLASSIFY_TIMES, [image.reshape(784).tolist(), warm_up, samples])
