@@ -160,6 +160,7 @@ def test_model_without_not_digit_has_no_refusal_figures(tmp_path: Path, monkeypa
     assert figures["non_digits_refused"] is None
 
 
+@pytest.mark.slow  # exports a SavedModel with TensorFlow
 def test_refusals_use_the_threshold_the_model_was_calibrated_with(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -180,6 +181,7 @@ def test_refusals_use_the_threshold_the_model_was_calibrated_with(
     assert (lenient_figures["non_digits_refused"], lenient_figures["mnist_refused"]) == (0.0, 0.0)
 
 
+@pytest.mark.slow  # exports a SavedModel with TensorFlow
 def test_a_model_without_metrics_is_refused_naming_the_file(tmp_path: Path) -> None:
     model_dir = export_rule_model(tmp_path / "1700000005", with_not_digit=True)
     (model_dir / "metrics.json").unlink()
