@@ -43,7 +43,10 @@ def test_missing_terser_says_npm_ci(tmp_path):
 
 
 def test_stylesheet_loses_comments_and_indentation_but_not_rules():
-    css = b'/* why */\n.a {\n  content: "\\2713"; /* tick */\n  color: #123;\n}\n\n@media (min-width: 40em) {\n  .b { margin: 0 }\n}\n'
+    css = (
+        b'/* why */\n.a {\n  content: "\\2713"; /* tick */\n  color: #123;\n}\n\n'
+        b"@media (min-width: 40em) {\n  .b { margin: 0 }\n}\n"
+    )
     stripped = minify.minify_stylesheets({"static/app.css": css, "static/js/a.js": b"/* kept */"})
     assert (
         stripped["static/app.css"]
@@ -55,4 +58,5 @@ def test_stylesheet_loses_comments_and_indentation_but_not_rules():
 def test_real_stylesheet_shrinks():
     css = (TEMPLATES_DIR / "static" / "app.css").read_bytes()
     stripped = minify.minify_stylesheets({"app.css": css})["app.css"]
-    assert len(stripped) < 0.85 * len(css) and stripped.count(b"{") == css.count(b"{")
+    assert len(stripped) < 0.85 * len(css)
+    assert stripped.count(b"{") == css.count(b"{")

@@ -23,7 +23,8 @@ def test_every_style_decodes_with_its_size_mode_and_label():
     for style in uploads.STYLES:
         upload = uploads.render(square_digit(), 7, rng, style)
         image = Image.open(io.BytesIO(upload.data))
-        assert upload.label == 7 and upload.style == style
+        assert upload.label == 7
+        assert upload.style == style
         assert image.format == {"jpg": "JPEG", "png": "PNG"}[upload.extension]
         assert image.mode == ("RGBA" if style == "transparent" else "RGB")
         assert uploads.MIN_SIDE * 0.8 <= max(image.size) <= uploads.MAX_SIDE * 1.4

@@ -31,13 +31,16 @@ def centre_of_mass(image: np.ndarray) -> tuple[float, float]:
 
 def assert_mnist_like(image: np.ndarray) -> None:
     """White ink on black, max 1, ink in a ~20 px box, centre of mass near the centre."""
-    assert image.shape == (28, 28) and image.dtype == np.float32
-    assert image.min() >= 0 and image.max() == pytest.approx(1.0)
+    assert image.shape == (28, 28)
+    assert image.dtype == np.float32
+    assert image.min() >= 0
+    assert image.max() == pytest.approx(1.0)
     assert np.median(image) == 0, "the background must be black"
     assert 0.03 < image.mean() < 0.45, "ink, not paper, must be white"
     assert 17 <= ink_box_side(image) <= 21
     row, column = centre_of_mass(image)
-    assert abs(row - 14) <= 1 and abs(column - 14) <= 1
+    assert abs(row - 14) <= 1
+    assert abs(column - 14) <= 1
 
 
 @pytest.mark.parametrize(
@@ -88,7 +91,8 @@ def test_thin_strokes_in_a_big_photo_are_thickened_to_mnist_width():
 def test_ruled_lines_are_removed():
     _, rgba = pictures.digit_picture("lined_paper")
     image = preprocess.preprocess(rgba, SPEC).input
-    assert (image[:, :2] < 0.05).all() and (image[:, -2:] < 0.05).all(), "a ruled line runs across the canvas"
+    assert (image[:, :2] < 0.05).all(), "a ruled line runs across the canvas"
+    assert (image[:, -2:] < 0.05).all(), "a ruled line runs across the canvas"
 
 
 def test_a_digit_small_in_a_corner_is_found_and_scaled_up():
@@ -112,7 +116,7 @@ def test_order_statistic_is_an_element_of_the_data():
 
 
 def test_bad_input_shape_is_a_value_error():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"^expected RGBA uint8 \[H,W,4\], got shape \(10, 10, 3\)$"):
         preprocess.preprocess(np.zeros((10, 10, 3), np.uint8), SPEC)
 
 
@@ -131,7 +135,8 @@ def test_decode_file_gives_rgba_of_a_png(tmp_path):
     path = tmp_path / "seven.png"
     Image.fromarray(rgba).save(path)
     decoded = decode.decode_file(path, UNBOUNDED)
-    assert decoded.dtype == np.uint8 and decoded.shape == rgba.shape
+    assert decoded.dtype == np.uint8
+    assert decoded.shape == rgba.shape
     assert np.array_equal(decoded, rgba)
 
 
@@ -142,7 +147,8 @@ def test_decode_file_applies_exif_orientation(tmp_path):
     assert decoded.shape == (400, 300, 4)  # stored 400 wide, shown upright 300 wide
     assert preprocess.preprocess(decoded, SPEC).input is not None
     # The 7's bar is at the top once upright.
-    assert decoded[52:68, 70:230, 0].mean() < 60 and decoded[300:340, 180:240, 0].mean() > 200
+    assert decoded[52:68, 70:230, 0].mean() < 60
+    assert decoded[300:340, 180:240, 0].mean() > 200
 
 
 def test_decode_file_takes_the_first_frame_of_an_animation(tmp_path):
@@ -154,7 +160,7 @@ def test_decode_file_takes_the_first_frame_of_an_animation(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "name, message",
+    ("name", "message"),
     [
         ("empty", "empty.png: this file is empty (0 bytes)."),
         ("text_named_png", "notes.png: this file is not a picture this app can read."),
@@ -178,7 +184,8 @@ def test_decode_file_shrinks_big_pictures_to_the_decoded_side(tmp_path):
     width = decoded.shape[1]
     # The 7's bar runs across at 15% of the height once upright; above it is paper.
     bar = decoded[int(0.14 * side) : int(0.16 * side), width // 4 : width * 3 // 4, 0]
-    assert decoded[: side // 10, :, 0].mean() > 200 and bar.mean() < 60
+    assert decoded[: side // 10, :, 0].mean() > 200
+    assert bar.mean() < 60
 
 
 def test_decode_file_refuses_a_pixel_bomb_before_decoding(tmp_path):

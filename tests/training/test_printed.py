@@ -11,7 +11,8 @@ from training import printed
 @pytest.mark.slow  # renders fonts
 def test_renders_labelled_digits_as_the_page_presents_them():
     images, labels = printed.render_printed_digits(20, seed=3)
-    assert images.shape == (20, 28, 28) and images.dtype == np.uint8
+    assert images.shape == (20, 28, 28)
+    assert images.dtype == np.uint8
     assert labels.tolist() == [i % 10 for i in range(20)]
     assert (images.max(axis=(1, 2)) == 255).all()  # contrast stretched, white ink
     for image in images:  # the ink's longer side fills the 20 px box, like MNIST
