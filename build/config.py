@@ -8,7 +8,7 @@ from pathlib import Path
 
 from build import floors
 from build.errors import BuildError
-from training import model_metrics, models
+from training import exports, model_metrics
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -74,16 +74,16 @@ def load_config(
 
     if model is None:
         try:
-            model_dir = models.newest_model_dir(models.MODELS_DIR)
-        except models.ModelNotFoundError as error:
+            model_dir = exports.newest_model_dir(exports.MODELS_DIR)
+        except exports.ModelNotFoundError as error:
             errors.append(str(error))
-            model_dir = models.MODELS_DIR
+            model_dir = exports.MODELS_DIR
         except ValueError as error:  # a folder of digits int() cannot read, such as "²" or "٣"
             errors.append(
-                f"cannot pick the newest model in {models.MODELS_DIR}: a folder is not named by a Unix timestamp "
+                f"cannot pick the newest model in {exports.MODELS_DIR}: a folder is not named by a Unix timestamp "
                 f"in ASCII digits ({error}); rename or remove it"
             )
-            model_dir = models.MODELS_DIR
+            model_dir = exports.MODELS_DIR
     else:
         resolved = _resolved(model, "--model", errors)
         model_dir = Path(model).absolute() if resolved is None else resolved

@@ -16,6 +16,7 @@ import numpy as np
 
 from build import node
 from build.errors import BuildError
+from training import data
 
 PARITY_SCRIPT = Path(__file__).resolve().parent / "parity.js"
 NODE_TIMEOUT_SECONDS = 120
@@ -50,7 +51,7 @@ _DIGIT_SEGMENTS = {
 _NOISE_IMAGES = 5
 # Columns of the outputs compared: the 10 digit probabilities, then the "not_digit" output (issue 10;
 # 0 for a model without it), so the check covers every output of the serving signature.
-OUTPUT_COLUMNS = (*(f"probability of {digit}" for digit in range(10)), "not_digit")
+OUTPUT_COLUMNS = (*(f"probability of {digit}" for digit in range(data.NUM_CLASSES)), "not_digit")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,13 +66,14 @@ class ParityResult:
 
 def check_inputs() -> tuple[list[str], np.ndarray]:
     """Return names and float32 images [N, 28, 28, 1] in 0..1: blank, ten drawn digits, seeded noise."""
-    names, images = ["blank"], [np.zeros((28, 28), np.float32)]
+    side = data.IMAGE_SIDE
+    names, images = ["blank"], [np.zeros((side, side), np.float32)]
     for digit, segments in _DIGIT_SEGMENTS.items():
         box = np.zeros((20, 20), np.float32)
         for segment in segments.split():
             row0, col0, row1, col1 = _SEGMENTS[segment]
             box[row0:row1, col0:col1] = 1.0
-        image = np.zeros((28, 28), np.float32)
+        image = np.zeros((side, side), np.float32)
         image[4:24, 4:24] = box  # MNIST digits sit in a 20x20 box centred in 28x28
         names.append(f"digit {digit}")
         images.append(image)
@@ -79,24 +81,25 @@ def check_inputs() -> tuple[list[str], np.ndarray]:
     rng = np.random.default_rng(20_240_601)
     for index in range(_NOISE_IMAGES):
         names.append(f"noise {index}")
-        images.append(rng.random((28, 28), dtype=np.float32))
+        images.append(rng.random((side, side), dtype=np.float32))
     return names, np.stack(images)[..., np.newaxis]
 
 
 def reference_probabilities(model_dir: Path, images: np.ndarray) -> np.ndarray:
     """Return the SavedModel's outputs [N, 11] for `images` (OUTPUT_COLUMNS); BuildError if it cannot run."""
-    from training import models
+    from training import exports
 
     try:
-        probabilities, not_digit = models.load_reader(model_dir)(images)
+        probabilities, not_digit = exports.load_reader(model_dir)(images)
     except Exception as error:  # a broken SavedModel fails in many TF-specific ways
         message = (
             str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         )  # TF appends a stack
         raise BuildError(f"cannot run the SavedModel in {model_dir}: {message}") from error
-    if probabilities.shape != (len(images), 10):
+    if probabilities.shape != (len(images), data.NUM_CLASSES):
         raise BuildError(
-            f"the SavedModel in {model_dir} returns shape {list(probabilities.shape)}, expected [N, 10] probabilities"
+            f"the SavedModel in {model_dir} returns shape {list(probabilities.shape)}, "
+            f"expected [N, {data.NUM_CLASSES}] probabilities"
         )
     return np.concatenate([probabilities, not_digit.reshape(-1, 1)], axis=1)
 
@@ -112,7 +115,7 @@ def tfjs_probabilities(embedded_js: Path, runtime_scripts: list[Path], images: n
         f"the converted model does not run in TF.js ({embedded_js})",
     )
     result = json.loads(output)
-    probabilities = np.asarray(result["probabilities"], np.float64).reshape(-1, 10)
+    probabilities = np.asarray(result["probabilities"], np.float64).reshape(-1, data.NUM_CLASSES)
     not_digit = np.asarray(
         result["notDigit"] if result.get("notDigit") is not None else np.zeros(len(probabilities)), np.float64
     )
@@ -132,7 +135,9 @@ def compare(names: list[str], reference: np.ndarray, converted: np.ndarray, quan
     result = ParityResult(
         inputs=len(reference),
         max_difference=float(differences[worst]),
-        same_digit=int((converted[:, :10].argmax(axis=1) == reference[:, :10].argmax(axis=1)).sum()),
+        same_digit=int(
+            (converted[:, : data.NUM_CLASSES].argmax(axis=1) == reference[:, : data.NUM_CLASSES].argmax(axis=1)).sum()
+        ),
         tolerance=tolerance,
     )
     if not result.max_difference <= tolerance:  # also catches NaN

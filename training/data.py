@@ -13,11 +13,15 @@ from pathlib import Path
 
 import numpy as np
 
+from training import cli
+
 DATA_DIR_ENV = "SNAPMATH_MNIST_DIR"
 IMAGES_MAGIC = 2051  # IDX: unsigned bytes, 3 dimensions (count, rows, cols)
 LABELS_MAGIC = 2049  # IDX: unsigned bytes, 1 dimension (count)
-IMAGE_SIDE = 28
-NUM_CLASSES = 10
+# Defined here once, at the data step (as keras-io's mnist_convnet does), and imported everywhere else:
+IMAGE_SIDE = 28  # MNIST's images are 28x28, and so is every model input the page's preprocessing makes
+NUM_CLASSES = 10  # the digits 0..9
+MODEL_INPUT_SHAPE = (IMAGE_SIDE, IMAGE_SIDE, 1)  # one model input: float32, white ink on black, 0..1
 IDX_FILES = {
     "train_images": "train-images-idx3-ubyte",
     "train_labels": "train-labels-idx1-ubyte",
@@ -43,6 +47,13 @@ class Mnist:
     test_labels: np.ndarray
     source: str
     checksums: dict[str, str]
+
+
+def as_model_input(images: np.ndarray) -> np.ndarray:
+    """Return uint8 images [N,28,28] as the model reads them: float32 [N,28,28,1] in 0..1.
+
+    The one place the scaling happens, so training, evaluation and the gate feed the model alike."""
+    return (images.astype(np.float32) / 255.0)[..., np.newaxis]  # [N,28,28] uint8 -> [N,28,28,1] float32
 
 
 def _read_capped(path: Path, magic: int) -> bytes:
@@ -226,12 +237,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         mnist = load_mnist(args.data_dir)
     except MnistError as error:
-        print(f"error: {error}")
-        return 1
+        return cli.fail(error)
     print(f"MNIST from {mnist.source}: train {mnist.train_images.shape}, test {mnist.test_images.shape}")
     for name, digest in sorted(mnist.checksums.items()):
         print(f"  {digest}  {name}")
-    return 0
+    return cli.EXIT_OK
 
 
 if __name__ == "__main__":

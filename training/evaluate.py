@@ -3,25 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import numpy as np
 
-from training import data, gate, models
-
-NUM_CLASSES = 10
-
-
-def as_model_input(images: np.ndarray) -> np.ndarray:
-    """Return uint8 MNIST images [N,28,28] as the model's input: float32 [N,28,28,1] in 0..1."""
-    return (images.astype(np.float32) / 255.0)[..., np.newaxis]
+from training import cli, data, exports, gate
 
 
 def score(probabilities: np.ndarray, labels: np.ndarray) -> dict:
     """Return accuracy, per-class accuracy and the confusion matrix (rows: true, columns: predicted)."""
     predictions = probabilities.argmax(axis=1)
-    confusion = np.zeros((NUM_CLASSES, NUM_CLASSES), dtype=np.int64)
+    confusion = np.zeros((data.NUM_CLASSES, data.NUM_CLASSES), dtype=np.int64)
     np.add.at(confusion, (labels.astype(np.int64), predictions), 1)
     per_class = confusion.diagonal() / np.maximum(confusion.sum(axis=1), 1)
     return {
@@ -34,8 +26,8 @@ def score(probabilities: np.ndarray, labels: np.ndarray) -> dict:
 
 def evaluate_model_dir(model_dir: Path, mnist: data.Mnist) -> dict:
     """Return the score of the SavedModel in model_dir on MNIST's 10k test images."""
-    classify = models.load_classifier(model_dir)
-    return score(classify(as_model_input(mnist.test_images)), mnist.test_labels)
+    classify = exports.load_classifier(model_dir)
+    return score(classify(data.as_model_input(mnist.test_images)), mnist.test_labels)
 
 
 def format_report(metrics: dict) -> str:
@@ -43,7 +35,7 @@ def format_report(metrics: dict) -> str:
     lines = [f"test accuracy: {metrics['test_accuracy']:.4%} on {metrics['test_count']} images"]
     lines.append("per class: " + "  ".join(f"{d}:{a:.2%}" for d, a in enumerate(metrics["per_class_accuracy"])))
     lines.append("confusion (rows true, columns predicted):")
-    lines.append("     " + "".join(f"{d:>6}" for d in range(NUM_CLASSES)))
+    lines.append("     " + "".join(f"{d:>6}" for d in range(data.NUM_CLASSES)))
     for digit, row in enumerate(metrics["confusion_matrix"]):
         lines.append(f"{digit:>5}" + "".join(f"{count:>6}" for count in row))
     return "\n".join(lines)
@@ -62,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         metavar=("NEW", "OLD"),
         help="promotion gate: NEW beside OLD (default: the shipped model) in one table; "
-        "exit 1 when NEW is worse beyond the tolerances (training/gate.py)",
+        f"exit {cli.EXIT_RESULT_FAILED} when NEW is worse beyond the tolerances (training/gate.py)",
     )
     parser.add_argument(
         "--uploads", type=int, default=gate.UPLOADS, help=f"rendered uploads for --compare (default {gate.UPLOADS})"
@@ -75,26 +67,25 @@ def main(argv: list[str] | None = None) -> int:
             args.compare[0], args.compare[1] if len(args.compare) == 2 else None, args.data_dir, args.uploads
         )
     try:
-        model_dir = models.checked_model_dir(args.model_dir or models.newest_model_dir())
+        model_dir = exports.checked_model_dir(args.model_dir or exports.newest_model_dir())
         mnist = data.load_mnist(args.data_dir)
         metrics = evaluate_model_dir(model_dir, mnist)
-    except (data.MnistError, models.ModelNotFoundError) as error:
-        print(f"error: {error}")
-        return 1
+    except (data.MnistError, exports.ModelNotFoundError) as error:
+        return cli.fail(error)
     print(f"model: {model_dir}")
     print(format_report(metrics))
-    return 0
+    return cli.EXIT_OK
 
 
 def compare_main(new_dir: Path, old_dir: Path | None, data_dir: str | None, uploads: int) -> int:
-    """Print the promotion gate's table; return 0 if NEW passed, 1 if it is worse, 2 on an error."""
+    """Print the promotion gate's table; return the exit status (training/cli.py): OK if NEW passed,
+    RESULT_FAILED if it is worse, ERROR if the gate could not run."""
     try:
         table, passed = gate.run_gate(new_dir, old_dir, data_dir, uploads)
     except gate.GateError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+        return cli.fail(error)
     print(table)
-    return 0 if passed else 1
+    return cli.EXIT_OK if passed else cli.EXIT_RESULT_FAILED
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from training import data, decode, model_metrics, models, preprocess
+from training import data, decode, exports, model_metrics, preprocess
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("SNAPMATH_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
@@ -32,11 +32,9 @@ UPLOAD_SEED = 0  # the benchmark's seed: the same uploads
 NON_DIGITS = 300  # 1 point of refusal = 3 pictures
 NON_DIGIT_SEED = 0
 TIMING_REPEATS = 50
-NOT_DIGIT_OUTPUT = "not_digit"
 # A digit input is refused when its not_digit probability reaches a threshold: the gate uses each model's own
 # (metrics.json "not_digit_threshold", chosen on held-out data at training); this is the default of the helpers.
 NOT_DIGIT_THRESHOLD = 0.5
-IMAGE_SHAPE = (28, 28, 1)
 
 Outputs = dict[str, np.ndarray]
 Runner = Callable[[np.ndarray], Outputs]
@@ -140,17 +138,17 @@ class Row:
 # Inputs
 
 
-def shipped_model_dir(models_dir: Path = models.MODELS_DIR) -> Path:
+def shipped_model_dir(models_dir: Path = exports.MODELS_DIR) -> Path:
     """Return the shipped model: the newest exported model committed to git (else the newest on disk)."""
     try:
         listed = subprocess.run(
             ["git", "ls-files", "--", "."], cwd=models_dir, capture_output=True, text=True, check=True
         ).stdout.split()
     except (OSError, subprocess.CalledProcessError):
-        return models.newest_model_dir(models_dir)
+        return exports.newest_model_dir(models_dir)
     committed = {Path(name).parts[0] for name in listed if Path(name).name == "saved_model.pb"}
-    found = [path for path in models.model_dirs(models_dir) if path.name in committed]
-    return found[-1] if found else models.newest_model_dir(models_dir)
+    found = [path for path in exports.model_dirs(models_dir) if path.name in committed]
+    return found[-1] if found else exports.newest_model_dir(models_dir)
 
 
 def read_pictures(name: str, paths: Sequence[Path], labels: Sequence[int], spec: dict) -> LabelledPictures:
@@ -163,8 +161,8 @@ def read_pictures(name: str, paths: Sequence[Path], labels: Sequence[int], spec:
             prepared = None
         kept.append(prepared is not None and prepared.input is not None)
         if kept[-1]:
-            inputs.append(prepared.input.reshape(IMAGE_SHAPE))  # type: ignore[union-attr]
-    stacked = np.stack(inputs).astype(np.float32) if inputs else np.zeros((0, *IMAGE_SHAPE), np.float32)
+            inputs.append(prepared.input.reshape(data.MODEL_INPUT_SHAPE))  # type: ignore[union-attr]
+    stacked = np.stack(inputs).astype(np.float32) if inputs else np.zeros((0, *data.MODEL_INPUT_SHAPE), np.float32)
     return LabelledPictures(name, stacked, np.array(kept, bool), np.array(labels, np.int64))
 
 
@@ -198,7 +196,7 @@ def output_names(model_dir: Path) -> set[str]:
 
     saved = saved_model_pb2.SavedModel()
     saved.ParseFromString((Path(model_dir) / "saved_model.pb").read_bytes())
-    return {name for graph in saved.meta_graphs for name in graph.signature_def[models.SERVING_SIGNATURE].outputs}
+    return {name for graph in saved.meta_graphs for name in graph.signature_def[exports.SERVING_SIGNATURE].outputs}
 
 
 def non_digit_pictures(count: int, spec: dict, seed: int = NON_DIGIT_SEED) -> NonDigitPictures:
@@ -212,9 +210,9 @@ def non_digit_pictures(count: int, spec: dict, seed: int = NON_DIGIT_SEED) -> No
                 found = preprocess.preprocess(decode.decode_file(path, spec["decode"]), spec).digits
             except decode.UnreadableImageError:
                 found = ()
-            inputs += [digit.input.reshape(IMAGE_SHAPE) for digit in found]
+            inputs += [digit.input.reshape(data.MODEL_INPUT_SHAPE) for digit in found]
             owners += [number] * len(found)
-    stacked = np.stack(inputs).astype(np.float32) if inputs else np.zeros((0, *IMAGE_SHAPE), np.float32)
+    stacked = np.stack(inputs).astype(np.float32) if inputs else np.zeros((0, *data.MODEL_INPUT_SHAPE), np.float32)
     return NonDigitPictures(stacked, np.array(owners, np.int64), count)
 
 
@@ -227,7 +225,7 @@ def gather_inputs(
     """Return the gate's inputs; pictures are preprocessed once here, for both models."""
     spec = preprocess.load_spec()
     return Inputs(
-        mnist_images=(mnist.test_images.astype(np.float32) / 255.0)[..., np.newaxis],
+        mnist_images=data.as_model_input(mnist.test_images),
         mnist_labels=mnist.test_labels.astype(np.int64),
         uploads=rendered_uploads(mnist, uploads, spec) if uploads else None,
         real=real_pictures(real_dir, spec) if real_dir is not None else None,
@@ -243,15 +241,15 @@ def load_runner(model_dir: Path) -> Runner:
     """Return a function mapping float32 images [N,28,28,1] to every output of the serving signature."""
     import tensorflow as tf
 
-    loaded = tf.saved_model.load(str(models.checked_model_dir(model_dir)))
-    serving = loaded.signatures[models.SERVING_SIGNATURE]
+    loaded = tf.saved_model.load(str(exports.checked_model_dir(model_dir)))
+    serving = loaded.signatures[exports.SERVING_SIGNATURE]
     input_name = next(iter(serving.structured_input_signature[1]))
 
     def run(images: np.ndarray) -> Outputs:
-        images = np.asarray(images, np.float32).reshape(-1, *IMAGE_SHAPE)
+        images = np.asarray(images, np.float32).reshape(-1, *data.MODEL_INPUT_SHAPE)
         batches: list[Outputs] = []
-        for start in range(0, len(images), models.BATCH_SIZE):
-            outputs = serving(**{input_name: tf.constant(images[start : start + models.BATCH_SIZE])})
+        for start in range(0, len(images), exports.BATCH_SIZE):
+            outputs = serving(**{input_name: tf.constant(images[start : start + exports.BATCH_SIZE])})
             batches.append({name: value.numpy() for name, value in outputs.items()})
         return {name: np.concatenate([batch[name] for batch in batches]) for name in batches[0]} if batches else {}
 
@@ -261,7 +259,7 @@ def load_runner(model_dir: Path) -> Runner:
 
 def digit_probabilities(outputs: Outputs) -> np.ndarray:
     """Return the [N,10] digit probabilities among a signature's outputs (found by shape, whatever its name)."""
-    found = [value for value in outputs.values() if value.ndim == 2 and value.shape[1] == 10]
+    found = [value for value in outputs.values() if value.ndim == 2 and value.shape[1] == data.NUM_CLASSES]
     if len(found) != 1:
         shapes = {name: value.shape for name, value in outputs.items()}
         raise GateError(f"expected one [N,10] digit output in the serving signature, found {shapes}")
@@ -270,9 +268,9 @@ def digit_probabilities(outputs: Outputs) -> np.ndarray:
 
 def refused(outputs: Outputs, threshold: float = NOT_DIGIT_THRESHOLD) -> np.ndarray | None:
     """Return which inputs the model refuses as non-digits (bool [N]), or None if it has no such output."""
-    if NOT_DIGIT_OUTPUT not in outputs:
+    if exports.NOT_DIGIT_OUTPUT not in outputs:
         return None
-    return outputs[NOT_DIGIT_OUTPUT].reshape(-1) >= threshold
+    return outputs[exports.NOT_DIGIT_OUTPUT].reshape(-1) >= threshold
 
 
 def refusal_share(pictures: NonDigitPictures | None, run: Runner, threshold: float) -> float | None:
@@ -315,7 +313,7 @@ def classify_milliseconds(runners: Sequence[Runner], repeats: int = TIMING_REPEA
 
     Timed in Python around the SavedModel's signature: relative figures for the gate, not the page's
     TF.js speed (python -m build.bench measures that)."""
-    image = np.zeros((1, *IMAGE_SHAPE), np.float32)
+    image = np.zeros((1, *data.MODEL_INPUT_SHAPE), np.float32)
     times: list[list[float]] = [[] for _ in runners]
     for run in runners:
         run(image)  # warm-up: the first call traces
@@ -450,13 +448,13 @@ def run_gate(
 ) -> tuple[str, bool]:
     """Return (the table, whether NEW passed) for NEW against OLD (default: the shipped model)."""
     try:
-        new_dir = models.checked_model_dir(new_dir)
-        old_dir = models.checked_model_dir(old_dir or shipped_model_dir())
+        new_dir = exports.checked_model_dir(new_dir)
+        old_dir = exports.checked_model_dir(old_dir or shipped_model_dir())
         mnist = data.load_mnist(data_dir)
-    except (models.ModelNotFoundError, data.MnistError) as error:
+    except (exports.ModelNotFoundError, data.MnistError) as error:
         raise GateError(str(error)) from error
     # Non-digit pictures are drawn only when a model can refuse them (the `not_digit` output).
-    refuses = any(NOT_DIGIT_OUTPUT in output_names(model_dir) for model_dir in (new_dir, old_dir))
+    refuses = any(exports.NOT_DIGIT_OUTPUT in output_names(model_dir) for model_dir in (new_dir, old_dir))
     inputs = gather_inputs(mnist, uploads, real_dir, NON_DIGITS if refuses else 0)
     try:
         new, old = measure_pair(new_dir, old_dir, inputs)

@@ -10,9 +10,9 @@ from __future__ import annotations
 import keras
 from keras import layers, ops
 
-IMAGE_SHAPE = (28, 28, 1)  # white ink on black, 0..1, as the page's preprocessing produces
-NUM_CLASSES = 10
-NOT_DIGIT_LABEL = NUM_CLASSES  # training label of a non-digit picture
+from training import data
+
+NOT_DIGIT_LABEL = data.NUM_CLASSES  # training label of a non-digit picture
 # Filters per stage; each stage halves the resolution, so the costly 3x3 convolutions run at
 # 28, 14 and 7 px: ~1.3 M multiply-adds, 27 k parameters, ~2.2 ms per inference on TF.js's CPU
 # backend in headless Chromium here. Measured alternatives: 12-24-48 (21 k) ~2.1 ms but 99.36-99.47 %
@@ -44,13 +44,13 @@ def conv_block(x, filters: int, separable: bool = False):
 
 def build_model(stage_filters: tuple[int, ...] = STAGE_FILTERS, separable_from: int = SEPARABLE_FROM) -> keras.Model:
     """Return the uncompiled training model: [N,28,28,1] in 0..1 -> [N,11] logits (10 digits, not a digit)."""
-    inputs = keras.Input(shape=IMAGE_SHAPE, name=INPUT_NAME)
+    inputs = keras.Input(shape=data.MODEL_INPUT_SHAPE, name=INPUT_NAME)
     x = inputs
     for stage, filters in enumerate(stage_filters):
         x = conv_block(x, filters, separable=stage >= separable_from)  # 28 -> 14 -> 7 -> 4
     x = layers.Flatten()(x)
     x = layers.Dropout(DROPOUT_RATE)(x)
-    outputs = layers.Dense(NUM_CLASSES + 1, name=LOGITS_NAME)(x)
+    outputs = layers.Dense(data.NUM_CLASSES + 1, name=LOGITS_NAME)(x)
     return keras.Model(inputs, outputs, name="snapmath_cnn")
 
 
@@ -63,12 +63,12 @@ def refusal_loss(head: str):
         labels = ops.cast(ops.reshape(labels, (-1,)), "int32")
         if head == "softmax":
             return keras.losses.sparse_categorical_crossentropy(labels, logits, from_logits=True)
-        is_digit = ops.cast(labels < NUM_CLASSES, "float32")
+        is_digit = ops.cast(labels < data.NUM_CLASSES, "float32")
         digit_loss = keras.losses.sparse_categorical_crossentropy(
-            ops.minimum(labels, NUM_CLASSES - 1), logits[:, :NUM_CLASSES], from_logits=True
+            ops.minimum(labels, data.NUM_CLASSES - 1), logits[:, : data.NUM_CLASSES], from_logits=True
         )
         refusal = keras.losses.binary_crossentropy(
-            ops.expand_dims(1.0 - is_digit, 1), logits[:, NUM_CLASSES:], from_logits=True
+            ops.expand_dims(1.0 - is_digit, 1), logits[:, data.NUM_CLASSES :], from_logits=True
         )
         return is_digit * digit_loss + ops.reshape(refusal, (-1,))
 
@@ -79,7 +79,7 @@ def refusal_loss(head: str):
 def digit_accuracy(labels, logits):
     """Return per-sample 1/0 for digits read right (argmax of the 10 digit logits); non-digits count as 0."""
     labels = ops.cast(ops.reshape(labels, (-1,)), "int32")
-    return ops.cast(ops.argmax(logits[:, :NUM_CLASSES], axis=1) == labels, "float32")
+    return ops.cast(ops.argmax(logits[:, : data.NUM_CLASSES], axis=1) == labels, "float32")
 
 
 def serving_model(trained: keras.Model, head: str, temperature: float) -> keras.Model:
@@ -91,9 +91,9 @@ def serving_model(trained: keras.Model, head: str, temperature: float) -> keras.
     if head not in HEADS:
         raise ValueError(f"unknown refusal head {head!r}; choose one of {', '.join(HEADS)}")
     logits = trained.output
-    probabilities = layers.Softmax(name="probabilities")(logits[:, :NUM_CLASSES] * (1.0 / temperature))
+    probabilities = layers.Softmax(name="probabilities")(logits[:, : data.NUM_CLASSES] * (1.0 / temperature))
     if head == "sigmoid":
-        not_digit = layers.Activation("sigmoid", name="not_digit")(logits[:, NUM_CLASSES:])
+        not_digit = layers.Activation("sigmoid", name="not_digit")(logits[:, data.NUM_CLASSES :])
     else:  # the 11-way softmax of training, its last column
-        not_digit = layers.Softmax(name="eleven")(logits)[:, NUM_CLASSES:]
+        not_digit = layers.Softmax(name="eleven")(logits)[:, data.NUM_CLASSES :]
     return keras.Model(trained.input, [probabilities, not_digit], name="snapmath_reader")

@@ -15,8 +15,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NotRequired, TypedDict, TypeGuard, cast
 
+from training import data
+
 FILE_NAME = "metrics.json"
-DIGITS = 10
 COUNT_KEYS = ("count", "parameters", "epochs")  # whole numbers >= 0, also any key ending in _count or _images
 FRACTION_KEYS = ("refused",)  # a mapping of fractions 0..1, also any key ending in accuracy or _threshold
 
@@ -151,15 +152,17 @@ REQUIRED: dict[str, Kind] = {
     "test_accuracy": FRACTION,
     "test_count": COUNT,
     "per_class_accuracy": (
-        f"{DIGITS} fractions",
-        lambda value: isinstance(value, list) and len(value) == DIGITS and all(map(_is_fraction, value)),
+        f"{data.NUM_CLASSES} fractions",
+        lambda value: isinstance(value, list) and len(value) == data.NUM_CLASSES and all(map(_is_fraction, value)),
     ),
     "confusion_matrix": (
-        f"a {DIGITS}x{DIGITS} table",
+        f"a {data.NUM_CLASSES}x{data.NUM_CLASSES} table",
         lambda value: (
             isinstance(value, list)
-            and len(value) == DIGITS
-            and all(isinstance(row, list) and len(row) == DIGITS and all(map(_is_count, row)) for row in value)
+            and len(value) == data.NUM_CLASSES
+            and all(
+                isinstance(row, list) and len(row) == data.NUM_CLASSES and all(map(_is_count, row)) for row in value
+            )
         ),
     ),
     "parameters": COUNT,

@@ -29,11 +29,13 @@ from __future__ import annotations
 
 import math
 import string
+from collections.abc import Iterable
+from typing import SupportsInt
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-from training import preprocess
+from training import data, preprocess
 
 CANVAS_SIDE = 200  # drawn at this size ...
 PICTURE_SIDE = 112  # ... and handed to the preprocessing at this size (see as_rgba)
@@ -158,7 +160,7 @@ WORDS = tuple(
 ONE_STROKE_SPREAD = 2.5  # px across the main axis of a 28x28 input: a straight pen stroke
 ONE_TILT_DEGREES = 50  # MNIST 1s lean up to ~40 degrees
 KINDS = ("letter", "word", "symbol", "shape", "scribble", "hatching", "smudge", "texture", "desk")
-KIND_WEIGHTS = (0.30, 0.10, 0.12, 0.14, 0.10, 0.06, 0.10, 0.04, 0.04)
+KIND_WEIGHTS = (0.30, 0.12, 0.08, 0.16, 0.10, 0.06, 0.06, 0.06, 0.06)
 SHAPES = ("star", "triangle", "heart", "spiral", "arrow", "smiley", "zigzag", "wave", "check", "cross", "cloud")
 
 
@@ -189,18 +191,24 @@ def available_fonts(split: str) -> list[str]:
 # Drawing: every function draws on `draw` in `ink` and takes its randomness from `rng`.
 
 
+def colour(values: Iterable[SupportsInt]) -> tuple[int, int, int]:
+    """Return three numbers (numpy's or Python's) as an RGB colour: three ints, as Pillow's types ask."""
+    red, green, blue = (int(value) for value in values)
+    return red, green, blue
+
+
 def paper_and_ink(rng: np.random.Generator) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
     """Return (paper, ink) colours: mostly dark ink on light paper, sometimes sticky notes or chalkboards."""
     draw = rng.uniform()
     if draw < 0.75:
-        paper = tuple(int(v) for v in rng.integers(215, 256, 3))
+        paper = colour(rng.integers(215, 256, 3))
     elif draw < 0.9:  # coloured paper or sticky note
-        paper = tuple(int(v) for v in (rng.integers(220, 256), rng.integers(190, 250), rng.integers(60, 200)))
+        paper = colour((rng.integers(220, 256), rng.integers(190, 250), rng.integers(60, 200)))
     else:  # light ink on a dark board
-        dark = tuple(int(v) for v in rng.integers(10, 70, 3))
-        return dark, tuple(int(v) for v in rng.integers(200, 256, 3))
+        dark = colour(rng.integers(10, 70, 3))
+        return dark, colour(rng.integers(200, 256, 3))
     ink = (
-        tuple(int(v) for v in rng.integers(0, 90, 3))
+        colour(rng.integers(0, 90, 3))
         if rng.uniform() < 0.7
         else (int(rng.integers(120, 220)), int(rng.integers(0, 60)), int(rng.integers(0, 90)))
     )
@@ -558,10 +566,12 @@ def render_negatives(
 # ---------------------------------------------------------------------------------------------
 # Digit crops as the localisation stage may cut them (issue 9).
 
+MNIST_MARGIN = 4  # MNIST centres each digit's 20x20 box in its 28x28 image: 4 px all round
+
 
 def ink_layer(digit: np.ndarray, scale: float, angle: float) -> Image.Image:
     """Return an MNIST digit (white on black uint8 [28,28]) enlarged and turned, as an "L" ink mask."""
-    side = round(28 * scale)
+    side = round(data.IMAGE_SIDE * scale)
     return (
         Image.fromarray(digit)
         .resize((side, side), Image.Resampling.BICUBIC)
@@ -576,22 +586,24 @@ def draw_digit_crop(
     at one edge and the box a little off."""
     paper, ink = paper_and_ink(rng)
     scale = rng.uniform(4.0, 6.0)
-    side = round(28 * scale)
+    side = round(data.IMAGE_SIDE * scale)
     canvas_side = side * 3
     page = Image.new("RGB", (canvas_side, canvas_side), paper)
     solid = Image.new("RGB", (side, side), ink)
     origin = np.array([side, side])
-    page.paste(solid, tuple(int(v) for v in origin), ink_layer(digit, scale, rng.uniform(-10, 10)))
+    page.paste(solid, (int(origin[0]), int(origin[1])), ink_layer(digit, scale, rng.uniform(-10, 10)))
     gap = rng.uniform(-0.05, 0.25) * side  # the neighbour's box may even touch this digit's box
     direction = rng.choice([-1, 1])
     neighbour_at = origin + np.array([direction * (side * rng.uniform(0.55, 0.8) + gap), rng.uniform(-0.1, 0.1) * side])
     if rng.uniform() < 0.8:
         layer = ink_layer(neighbour, scale * rng.uniform(0.9, 1.1), rng.uniform(-10, 10))
-        page.paste(Image.new("RGB", layer.size, ink), tuple(int(v) for v in neighbour_at), layer)
+        page.paste(Image.new("RGB", layer.size, ink), (int(neighbour_at[0]), int(neighbour_at[1])), layer)
     # The box: the digit's own 20x20 area with a margin, each side off by up to ~15 % of its size.
-    box_side = side * 20 / 28
-    top_left = origin + side * 4 / 28 - box_side * rng.uniform(0.0, 0.25)
-    bottom_right = origin + side * 24 / 28 + box_side * rng.uniform(0.0, 0.25)
+    box_side = side * (data.IMAGE_SIDE - 2 * MNIST_MARGIN) / data.IMAGE_SIDE
+    top_left = origin + side * MNIST_MARGIN / data.IMAGE_SIDE - box_side * rng.uniform(0.0, 0.25)
+    bottom_right = (
+        origin + side * (data.IMAGE_SIDE - MNIST_MARGIN) / data.IMAGE_SIDE + box_side * rng.uniform(0.0, 0.25)
+    )
     shift = rng.uniform(-0.08, 0.08, 2) * box_side
     left, top = (top_left + shift).astype(int)
     right, bottom = (bottom_right + shift).astype(int)
@@ -619,7 +631,8 @@ def render_digit_crops(
     each read by the page's preprocessing; when it finds several marks, the one over the digit is kept."""
     spec = spec or preprocess.load_spec()
     rng = np.random.default_rng(seed)
-    images, kept = [], []
+    images: list[np.ndarray] = []
+    kept: list[int] = []
     attempts = 0
     while len(images) < count and attempts < 3 * count + 100:
         attempts += 1
@@ -636,5 +649,5 @@ def render_digit_crops(
             images.append(as_uint8(prepared.input))
             kept.append(labels[index])
     if not images:
-        return np.zeros((0, 28, 28), np.uint8), np.zeros((0,), np.uint8)
+        return np.zeros((0, data.IMAGE_SIDE, data.IMAGE_SIDE), np.uint8), np.zeros((0,), np.uint8)
     return np.stack(images), np.array(kept, dtype=np.uint8)

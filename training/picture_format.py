@@ -106,7 +106,7 @@ def gif_size(data: bytes) -> tuple[int, int] | None:
 
 def _jpeg_segments(data: bytes) -> tuple[list[tuple[int, int, int]], bool]:
     """Return ([(marker, start, end)] of the segments before the first scan, whether the walk reached one)."""
-    segments = []
+    segments: list[tuple[int, int, int]] = []
     offset = 2
     while offset + 4 <= len(data):
         if data[offset] != 0xFF:

@@ -14,13 +14,13 @@ import numpy as np
 
 def round_half_up(value: float) -> int:
     """Return value rounded to the nearest integer, halves up (JS Math.round), not banker's rounding."""
-    return int(math.floor(value + 0.5))
+    return math.floor(value + 0.5)
 
 
 def order_statistic(values: np.ndarray, percentile: float) -> float:
     """Return the sorted value at index floor(percentile/100 * (n-1)): an exact, interpolation-free percentile."""
     flat = np.asarray(values, dtype=np.float32).ravel()
-    index = int(math.floor(percentile / 100 * (flat.size - 1)))
+    index = math.floor(percentile / 100 * (flat.size - 1))
     return float(np.partition(flat, index)[index])
 
 

@@ -13,13 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from training import decode, model_metrics, models, preprocess, spec_check
-
-EXIT_UNREADABLE = 1  # some picture could not be read (the others were still answered)
-EXIT_CANNOT_RUN = (
-    2  # nothing was read: the model or the preprocessing spec is missing or broken (as argparse's usage errors)
-)
-
+from training import cli, data, decode, exports, model_metrics, preprocess, spec_check
 
 NOT_A_DIGIT = "This doesn't look like a digit."
 
@@ -108,7 +102,7 @@ def predict_files(
     file gives a null reading with its reason and "unreadable": true."""
     pictures = read_pictures(paths, spec, box)
     inputs = [digit.input for picture in pictures if not isinstance(picture, str) for digit in picture.digits]
-    probabilities, not_digit = read(np.stack(inputs)) if inputs else (np.zeros((0, 10)), np.zeros(0))
+    probabilities, not_digit = read(np.stack(inputs)) if inputs else (np.zeros((0, data.NUM_CLASSES)), np.zeros(0))
     answers = []
     start = 0
     for path, picture in zip(paths, pictures, strict=True):
@@ -124,12 +118,12 @@ def predict_files(
 
 def format_table(answers: list[dict]) -> str:
     """Return the answers as a plain-text table a person can read."""
-    names = [printable(answer["file"]) for answer in answers]
+    names = [cli.printable(answer["file"]) for answer in answers]
     width = max([len("file")] + [len(name) for name in names])
     lines = [f"{'file':<{width}}  read   confidence"]
     for name, answer in zip(names, answers, strict=True):
         if answer["number"] is None:
-            lines.append(f"{name:<{width}}  -      {printable(answer['reason'])}")
+            lines.append(f"{name:<{width}}  -      {cli.printable(answer['reason'])}")
         elif answer["digit"] is None:
             confidences = ", ".join(f"{digit['confidence']:.3f}" for digit in answer["digits"])
             lines.append(f"{name:<{width}}  {answer['number']:<5}  {confidences}")
@@ -139,6 +133,7 @@ def format_table(answers: list[dict]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Answer each picture as the page would; return the exit status (training/cli.py)."""
     parser = argparse.ArgumentParser(prog="python -m training.predict", description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="pictures of single digits")
     parser.add_argument("--json", action="store_true", help="print JSON, as the page's recognize() would answer")
@@ -152,15 +147,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
     try:
         spec = spec_check.load_checked_spec()
-        model_dir = arguments.model or models.newest_model_dir()
+        model_dir = arguments.model or exports.newest_model_dir()
         read = checked_reader(model_dir)
         threshold = refusal_threshold(model_dir)
-    except (models.ModelNotFoundError, spec_check.SpecError, BrokenModelError, model_metrics.MetricsError) as error:
-        print(f"error: {printable(str(error))}", file=sys.stderr)
-        return EXIT_CANNOT_RUN
+    except (exports.ModelNotFoundError, spec_check.SpecError, BrokenModelError, model_metrics.MetricsError) as error:
+        return cli.fail(error)  # nothing was read: the model, its metrics.json or the preprocessing spec is broken
     answers = predict_files(arguments.files, read, spec, threshold, arguments.box)
     print(json.dumps(answers, indent=2) if arguments.json else format_table(answers))
-    return EXIT_UNREADABLE if any(answer.get("unreadable") for answer in answers) else 0
+    # A picture that could not be read is answered with its reason; the others are still answered.
+    return cli.EXIT_RESULT_FAILED if any(answer.get("unreadable") for answer in answers) else cli.EXIT_OK
 
 
 class BrokenModelError(ValueError):
@@ -173,17 +168,17 @@ def checked_reader(model_dir: Path) -> Callable[[np.ndarray], tuple[np.ndarray, 
     import tensorflow as tf
 
     try:
-        models.checked_model_dir(model_dir)
-        outputs = tf.saved_model.load(str(model_dir)).signatures[models.SERVING_SIGNATURE].structured_outputs
+        exports.checked_model_dir(model_dir)
+        outputs = tf.saved_model.load(str(model_dir)).signatures[exports.SERVING_SIGNATURE].structured_outputs
         widths = [spec.shape[-1] for spec in outputs.values() if spec.shape.rank == 2]
-        if 10 not in widths:  # the digit probabilities; a not_digit output beside them is [N,1]
+        if data.NUM_CLASSES not in widths:  # the digit probabilities; a not_digit output beside them is [N,1]
             raise BrokenModelError(
                 f"the model in {model_dir} answers {max(widths, default=0)} values per picture, "
-                "not the 10 digit probabilities"
+                f"not the {data.NUM_CLASSES} digit probabilities"
             )
-        read = models.load_reader(model_dir)
-        read(np.zeros((1, 28, 28, 1), np.float32))
-    except (models.ModelNotFoundError, BrokenModelError):
+        read = exports.load_reader(model_dir)
+        read(np.zeros((1, *data.MODEL_INPUT_SHAPE), np.float32))
+    except (exports.ModelNotFoundError, BrokenModelError):
         raise
     except Exception as error:  # TensorFlow raises many types for a corrupt SavedModel; each is one line here
         detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
@@ -205,11 +200,6 @@ def parse_box(text: str) -> tuple[int, int, int, int]:
     if width < 1 or height < 1 or x < 0 or y < 0:
         raise argparse.ArgumentTypeError(f"the box {text!r} needs x, y >= 0 and a width and height of at least 1")
     return x, y, width, height
-
-
-def printable(text: str) -> str:
-    """Return text with control characters escaped, so a file name cannot move the cursor or recolour the terminal."""
-    return "".join(character if character.isprintable() else ascii(character)[1:-1] for character in text)
 
 
 if __name__ == "__main__":

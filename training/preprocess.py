@@ -70,7 +70,7 @@ def area_matrix(size_in: int, size_out: int) -> np.ndarray:
     for out_index in range(size_out):
         start = out_index * step
         end = (out_index + 1) * step
-        for in_index in range(int(math.floor(start)), min(size_in, int(math.ceil(end)))):
+        for in_index in range(math.floor(start), min(size_in, math.ceil(end))):
             overlap = min(end, in_index + 1) - max(start, in_index)
             if overlap > 0:
                 weights[out_index, in_index] = overlap / step
@@ -180,7 +180,8 @@ def remove_ruled_lines(ink: np.ndarray, spec: dict) -> np.ndarray:
 
 
 def ink_span(profile: np.ndarray, spec: dict) -> tuple[int, int, float]:
-    """Return (first, last, coverage) of the ink along one axis: the mass-trimmed core grown over adjacent inked lines."""
+    """Return (first, last, coverage) of the ink along one axis: the mass-trimmed core, grown over adjacent
+    inked lines."""
     settings = spec["digit_box"]
     cumulative = np.cumsum(profile.astype(np.float64))
     total = cumulative[-1]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from training import preprocess
+from training import data, preprocess
 
 # Looked up by file name in the system font folders (Debian: fonts-dejavu-core, fonts-liberation).
 FONT_NAMES = (
@@ -106,9 +106,10 @@ def render_printed_digits(count: int, seed: int, spec: dict | None = None) -> tu
     spec = spec or preprocess.load_spec()
     rng = np.random.default_rng(seed)
     loaded = [ImageFont.truetype(name, FONT_SIZE) for name in fonts]
-    images, labels = [], []
+    images: list[np.ndarray] = []
+    labels: list[int] = []
     while len(images) < count:
-        digit = len(images) % 10
+        digit = len(images) % data.NUM_CLASSES
         picture = draw_digit(digit, loaded[rng.integers(len(loaded))], rng).resize(
             (PICTURE_SIDE, PICTURE_SIDE), Image.Resampling.BOX
         )

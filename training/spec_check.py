@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
+from training import data
+
 SPEC_PATH = Path(__file__).resolve().parent / "preprocess_spec.json"
-MODEL_SIDE = 28  # the model's input is 28x28: the canvas must be exactly that
 
 
 class SpecError(ValueError):
@@ -51,10 +52,10 @@ RULES: dict[str, Rule] = {
     # decode: the input limits (bytes, pixels) and the long side pictures are decoded to.
     "decode.max_file_bytes": COUNT,
     "decode.max_pixels": COUNT,
-    "decode.max_decoded_side": Rule("int", min=MODEL_SIDE, max=16384),
+    "decode.max_decoded_side": Rule("int", min=data.IMAGE_SIDE, max=16384),
     "composite.light_content_luminance": GREY_LEVEL,
     "background.border_fraction": Rule("number", above=0, below=0.5),
-    "bound.max_working_side": Rule("int", min=MODEL_SIDE, max=16384),
+    "bound.max_working_side": Rule("int", min=data.IMAGE_SIDE, max=16384),
     "ink.peak_percentile": PERCENTILE,
     "ink.saturation_percentile": PERCENTILE,
     "ink.border_noise_percentile": PERCENTILE,
@@ -72,11 +73,11 @@ RULES: dict[str, Rule] = {
     "strokes.target_width": POSITIVE,
     "strokes.min_width": POSITIVE,
     "strokes.max_width": POSITIVE,
-    "canvas.box_side": Rule("int", min=1, max=MODEL_SIDE),
-    "canvas.canvas_side": Rule("int", min=MODEL_SIDE, max=MODEL_SIDE),
-    "canvas.centre": Rule("point", min=0, max=MODEL_SIDE),
+    "canvas.box_side": Rule("int", min=1, max=data.IMAGE_SIDE),
+    "canvas.canvas_side": Rule("int", min=data.IMAGE_SIDE, max=data.IMAGE_SIDE),  # the model reads exactly that
+    "canvas.centre": Rule("point", min=0, max=data.IMAGE_SIDE),
     # locate: finding the digits (issue 9).
-    "locate.map_side": Rule("int", min=MODEL_SIDE, max=16384),
+    "locate.map_side": Rule("int", min=data.IMAGE_SIDE, max=16384),
     "locate.cells_per_side": COUNT,
     "locate.window_cells": COUNT,
     "locate.peak_percentile": PERCENTILE,

@@ -2,7 +2,11 @@
 
 Reads like keras-io's mnist_convnet: load -> build -> train -> evaluate -> export, with one step
 added before export: calibrate (temperature and thresholds, on held-out data only).
-    python -m training.train [--data-dir DIR] [--epochs N] [--limit N]
+
+    python -m training.train    # the shipped recipe (`make model`): the defaults below
+    python -m training.train [--data-dir DIR] [--epochs N] [--limit N] [--printed-digits N] [--digit-crops N]
+        [--non-digits N] [--held-out N] [--head softmax|sigmoid] [--init-from DIR|none] [--models-dir DIR]
+        [--log-dir DIR]
 """
 
 from __future__ import annotations
@@ -22,12 +26,11 @@ import numpy as np
 import tensorflow as tf
 from keras import layers
 
-from training import calibration, data, evaluate, models, negatives, printed
+from training import calibration, cli, data, evaluate, exports, negatives, printed
 from training.model import (
     HEAD,
     HEADS,
     NOT_DIGIT_LABEL,
-    NUM_CLASSES,
     STAGE_FILTERS,
     build_model,
     digit_accuracy,
@@ -79,11 +82,15 @@ SEED = 20261125
 # TensorBoard runs, one sub-folder per run (gitignored); `tensorboard --logdir logs` shows the curves.
 LOG_DIR = Path(__file__).resolve().parent.parent / "logs"
 BATCH_SIZE = 128
-EPOCHS = 30
+EPOCHS = 5
 LEARNING_RATE = 1e-3
-# The shipped recipe trains from scratch, so the held-out slice below is unseen by every weight.
-# `--init-from DIR` starts from a 10-class SavedModel of the same stages instead (a quick fine-tune).
-INIT_FROM: Path | None = None
+# The shipped recipe fine-tunes the 10-class model 1795602782 (12-24-64, 36 epochs from scratch on all 60k
+# MNIST training images): its convolutions and digit columns start from it, the "not a digit" column near 0.
+# That model saw the held-out slice below, so the slice is unseen by this fine-tuning, not by the backbone
+# (metrics.json says so). `--init-from none` trains from scratch; measured: a 30-epoch run with 18k non-digits
+# refused 92-95 % of held-out non-digits but read MNIST test at 99.38 %, and the gate kept the shipped model.
+INIT_NAME = "1795602782"
+INIT_FROM: Path | None = Path(__file__).resolve().parent / "models" / INIT_NAME
 # Held out from MNIST's 60k training images, never trained on: the temperature and both thresholds
 # are chosen on it (with held-out printed digits, crops and non-digits).
 HELD_OUT = 5_000
@@ -98,9 +105,9 @@ SHIFT_PIXELS = 2
 THICKEN_PROBABILITY = 0.10
 THIN_PROBABILITY = 0.05
 BLUR_PROBABILITY = 0.10
-PRINTED_DIGITS = 3_000  # typed/clip-art digits from system fonts
-DIGIT_CROPS = 4_000  # MNIST training digits cut out as the localisation stage may cut them (issue 9)
-NON_DIGITS = 18_000  # letters, shapes, scribbles, ... (training.negatives), label 10
+PRINTED_DIGITS = 2_000  # typed/clip-art digits from system fonts
+DIGIT_CROPS = 2_000  # MNIST training digits cut out as the localisation stage may cut them (issue 9)
+NON_DIGITS = 6_000  # letters, shapes, scribbles, ... (training.negatives), label 10
 NON_DIGIT_CHUNKS = 3  # rendered as separate seeded jobs, so the workers share the load evenly
 RENDER_WORKERS = 4  # more than the cores: on a shared machine each process gets its share
 
@@ -111,7 +118,9 @@ def augmenter():
         [
             layers.RandomRotation(ROTATION_DEGREES / 360, fill_mode="constant", seed=SEED),
             layers.RandomZoom((-ZOOM_FRACTION, ZOOM_FRACTION), fill_mode="constant", seed=SEED + 1),
-            layers.RandomTranslation(SHIFT_PIXELS / 28, SHIFT_PIXELS / 28, fill_mode="constant", seed=SEED + 2),
+            layers.RandomTranslation(
+                SHIFT_PIXELS / data.IMAGE_SIDE, SHIFT_PIXELS / data.IMAGE_SIDE, fill_mode="constant", seed=SEED + 2
+            ),
         ],
         name="upload_geometry",
     )
@@ -160,8 +169,8 @@ def rendered_non_digits(count: int, seed: int, fonts: str) -> tuple[np.ndarray, 
     return images, labels, np.array([negatives.KINDS.index(kind) for kind in kinds], np.uint8)
 
 
-def render_in_parallel(jobs: dict[str, tuple]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Return {name: (images, labels)} of jobs {name: (function, *arguments)} run in RENDER_WORKERS processes.
+def render_in_parallel(jobs: dict[str, tuple]) -> dict[str, tuple[np.ndarray, ...]]:
+    """Return {name: (images, labels[, kinds])} of jobs {name: (function, *arguments)} run in RENDER_WORKERS processes.
 
     Rendering goes through the page's preprocessing picture by picture (~25 ms of CPU each); workers
     share the wait. Each job is seeded on its own, so the result does not depend on the scheduling."""
@@ -213,14 +222,14 @@ def make_training_data(
                 f"no fonts of the {fonts} split installed for non-digit letters: see training/negatives.py"
             )
     rendered = render_in_parallel(jobs)
-    parts = {"mnist": (images[:split], labels[:split])}
+    parts: dict[str, tuple[np.ndarray, ...]] = {"mnist": (images[:split], labels[:split])}
     for name in ("printed", "crops"):
         if name in rendered:
             parts[name] = rendered[name]
     chunks = [rendered[name] for name in sorted(rendered) if name.startswith("non_digits_") and name[-1].isdigit()]
     if chunks:
         parts["non_digits"] = (np.concatenate([c[0] for c in chunks]), np.concatenate([c[1] for c in chunks]))
-    held = {"mnist": (images[split:], labels[split:])}
+    held: dict[str, tuple[np.ndarray, ...]] = {"mnist": (images[split:], labels[split:])}  # non-digits add kinds
     for name in ("printed", "crops"):
         if f"held_out_{name}" in rendered:
             held[name] = rendered[f"held_out_{name}"]
@@ -230,7 +239,7 @@ def make_training_data(
     return TrainingData(
         images=np.concatenate([pair[0] for pair in parts.values()]),
         labels=np.concatenate([pair[1] for pair in parts.values()]).astype(np.int32),
-        held_out={name: pair[:2] for name, pair in held.items()},
+        held_out={name: (pair[0], pair[1]) for name, pair in held.items()},
         kinds={name: [negatives.KINDS[k] for k in pair[2]] for name, pair in held.items() if len(pair) == 3},
         counts={
             **{name: len(pair[1]) for name, pair in parts.items()},
@@ -245,7 +254,7 @@ def make_training_data(
 def training_dataset(training: TrainingData, batch_size: int) -> tf.data.Dataset:
     """Return the shuffled, augmented training batches."""
     augment = augmenter()
-    images = evaluate.as_model_input(training.images)
+    images = data.as_model_input(training.images)
     return (
         tf.data.Dataset.from_tensor_slices((images, training.labels))
         .shuffle(len(images), seed=SEED, reshuffle_each_iteration=True)
@@ -328,7 +337,7 @@ def initialise_from(model: keras.Model, model_dir: Path) -> None:
 
     The variables come in layer order (conv, batch norm x4, ..., dense kernel and bias); the 11th
     output column, which that model lacks, gets small random weights and bias 0."""
-    checked = models.checked_model_dir(model_dir)
+    checked = exports.checked_model_dir(model_dir)
     loaded = [v.numpy() for v in tf.saved_model.load(str(checked)).variables if "seed_generator" not in v.name]
     targets = [w for layer in model.layers for w in layer.weights if "seed_generator" not in w.path]
     if len(loaded) != len(targets):
@@ -347,15 +356,15 @@ def initialise_from(model: keras.Model, model_dir: Path) -> None:
 def logits_of(model: keras.Model, images: np.ndarray) -> np.ndarray:
     """Return the trained model's [N,11] logits for uint8 images [N,28,28]."""
     if not len(images):
-        return np.zeros((0, NUM_CLASSES + 1), np.float32)
-    return model.predict(evaluate.as_model_input(images), batch_size=1024, verbose=0)
+        return np.zeros((0, data.NUM_CLASSES + 1), np.float32)
+    return model.predict(data.as_model_input(images), batch_size=1024, verbose=0)
 
 
 def read(reader: keras.Model, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Return the exported model's (digit probabilities [N,10], not_digit [N]) for uint8 images [N,28,28]."""
     if not len(images):
-        return np.zeros((0, NUM_CLASSES), np.float32), np.zeros((0,), np.float32)
-    probabilities, not_digit = reader.predict(evaluate.as_model_input(images), batch_size=1024, verbose=0)
+        return np.zeros((0, data.NUM_CLASSES), np.float32), np.zeros((0,), np.float32)
+    probabilities, not_digit = reader.predict(data.as_model_input(images), batch_size=1024, verbose=0)
     return probabilities, not_digit.reshape(-1)
 
 
@@ -366,8 +375,8 @@ def calibrate(model: keras.Model, training: TrainingData, mnist: data.Mnist, hea
     MNIST's test set is only measured here (calibration error and refusals after the choice), never used to choose."""
     held_labels = {name: labels.astype(np.int64) for name, (_, labels) in training.held_out.items()}
     test_labels = mnist.test_labels.astype(np.int64)
-    digits_logits = logits_of(model, training.held_out["mnist"][0])[:, :NUM_CLASSES]
-    test_logits = logits_of(model, mnist.test_images)[:, :NUM_CLASSES]
+    digits_logits = logits_of(model, training.held_out["mnist"][0])[:, : data.NUM_CLASSES]
+    test_logits = logits_of(model, mnist.test_images)[:, : data.NUM_CLASSES]
     temperature = calibration.fit_temperature(digits_logits, held_labels["mnist"])
     reader = serving_model(model, head, temperature)  # every choice below reads what is exported
     held = {name: read(reader, images) for name, (images, _) in training.held_out.items()}
@@ -444,12 +453,12 @@ def export(model: keras.Model, metrics: dict, models_dir: Path) -> Path:
     archive = keras.export.ExportArchive()
     archive.track(model)
 
-    @tf.function(input_signature=[tf.TensorSpec([None, 28, 28, 1], tf.float32, name=models.INPUT_NAME)])
+    @tf.function(input_signature=[tf.TensorSpec([None, *data.MODEL_INPUT_SHAPE], tf.float32, name=exports.INPUT_NAME)])
     def serve(image):
         probabilities, not_digit = model(image, training=False)
-        return {models.PROBABILITIES_OUTPUT: probabilities, models.NOT_DIGIT_OUTPUT: not_digit}
+        return {exports.PROBABILITIES_OUTPUT: probabilities, exports.NOT_DIGIT_OUTPUT: not_digit}
 
-    archive.add_endpoint(models.SERVING_SIGNATURE, serve)
+    archive.add_endpoint(exports.SERVING_SIGNATURE, serve)
     archive.write_out(str(staging), verbose=False)
     (staging / "metrics.json").write_text(json.dumps({"version": version, **metrics}, indent=2) + "\n")
     final = models_dir / version
@@ -496,9 +505,9 @@ def main(argv: list[str] | None = None) -> int:
         "--init-from",
         type=Path,
         default=INIT_FROM,
-        help="start from this 10-class SavedModel's weights ('none', the default: from scratch)",
+        help=f"start from this 10-class SavedModel's weights (default {INIT_NAME}; 'none': from scratch)",
     )
-    parser.add_argument("--models-dir", type=Path, default=models.MODELS_DIR, help="where to export")
+    parser.add_argument("--models-dir", type=Path, default=exports.MODELS_DIR, help="where to export")
     parser.add_argument(
         "--log-dir",
         type=Path,
@@ -519,11 +528,10 @@ def main(argv: list[str] | None = None) -> int:
         data.MnistError,
         printed.NoFontsError,
         negatives.NoFontsError,
-        models.ModelNotFoundError,
+        exports.ModelNotFoundError,
         ValueError,
     ) as error:
-        print(f"error: {error}")
-        return 1
+        return cli.fail(error)
     calibrated, reader = calibrate(model, training, mnist, args.head)
     probabilities, _ = read(reader, mnist.test_images)
     metrics = {
@@ -533,8 +541,9 @@ def main(argv: list[str] | None = None) -> int:
         "non_digit_fonts": negatives.available_fonts("train") if args.non_digits else [],
         "held_out_images": held_out,
         "held_out_caveat": (
-            f"the model started from {args.init_from.name}, which trained on all 60k MNIST training images: "
-            "the held-out slice is unseen by this fine-tuning, not by the backbone; MNIST test is unseen by both"
+            f"the model started from {args.init_from.name}, which may have trained on the held-out slice "
+            "(1795602782 trained on all 60k MNIST training images): the slice is unseen by this fine-tuning, "
+            "not necessarily by the backbone; MNIST test is unseen by both"
             if args.init_from is not None
             else None
         ),
@@ -548,7 +557,7 @@ def main(argv: list[str] | None = None) -> int:
     model_dir = export(reader, metrics, args.models_dir)
     print(evaluate.format_report(metrics))
     print(f"exported {model_dir} ({summary['epochs']} epochs, {summary['training_seconds']} s)")
-    return 0
+    return cli.EXIT_OK
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from build.bench import measure
 from build.bench import report as bench_report
-from training import data, models
+from training import data, exports
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SHARED_DATA = Path(os.environ.get("SNAPMATH_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stdout)
     mnist_dir = Path(os.environ.get(data.DATA_DIR_ENV, SHARED_DATA / "mnist"))
-    model_dir = args.model or models.newest_model_dir()
+    model_dir = args.model or exports.newest_model_dir()
     with tempfile.TemporaryDirectory(prefix="snapmath-bench-") as work_dir:
         report = measure.run(
             settings, model_dir, mnist_dir, SHARED_DATA / "samples", Path(work_dir), SHARED_DATA / "real"

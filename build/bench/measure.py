@@ -25,7 +25,7 @@ from build import nondigits, scenes, serve, uploads
 from build.bench import browser as bench_browser
 from build.bench import inputs, numbers, scores, weight
 from build.bench import report as bench_report
-from training import data, evaluate, model_metrics, models
+from training import data, exports, model_metrics
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -232,7 +232,7 @@ def run(
     real_files = inputs.copy_real(real_dir, web_root, f"{INPUTS}/real", settings.real) if real_dir else []
 
     log.info("classifying %d MNIST images with the SavedModel ...", len(images))
-    python_probabilities, python_not_digit = models.load_reader(model_dir)(evaluate.as_model_input(images))
+    python_probabilities, python_not_digit = exports.load_reader(model_dir)(data.as_model_input(images))
 
     with bench_browser.chromium() as browser, serve.serving(web_root, quiet=True) as base_url:
         log.info("cold starts: %d fresh pages per variant and opening ...", settings.repeats)

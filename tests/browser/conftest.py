@@ -97,7 +97,7 @@ def digit_files(tmp_path_factory, mnist_dir) -> dict[int, Path]:
     Each is the first test image of its label that the Python reference (training.predict's
     pipeline on the shipped model) reads correctly, so the browser is held to Python's answer.
     """
-    from training import data, models, predict, preprocess
+    from training import data, exports, predict, preprocess
 
     mnist = data.load_mnist(mnist_dir)
     folder = tmp_path_factory.mktemp("digits")
@@ -105,9 +105,9 @@ def digit_files(tmp_path_factory, mnist_dir) -> dict[int, Path]:
     for index in range(200):  # the first 200 test images hold every digit many times
         paths.append(folder / f"test-{index}-label-{mnist.test_labels[index]}.png")
         mnist_upload(mnist.test_images[index]).save(paths[-1])
-    model_dir = models.newest_model_dir()
+    model_dir = exports.newest_model_dir()
     answers = predict.predict_files(
-        paths, models.load_reader(model_dir), preprocess.load_spec(), predict.refusal_threshold(model_dir)
+        paths, exports.load_reader(model_dir), preprocess.load_spec(), predict.refusal_threshold(model_dir)
     )
     chosen: dict[int, Path] = {}
     for index, (path, answer) in enumerate(zip(paths, answers, strict=True)):

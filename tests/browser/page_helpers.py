@@ -181,7 +181,7 @@ def refused_letter_file(folder: Path) -> Path:
     from PIL import Image, ImageDraw, ImageFont
 
     from build import nondigits
-    from training import models, predict, spec_check
+    from training import exports, predict, spec_check
 
     font = ImageFont.truetype(nondigits.benchmark_fonts()[0], 140)
     paths = []
@@ -190,9 +190,9 @@ def refused_letter_file(folder: Path) -> Path:
         ImageDraw.Draw(image).text((100, 100), letter, font=font, anchor="mm", fill=20)
         paths.append(folder / f"letter-{letter}.png")
         paths[-1].write_bytes(png_bytes(image))
-    model_dir = models.newest_model_dir()
+    model_dir = exports.newest_model_dir()
     answers = predict.predict_files(
-        paths, models.load_reader(model_dir), spec_check.load_checked_spec(), predict.refusal_threshold(model_dir)
+        paths, exports.load_reader(model_dir), spec_check.load_checked_spec(), predict.refusal_threshold(model_dir)
     )
     refused = [path for path, answer in zip(paths, answers, strict=True) if answer["reason"] == predict.NOT_A_DIGIT]
     assert refused, f"the shipped model refuses none of the letters {LETTERS}"

@@ -34,10 +34,10 @@ def test_numtensors_returns_to_baseline_after_300_recognitions(app, digit_files,
 
 
 def test_status_says_ready_and_version_is_the_shipped_model(app):
-    from training import models
+    from training import exports
 
     assert "ready" in app.get_by_test_id("status").inner_text().lower()
-    assert app.evaluate("() => snapmath.version") == models.newest_model_dir().name
+    assert app.evaluate("() => snapmath.version") == exports.newest_model_dir().name
 
 
 def test_a_model_that_cannot_load_is_a_readable_error_not_a_dead_page(browser, built_site, tmp_path):

@@ -13,7 +13,7 @@ from PIL import Image
 from build import parity
 from tests import pictures
 from tests.browser.page_helpers import new_page, recognize_file
-from training import data, evaluate, models
+from training import data, exports
 
 MODEL_PARITY_IMAGES = 1_000  # CI; the benchmark compares all 10k
 NOT_DIGIT_PARITY_IMAGES = 100  # MNIST digits and as many rendered non-digits
@@ -41,7 +41,7 @@ def http_app(browser, site_url):
 
 def test_classify_matches_the_savedmodel_on_mnist(http_app, mnist_dir, built_site):
     images = data.load_mnist(mnist_dir).test_images[:MODEL_PARITY_IMAGES]
-    expected = models.load_classifier(models.newest_model_dir())(evaluate.as_model_input(images))
+    expected = exports.load_classifier(exports.newest_model_dir())(data.as_model_input(images))
     pixels = (images.reshape(len(images), -1).astype(np.float32) / 255).round(6).tolist()
     found = np.array(
         http_app.evaluate(
@@ -63,7 +63,7 @@ def test_read_gives_the_savedmodels_not_digit_too(http_app, mnist_dir, built_sit
     digits = data.load_mnist(mnist_dir).test_images[:NOT_DIGIT_PARITY_IMAGES]
     others, _ = negatives.render_negatives(NOT_DIGIT_PARITY_IMAGES, seed=11, split="benchmark")
     images = np.concatenate([digits, others])
-    probabilities, not_digit = models.load_reader(models.newest_model_dir())(evaluate.as_model_input(images))
+    probabilities, not_digit = exports.load_reader(exports.newest_model_dir())(data.as_model_input(images))
     pixels = (images.reshape(len(images), -1).astype(np.float32) / 255).round(6).tolist()
     found = http_app.evaluate(
         """async (batch) => {

@@ -23,10 +23,10 @@ def test_defaults_point_into_the_repository(model_dir: Path) -> None:
 def test_newest_model_is_the_default(
     models_dir: Path, monkeypatch: pytest.MonkeyPatch, fixture_settings: dict, tmp_path: Path
 ) -> None:
-    from training import models
+    from training import exports
 
     older = models_dir.parent / "older-models"
-    monkeypatch.setattr(models, "MODELS_DIR", models_dir)
+    monkeypatch.setattr(exports, "MODELS_DIR", models_dir)
     settings = build_config.load_config(out=tmp_path / "dist", **fixture_settings)
     assert settings.model_dir == models_dir / "1700000000"
     assert not older.exists()

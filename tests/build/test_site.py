@@ -248,10 +248,10 @@ def test_failed_build_leaves_the_previous_dist_untouched(
 
 
 def test_no_model_says_how_to_make_one(fixture_main, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
-    from training import models
+    from training import exports
 
     empty = tmp_path / "models"
-    monkeypatch.setattr(models, "MODELS_DIR", empty)
+    monkeypatch.setattr(exports, "MODELS_DIR", empty)
     assert fixture_main(["--out", str(tmp_path / "dist")]) == 1
     assert capsys.readouterr().err == (
         f"error: no exported model in {empty} (expected <unix-timestamp>/saved_model.pb); "
@@ -441,11 +441,11 @@ def test_a_model_folder_that_is_no_timestamp_is_one_error_line(
 def test_a_superscript_digit_folder_among_the_models_is_one_error_line(
     model_dir: Path, fixture_main, tmp_path: Path, monkeypatch, capsys
 ) -> None:
-    from training import models
+    from training import exports
 
     models_dir = tmp_path / "models"
     shutil.copytree(model_dir, models_dir / "\u00b2")
-    monkeypatch.setattr(models, "MODELS_DIR", models_dir)
+    monkeypatch.setattr(exports, "MODELS_DIR", models_dir)
     assert fixture_main(["--out", str(tmp_path / "dist")]) == 1
     err = capsys.readouterr().err
     assert err.startswith(

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from training import data
+from training import cli, data
 
 
 def idx_bytes(magic: int, array: np.ndarray) -> bytes:
@@ -107,6 +107,14 @@ def test_label_out_of_range(tmp_path):
         data.load_mnist(tmp_path)
 
 
+def test_model_input_is_float32_with_a_channel_and_scaled_to_0_1():
+    images = np.array([[[0, 255], [51, 102]]], np.uint8)
+    model_input = data.as_model_input(images)
+    assert model_input.dtype == np.float32
+    assert model_input.shape == (1, 2, 2, 1)
+    np.testing.assert_array_equal(model_input[0, :, :, 0], np.array([[0.0, 1.0], [0.2, 0.4]], np.float32))
+
+
 def test_missing_file_and_missing_directory(tmp_path):
     write_mnist_dir(tmp_path)
     (tmp_path / "t10k-images-idx3-ubyte.gz").unlink()
@@ -117,8 +125,10 @@ def test_missing_file_and_missing_directory(tmp_path):
 
 
 def test_cli_prints_one_error_line(tmp_path, capsys):
-    assert data.main(["--data-dir", str(tmp_path / "nowhere")]) == 1
-    assert capsys.readouterr().out.strip().startswith("error: ")
+    assert data.main(["--data-dir", str(tmp_path / "nowhere")]) == cli.EXIT_ERROR
+    captured = capsys.readouterr()
+    assert captured.err == f"error: {tmp_path / 'nowhere'}: no such MNIST directory\n"
+    assert captured.out == ""
 
 
 # ---- data that is trusted too easily (issue 15 item 5) ---------------------------------------------

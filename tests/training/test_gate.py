@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from tests import example_metrics, slow
-from training import data, evaluate, gate, model_metrics, models
+from training import cli, data, evaluate, exports, gate, model_metrics
 
 ACCURACY = gate.Rule("accuracy", "accuracy", "percent", True, 0.01)
 MILLISECONDS = gate.Rule("ms", "ms", "ms", False, 0.5, relative=True)
@@ -273,13 +273,17 @@ def mocked_measurements(monkeypatch: pytest.MonkeyPatch):
     return figures
 
 
-def test_compare_exits_1_when_new_is_worse(tmp_path: Path, mocked_measurements: dict, capsys) -> None:
+def test_compare_exits_with_a_failed_result_when_new_is_worse(
+    tmp_path: Path, mocked_measurements: dict, capsys
+) -> None:
     new_dir, old_dir = fake_model_dirs(tmp_path)
     mocked_measurements.update(
         new={"mnist_accuracy": 0.98, "classify_ms": 3.0}, old={"mnist_accuracy": 0.995, "classify_ms": 1.0}
     )
-    assert evaluate.main(["--compare", str(new_dir), str(old_dir)]) == 1
-    printed = capsys.readouterr().out
+    assert evaluate.main(["--compare", str(new_dir), str(old_dir)]) == cli.EXIT_RESULT_FAILED == 3
+    captured = capsys.readouterr()
+    assert captured.err == ""  # a worse model is the gate's answer, not an error
+    printed = captured.out
     assert "MNIST test accuracy" in printed
     assert printed.splitlines()[-1].startswith("FAIL")
     assert "classify ms" in printed.splitlines()[-1]
@@ -301,9 +305,10 @@ def test_compare_defaults_to_the_shipped_model(tmp_path: Path, mocked_measuremen
 
 
 def test_compare_with_a_missing_model_is_one_error_line(tmp_path: Path, capsys) -> None:
-    assert evaluate.main(["--compare", str(tmp_path / "nope"), str(tmp_path)]) == 2
+    assert evaluate.main(["--compare", str(tmp_path / "nope"), str(tmp_path)]) == cli.EXIT_ERROR
     captured = capsys.readouterr()
-    assert captured.err.strip() == f"error: {tmp_path / 'nope'} is not a SavedModel directory (no saved_model.pb)"
+    assert captured.err == f"error: {tmp_path / 'nope'} is not a SavedModel directory (no saved_model.pb)\n"
+    assert captured.out == ""
 
 
 def test_compare_takes_at_most_two_models(tmp_path: Path) -> None:
@@ -317,7 +322,7 @@ def test_compare_takes_at_most_two_models(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_shipped_model_against_itself_passes(mnist_dir: Path, capsys) -> None:
-    shipped = models.newest_model_dir()
+    shipped = exports.newest_model_dir()
     assert (
         evaluate.main(["--compare", str(shipped), str(shipped), "--data-dir", str(mnist_dir), "--uploads", "60"]) == 0
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests import example_metrics
-from training import model_metrics, models
+from training import exports, model_metrics
 
 
 def refusal(model_dir: Path) -> str:
@@ -24,7 +24,7 @@ def test_a_complete_metrics_file_reads_back_as_written(tmp_path: Path) -> None:
 
 
 def test_the_shipped_model_has_every_required_field() -> None:
-    metrics = model_metrics.read(models.newest_model_dir())
+    metrics = model_metrics.read(exports.newest_model_dir())
     assert set(model_metrics.REQUIRED) <= set(metrics)
 
 

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from tests import example_metrics, pictures, slow
-from training import decode, models, predict, preprocess
+from training import cli, decode, exports, predict, preprocess
 
 
 @slow.fixture(scope="module")
@@ -39,7 +39,7 @@ def test_json_gives_one_answer_per_file_and_bad_files_do_not_stop_the_others(tin
     files = [picture_files[name] for name in ("digit", "empty", "blank", "text_named_png", "corrupt_png")]
     exit_code = predict.main([str(path) for path in files] + ["--json", "--model", str(tiny_model_dir)])
     answers = json.loads(capsys.readouterr().out)
-    assert exit_code == 1  # some files were unreadable
+    assert exit_code == cli.EXIT_RESULT_FAILED  # some files were unreadable; the others are answered
     assert [answer["file"] for answer in answers] == [str(path) for path in files]
     digit, empty, blank, text, corrupt = answers
     assert digit["digit"] in range(10)
@@ -74,19 +74,23 @@ def test_table_names_each_file_with_its_digit_or_reason(tiny_model_dir, picture_
 @pytest.mark.slow  # the command imports TensorFlow before it looks for the model
 def test_missing_model_dir_names_the_path(tmp_path, picture_files, capsys):
     exit_code = predict.main([str(picture_files["digit"]), "--model", str(tmp_path / "nowhere")])
-    assert exit_code == 2
-    assert str(tmp_path / "nowhere") in capsys.readouterr().err
+    assert exit_code == cli.EXIT_ERROR
+    captured = capsys.readouterr()
+    assert captured.err.startswith("error: ")
+    assert str(tmp_path / "nowhere") in captured.err
+    assert captured.err.count("\n") == 1
+    assert captured.out == ""
 
 
 @pytest.mark.skipif(
-    not models.model_dirs(), reason="no shipped model in training/models yet (python -m training.train)"
+    not exports.model_dirs(), reason="no shipped model in training/models yet (python -m training.train)"
 )
 def test_shipped_model_reads_every_shared_sample(samples_dir):
     paths = sorted(samples_dir.iterdir())
     assert len(paths) == 14
-    model_dir = models.newest_model_dir()
+    model_dir = exports.newest_model_dir()
     answers = predict.predict_files(
-        paths, models.load_reader(model_dir), preprocess.load_spec(), predict.refusal_threshold(model_dir)
+        paths, exports.load_reader(model_dir), preprocess.load_spec(), predict.refusal_threshold(model_dir)
     )
     wrong = {
         answer["file"]: answer["digit"]
@@ -129,7 +133,7 @@ def test_json_gives_the_number_its_digits_and_their_boxes(tiny_model_dir, tmp_pa
     predict.main([str(path), "--json", "--model", str(tiny_model_dir)])
     (answer,) = json.loads(capsys.readouterr().out)
     assert answer["reason"] is None
-    assert answer["digit"] is None
+    assert answer["digit"] is None  # a number, not one digit
     assert len(answer["digits"]) == 2
     first, second = (digit["box"] for digit in answer["digits"])
     assert first["x"] < 200 < 320 < second["x"]  # left to right
@@ -148,7 +152,7 @@ def test_boxes_are_in_the_pictures_own_pixels_and_box_reads_only_that_part(tiny_
     (digit,) = answer["digits"]
     assert answer["digit"] == digit["digit"]
     assert answer["number"] == digit["digit"]
-    assert 960 <= digit["box"]["x"] <= 1040
+    assert 960 <= digit["box"]["x"] <= 1040  # the 1, at x ~990-1050
     assert 330 <= digit["box"]["y"] <= 380
     assert 420 <= digit["box"]["height"] <= 540
 

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from tests import slow
-from training import models
+from training import exports
 
 SIGNATURE = "serving_default"
 PREDICT_METHOD = "tensorflow/serving/predict"
@@ -27,7 +27,7 @@ NOT_DIGIT = "not_digit"
 @pytest.fixture(scope="module")
 def shipped() -> Path:
     """The newest exported model: the one README's `docker run` serves."""
-    return models.newest_model_dir()
+    return exports.newest_model_dir()
 
 
 @slow.fixture(scope="module")

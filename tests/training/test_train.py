@@ -7,15 +7,22 @@ import json
 import numpy as np
 import pytest
 
-from training import calibration, data, evaluate, model_metrics, models
+from tests.paths import REPO_ROOT
+from training import calibration, cli, data, exports, model_metrics
 
-# Every test runs training.train, which imports TensorFlow (so it is imported in the tests, not at collection).
+# Every test runs training.train, which imports TensorFlow.
 pytestmark = pytest.mark.slow
 
 
-def test_smoke_run_exports_a_calibrated_savedmodel_with_both_outputs(mnist_dir, tmp_path, capsys):
-    from training import train
+@pytest.fixture
+def train():
+    """Return training.train, imported here rather than at collection, which would wait for TensorFlow."""
+    from training import train as train_module
 
+    return train_module
+
+
+def test_smoke_run_exports_a_calibrated_savedmodel_with_both_outputs(train, mnist_dir, tmp_path, capsys):
     assert (
         train.main(
             [
@@ -39,28 +46,28 @@ def test_smoke_run_exports_a_calibrated_savedmodel_with_both_outputs(mnist_dir, 
         )
         == 0
     )
-    model_dir = models.newest_model_dir(tmp_path / "models")
+    model_dir = exports.newest_model_dir(tmp_path / "models")
     assert model_dir.name.isdigit()
     assert not list((tmp_path / "models").glob(".*partial"))
 
     import tensorflow as tf
 
-    serving = tf.saved_model.load(str(model_dir)).signatures[models.SERVING_SIGNATURE]
+    serving = tf.saved_model.load(str(model_dir)).signatures[exports.SERVING_SIGNATURE]
     ((name, spec),) = serving.structured_input_signature[1].items()
-    assert name == models.INPUT_NAME
+    assert name == exports.INPUT_NAME
     assert spec.shape.as_list() == [None, 28, 28, 1]
     assert spec.dtype == tf.float32
     outputs = {key: value.shape.as_list() for key, value in serving.structured_outputs.items()}
-    assert outputs == {models.PROBABILITIES_OUTPUT: [None, 10], models.NOT_DIGIT_OUTPUT: [None, 1]}
+    assert outputs == {exports.PROBABILITIES_OUTPUT: [None, 10], exports.NOT_DIGIT_OUTPUT: [None, 1]}
 
-    test_images = evaluate.as_model_input(data.load_mnist(mnist_dir).test_images[:64])
-    probabilities, not_digit = models.load_reader(model_dir)(test_images)
+    test_images = data.as_model_input(data.load_mnist(mnist_dir).test_images[:64])
+    probabilities, not_digit = exports.load_reader(model_dir)(test_images)
     assert probabilities.shape == (64, 10)
     assert not_digit.shape == (64,)
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
     assert (probabilities >= 0).all()
     assert ((not_digit >= 0) & (not_digit <= 1)).all()
-    np.testing.assert_array_equal(models.load_classifier(model_dir)(test_images), probabilities)
+    np.testing.assert_array_equal(exports.load_classifier(model_dir)(test_images), probabilities)
 
     model_metrics.read(model_dir)  # every field the build and the gate require, each plausible
     metrics = json.loads((model_dir / "metrics.json").read_text())
@@ -99,17 +106,72 @@ def test_smoke_run_exports_a_calibrated_savedmodel_with_both_outputs(mnist_dir, 
     assert "test accuracy:" in capsys.readouterr().out
 
 
-def test_missing_data_is_one_error_line(tmp_path, capsys):
-    from training import train
-
-    assert train.main(["--data-dir", str(tmp_path / "nowhere"), "--models-dir", str(tmp_path)]) == 1
-    assert capsys.readouterr().out == f"error: {tmp_path / 'nowhere'}: no such MNIST directory\n"
+def test_missing_data_is_one_error_line(train, tmp_path, capsys):
+    assert train.main(["--data-dir", str(tmp_path / "nowhere"), "--models-dir", str(tmp_path)]) == cli.EXIT_ERROR
+    captured = capsys.readouterr()
+    assert captured.err == f"error: {tmp_path / 'nowhere'}: no such MNIST directory\n"
+    assert captured.out == ""
     assert not any(tmp_path.iterdir())
 
 
-def test_calibration_needs_held_out_images(mnist_dir, tmp_path, capsys):
-    from training import train
-
-    assert train.main(["--data-dir", str(mnist_dir), "--held-out", "0", "--models-dir", str(tmp_path)]) == 1
-    assert capsys.readouterr().out == "error: held-out size 0 must be from 1 to 59999 training images\n"
+def test_calibration_needs_held_out_images(train, mnist_dir, tmp_path, capsys):
+    assert (
+        train.main(["--data-dir", str(mnist_dir), "--held-out", "0", "--models-dir", str(tmp_path)]) == cli.EXIT_ERROR
+    )
+    captured = capsys.readouterr()
+    assert captured.err == "error: held-out size 0 must be from 1 to 59999 training images\n"
+    assert captured.out == ""
     assert not any(tmp_path.iterdir())
+
+
+@pytest.fixture
+def recorded_recipe(train, monkeypatch: pytest.MonkeyPatch) -> dict:
+    """Run train.main up to the start of training (no data, no fitting) and record what it was asked to do."""
+    recorded: dict = {}
+    full_mnist = data.Mnist(np.zeros((60_000, 0), np.uint8), np.zeros(0), np.zeros(0), np.zeros(0), "fake", {})
+    monkeypatch.setattr(data, "load_mnist", lambda data_dir: full_mnist)
+
+    def make_training_data(mnist, limit, held_out, printed_digits, digit_crops, non_digits):
+        recorded.update(limit=limit, held_out=held_out, printed=printed_digits, crops=digit_crops, non=non_digits)
+
+    def fit(training, epochs, head, log_dir, init_from):
+        recorded.update(epochs=epochs, head=head, init_from=init_from)
+        raise ValueError("stopped before training")
+
+    monkeypatch.setattr(train, "make_training_data", make_training_data)
+    monkeypatch.setattr(train, "train", fit)
+    return recorded
+
+
+def test_no_flags_is_the_shipped_recipe(train, recorded_recipe: dict, capsys) -> None:
+    assert train.main([]) == cli.EXIT_ERROR  # the recorder stops it before training
+    assert recorded_recipe == {
+        "limit": None,
+        "held_out": train.HELD_OUT,
+        "printed": train.PRINTED_DIGITS,
+        "crops": train.DIGIT_CROPS,
+        "non": train.NON_DIGITS,
+        "epochs": train.EPOCHS,
+        "head": train.HEAD,
+        "init_from": train.INIT_FROM,
+    }
+    assert train.INIT_FROM is not None
+    assert (train.INIT_FROM / "saved_model.pb").is_file()  # the committed model the recipe fine-tunes
+
+
+def test_init_from_none_trains_from_scratch(train, recorded_recipe: dict, tmp_path) -> None:
+    assert train.main(["--init-from", "none"]) == cli.EXIT_ERROR
+    assert recorded_recipe["init_from"] is None
+    assert train.main(["--init-from", str(tmp_path)]) == cli.EXIT_ERROR
+    assert recorded_recipe["init_from"] == tmp_path
+
+
+def test_the_readme_states_the_recipe_make_model_runs(train) -> None:
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    paragraph = readme[readme.index("`make model` (= `python -m training.train`, no flags)") :].split("\n\n")[0]
+    assert f"fine-tunes {train.INIT_FROM.name}" in paragraph
+    assert f"{train.EPOCHS} epochs" in paragraph
+    assert f"{train.HELD_OUT // 1000}k held out" in paragraph
+    assert f"{train.PRINTED_DIGITS // 1000}k printed digits" in paragraph
+    assert f"{train.DIGIT_CROPS // 1000}k digit crops" in paragraph
+    assert f"{train.NON_DIGITS // 1000}k rendered non-digits" in paragraph

@@ -85,7 +85,7 @@
     });
   }
 
-  // The serving signature's outputs (training/models.py): "output_0" [n,10] digit probabilities and,
+  // The serving signature's outputs (training/exports.py): "output_0" [n,10] digit probabilities and,
   // from issue 10 on, "not_digit" [n,1]. A model with several outputs returns them in the order of
   // model.outputNodes (sorted by name), so each is looked up by its name.
   const PROBABILITIES_OUTPUT = "output_0";

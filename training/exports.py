@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
+from training import data
+
 MODELS_DIR = Path(os.environ.get("SNAPMATH_MODELS_DIR", Path(__file__).resolve().parent / "models"))
 SERVING_SIGNATURE = "serving_default"
 INPUT_NAME = "image"
@@ -61,8 +63,8 @@ def load_reader(model_dir: Path | str) -> Callable[[np.ndarray], tuple[np.ndarra
     probabilities_name = PROBABILITIES_OUTPUT if PROBABILITIES_OUTPUT in output_names else output_names[0]
 
     def read(images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        images = np.asarray(images, dtype=np.float32).reshape(-1, 28, 28, 1)
-        probabilities, not_digit = [np.zeros((0, 10), np.float32)], [np.zeros((0,), np.float32)]
+        images = np.asarray(images, dtype=np.float32).reshape(-1, *data.MODEL_INPUT_SHAPE)
+        probabilities, not_digit = [np.zeros((0, data.NUM_CLASSES), np.float32)], [np.zeros((0,), np.float32)]
         for start in range(0, len(images), BATCH_SIZE):
             batch = images[start : start + BATCH_SIZE]
             outputs = serving(**{input_name: tf.constant(batch)})
