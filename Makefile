@@ -16,7 +16,8 @@ site: setup
 test: setup browser
 	$(PY) -m pytest
 
-# The quick loop: no Chromium, no training, no full-MNIST runs (tests/browser/ is all `browser`).
+# The quick loop: no Chromium, no TensorFlow, no TF.js bundling, no shared data (tests/browser/ is all `browser`;
+# `slow`: tests/slow.py). Under 30 s; `make test` runs everything.
 test-fast: setup
 	$(PY) -m pytest -q -m "not browser and not slow"
 
@@ -36,7 +37,7 @@ lint: setup
 setup: $(STAMPS)/python $(STAMPS)/npm
 
 # Dependencies are declared once, in pyproject.toml; constraints.txt pins everything they pull in.
-# The project itself is not pip-installed (see pyproject.toml), so no wheel build writes into build/.
+# The project itself is not pip-installed (docs/architecture.md, "The name build/").
 $(STAMPS)/python: pyproject.toml constraints.txt
 	@mkdir -p $(STAMPS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

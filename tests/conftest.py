@@ -1,22 +1,26 @@
-"""Shared fixtures: paths of the repo and shared data, and a headless Chromium for browser tests."""
+"""Shared fixtures: the shared data beside the repo (its absence fails with a clear line), and a headless Chromium
+for browser tests. Paths are defined in tests/paths.py."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-SHARED_DATA = Path(os.environ.get("SNAPMATH_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
-MNIST_DIR = Path(os.environ.get("SNAPMATH_MNIST_DIR", SHARED_DATA / "mnist"))
-SAMPLES_DIR = SHARED_DATA / "samples"
+from tests import slow
+from tests.paths import MNIST_DIR, REAL_DIR, SAMPLES_DIR
 
 CHROMIUM_INSTALL_HINT = (
     "Chromium not found: run `make test` (it installs Debian's `chromium` with apt-get), "
     "or set SNAPMATH_CHROMIUM to the browser's path."
 )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark `slow` the tests that use a fixture declared slow (tests/slow.py), before `-m` selects."""
+    slow.mark_users(items)
 
 
 @pytest.fixture(scope="session")
@@ -32,7 +36,7 @@ def browser() -> Iterator[object]:
         yield chromium
 
 
-@pytest.fixture(scope="session")
+@slow.fixture(scope="session")
 def mnist_dir() -> Path:
     """The full MNIST as IDX .gz files; CI has it beside the repo, so its absence is a failure."""
     if not (MNIST_DIR / "t10k-images-idx3-ubyte.gz").is_file():
@@ -40,9 +44,20 @@ def mnist_dir() -> Path:
     return MNIST_DIR
 
 
-@pytest.fixture(scope="session")
+@slow.fixture(scope="session")
 def samples_dir() -> Path:
     """The 14 real uploads of ../shared/data/samples (label = first character of the name)."""
-    if not SAMPLES_DIR.is_dir():
-        pytest.fail(f"sample uploads not found in {SAMPLES_DIR}: set SNAPMATH_SHARED_DATA", pytrace=False)
-    return SAMPLES_DIR
+    return shared_folder(SAMPLES_DIR, "sample uploads")
+
+
+@slow.fixture(scope="session")
+def real_dir() -> Path:
+    """The pictures people published, in ../shared/data/real (label = first character of the name)."""
+    return shared_folder(REAL_DIR, "real pictures")
+
+
+def shared_folder(folder: Path, what: str) -> Path:
+    """Return `folder` of the shared data; CI has it beside the repo, so its absence fails the test, naming it."""
+    if not folder.is_dir():
+        pytest.fail(f"{what} not found in {folder}: set SNAPMATH_SHARED_DATA", pytrace=False)
+    return folder

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -54,7 +55,7 @@ def ink_over(paper: np.ndarray, mask: Image.Image, ink: tuple[int, int, int]) ->
 def to_rgba(rgb: np.ndarray) -> np.ndarray:
     """Return RGBA uint8 [H,W,4], opaque, from float RGB."""
     rgb = np.clip(np.rint(rgb), 0, 255).astype(np.uint8)
-    alpha = np.full(rgb.shape[:2] + (1,), 255, dtype=np.uint8)
+    alpha = np.full((*rgb.shape[:2], 1), 255, dtype=np.uint8)
     return np.concatenate([rgb, alpha], axis=2)
 
 
@@ -63,94 +64,159 @@ def mask(size: tuple[int, int], digit: str, box: tuple[float, float, float, floa
     return draw_digit(size, digit, box, (255,), stroke, (0,), mode="L")
 
 
-def digit_pictures() -> dict[str, tuple[str, np.ndarray]]:
-    """Return {name: (digit, RGBA uint8 [H,W,4])} for pictures that show one digit."""
-    pictures: dict[str, tuple[str, np.ndarray]] = {}
+# {name: function returning (digit, RGBA uint8 [H,W,4])}: pictures that show one digit, each drawn only when
+# asked for, so a test module can parametrize over the names without drawing anything at import.
+DIGIT_PICTURES: dict[str, Callable[[], tuple[str, np.ndarray]]] = {}
+# {name: function returning RGBA uint8 [H,W,4]}: pictures with no digit in them, likewise.
+BLANK_PICTURES: dict[str, Callable[[], np.ndarray]] = {}
 
-    transparent = draw_digit((300, 400), "7", (60, 60, 240, 340), (0, 0, 0, 255), 30, (0, 0, 0, 0), mode="RGBA")
-    pictures["transparent_png"] = ("7", np.asarray(transparent))
-    white_ink = draw_digit((300, 400), "1", (60, 60, 240, 340), (255, 255, 255, 255), 30, (255, 255, 255, 0), "RGBA")
-    pictures["white_on_transparent"] = ("1", np.asarray(white_ink))
 
+def _digit_picture(function: Callable[[], tuple[str, np.ndarray]]) -> Callable[[], tuple[str, np.ndarray]]:
+    DIGIT_PICTURES[function.__name__] = function
+    return function
+
+
+def _blank_picture(function: Callable[[], np.ndarray]) -> Callable[[], np.ndarray]:
+    BLANK_PICTURES[function.__name__] = function
+    return function
+
+
+@_digit_picture
+def transparent_png() -> tuple[str, np.ndarray]:
+    return "7", np.asarray(draw_digit((300, 400), "7", (60, 60, 240, 340), (0, 0, 0, 255), 30, (0, 0, 0, 0), "RGBA"))
+
+
+@_digit_picture
+def white_on_transparent() -> tuple[str, np.ndarray]:
+    box = (60, 60, 240, 340)
+    return "1", np.asarray(draw_digit((300, 400), "1", box, (255, 255, 255, 255), 30, (255, 255, 255, 0), "RGBA"))
+
+
+@_digit_picture
+def light_on_dark() -> tuple[str, np.ndarray]:
     dark = paper_texture((400, 400), (25, 30, 35), 4, seed=1)
-    pictures["light_on_dark"] = ("2", ink_over(dark, mask((400, 400), "2", (90, 70, 310, 330), 28), (235, 235, 225)))
+    return "2", ink_over(dark, mask((400, 400), "2", (90, 70, 310, 330), 28), (235, 235, 225))
 
+
+@_digit_picture
+def blue_on_brown() -> tuple[str, np.ndarray]:
     brown = paper_texture((640, 480), (160, 125, 90), 8, seed=2)
-    pictures["blue_on_brown"] = ("4", ink_over(brown, mask((640, 480), "4", (230, 90, 420, 400), 12), (35, 40, 110)))
+    return "4", ink_over(brown, mask((640, 480), "4", (230, 90, 420, 400), 12), (35, 40, 110))
 
+
+@_digit_picture
+def red_on_grey_gradient() -> tuple[str, np.ndarray]:
     height, width = 500, 400
     gradient = np.linspace(110, 170, width)[None, :, None] * np.ones((height, 1, 3))  # grey paper, lit from one side
     grey = gradient + paper_texture((width, height), (0, 0, 0), 5, seed=3)
-    pictures["red_on_grey_gradient"] = (
-        "7",
-        ink_over(grey, mask((width, height), "7", (90, 100, 300, 420), 16), (200, 20, 30)),
-    )
+    return "7", ink_over(grey, mask((width, height), "7", (90, 100, 300, 420), 16), (200, 20, 30))
 
+
+@_digit_picture
+def lined_paper() -> tuple[str, np.ndarray]:
     lined = paper_texture((600, 800), (250, 250, 245), 3, seed=4)
     for row in range(40, 800, 36):
         lined[row : row + 2] = (150, 180, 225)  # ruled lines across the whole page
     lined[:, 70:72] = (230, 120, 120)  # the red margin
-    pictures["lined_paper"] = ("2", ink_over(lined, mask((600, 800), "2", (180, 230, 420, 560), 9), (20, 25, 60)))
+    return "2", ink_over(lined, mask((600, 800), "2", (180, 230, 420, 560), 9), (20, 25, 60))
 
+
+@_digit_picture
+def thin_strokes_big_photo() -> tuple[str, np.ndarray]:
     big = paper_texture((3000, 2000), (235, 232, 225), 6, seed=5)
-    pictures["thin_strokes_big_photo"] = (
-        "7",
-        ink_over(big, mask((3000, 2000), "7", (1100, 400, 1900, 1600), 3), (30, 30, 40)),
-    )
+    return "7", ink_over(big, mask((3000, 2000), "7", (1100, 400, 1900, 1600), 3), (30, 30, 40))
 
+
+@_digit_picture
+def small_in_corner() -> tuple[str, np.ndarray]:
     corner = paper_texture((600, 400), (245, 245, 245), 2, seed=6)
-    pictures["small_in_corner"] = ("4", ink_over(corner, mask((600, 400), "4", (30, 25, 60, 70), 4), (10, 10, 10)))
+    return "4", ink_over(corner, mask((600, 400), "4", (30, 25, 60, 70), 4), (10, 10, 10))
 
-    pictures["fills_frame"] = (
-        "7",
-        to_rgba(
-            np.asarray(draw_digit((200, 260), "7", (0, 8, 200, 262), (0, 0, 0), 40, (255, 255, 255)), dtype=np.float64)
-        ),
-    )
 
+@_digit_picture
+def fills_frame() -> tuple[str, np.ndarray]:
+    seven = draw_digit((200, 260), "7", (0, 8, 200, 262), (0, 0, 0), 40, (255, 255, 255))
+    return "7", to_rgba(np.asarray(seven, dtype=np.float64))
+
+
+@_digit_picture
+def outlined_clip_art() -> tuple[str, np.ndarray]:
     outlined = np.full((420, 360, 3), 255.0)
     shadow = mask((360, 420), "4", (82, 72, 302, 372), 50)
     outline = mask((360, 420), "4", (70, 60, 290, 360), 50)
     fill = mask((360, 420), "4", (70, 60, 290, 360), 40)
     outlined = ink_over(outlined, shadow, (200, 200, 205))[..., :3].astype(np.float64)
     outlined = ink_over(outlined, outline, (20, 20, 20))[..., :3].astype(np.float64)
-    pictures["outlined_clip_art"] = ("4", ink_over(outlined, fill, (250, 200, 40)))
+    return "4", ink_over(outlined, fill, (250, 200, 40))
 
+
+@_digit_picture
+def striped_multicolour() -> tuple[str, np.ndarray]:
     striped_mask = np.asarray(mask((400, 400), "7", (80, 60, 320, 340), 45), dtype=np.float64)[..., None] / 255
     rows = np.arange(400)[:, None] + np.arange(400)[None, :]
     palette = np.array([(230, 30, 40), (250, 200, 20), (40, 170, 60), (30, 90, 220), (150, 40, 180)], dtype=np.float64)
     stripes = palette[(rows // 25) % len(palette)]
-    pictures["striped_multicolour"] = ("7", to_rgba(255 * (1 - striped_mask) + stripes * striped_mask))
+    return "7", to_rgba(255 * (1 - striped_mask) + stripes * striped_mask)
 
+
+@_digit_picture
+def in_a_box_it_touches() -> tuple[str, np.ndarray]:
     boxed = draw_digit((500, 400), "7", (200, 130, 300, 270), (20, 30, 90), 9, (240, 238, 230))
     corners = [(170, 104), (330, 110), (325, 300), (165, 294), (170, 104)]  # a box drawn a little turned
     ImageDraw.Draw(boxed).line(corners, fill=(20, 30, 90), width=6)
     ImageDraw.Draw(boxed).line([(300, 130), (328, 130)], fill=(20, 30, 90), width=9)  # the 7's bar runs into it
-    pictures["in_a_box_it_touches"] = ("7", to_rgba(np.asarray(boxed, dtype=np.float64)))
+    return "7", to_rgba(np.asarray(boxed, dtype=np.float64))
 
+
+@_digit_picture
+def tiny_8x8() -> tuple[str, np.ndarray]:
     tiny = np.full((8, 8, 3), 255.0)
     tiny[1:7, 4] = 0
-    pictures["tiny_8x8"] = ("1", to_rgba(tiny))
-    return pictures
+    return "1", to_rgba(tiny)
 
 
-def blank_pictures() -> dict[str, np.ndarray]:
-    """Return {name: RGBA uint8} for pictures with no digit in them."""
+@_blank_picture
+def uniform() -> np.ndarray:
+    return to_rgba(np.full((300, 200, 3), (200.0, 180.0, 160.0)))
+
+
+@_blank_picture
+def paper_grain_only() -> np.ndarray:
+    return to_rgba(paper_texture((400, 300), (230, 225, 215), 4, seed=9))
+
+
+@_blank_picture
+def specks_only() -> np.ndarray:
     specks = paper_texture((500, 400), (240, 240, 240), 2, seed=7)
     rng = np.random.default_rng(8)
     for row, column in rng.integers(10, 390, size=(40, 2)):
         specks[row : row + 3, column : column + 3] = 0
-    return {
-        "uniform": to_rgba(np.full((300, 200, 3), (200.0, 180.0, 160.0))),
-        "paper_grain_only": to_rgba(paper_texture((400, 300), (230, 225, 215), 4, seed=9)),
-        "specks_only": to_rgba(specks),
-        "one_pixel": to_rgba(np.zeros((1, 1, 3))),
-        "fully_transparent": np.zeros((50, 50, 4), dtype=np.uint8),
-    }
+    return to_rgba(specks)
+
+
+@_blank_picture
+def one_pixel() -> np.ndarray:
+    return to_rgba(np.zeros((1, 1, 3)))
+
+
+@_blank_picture
+def fully_transparent() -> np.ndarray:
+    return np.zeros((50, 50, 4), dtype=np.uint8)
+
+
+def digit_picture(name: str) -> tuple[str, np.ndarray]:
+    """Return (digit, RGBA uint8 [H,W,4]) of the digit picture called `name`."""
+    return DIGIT_PICTURES[name]()
+
+
+def blank_picture(name: str) -> np.ndarray:
+    """Return RGBA uint8 [H,W,4] of the picture without a digit called `name`."""
+    return BLANK_PICTURES[name]()
 
 
 def write_exif_rotated_jpeg(path: Path) -> None:
-    """Write a JPEG stored sideways with EXIF orientation 6 (rotate 90° clockwise to view): a wide image showing a 7 when upright."""
+    """Write a JPEG stored sideways with EXIF orientation 6 (rotate 90° clockwise to view): a wide image showing a 7
+    when upright."""
     upright = draw_digit((300, 400), "7", (60, 60, 240, 340), (0, 0, 0), 30, (255, 255, 255))
     stored = upright.transpose(Image.Transpose.ROTATE_90)  # what the camera stored: 400 wide x 300 high
     exif = Image.Exif()

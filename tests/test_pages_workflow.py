@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-WORKFLOW = Path(__file__).resolve().parent.parent / ".github" / "workflows" / "pages.yml"
+from tests.paths import REPO_ROOT
+
+WORKFLOW = REPO_ROOT / ".github" / "workflows" / "pages.yml"
 
 
 def steps_text() -> str:

@@ -1,21 +1,20 @@
-"""The built page in Chromium: built once per session, opened from disk and over http under /snapmath/."""
+"""The built page in Chromium: built once per session, opened from disk and over http under /snapmath/.
+The functions the tests share live in page_helpers.py."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 from build import serve
+from tests.browser.page_helpers import DESKTOP, PHONE, mnist_upload, new_page
+from tests.paths import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 SUB_PATH = "snapmath"
-ARTIFACTS_DIR = REPO_ROOT / ".artifacts"  # gitignored: screenshots for people to look at
-READY_TIMEOUT_MS = 60_000
 BROWSER_TESTS_DIR = Path(__file__).resolve().parent
 
 
@@ -51,29 +50,6 @@ def site_url(built_site) -> Iterator[str]:
         yield f"{base_url}{SUB_PATH}/"
 
 
-@dataclass
-class PageRecord:
-    """What a page did: every request it made and every console error or page error."""
-
-    requests: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-
-def open_app(browser, url: str, viewport_width: int = 1280):
-    """Return (page, record) for the app at url, after window.snapmath.ready resolved."""
-    context = browser.new_context(viewport={"width": viewport_width, "height": 900})
-    page = context.new_page()
-    record = PageRecord()
-    page.on("request", lambda request: record.requests.append(request.url))
-    page.on("console", lambda message: message.type == "error" and record.errors.append(message.text))
-    page.on("pageerror", lambda error: record.errors.append(str(error)))
-    page.goto(url)
-    # The arrow form: a bare expression string is eval()ed, which the page's CSP forbids.
-    page.wait_for_function("() => window.snapmath && window.snapmath.ready", timeout=READY_TIMEOUT_MS)
-    page.evaluate("() => window.snapmath.ready")
-    return page, record
-
-
 @pytest.fixture(scope="session", params=["file", "http"])
 def app_url(request, built_site) -> str:
     """The page's URL, opened from disk (file://) and over http under a sub-path."""
@@ -85,7 +61,7 @@ def app_url(request, built_site) -> str:
 @pytest.fixture
 def app(browser, app_url):
     """A fresh page of the app, ready; after the test, no console errors and no foreign requests."""
-    page, record = open_app(browser, app_url)
+    page, record = new_page(browser, app_url, {"width": 1280, "height": 900}, axe=False)
     yield page
     origin = app_url.split("/index.html")[0]
     foreign = [url for url in record.requests if not url.startswith((origin, "blob:", "data:"))]
@@ -94,22 +70,24 @@ def app(browser, app_url):
     assert not record.errors, f"console errors: {record.errors}"
 
 
-SETTLED_STATES = ("read", "low", "corrected", "no-digit", "not-digit", "error")
+@pytest.fixture
+def desktop(browser, site_url):
+    """A fresh page on a 1280x800 desktop over http, ready, axe-core injected; after the test, no console errors."""
+    yield from page_without_errors(browser, site_url + "index.html", DESKTOP)
 
 
-def wait_settled(page, operand: str) -> str:
-    """Return the operand's data-state once its reading (or refusal) is shown."""
-    page.wait_for_function(
-        "([id, done]) => done.includes(document.getElementById('operand-' + id).dataset.state)",
-        arg=[operand, list(SETTLED_STATES)],
-    )
-    return page.get_attribute(f"#operand-{operand}", "data-state")
+@pytest.fixture
+def phone(browser, site_url):
+    """A fresh page on a 390x844 touch phone over http, ready, axe-core injected; after the test, no console errors."""
+    yield from page_without_errors(browser, site_url + "index.html", PHONE, touch=True)
 
 
-def give_file(page, operand: str, path: Path) -> str:
-    """Choose a file for an operand through its file input, as a person does; return the state."""
-    page.get_by_test_id(f"operand-{operand}-file").set_input_files(str(path))
-    return wait_settled(page, operand)
+def page_without_errors(browser, url: str, viewport: dict, touch: bool = False) -> Iterator:
+    """Yield a fresh page (page_helpers.new_page); once the test is done, close it and fail on any console error."""
+    page, record = new_page(browser, url, viewport, touch=touch)
+    yield page
+    page.context.close()
+    assert not record.errors, record.errors
 
 
 @pytest.fixture(scope="session")
@@ -119,18 +97,14 @@ def digit_files(tmp_path_factory, mnist_dir) -> dict[int, Path]:
     Each is the first test image of its label that the Python reference (training.predict's
     pipeline on the shipped model) reads correctly, so the browser is held to Python's answer.
     """
-    import numpy as np
-    from PIL import Image
-
     from training import data, exports, predict, preprocess
 
     mnist = data.load_mnist(mnist_dir)
     folder = tmp_path_factory.mktemp("digits")
     paths = []
     for index in range(200):  # the first 200 test images hold every digit many times
-        ink = 255 - np.asarray(Image.fromarray(mnist.test_images[index]).resize((140, 140), Image.Resampling.BICUBIC))
         paths.append(folder / f"test-{index}-label-{mnist.test_labels[index]}.png")
-        Image.fromarray(ink).save(paths[-1])
+        mnist_upload(mnist.test_images[index]).save(paths[-1])
     model_dir = exports.newest_model_dir()
     answers = predict.predict_files(
         paths, exports.load_reader(model_dir), preprocess.load_spec(), predict.refusal_threshold(model_dir)

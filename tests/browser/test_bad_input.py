@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from tests.browser.conftest import give_file, wait_settled
+from tests.browser.page_helpers import digit_text, give_file, recognize_file, wait_settled
 
 REFUSED = {
     "text-named.png": "not a picture this app can read",
@@ -27,7 +29,7 @@ def message(page, operand: str) -> str:
 def test_refused_file_says_why_and_the_page_still_computes(app, bad_files, digit_files, name):
     assert give_file(app, "a", bad_files[name]) == "error"
     assert REFUSED[name] in message(app, "a")
-    assert app.get_by_test_id("operand-a-digit").inner_text().strip() == ""
+    assert digit_text(app, "a") == ""
     give_file(app, "a", digit_files[9])
     give_file(app, "b", digit_files[4])
     app.get_by_test_id("op-sub").click()
@@ -39,21 +41,17 @@ def test_refused_file_says_why_and_the_page_still_computes(app, bad_files, digit
 @pytest.mark.parametrize("name", NO_DIGIT)
 def test_uniform_or_tiny_picture_is_no_digit_not_a_guess(app, bad_files, name):
     assert give_file(app, "a", bad_files[name]) == "no-digit"
-    reading = app.evaluate(
-        "async ([bytes, name]) => snapmath.recognize(new File([new Uint8Array(bytes)], name, {type: 'image/png'}))",
-        [list(bad_files[name].read_bytes()), name],
-    )
-    assert reading["digit"] is None
+    assert recognize_file(app, bad_files[name], "image/png")["digit"] is None
 
 
 def test_animated_gif_reads_its_first_frame(app, bad_files):
     assert give_file(app, "b", bad_files["animated.gif"]) in ("read", "low")
-    assert app.get_by_test_id("operand-b-digit").inner_text().strip() == "7"
+    assert digit_text(app, "b") == "7"
 
 
 def test_forty_megapixel_photo_is_downscaled_and_read(app, bad_files):
     assert give_file(app, "a", bad_files["40-megapixels.jpg"]) in ("read", "low")
-    assert app.get_by_test_id("operand-a-digit").inner_text().strip() == "7"
+    assert digit_text(app, "a") == "7"
 
 
 # ---- odd files: hidden sizes, rare encodings, and the same formats in both twins (issue 15) ---------
@@ -107,11 +105,7 @@ def test_odd_encodings_decode_to_the_same_pixels_in_both_twins(app, odd, name):
         assert difference.mean() < 1.0
     else:
         assert difference.max() == 0
-    reading = app.evaluate(
-        "async ([bytes, name]) => snapmath.recognize(new File([new Uint8Array(bytes)], name))",
-        [list(odd[name].read_bytes()), name],
-    )
-    assert reading["digit"] == 7
+    assert recognize_file(app, odd[name])["digit"] == 7
 
 
 def test_a_format_only_pillow_reads_is_refused_by_both_twins_alike(app, odd):
@@ -148,29 +142,28 @@ COUNT_DECODES = """async ([bytes, abortFirst]) => {
 }"""
 
 
-def test_readings_replaced_before_they_start_decode_nothing(app, odd):
-    from tests import odd_files
-
-    path = odd["big-text.png"].with_name("seven.png")
-    odd_files.seven().save(path)
-    outcome = app.evaluate(COUNT_DECODES, [list(path.read_bytes()), True])
-    assert outcome == {"results": ["AbortError"] * 4 + [200], "calls": 1, "most": 1}
-
-
-def test_pictures_given_at_once_are_decoded_one_at_a_time(app, odd):
-    from tests import odd_files
-
-    path = odd["big-text.png"].with_name("seven.png")
-    odd_files.seven().save(path)
-    outcome = app.evaluate(COUNT_DECODES, [list(path.read_bytes()), False])
-    assert outcome == {"results": [200] * 5, "calls": 5, "most": 1}
-
-
-def test_pictures_replaced_quickly_are_not_all_decoded(app, tmp_path):
+@pytest.fixture
+def seven_png(tmp_path) -> Path:
+    """Return a 200 px PNG of a 7 (tests/odd_files.py's plain one)."""
     from tests import odd_files
 
     path = tmp_path / "seven.png"
     odd_files.seven().save(path)
+    return path
+
+
+def test_readings_replaced_before_they_start_decode_nothing(app, seven_png):
+    outcome = app.evaluate(COUNT_DECODES, [list(seven_png.read_bytes()), True])
+    assert outcome == {"results": ["AbortError"] * 4 + [200], "calls": 1, "most": 1}
+
+
+def test_pictures_given_at_once_are_decoded_one_at_a_time(app, seven_png):
+    outcome = app.evaluate(COUNT_DECODES, [list(seven_png.read_bytes()), False])
+    assert outcome == {"results": [200] * 5, "calls": 5, "most": 1}
+
+
+def test_pictures_replaced_quickly_are_not_all_decoded(app, seven_png):
+    path = seven_png
     # Every decode made slow (a second, as a big photo on a slow phone): the pictures given meanwhile replace
     # each other, and only the one being decoded and the last one given should be decoded.
     app.evaluate("""() => {
@@ -187,5 +180,5 @@ def test_pictures_replaced_quickly_are_not_all_decoded(app, tmp_path):
     for _ in range(10):
         app.get_by_test_id("operand-a-file").set_input_files(str(path))
     assert wait_settled(app, "a") in ("read", "low")
-    assert app.get_by_test_id("operand-a-digit").inner_text().strip() == "7"
+    assert digit_text(app, "a") == "7"
     assert app.evaluate("() => window.__decodes") <= 3

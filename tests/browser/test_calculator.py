@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from tests.browser.conftest import give_file, wait_settled
+from tests.browser.page_helpers import (
+    compute,
+    digit_text,
+    draw_strokes,
+    file_in_page,
+    give_file,
+    result_text,
+    wait_settled,
+)  # fmt: skip
 
 ANSWERS = [
     (2, "add", 3, "5"),
@@ -14,22 +22,12 @@ ANSWERS = [
 ]
 
 
-def result_text(page) -> str:
-    return page.get_by_test_id("result").inner_text().strip()
-
-
-def compute(page, operator: str) -> str:
-    page.get_by_test_id(f"op-{operator}").click()
-    page.get_by_test_id("equals").click()
-    return result_text(page)
-
-
 def test_two_uploads_and_each_operator_give_the_exact_answer(app, digit_files):
     for a, operator, b, expected in ANSWERS:
         assert give_file(app, "a", digit_files[a]) in ("read", "low")
         assert give_file(app, "b", digit_files[b]) in ("read", "low")
-        assert app.get_by_test_id("operand-a-digit").inner_text().strip() == str(a)
-        assert app.get_by_test_id("operand-b-digit").inner_text().strip() == str(b)
+        assert digit_text(app, "a") == str(a)
+        assert digit_text(app, "b") == str(b)
         assert compute(app, operator) == expected, (a, operator, b)
 
 
@@ -43,37 +41,18 @@ def test_answer_refreshes_when_the_operator_or_an_operand_changes(app, digit_fil
     assert result_text(app) == "6"
 
 
-def draw(page, operand: str, strokes: list[list[tuple[float, float]]]) -> str:
-    """Draw strokes (points as fractions of the canvas) with the mouse; return the settled state."""
-    box = page.get_by_test_id(f"operand-{operand}-canvas").bounding_box()
-    for stroke in strokes:
-        x, y = stroke[0]
-        page.mouse.move(box["x"] + x * box["width"], box["y"] + y * box["height"])
-        page.mouse.down()
-        for x, y in stroke[1:]:
-            page.mouse.move(box["x"] + x * box["width"], box["y"] + y * box["height"], steps=8)
-        page.mouse.up()
-    return wait_settled(page, operand)
-
-
 def test_drawn_one_and_seven_are_read(app):
-    draw(app, "a", [[(0.5, 0.15), (0.5, 0.85)]])
-    draw(app, "b", [[(0.25, 0.2), (0.75, 0.2), (0.42, 0.85)]])
-    assert app.get_by_test_id("operand-a-digit").inner_text().strip() == "1"
-    assert app.get_by_test_id("operand-b-digit").inner_text().strip() == "7"
+    draw_strokes(app, "a", [[(0.5, 0.15), (0.5, 0.85)]])
+    wait_settled(app, "a")
+    draw_strokes(app, "b", [[(0.25, 0.2), (0.75, 0.2), (0.42, 0.85)]])
+    wait_settled(app, "b")
+    assert digit_text(app, "a") == "1"
+    assert digit_text(app, "b") == "7"
     assert compute(app, "mul") == "7"
 
 
-def file_in_page(page, path, mime: str = "image/png"):
-    """Return a JS handle to a File holding the bytes of path."""
-    return page.evaluate_handle(
-        "([bytes, name, type]) => new File([new Uint8Array(bytes)], name, {type})",
-        [list(path.read_bytes()), path.name, mime],
-    )
-
-
 def test_paste_into_the_focused_operand(app, digit_files):
-    file = file_in_page(app, digit_files[3])
+    file = file_in_page(app, digit_files[3], "image/png")
     app.locator("#operand-b").focus()
     app.evaluate(
         """(file) => {
@@ -84,18 +63,18 @@ def test_paste_into_the_focused_operand(app, digit_files):
         file,
     )
     wait_settled(app, "b")
-    assert app.get_by_test_id("operand-b-digit").inner_text().strip() == "3"
+    assert digit_text(app, "b") == "3"
 
 
 def test_drop_a_file_on_an_operand(app, digit_files):
     data_transfer = app.evaluate_handle(
         "(file) => { const data = new DataTransfer(); data.items.add(file); return data; }",
-        file_in_page(app, digit_files[8]),
+        file_in_page(app, digit_files[8], "image/png"),
     )
     app.dispatch_event("#operand-a", "dragover", {"dataTransfer": data_transfer})
     app.dispatch_event("#operand-a", "drop", {"dataTransfer": data_transfer})
     wait_settled(app, "a")
-    assert app.get_by_test_id("operand-a-digit").inner_text().strip() == "8"
+    assert digit_text(app, "a") == "8"
 
 
 def test_correcting_a_misread_updates_the_answer(app, digit_files):
@@ -103,7 +82,7 @@ def test_correcting_a_misread_updates_the_answer(app, digit_files):
     give_file(app, "b", digit_files[2])
     assert compute(app, "add") == "6"
     app.get_by_test_id("operand-a-pick-9").click()
-    assert app.get_by_test_id("operand-a-digit").inner_text().strip() == "9"
+    assert digit_text(app, "a") == "9"
     assert app.get_attribute("#operand-a", "data-state") == "corrected"
     assert result_text(app) == "11"
     app.locator("#operand-b").focus()

@@ -8,8 +8,17 @@ import time
 
 import pytest
 
-from tests.browser.conftest import wait_settled
-from tests.browser.page_helpers import PHONE, compute, digit_text, give_example, new_page, result_text
+from tests.browser.page_helpers import (
+    PHONE,
+    compute,
+    copy_with_a_broken_model,
+    digit_text,
+    give_example,
+    new_page,
+    open_until_the_model_fails,
+    result_text,
+    wait_settled,
+)  # fmt: skip
 
 
 @pytest.mark.parametrize("viewport", [{"width": 1280, "height": 800}, {"width": 1366, "height": 768}], ids=str)
@@ -126,14 +135,7 @@ def test_forced_colours_keep_the_pressed_operator_and_equals_visible(browser, si
 
 
 def test_a_model_that_cannot_load_says_so_in_words_with_the_detail_folded_away(browser, built_site, tmp_path):
-    import shutil
-
-    broken = tmp_path / "broken"
-    shutil.copytree(built_site, broken)
-    (broken / "model" / "embedded.js").write_text("window.snapmathEmbeddedModel = {truncated")
-    page = browser.new_page()
-    page.goto((broken / "index.html").as_uri())
-    page.wait_for_function("() => document.getElementById('status-box').dataset.state === 'error'")
+    page = open_until_the_model_fails(browser, copy_with_a_broken_model(built_site, tmp_path))
     status = page.get_by_test_id("status").inner_text()
     assert status.startswith("The recognition model could not load")
     assert "is not a function" not in status

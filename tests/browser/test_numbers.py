@@ -7,23 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import give_file
 from tests.browser.page_helpers import (
-    DESKTOP,
     compute,
     digit_text,
-    new_page,
+    give_example,
+    give_file,
     refused_letter_file,
+    refuses_non_digits,
     result_text,
 )  # fmt: skip
-
-
-@pytest.fixture
-def desktop(browser, site_url):
-    page, record = new_page(browser, site_url + "index.html", DESKTOP)
-    yield page
-    page.context.close()
-    assert not record.errors, record.errors
 
 
 def mnist_number(mnist_dir: Path, folder: Path, digits: str) -> Path:
@@ -73,11 +65,6 @@ def test_each_digit_of_a_number_is_corrected_on_its_own(desktop, mnist_dir, tmp_
     assert result_text(desktop) == "578"
 
 
-def refuses_non_digits(page) -> bool:
-    config = page.evaluate("() => JSON.parse(document.getElementById('snapmath-config').textContent)")
-    return config.get("notDigitThreshold", 1.0) < 1.0
-
-
 def test_a_letter_is_refused_the_answer_waits_and_a_picked_digit_overrides(desktop, mnist_dir, tmp_path):
     if not refuses_non_digits(desktop):
         pytest.skip("the shipped model has no not-a-digit output yet (notDigitThreshold is 1: never refuse)")
@@ -95,8 +82,6 @@ def test_a_letter_is_refused_the_answer_waits_and_a_picked_digit_overrides(deskt
 
 
 def test_the_twelve_example_reads_as_twelve_and_each_digit_is_corrected_on_its_own(desktop):
-    from tests.browser.page_helpers import give_example
-
     give_example(desktop, "a", "twelve")
     desktop.locator("#operand-b").focus()
     desktop.keyboard.type("34")

@@ -3,54 +3,37 @@ was read and a box of their own, the 0-9 picker, the keys, the examples, and the
 
 from __future__ import annotations
 
-import pytest
-
-from tests.browser.conftest import give_file, wait_settled
 from tests.browser.page_helpers import (
-    DESKTOP,
-    PHONE,
     compute,
     digit_text,
+    draw_strokes,
     give_example,
-    new_page,
+    give_file,
     result_text,
+    wait_settled,
 )  # fmt: skip
-
-
-@pytest.fixture
-def desktop(browser, site_url):
-    """A fresh page on a 1280x800 desktop, ready; after the test, no console errors."""
-    page, record = new_page(browser, site_url + "index.html", DESKTOP)
-    yield page
-    page.context.close()
-    assert not record.errors, record.errors
-
-
-@pytest.fixture
-def phone(browser, site_url):
-    """A fresh page on a 390x844 touch phone, ready; after the test, no console errors."""
-    page, record = new_page(browser, site_url + "index.html", PHONE, touch=True)
-    yield page
-    page.context.close()
-    assert not record.errors, record.errors
 
 
 def view_of(page, operand: str) -> str:
     return page.get_attribute(f"#operand-{operand}", "data-view")
 
 
+def finger_drag(page, start: tuple[float, float], end: tuple[float, float], steps: int) -> None:
+    """Drag one finger from start to end (page pixels) in `steps` even moves, through Chromium's touch events."""
+    session = page.context.new_cdp_session(page)
+    session.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": start[0], "y": start[1]}]})
+    for step in range(1, steps + 1):
+        point = {"x": start[0] + (end[0] - start[0]) * step / steps, "y": start[1] + (end[1] - start[1]) * step / steps}
+        session.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point]})
+    session.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    session.detach()
+
+
 def swipe(page, selector: str, dy: float) -> None:
     """Drag one finger up (dy < 0) or down across the element, as a person scrolling does."""
     box = page.locator(selector).bounding_box()
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.7
-    session = page.context.new_cdp_session(page)
-    session.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
-    for step in range(1, 11):
-        session.send(
-            "Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y + dy * step / 10}]}
-        )
-    session.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
-    session.detach()
+    finger_drag(page, (x, y), (x, y + dy), 10)
     page.wait_for_timeout(400)  # the scroll's momentum, and any (wrong) drawing's settle time
 
 
@@ -91,37 +74,18 @@ def test_a_finger_swiping_over_an_empty_pad_scrolls_without_drawing(phone):
 
 def test_after_tap_to_draw_a_finger_draws(phone):
     phone.get_by_test_id("operand-a-arm").click()
-    canvas = phone.get_by_test_id("operand-a-canvas")
-    box = canvas.bounding_box()
-    session = phone.context.new_cdp_session(phone)
+    box = phone.get_by_test_id("operand-a-canvas").bounding_box()
     x = box["x"] + box["width"] / 2
-    session.send(
-        "Input.dispatchTouchEvent",
-        {"type": "touchStart", "touchPoints": [{"x": x, "y": box["y"] + box["height"] * 0.15}]},
-    )
-    for step in range(1, 11):
-        y = box["y"] + box["height"] * (0.15 + 0.7 * step / 10)
-        session.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]})
-    session.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
-    session.detach()
+    finger_drag(phone, (x, box["y"] + box["height"] * 0.15), (x, box["y"] + box["height"] * 0.85), 10)
     assert wait_settled(phone, "a") in ("read", "low")
     assert digit_text(phone, "a") == "1"
-
-
-def draw_stroke(page, operand: str, points: list[tuple[float, float]]) -> None:
-    box = page.get_by_test_id(f"operand-{operand}-canvas").bounding_box()
-    page.mouse.move(box["x"] + points[0][0] * box["width"], box["y"] + points[0][1] * box["height"])
-    page.mouse.down()
-    for x, y in points[1:]:
-        page.mouse.move(box["x"] + x * box["width"], box["y"] + y * box["height"], steps=8)
-    page.mouse.up()
 
 
 def test_an_accidental_stroke_is_undone_back_to_the_picture(desktop):
     give_example(desktop, "a", "seven")
     desktop.get_by_test_id("operand-a-switch").click()
     assert view_of(desktop, "a") == "pad"
-    draw_stroke(desktop, "a", [(0.5, 0.15), (0.5, 0.85)])
+    draw_strokes(desktop, "a", [[(0.5, 0.15), (0.5, 0.85)]])
     wait_settled(desktop, "a")
     assert digit_text(desktop, "a") == "1"
     desktop.get_by_test_id("operand-a-undo").click()
@@ -181,14 +145,7 @@ def test_a_box_dragged_with_a_finger_is_the_crop_that_is_read(phone):
     give_example(phone, "a", "twelve")
     spy_on_boxes(phone)
     phone.get_by_test_id("operand-a-select").click()
-    start, end = picture_point(phone, "a", 0.05, 0.15), picture_point(phone, "a", 0.5, 0.85)
-    session = phone.context.new_cdp_session(phone)
-    session.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": start[0], "y": start[1]}]})
-    for step in range(1, 9):
-        point = {"x": start[0] + (end[0] - start[0]) * step / 8, "y": start[1] + (end[1] - start[1]) * step / 8}
-        session.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point]})
-    session.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
-    session.detach()
+    finger_drag(phone, picture_point(phone, "a", 0.05, 0.15), picture_point(phone, "a", 0.5, 0.85), 8)
     wait_settled(phone, "a")
     (options,) = phone.evaluate("() => window.recognizeCalls")
     assert options["box"] == {"x": 8, "y": 24, "width": 72, "height": 112}
@@ -252,12 +209,18 @@ def test_backspace_delete_and_escape_clear_what_was_typed(desktop):
     assert digit_text(desktop, "a") == ""
 
 
+def picker_bars(page, operand: str) -> list[int]:
+    """Return how full each of the picker's ten probability bars is, in percent of its track."""
+    return page.evaluate(
+        """(id) => Array.from(document.querySelectorAll('#operand-' + id + '-picker .pick-fill')).map((bar) =>
+            Math.round((100 * bar.getBoundingClientRect().width) / bar.parentElement.getBoundingClientRect().width))""",
+        operand,
+    )
+
+
 def test_the_picker_shows_all_ten_probabilities_and_a_tap_picks(phone):
     give_example(phone, "a", "seven")
-    widths = phone.evaluate(
-        """() => Array.from(document.querySelectorAll('#operand-a-picker .pick-fill')).map((bar) =>
-            Math.round((100 * bar.getBoundingClientRect().width) / bar.parentElement.getBoundingClientRect().width))"""
-    )
+    widths = picker_bars(phone, "a")
     assert len(widths) == 10
     assert widths[7] == max(widths)
     assert widths[7] > 50  # percent of the bar's track
@@ -268,10 +231,7 @@ def test_the_picker_shows_all_ten_probabilities_and_a_tap_picks(phone):
     phone.get_by_test_id("operand-a-pick-1").tap()
     assert (digit_text(phone, "a"), phone.get_attribute("#operand-a", "data-state")) == ("1", "corrected")
     # The bars still show what the model thought; the pressed button shows what the person chose.
-    after = phone.evaluate(
-        """() => Array.from(document.querySelectorAll('#operand-a-picker .pick-fill')).map((bar) =>
-            Math.round((100 * bar.getBoundingClientRect().width) / bar.parentElement.getBoundingClientRect().width))"""
-    )
+    after = picker_bars(phone, "a")
     assert after == widths
     assert phone.get_by_test_id("operand-a-pick-1").get_attribute("aria-pressed") == "true"
 

@@ -11,17 +11,19 @@ from pathlib import Path
 import pytest
 
 from build import serve
-from tests.browser.conftest import ARTIFACTS_DIR, give_file
 from tests.browser.page_helpers import (
     DESKTOP,
     PHONE,
     axe_violations,
     compute,
     give_example,
+    give_file,
     low_confidence_file,
     new_page,
     refused_letter_file,
+    refuses_non_digits,
 )  # fmt: skip
+from tests.paths import ARTIFACTS_DIR
 
 SCREENSHOTS = ARTIFACTS_DIR / "screenshots"
 DEVICES = {"desktop": DESKTOP, "phone": PHONE}
@@ -38,6 +40,13 @@ def record_state(page, name: str, device: str, focus: str | None, found: dict) -
         page.screenshot(path=str(SCREENSHOTS / f"{name}-{viewport['width']}x{viewport['height']}-{scheme}.png"))
         found[f"{name} {device} {scheme}"] = axe_violations(page)
     page.emulate_media(color_scheme="light")
+
+
+def close_and_check(page, record, found: dict) -> None:
+    """Close the page; fail on any console error, then on any axe violation found in any state."""
+    page.context.close()
+    assert not record.errors, record.errors
+    assert {state: violations for state, violations in found.items() if violations} == {}
 
 
 @pytest.mark.parametrize("device", sorted(DEVICES))
@@ -63,22 +72,14 @@ def test_each_state_is_accessible_in_both_themes(browser, site_url, bad_files, m
     compute(page, "div")
     record_state(page, "both-read", device, ".answer", found)
 
-    page.context.close()
-    assert not record.errors, record.errors
-    assert {state: violations for state, violations in found.items() if violations} == {}
-
-
-def page_refuses_non_digits(page) -> bool:
-    """True once a model with a not-a-digit output ships: the build then sets a refusal threshold below 1."""
-    config = page.evaluate("() => JSON.parse(document.getElementById('snapmath-config').textContent)")
-    return config.get("notDigitThreshold", 1.0) < 1.0
+    close_and_check(page, record, found)
 
 
 @pytest.mark.parametrize("device", sorted(DEVICES))
 def test_not_a_digit_state_is_accessible_in_both_themes(browser, site_url, tmp_path, device):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page, record = new_page(browser, site_url + "index.html", DEVICES[device], touch=device == "phone")
-    if not page_refuses_non_digits(page):
+    if not refuses_non_digits(page):
         page.context.close()
         pytest.skip("the shipped model has no not-a-digit output yet (notDigitThreshold is 1: never refuse)")
     found: dict[str, list] = {}
@@ -86,9 +87,7 @@ def test_not_a_digit_state_is_accessible_in_both_themes(browser, site_url, tmp_p
     assert give_file(page, "b", refused_letter_file(tmp_path)) == "not-digit"
     compute(page, "add")
     record_state(page, "not-digit-model", device, "#operand-b", found)
-    page.context.close()
-    assert not record.errors, record.errors
-    assert {state: violations for state, violations in found.items() if violations} == {}
+    close_and_check(page, record, found)
 
 
 def site_that_refuses_everything(built_site: Path, folder: Path) -> Path:
@@ -125,9 +124,7 @@ def test_the_not_a_digit_state_reads_and_is_accessible(browser, built_site, tmp_
         record_state(page, "not-digit", device, "#operand-b", found)
         page.get_by_test_id("operand-b-pick-4").click()
         assert page.get_by_test_id("result").inner_text() == "5"
-        page.context.close()
-    assert not record.errors, record.errors
-    assert {state: violations for state, violations in found.items() if violations} == {}
+        close_and_check(page, record, found)
 
 
 @pytest.mark.parametrize("device", sorted(DEVICES))
@@ -138,6 +135,4 @@ def test_model_card_is_accessible_in_both_themes(browser, site_url, device):
     )
     found: dict[str, list] = {}
     record_state(page, "model-card", device, None, found)
-    page.context.close()
-    assert not record.errors, record.errors
-    assert {state: violations for state, violations in found.items() if violations} == {}
+    close_and_check(page, record, found)

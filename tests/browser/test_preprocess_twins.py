@@ -8,8 +8,6 @@ exercised on its own: bad files are refused with the sentence a person reads.
 from __future__ import annotations
 
 import base64
-import io
-import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,21 +16,15 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from build import serve
+from build import context, serve
 from tests import pictures
-from tests.conftest import REPO_ROOT
+from tests.browser.page_helpers import png_bytes
+from tests.paths import JS_DIR, STOCK_TFJS_SCRIPTS
 from training import decode, preprocess
 
-pytestmark = pytest.mark.browser
-
-MAX_PIXEL_DIFFERENCE = 1e-4
-UNBOUNDED = {"maxFileBytes": 26214400, "maxPixels": 50_000_000, "maxSide": 4096}  # decode at full size
-TFJS_FILES = [
-    "node_modules/@tensorflow/tfjs-core/dist/tf-core.es2017.min.js",
-    "node_modules/@tensorflow/tfjs-backend-cpu/dist/tf-backend-cpu.es2017.min.js",
-    "node_modules/@tensorflow/tfjs-converter/dist/tf-converter.es2017.min.js",
-]
-PAGE_FILES = [f"site_templates/static/js/{name}" for name in ("decode.js", "pixels.js", "locate.js", "preprocess.js")]
+MAX_PIXEL_DIFFERENCE = 1e-4  # per pixel of the 28x28 inputs: the twins' float32 steps differ only in rounding
+PAGE_SCRIPTS = [JS_DIR / name for name in ("decode.js", "pixels.js", "locate.js", "preprocess.js")]
+FULL_SIDE = 4096  # a long-side limit above every test picture: decoded at full size, to compare pixels
 SCENE_COUNT = 24  # rendered photos of sheets on desks, form cells, ruled paper (build/scenes.py)
 REAL_STEP = 4  # every 4th of ../shared/data/real: 40 pictures people published
 HARNESS = """<!doctype html><meta charset="utf-8"><title>twins</title>
@@ -42,11 +34,9 @@ HARNESS = """<!doctype html><meta charset="utf-8"><title>twins</title>
   window.runPreprocess = async (name, width, height, spec, box) => {{
     const buffer = await (await fetch(name)).arrayBuffer();
     const rgba = {{data: new Uint8ClampedArray(buffer), width, height}};
-    const before = tf.memory().numTensors;
     const result = snapmathPreprocess.preprocess(tf, rgba, spec, box);
     return {{input: result.input && Array.from(result.input), reason: result.reason,
-             digits: result.digits.map((digit) => ({{input: Array.from(digit.input), box: digit.box}})),
-             leaked: tf.memory().numTensors - before}};
+             digits: result.digits.map((digit) => ({{input: Array.from(digit.input), box: digit.box}}))}};
   }};
   window.runDecode = async (base64, type, name, limits) => {{
     const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
@@ -67,12 +57,13 @@ HARNESS = """<!doctype html><meta charset="utf-8"><title>twins</title>
 
 @pytest.fixture(scope="module")
 def harness_url(tmp_path_factory) -> Iterator[tuple[str, Path]]:
-    """Return (URL, directory) of a harness page serving the tf.js runtime, decode.js and preprocess.js."""
+    """Return (URL, directory) of a harness page serving the stock TF.js runtime and the page's decode.js,
+    pixels.js, locate.js and preprocess.js."""
     root = tmp_path_factory.mktemp("twins")
     scripts = []
-    for relative in TFJS_FILES + PAGE_FILES:
-        shutil.copy(REPO_ROOT / relative, root / Path(relative).name)
-        scripts.append(f'<script src="{Path(relative).name}"></script>')
+    for path in (*STOCK_TFJS_SCRIPTS, *PAGE_SCRIPTS):
+        shutil.copy(path, root / path.name)
+        scripts.append(f'<script src="{path.name}"></script>')
     (root / "index.html").write_text(HARNESS.format(scripts="\n".join(scripts)))
     with serve.serving(root, quiet=True) as base_url:
         yield base_url + "index.html", root
@@ -81,15 +72,34 @@ def harness_url(tmp_path_factory) -> Iterator[tuple[str, Path]]:
 @pytest.fixture(scope="module")
 def page(browser, harness_url):
     url, _ = harness_url
-    context = browser.new_context()
-    page = context.new_page()
+    browser_context = browser.new_context()
+    page = browser_context.new_page()
     page.goto(url)
     page.evaluate("window.harnessReady")
     yield page
-    context.close()
+    browser_context.close()
 
 
-GENERATED = {name: rgba for name, (_, rgba) in pictures.digit_pictures().items()} | pictures.blank_pictures()
+@pytest.fixture(scope="module")
+def page_limits() -> dict:
+    """Return the input limits the build gives the page (from the spec's decode section)."""
+    return context.input_limits(preprocess.load_spec(), preprocess.SPEC_PATH)
+
+
+@pytest.fixture(scope="module")
+def unbounded(page_limits) -> dict:
+    """Return the page's limits, but decoding the test pictures at full size."""
+    return {**page_limits, "maxSide": FULL_SIDE}
+
+
+def python_unbounded() -> dict:
+    """Return training.decode's limits (the spec's), but decoding at full size."""
+    return {**preprocess.load_spec()["decode"], "max_decoded_side": FULL_SIDE}
+
+
+def generated_picture(name: str) -> np.ndarray:
+    """Return RGBA uint8 of a picture drawn by tests/pictures.py: one with a digit, or one without."""
+    return pictures.digit_picture(name)[1] if name in pictures.DIGIT_PICTURES else pictures.blank_picture(name)
 
 
 def run_both(
@@ -109,8 +119,6 @@ def run_both(
 
 def disagreement(got: dict, expected: preprocess.Preprocessed) -> str | None:
     """Return how the twins' answers differ, or None when they agree (inputs to MAX_PIXEL_DIFFERENCE)."""
-    if got["leaked"]:
-        return f"preprocess.js left {got['leaked']} tensors behind"
     if got["reason"] != expected.reason:
         return f"reason {got['reason']!r} vs {expected.reason!r}"
     if len(got["digits"]) != len(expected.digits):
@@ -125,21 +133,18 @@ def disagreement(got: dict, expected: preprocess.Preprocessed) -> str | None:
     return None
 
 
-@pytest.mark.parametrize("name", sorted(GENERATED))
+@pytest.mark.parametrize("name", sorted(pictures.DIGIT_PICTURES) + sorted(pictures.BLANK_PICTURES))
 def test_js_twin_matches_numpy_twin(page, harness_url, name):
-    got, expected = run_both(page, harness_url[1], name, GENERATED[name])
+    got, expected = run_both(page, harness_url[1], name, generated_picture(name))
     assert disagreement(got, expected) is None
     if expected.input is not None:
         assert got["input"] is not None
 
 
-def test_twins_agree_on_samples_real_pictures_and_rendered_scenes(page, harness_url, samples_dir):
+def test_twins_agree_on_samples_real_pictures_and_rendered_scenes(page, harness_url, samples_dir, real_dir):
     """The localisation's decisions (marks, lines, groups, boxes) are exact in both twins on real pictures."""
     from build import scenes
 
-    real_dir = samples_dir.parent / "real"
-    if not real_dir.is_dir():
-        pytest.fail(f"real pictures not found in {real_dir}: set SNAPMATH_SHARED_DATA", pytrace=False)
     files = (
         sorted(samples_dir.iterdir())
         + sorted(path for path in real_dir.iterdir() if path.suffix != ".tsv")[::REAL_STEP]
@@ -162,7 +167,7 @@ def test_twins_agree_on_samples_real_pictures_and_rendered_scenes(page, harness_
 
 
 def test_twins_read_a_persons_box_alike(page, harness_url):
-    rgba = GENERATED[sorted(GENERATED)[0]]
+    rgba = generated_picture(sorted(pictures.DIGIT_PICTURES)[0])
     height, width = rgba.shape[:2]
     box = (width // 8, height // 10, width * 3 // 4, height * 4 // 5)
     got, expected = run_both(page, harness_url[1], "boxed", rgba, box)
@@ -170,19 +175,12 @@ def test_twins_read_a_persons_box_alike(page, harness_url):
     assert all(digit.box[0] >= box[0] and digit.box[1] >= box[1] for digit in expected.digits)
 
 
-def decode_in_page(page, content: bytes, type_: str, name: str, limits: dict | None = None) -> dict:
-    decode_spec = preprocess.load_spec()["decode"]
-    limits = limits or {"maxFileBytes": 26214400, "maxPixels": 50_000_000, "maxSide": decode_spec["max_decoded_side"]}
+def decode_in_page(page, content: bytes, type_: str, name: str, limits: dict) -> dict:
+    """Return decode.js's answer for the file: {width, height, data (base64 of the first 400 kB)} or {error}."""
     return page.evaluate(
         "([data, type, name, limits]) => runDecode(data, type, name, limits)",
         [base64.b64encode(content).decode(), type_, name, limits],
     )
-
-
-def png_bytes(image: Image.Image) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG")
-    return buffer.getvalue()
 
 
 def fake_png_header(width: int, height: int) -> bytes:
@@ -226,48 +224,48 @@ def fake_png_header(width: int, height: int) -> bytes:
         ),
     ],
 )
-def test_decode_refuses_bad_files_with_a_sentence(page, case, content, type_, name, message):
-    result = decode_in_page(page, content, type_, name, {"maxFileBytes": 26214400, "maxPixels": 30_000_000})
+def test_decode_refuses_bad_files_with_a_sentence(page, page_limits, case, content, type_, name, message):
+    # A pixel limit under the 40-megapixel bomb: the page's own (50) would let it through to decoding.
+    result = decode_in_page(page, content, type_, name, {**page_limits, "maxPixels": 30_000_000})
     assert message in result.get("error", ""), result
 
 
-def test_decode_refuses_a_damaged_png(page, tmp_path):
+def test_decode_refuses_a_damaged_png(page, page_limits, tmp_path):
     bad = pictures.write_bad_files(tmp_path)["corrupt_png"]
-    result = decode_in_page(page, bad.read_bytes(), "image/png", "corrupt.png")
+    result = decode_in_page(page, bad.read_bytes(), "image/png", "corrupt.png", page_limits)
     assert result.get("error") == "This picture is damaged or not really a picture, so it cannot be read."
 
 
-def test_decode_refuses_a_file_over_the_byte_limit(page):
+def test_decode_refuses_a_file_over_the_byte_limit(page, page_limits):
     content = png_bytes(pictures.draw_digit((200, 260), "1", (40, 30, 160, 230), (0, 0, 0), 20, (255, 255, 255)))
-    result = decode_in_page(page, content, "image/png", "one.png", {"maxFileBytes": 100, "maxPixels": 50_000_000})
+    result = decode_in_page(page, content, "image/png", "one.png", {**page_limits, "maxFileBytes": 100})
     assert result["error"].startswith("This file is too large (")
 
 
-def test_decode_gives_pillows_pixels_for_a_png(page):
-    rgba = pictures.digit_pictures()["blue_on_brown"][1]
-    result = decode_in_page(page, png_bytes(Image.fromarray(rgba)), "image/png", "four.png", UNBOUNDED)
+def test_decode_gives_pillows_pixels_for_a_png(page, unbounded):
+    rgba = pictures.digit_picture("blue_on_brown")[1]
+    result = decode_in_page(page, png_bytes(Image.fromarray(rgba)), "image/png", "four.png", unbounded)
     assert (result["width"], result["height"]) == (640, 480)
     got = np.frombuffer(base64.b64decode(result["data"]), np.uint8)
     assert np.array_equal(got, rgba.reshape(-1)[: got.size])
 
 
-def test_decode_applies_exif_orientation(page, tmp_path):
+def test_decode_applies_exif_orientation(page, unbounded, tmp_path):
     path = tmp_path / "sideways.jpg"
     pictures.write_exif_rotated_jpeg(path)
-    result = decode_in_page(page, path.read_bytes(), "image/jpeg", "sideways.jpg", UNBOUNDED)
+    result = decode_in_page(page, path.read_bytes(), "image/jpeg", "sideways.jpg", unbounded)
     assert (result["width"], result["height"]) == (300, 400)  # stored 400x300, shown upright
     got = np.frombuffer(base64.b64decode(result["data"]), np.uint8).astype(np.int16)
-    python_limits = {**preprocess.load_spec()["decode"], "max_decoded_side": 4096}
-    expected = decode.decode_file(path, python_limits).reshape(-1)[: got.size].astype(np.int16)
+    expected = decode.decode_file(path, python_unbounded()).reshape(-1)[: got.size].astype(np.int16)
     assert np.abs(got - expected).mean() < 3  # two JPEG decoders: close, not identical
 
 
-def test_decode_reads_a_big_jpeg_photo_upright_at_most_the_working_side(page, tmp_path):
+def test_decode_reads_a_big_jpeg_photo_upright_at_most_the_working_side(page, page_limits, tmp_path):
     # Big JPEGs take the scaled-decoding path (ImageDecoder): it must honour EXIF orientation too.
     path = tmp_path / "phone.jpg"
     pictures.write_big_exif_rotated_jpeg(path)
-    result = decode_in_page(page, path.read_bytes(), "image/jpeg", "phone.jpg")
-    side = preprocess.load_spec()["decode"]["max_decoded_side"]
+    result = decode_in_page(page, path.read_bytes(), "image/jpeg", "phone.jpg", page_limits)
+    side = page_limits["maxSide"]
     width, height = result["width"], result["height"]
     assert side / 2 < height <= side, (width, height)
     assert abs(width / height - 0.75) < 0.01, (width, height)
@@ -281,33 +279,16 @@ def test_decode_reads_a_big_jpeg_photo_upright_at_most_the_working_side(page, tm
     assert np.abs(got - expected).mean() < 4  # the same upright picture, decoded and scaled a little differently
 
 
-def test_decode_takes_the_first_frame_of_a_gif(page, tmp_path):
+def test_decode_takes_the_first_frame_of_a_gif(page, unbounded, tmp_path):
     path = tmp_path / "two.gif"
     pictures.write_animated_gif(path)
-    result = decode_in_page(page, path.read_bytes(), "image/gif", "two.gif", UNBOUNDED)
+    result = decode_in_page(page, path.read_bytes(), "image/gif", "two.gif", unbounded)
     got = np.frombuffer(base64.b64decode(result["data"]), np.uint8)
-    python_limits = {**preprocess.load_spec()["decode"], "max_decoded_side": 4096}
-    assert np.array_equal(got, decode.decode_file(path, python_limits).reshape(-1)[: got.size])
+    assert np.array_equal(got, decode.decode_file(path, python_unbounded()).reshape(-1)[: got.size])
 
 
-def test_decode_shrinks_big_pictures_to_the_working_side(page):
+def test_decode_shrinks_big_pictures_to_the_working_side(page, page_limits):
     big = Image.new("RGB", (3000, 2000), (255, 255, 255))
-    result = decode_in_page(page, png_bytes(big), "image/png", "big.png")
-    side = preprocess.load_spec()["decode"]["max_decoded_side"]
+    result = decode_in_page(page, png_bytes(big), "image/png", "big.png", page_limits)
+    side = page_limits["maxSide"]
     assert (result["width"], result["height"]) == (side, round(2000 * side / 3000))
-
-
-def test_preprocess_leaves_no_tensors_after_many_calls(page, harness_url):
-    _, root = harness_url
-    rgba = pictures.digit_pictures()["lined_paper"][1]
-    (root / "leak.rgba").write_bytes(rgba.tobytes())
-    spec = json.loads((REPO_ROOT / "training" / "preprocess_spec.json").read_text())
-    leaked = page.evaluate(
-        """async ([width, height, spec]) => {
-             const before = tf.memory().numTensors;
-             for (let i = 0; i < 3; i++) await runPreprocess('leak.rgba', width, height, spec);
-             return tf.memory().numTensors - before;
-           }""",
-        [int(rgba.shape[1]), int(rgba.shape[0]), spec],
-    )
-    assert leaked == 0

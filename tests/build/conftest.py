@@ -13,9 +13,9 @@ import pytest
 
 from build import config as build_config
 from build import context, site
-from tests import example_metrics
+from tests import example_metrics, slow
+from tests.paths import NODE_MODULES, REPO_ROOT, TEMPLATES_DIR
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 VERSION = "1700000000"  # 2023-11-14 22:13 UTC
 
 BASE_HTML = """<!doctype html>
@@ -68,7 +68,7 @@ def export_tiny_model(directory: Path, seed: int = 0) -> Path:
     return directory
 
 
-@pytest.fixture
+@slow.fixture
 def unsupported_op_model(tmp_path: Path) -> Path:
     """A SavedModel with MNIST's signature that uses an op TF.js lacks (BesselI0e)."""
     import tensorflow as tf
@@ -85,7 +85,7 @@ def unsupported_op_model(tmp_path: Path) -> Path:
     return example_metrics.write(directory)
 
 
-@pytest.fixture(scope="session")
+@slow.fixture(scope="session")
 def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A models directory holding one tiny exported model and its metrics.json."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -105,7 +105,7 @@ def templates_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     templates = tmp_path_factory.mktemp("site_templates")
     (templates / "base.html").write_text(BASE_HTML)
     (templates / "index.html").write_text(INDEX_HTML)
-    shutil.copy(REPO_ROOT / "site_templates" / "model-card.html", templates / "model-card.html")
+    shutil.copy(TEMPLATES_DIR / "model-card.html", templates / "model-card.html")
     static = templates / "static"
     (static / "js").mkdir(parents=True)
     (static / "app.css").write_text("body { margin: 0; }\n")
@@ -134,7 +134,7 @@ def fixture_settings(templates_dir: Path, spec_path: Path) -> dict:
     return {
         "templates_dir": templates_dir,
         "preprocess_spec": spec_path,
-        "node_modules": REPO_ROOT / "node_modules",
+        "node_modules": NODE_MODULES,
         "metric_floors": {},
     }
 
@@ -146,8 +146,9 @@ def built_site(tmp_path_factory: pytest.TempPathFactory, model_dir: Path, fixtur
     return site.build(build_config.load_config(model=model_dir, out=out, **fixture_settings))
 
 
-@pytest.fixture
+@slow.fixture
 def fixture_main(monkeypatch: pytest.MonkeyPatch, fixture_settings: dict):
-    """`site.main` whose defaults point at the fixtures instead of the repository's templates."""
+    """`site.main` whose defaults point at the fixtures instead of the repository's templates (the whole build
+    command: a test of it may reach TensorFlow, so it is slow)."""
     monkeypatch.setattr(site, "load_config", functools.partial(build_config.load_config, **fixture_settings))
     return site.main

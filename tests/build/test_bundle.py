@@ -11,12 +11,10 @@ import pytest
 
 from build import bundle
 from build.errors import BuildError
+from tests import slow
+from tests.paths import JS_DIR, NODE_MODULES
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-NODE_MODULES = REPO_ROOT / "node_modules"
-PAGE_SCRIPTS = {
-    path.name: path.read_bytes() for path in sorted((REPO_ROOT / "site_templates" / "static" / "js").glob("*.js"))
-}
+PAGE_SCRIPTS = {path.name: path.read_bytes() for path in sorted(JS_DIR.glob("*.js"))}
 
 
 def graph(*ops: str) -> dict:
@@ -42,7 +40,7 @@ CNN = graph(
 )
 
 
-@pytest.fixture(scope="module")
+@slow.fixture(scope="module")
 def cnn_bundle() -> bundle.Bundle:
     return bundle.build_bundle(CNN, PAGE_SCRIPTS, NODE_MODULES)
 
@@ -55,12 +53,14 @@ def test_kernels_follow_the_model_ops(cnn_bundle: bundle.Bundle) -> None:
     assert cnn_bundle.graph_ops == tuple(sorted(op for op in {node["op"] for node in CNN["modelTopology"]["node"]}))
 
 
+@pytest.mark.slow  # bundles TF.js with esbuild
 def test_a_new_model_op_brings_its_kernel() -> None:
     with_pooling = bundle.build_bundle(graph("Placeholder", "AvgPool", "Identity"), {}, NODE_MODULES)
     assert "AvgPool" in with_pooling.kernels
     assert "FusedConv2D" not in with_pooling.kernels
 
 
+@pytest.mark.slow  # bundles TF.js with esbuild
 def test_kernels_follow_the_page_tf_calls_but_not_comments() -> None:
     model = graph("Placeholder", "Identity")
     called = bundle.build_bundle(

@@ -14,8 +14,8 @@ import pytest
 
 from build import bundle_sources
 from build.errors import BuildError
+from tests.paths import NODE_MODULES, REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 NPM_CI = "run `npm ci` in the repository root to reinstall the pinned packages"
 
 
@@ -108,12 +108,13 @@ def test_missing_lockfile_is_refused(installed: tuple[Path, Path, Path], tmp_pat
         bundle_sources.verify(node_modules, tmp_path / "elsewhere" / "package-lock.json", ["tiny/dist/tiny.js"], cache)
 
 
+@pytest.mark.slow  # hashes the real tfjs-core tarball
 def test_the_real_tfjs_core_file_passes_and_an_appended_line_fails(tmp_path: Path) -> None:
     """Issue 15's reproduction on a copy: the real tarball in npm's cache judges the installed file."""
     relative = "@tensorflow/tfjs-core/dist/tf-core.es2017.min.js"
     copy = tmp_path / "node_modules" / relative
     copy.parent.mkdir(parents=True)
-    shutil.copy(REPO_ROOT / "node_modules" / relative, copy)
+    shutil.copy(NODE_MODULES / relative, copy)
     lockfile = REPO_ROOT / "package-lock.json"
     bundle_sources.verify(tmp_path / "node_modules", lockfile, [relative])
     with copy.open("a") as handle:

@@ -11,8 +11,7 @@ from build import config as build_config
 from build import context, model_card, runtime
 from build.errors import BuildError
 from tests.example_metrics import METRICS
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from tests.paths import REPO_ROOT
 
 
 def test_page_context_follows_the_contract(model_dir: Path, fixture_settings: dict, tmp_path: Path) -> None:

@@ -27,7 +27,7 @@ def test_files_are_model_json_shards_and_embedded_copy(converted: convert.Conver
     assert sorted(files) == ["model/embedded.js", "model/group1-shard1of1.bin", "model/model.json"]
     model_json = json.loads(files["model/model.json"])
     assert model_json["format"] == "graph-model"
-    assert list(model_json["signature"]["outputs"].values())[0]["tensorShape"]["dim"][1] == {"size": "10"}
+    assert next(iter(model_json["signature"]["outputs"].values()))["tensorShape"]["dim"][1] == {"size": "10"}
     assert converted.size == len(files["model/model.json"]) + len(files["model/group1-shard1of1.bin"])
 
 
@@ -52,7 +52,8 @@ def test_quantization_shrinks_the_weights(
 ) -> None:
     quantized = convert.convert_saved_model(model_dir, quantize)
     float_weights = [w for w in quantized.model_json["weightsManifest"][0]["weights"] if w["dtype"] == "float32"]
-    assert float_weights and all(w["quantization"]["dtype"] == quantize for w in float_weights)
+    assert float_weights
+    assert all(w["quantization"]["dtype"] == quantize for w in float_weights)
     # Integer constants (shapes) stay as they are: the float weights alone shrink by 4/bytes_per_weight.
     assert len(quantized.weights()) < len(converted.weights()) * (bytes_per_weight + 1) / 4
 
@@ -62,6 +63,7 @@ def test_unknown_quantization_is_refused(model_dir: Path) -> None:
         convert.convert_saved_model(model_dir, "int4")
 
 
+@pytest.mark.slow  # the converter imports TensorFlow
 def test_directory_that_is_not_a_saved_model_fails_with_its_path(tmp_path: Path) -> None:
     with pytest.raises(BuildError) as raised:
         convert.convert_saved_model(tmp_path, "none")

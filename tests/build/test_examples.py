@@ -6,6 +6,7 @@ import base64
 import io
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from build import examples
@@ -38,6 +39,7 @@ def test_ink_is_darker_than_the_paper_and_centred() -> None:
     assert abs(cols.mean() - examples.SIDE / 2) < examples.SIDE * 0.15
 
 
+@pytest.mark.slow  # runs the shipped SavedModel
 def test_the_shipped_model_reads_the_single_digit_examples(tmp_path) -> None:
     """The page's Python twin (`python -m training.predict --json`) reads each one-digit example as its digit."""
     import json

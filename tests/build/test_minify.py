@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import subprocess
-from pathlib import Path
 
 import pytest
 
 from build import minify
 from build.errors import BuildError
+from tests.paths import JS_DIR, NODE_MODULES, TEMPLATES_DIR
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-NODE_MODULES = REPO_ROOT / "node_modules"
-ARITHMETIC = REPO_ROOT / "site_templates" / "static" / "js" / "arithmetic.js"
+ARITHMETIC = JS_DIR / "arithmetic.js"
 
 
 def test_scripts_shrink_and_other_files_pass_through():
@@ -45,7 +43,10 @@ def test_missing_terser_says_npm_ci(tmp_path):
 
 
 def test_stylesheet_loses_comments_and_indentation_but_not_rules():
-    css = b'/* why */\n.a {\n  content: "\\2713"; /* tick */\n  color: #123;\n}\n\n@media (min-width: 40em) {\n  .b { margin: 0 }\n}\n'
+    css = (
+        b'/* why */\n.a {\n  content: "\\2713"; /* tick */\n  color: #123;\n}\n\n'
+        b"@media (min-width: 40em) {\n  .b { margin: 0 }\n}\n"
+    )
     stripped = minify.minify_stylesheets({"static/app.css": css, "static/js/a.js": b"/* kept */"})
     assert (
         stripped["static/app.css"]
@@ -55,6 +56,7 @@ def test_stylesheet_loses_comments_and_indentation_but_not_rules():
 
 
 def test_real_stylesheet_shrinks():
-    css = (REPO_ROOT / "site_templates" / "static" / "app.css").read_bytes()
+    css = (TEMPLATES_DIR / "static" / "app.css").read_bytes()
     stripped = minify.minify_stylesheets({"app.css": css})["app.css"]
-    assert len(stripped) < 0.85 * len(css) and stripped.count(b"{") == css.count(b"{")
+    assert len(stripped) < 0.85 * len(css)
+    assert stripped.count(b"{") == css.count(b"{")

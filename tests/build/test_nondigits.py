@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from PIL import Image
 
 from build import nondigits
@@ -25,6 +26,7 @@ def test_no_digit_look_alike_is_drawn_as_a_letter_word_or_symbol():
     assert "A" in nondigits.LETTERS  # the example: an A must be refused, not read as 4
 
 
+@pytest.mark.slow  # renders every kind of picture
 def test_kinds_rotate_and_every_picture_decodes():
     pictures = nondigits.render_nondigits(len(nondigits.KIND_CYCLE), seed=3)
     assert [p.kind for p in pictures] == list(nondigits.KIND_CYCLE)
@@ -36,6 +38,7 @@ def test_kinds_rotate_and_every_picture_decodes():
         assert min(image.size) >= 32
 
 
+@pytest.mark.slow  # renders every kind of picture
 def test_non_digits_are_reproducible_from_their_seed():
     first = nondigits.render_nondigits(5, seed=9)
     assert [p.data for p in first] == [p.data for p in nondigits.render_nondigits(5, seed=9)]

@@ -9,8 +9,8 @@ import pytest
 
 from build import convert, node, parity, runtime
 from build.errors import BuildError
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from tests import slow
+from tests.paths import JS_DIR, NODE_MODULES
 
 
 def test_check_inputs_are_fixed_images_in_range() -> None:
@@ -60,7 +60,7 @@ def test_compare_treats_nan_as_disagreement() -> None:
         parity.compare(["a"], np.full((1, 11), 0.1), np.full((1, 11), np.nan), "uint8")
 
 
-@pytest.fixture(scope="module")
+@slow.fixture(scope="module")
 def reader_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tiny untrained model exported as training.train exports the shipped one: output_0 and not_digit."""
     import keras
@@ -81,11 +81,9 @@ def runtime_scripts(tmp_path_factory: pytest.TempPathFactory, reader_dir: Path) 
     its kernels also cover the single-output fixture model."""
     directory = tmp_path_factory.mktemp("runtime")
     model_json = convert.convert_saved_model(reader_dir, "none").model_json
-    page_scripts = {
-        path.name: path.read_bytes() for path in (REPO_ROOT / "site_templates" / "static" / "js").glob("*.js")
-    }
+    page_scripts = {path.name: path.read_bytes() for path in JS_DIR.glob("*.js")}
     paths = []
-    for file in runtime.gather_runtime(REPO_ROOT / "node_modules", model_json, page_scripts):
+    for file in runtime.gather_runtime(NODE_MODULES, model_json, page_scripts):
         (directory / file.name).write_bytes(file.content)
         paths.append(directory / file.name)
     return paths

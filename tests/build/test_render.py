@@ -10,8 +10,7 @@ import pytest
 from build import context, model_card, render
 from build.errors import BuildError
 from tests.example_metrics import METRICS
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from tests.paths import TEMPLATES_DIR
 
 
 def environment_with(tmp_path: Path, **templates: str):
@@ -49,7 +48,7 @@ def test_missing_template_is_named(tmp_path: Path) -> None:
 
 def test_templates_get_no_filters_of_our_own() -> None:
     # Python formats every figure; a template that formats one would be logic in a template.
-    assert set(render.make_environment(REPO_ROOT / "site_templates").filters) == set(jinja2.filters.FILTERS)
+    assert set(render.make_environment(TEMPLATES_DIR).filters) == set(jinja2.filters.FILTERS)
 
 
 def test_real_model_card_shows_every_figure(templates_dir: Path) -> None:

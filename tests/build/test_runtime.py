@@ -11,11 +11,9 @@ import pytest
 
 from build import runtime
 from build.errors import BuildError
+from tests.paths import JS_DIR, NODE_MODULES, REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-PAGE_SCRIPTS = {
-    path.name: path.read_bytes() for path in sorted((REPO_ROOT / "site_templates" / "static" / "js").glob("*.js"))
-}
+PAGE_SCRIPTS = {path.name: path.read_bytes() for path in sorted(JS_DIR.glob("*.js"))}
 MODEL = {
     "modelTopology": {
         "node": [
@@ -27,8 +25,9 @@ MODEL = {
 }
 
 
+@pytest.mark.slow  # bundles TF.js with esbuild
 def test_real_runtime_is_one_bundle_with_every_packages_licence() -> None:
-    files = runtime.gather_runtime(REPO_ROOT / "node_modules", MODEL, PAGE_SCRIPTS)
+    files = runtime.gather_runtime(NODE_MODULES, MODEL, PAGE_SCRIPTS)
     assert [file.url for file in files] == ["static/vendor/tfjs/tf-snapmath.min.js"]
     [bundle] = files
     assert bundle.version == "4.22.0"
@@ -67,7 +66,7 @@ def test_version_other_than_the_lockfile_says_npm_ci(tmp_path: Path) -> None:
     lock["packages"]["node_modules/@tensorflow/tfjs-core"]["version"] = "4.0.0"
     (tmp_path / "package-lock.json").write_text(json.dumps(lock))
     with pytest.raises(BuildError, match=r"is version 4\.22\.0 but package-lock\.json pins 4\.0\.0; run `npm ci`"):
-        runtime.gather_runtime(REPO_ROOT / "node_modules", MODEL, PAGE_SCRIPTS, lockfile=tmp_path / "package-lock.json")
+        runtime.gather_runtime(NODE_MODULES, MODEL, PAGE_SCRIPTS, lockfile=tmp_path / "package-lock.json")
 
 
 def test_a_model_op_the_runtime_cannot_run_fails_the_build_naming_it() -> None:
@@ -75,7 +74,7 @@ def test_a_model_op_the_runtime_cannot_run_fails_the_build_naming_it() -> None:
     with pytest.raises(
         BuildError, match=r"model\.json uses the op FancyNewOp \(node odd\), which TF\.js 4\.22\.0 cannot run"
     ):
-        runtime.gather_runtime(REPO_ROOT / "node_modules", doctored, PAGE_SCRIPTS)
+        runtime.gather_runtime(NODE_MODULES, doctored, PAGE_SCRIPTS)
 
 
 def test_a_package_own_licence_file_is_shipped_under_its_header(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ import pytest
 from PIL import Image, ImageOps
 
 from build import scenes
+from tests import slow
 
 KIND_COUNT = len(scenes.KINDS)
 
@@ -24,7 +25,7 @@ def fake_digits(seed: int, count: int = 30) -> tuple[np.ndarray, np.ndarray]:
     return images, np.arange(count) % 10
 
 
-@pytest.fixture(scope="module")
+@slow.fixture(scope="module")
 def rendered() -> list[scenes.Scene]:
     """One scene of every kind, drawn from fake digits."""
     images, labels = fake_digits(0)
@@ -36,6 +37,7 @@ def decoded(scene: scenes.Scene) -> Image.Image:
     return ImageOps.exif_transpose(Image.open(io.BytesIO(scene.data))).convert("RGB")
 
 
+@pytest.mark.slow  # renders photo-sized scenes
 def test_the_same_seed_gives_the_same_bytes_and_another_seed_other_bytes():
     images, labels = fake_digits(0)
     first = scenes.render_scenes(2, seed=3, images=images, labels=labels)
@@ -53,6 +55,7 @@ def test_kinds_come_in_rotation_and_only_blanks_have_no_label(rendered):
         assert scene.label is None or 0 <= scene.label <= 9
 
 
+@pytest.mark.slow  # renders photo-sized scenes
 def test_blank_scenes_hold_no_mnist_ink():
     # The same seed drawn from two different sets of digits: scenes with a digit change, blanks do not.
     images, labels = fake_digits(0)
@@ -118,6 +121,7 @@ def test_an_unknown_kind_is_a_named_error():
         scenes.render_scenes(1, images=images, labels=labels, kinds=("sunset",))
 
 
+@pytest.mark.slow  # renders photo-sized scenes
 def test_scores_count_blanks_read_and_prefer_number_over_digit():
     images, labels = fake_digits(0)
     chosen = scenes.render_scenes(KIND_COUNT, seed=1, images=images, labels=labels)

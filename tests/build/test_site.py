@@ -20,8 +20,8 @@ from build import context, convert, output, parity, runtime, serve, site
 from build.errors import BuildError
 from build.runtime import sri
 from tests import example_metrics
+from tests.paths import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 APP_SCRIPT_NAMES = [url.rsplit("/", 1)[1] for url in context.APP_SCRIPTS]
 
 

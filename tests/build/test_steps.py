@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 
 from build import bundle, convert, minify, runtime, steps
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from tests.paths import NODE_MODULES
 
 
 def fake_converted(model_dir: Path, quantize: str) -> convert.ConvertedModel:
@@ -99,8 +98,8 @@ def test_only_scripts_not_seen_before_are_minified(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(bundle, "page_api", lambda scripts, node_modules: ())
     cached = steps.CachedSteps(Path("unused"))
     sources = {"static/a.js": b"a", "static/b.js": b"b", "static/app.css": b"/* c */\nbody {}\n"}
-    first = cached.minify(sources, REPO_ROOT / "node_modules")
-    edited = cached.minify({**sources, "static/b.js": b"b2"}, REPO_ROOT / "node_modules")
+    first = cached.minify(sources, NODE_MODULES)
+    edited = cached.minify({**sources, "static/b.js": b"b2"}, NODE_MODULES)
     assert given == [["static/a.js", "static/b.js"], ["static/b.js"]]
     assert first == {"static/a.js": b"min:a", "static/b.js": b"min:b", "static/app.css": b"body {}\n"}
     assert edited["static/b.js"] == b"min:b2"
@@ -122,7 +121,7 @@ def test_the_runtime_is_bundled_again_only_for_new_graph_ops_or_page_calls(monke
     cached = steps.CachedSteps(Path("unused"))
     graph = fake_converted(Path("m"), "none").model_json
     other_graph = {**graph, "modelTopology": {"node": [{"name": "y", "op": "Relu"}]}}
-    node_modules = REPO_ROOT / "node_modules"
+    node_modules = NODE_MODULES
     cached.runtime(node_modules, graph, {"static/a.js": b"tf.add(x)"})
     cached.runtime(node_modules, graph, {"static/a.js": b"tf.add(x, y) // an edit that calls nothing new"})
     assert bundled == [("Placeholder",)]
@@ -154,6 +153,6 @@ def test_the_tfjs_check_is_reused_for_the_same_written_files(monkeypatch: pytest
 
 def test_page_api_lists_the_calls_outside_comments() -> None:
     scripts = {"static/js/a.js": b"const y = tf.tidy(() => tf.image.resizeBilinear(x)); // tf.conv2d\n"}
-    api = bundle.page_api(scripts, REPO_ROOT / "node_modules")
+    api = bundle.page_api(scripts, NODE_MODULES)
     assert {"tidy", "image", "image.resizeBilinear"} <= set(api)
     assert "conv2d" not in api

@@ -7,7 +7,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from tests.paths import REPO_ROOT
+
 NOTEBOOK = REPO_ROOT / "notebooks" / "snapmath.ipynb"
 CELL_TIMEOUT = 600  # seconds; the whole run takes about two minutes here
 SMALL = {  # read by the notebook's first code cell

@@ -2,43 +2,24 @@
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
-from pathlib import Path
-
 import pytest
 
-ARITHMETIC_JS = Path(__file__).resolve().parents[2] / "site_templates" / "static" / "js" / "arithmetic.js"
+from tests import node_scripts
+from tests.paths import JS_DIR
+
+ARITHMETIC_JS = JS_DIR / "arithmetic.js"
 MINUS = "\u2212"
 
-# Loads the classic script (it defines globalThis.snapmathArithmetic), then answers every
-# [a, op, b] case read from stdin with compute()'s result or the thrown error's message.
-RUNNER = """
-require(process.argv[1]);
-const cases = JSON.parse(require("fs").readFileSync(0, "utf8"));
-const results = cases.map(([a, op, b]) => {
+# Answers every [a, op, b] case with compute()'s result or the thrown error's message.
+COMPUTE_EACH = """(cases) => cases.map(([a, op, b]) => {
   try { return globalThis.snapmathArithmetic.compute(a, op, b); }
   catch (error) { return {thrown: error.message}; }
-});
-process.stdout.write(JSON.stringify(results));
-"""
+})"""
 
 
 def run_cases(cases: list[tuple]) -> list[dict]:
-    """Return snapmathArithmetic.compute's result for each (a, op, b), in order."""
-    node = shutil.which("node")
-    if node is None:
-        pytest.fail("node not found: the arithmetic tests run the page's JS under node", pytrace=False)
-    completed = subprocess.run(
-        [node, "-e", RUNNER, str(ARITHMETIC_JS)],
-        input=json.dumps(cases),
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=30,
-    )
-    return json.loads(completed.stdout)
+    """Return snapmathArithmetic.compute's result for each (a, op, b), in order (arithmetic.js under node)."""
+    return node_scripts.ask([ARITHMETIC_JS], COMPUTE_EACH, cases)
 
 
 def answer_text(a: int, op: str, b: int) -> str:

@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
-from pathlib import Path
+from tests import node_scripts
+from tests.paths import JS_DIR
 
-import pytest
-
-JS_DIR = Path(__file__).resolve().parents[2] / "site_templates" / "static" / "js"
 MINUS = "\u2212"
 OPTIONS = {"lowConfidence": 0.9, "notDigitThreshold": 0.5}
 
-# Loads arithmetic.js and calculator.js, then plays each scenario (a list of [action, ...args]
-# applied from the initial state) and reports the operands' values and states and the answer.
-RUNNER = """
-require(process.argv[1]);
-require(process.argv[2]);
-const calc = globalThis.snapmathCalculator;
-const {scenarios, options} = JSON.parse(require("fs").readFileSync(0, "utf8"));
-const out = scenarios.map((steps) => {
+# Plays each scenario (a list of [action, ...args] applied from the initial state) and reports the operands'
+# values and states and the answer.
+PLAY_EACH = """({scenarios, options}) => scenarios.map((steps) => {
+  const calc = globalThis.snapmathCalculator;
   let state = calc.initial();
   for (const [action, ...args] of steps) {
     state = action === "reading" ? calc.reading(state, args[0], args[1], options) : calc[action](state, ...args);
@@ -35,22 +26,13 @@ const out = scenarios.map((steps) => {
     target: calc.keyTarget(state),
     answer: shown,
   };
-});
-process.stdout.write(JSON.stringify(out));
-"""
+})"""
 
 
 def play(*scenarios: list) -> list[dict]:
-    """Return the outcome of each scenario, in order."""
-    node = shutil.which("node")
-    if node is None:
-        pytest.fail("node not found: the calculator tests run the page's JS under node", pytrace=False)
-    completed = subprocess.run(
-        [node, "-e", RUNNER, str(JS_DIR / "arithmetic.js"), str(JS_DIR / "calculator.js")],
-        input=json.dumps({"scenarios": list(scenarios), "options": OPTIONS}),
-        capture_output=True, text=True, check=True, timeout=30,
-    )  # fmt: skip
-    return json.loads(completed.stdout)
+    """Return the outcome of each scenario, in order (arithmetic.js and calculator.js under node)."""
+    request = {"scenarios": list(scenarios), "options": OPTIONS}
+    return node_scripts.ask([JS_DIR / "arithmetic.js", JS_DIR / "calculator.js"], PLAY_EACH, request)
 
 
 def one_hot(digit: int, confidence: float = 0.99) -> list[float]:

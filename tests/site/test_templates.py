@@ -10,7 +10,10 @@ from pathlib import Path
 import jinja2
 import pytest
 
-TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "site_templates"
+from build import context, runtime
+from tests.paths import TEMPLATES_DIR
+from training import preprocess
+
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'"
@@ -37,16 +40,9 @@ def fake_context() -> dict:
         "site": {"title": "snapmath", "description": "Arithmetic on <pictures> of digits"},
         "csp": CSP,
         "stylesheets": [asset("static/app.css")],
-        "runtime_scripts": [
-            asset(f"static/vendor/tfjs/{name}.es2017.min.js") for name in ("tf-core", "tf-backend-cpu", "tf-converter")
-        ],
-        "ui_scripts": [
-            asset(f"static/js/{name}.js")
-            for name in ("arithmetic", "calculator", "ui-pad", "ui-picture", "ui-operand", "ui-inputs", "ui", "app")
-        ],
-        "app_scripts": [
-            asset(f"static/js/{name}.js") for name in ("decode", "pixels", "locate", "preprocess", "model", "main")
-        ],
+        "runtime_scripts": [asset(f"{runtime.VENDOR_DIR}/{runtime.BUNDLE_NAME}")],
+        "ui_scripts": [asset(url) for url in context.UI_SCRIPTS],
+        "app_scripts": [asset(url) for url in context.RECOGNITION_SCRIPTS],
         "all_scripts": [],
         "config": {
             "version": "1764000000",
@@ -54,7 +50,7 @@ def fake_context() -> dict:
             "embeddedModelUrl": "model/embedded.js",
             "preprocess": {"canvas": {"box_side": 20, "canvas_side": 28}, "note": "</script><b>"},
             "lowConfidence": 0.8,
-            "limits": {"maxFileBytes": 26214400, "maxPixels": 50000000, "maxSide": 256},
+            "limits": context.input_limits(preprocess.load_spec(), preprocess.SPEC_PATH),
         },
         "model": {"version": "1764000000"},
         "pages": {"index": "index.html", "model_card": "model-card.html"},
@@ -161,10 +157,10 @@ def test_csp_meta_comes_first_and_carries_the_context_policy(elements):
 
 
 def test_scripts_are_classic_files_in_contract_order_at_the_end(elements, html):
-    context = fake_context()
+    shown = fake_context()
     sources = [element.attrs["src"] for element in elements if element.tag == "script" and "src" in element.attrs]
     # The calculator's scripts before the runtime: the page takes input while the runtime downloads.
-    expected = [script["url"] for script in context["ui_scripts"] + context["runtime_scripts"] + context["app_scripts"]]
+    expected = [script["url"] for script in shown["ui_scripts"] + shown["runtime_scripts"] + shown["app_scripts"]]
     assert sources == expected
     assert not [element for element in elements if element.attrs.get("type") == "module"]
     assert html.rindex("<script") > html.index('id="content"')

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 
-from training import cli, data, evaluate, predict, train
+from training import cli
 
 
 def test_fail_prints_one_error_line_on_stderr_and_nothing_on_stdout(capsys) -> None:
@@ -24,8 +26,13 @@ def test_the_exit_statuses_are_distinct() -> None:
     assert statuses == (0, 1, 2, 3)
 
 
-@pytest.mark.parametrize("main", [data.main, train.main, evaluate.main, predict.main])
-def test_a_bad_command_line_is_argparses_usage_error(main, capsys) -> None:
+@pytest.mark.parametrize(
+    "command",
+    # training.train imports TensorFlow: imported in its test (slow), not at collection.
+    ["data", pytest.param("train", marks=pytest.mark.slow), "evaluate", "predict"],
+)
+def test_a_bad_command_line_is_argparses_usage_error(command, capsys) -> None:
+    main = importlib.import_module(f"training.{command}").main
     with pytest.raises(SystemExit) as exit_info:
         main(["picture.png", "--no-such-option"])
     assert exit_info.value.code == cli.EXIT_USAGE

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests import example_metrics
+from tests import example_metrics, slow
 from training import cli, data, evaluate, exports, gate, model_metrics
 
 ACCURACY = gate.Rule("accuracy", "accuracy", "percent", True, 0.01)
@@ -104,7 +104,7 @@ def image_reading(digit: int, fill: float = 0.0) -> np.ndarray:
     return image
 
 
-@pytest.fixture(scope="module")
+@slow.fixture(scope="module")
 def rule_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     return export_rule_model(tmp_path_factory.mktemp("models") / "1700000001", with_not_digit=True)
@@ -149,6 +149,7 @@ def test_measure_counts_reads_refusals_and_dropped_pictures(rule_model: Path, mo
     assert figures["tfjs_bytes"] == 1234
 
 
+@pytest.mark.slow  # exports a SavedModel with TensorFlow
 def test_model_without_not_digit_has_no_refusal_figures(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(gate, "model_bytes", lambda model_dir: 1)
     model_dir = export_rule_model(tmp_path / "1700000002", with_not_digit=False)
@@ -159,6 +160,7 @@ def test_model_without_not_digit_has_no_refusal_figures(tmp_path: Path, monkeypa
     assert figures["non_digits_refused"] is None
 
 
+@pytest.mark.slow  # exports a SavedModel with TensorFlow
 def test_refusals_use_the_threshold_the_model_was_calibrated_with(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -179,6 +181,7 @@ def test_refusals_use_the_threshold_the_model_was_calibrated_with(
     assert (lenient_figures["non_digits_refused"], lenient_figures["mnist_refused"]) == (0.0, 0.0)
 
 
+@pytest.mark.slow  # exports a SavedModel with TensorFlow
 def test_a_model_without_metrics_is_refused_naming_the_file(tmp_path: Path) -> None:
     model_dir = export_rule_model(tmp_path / "1700000005", with_not_digit=True)
     (model_dir / "metrics.json").unlink()

@@ -39,6 +39,7 @@ def test_no_digit_look_alikes_are_drawn():
     assert "x" in negatives.LETTERS  # issue 10 found these read as digits
 
 
+@pytest.mark.slow  # renders fonts and shapes
 def test_renders_model_inputs_deterministically():
     images, kinds = negatives.render_negatives(40, seed=5)
     again, again_kinds = negatives.render_negatives(40, seed=5)
@@ -53,6 +54,7 @@ def test_renders_model_inputs_deterministically():
     assert not np.array_equal(images, other)
 
 
+@pytest.mark.slow  # renders fonts and shapes
 def test_every_kind_renders():
     for kind in negatives.KINDS:
         images, kinds = negatives.render_negatives(3, seed=1, kinds=(kind,))

@@ -8,12 +8,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests import example_metrics, pictures
-from tests.conftest import SAMPLES_DIR
+from tests import example_metrics, pictures, slow
 from training import cli, decode, exports, predict, preprocess
 
 
-@pytest.fixture(scope="module")
+@slow.fixture(scope="module")
 def tiny_model_dir(tmp_path_factory):
     """Return a throwaway SavedModel (untrained, 28x28x1 -> 10 softmax) exported like training.train does."""
     import keras
@@ -30,9 +29,9 @@ def tiny_model_dir(tmp_path_factory):
 def picture_files(tmp_path):
     """Return {name: path}: one digit, one blank picture, and files that are not pictures."""
     digit = tmp_path / "seven.png"
-    Image.fromarray(pictures.digit_pictures()["transparent_png"][1]).save(digit)
+    Image.fromarray(pictures.digit_picture("transparent_png")[1]).save(digit)
     blank = tmp_path / "blank.png"
-    Image.fromarray(pictures.blank_pictures()["uniform"]).save(blank)
+    Image.fromarray(pictures.blank_picture("uniform")).save(blank)
     return {"digit": digit, "blank": blank, **pictures.write_bad_files(tmp_path)}
 
 
@@ -72,6 +71,7 @@ def test_table_names_each_file_with_its_digit_or_reason(tiny_model_dir, picture_
     assert lines[2].endswith(preprocess.NO_CONTRAST)
 
 
+@pytest.mark.slow  # the command imports TensorFlow before it looks for the model
 def test_missing_model_dir_names_the_path(tmp_path, picture_files, capsys):
     exit_code = predict.main([str(picture_files["digit"]), "--model", str(tmp_path / "nowhere")])
     assert exit_code == cli.EXIT_ERROR
@@ -85,8 +85,8 @@ def test_missing_model_dir_names_the_path(tmp_path, picture_files, capsys):
 @pytest.mark.skipif(
     not exports.model_dirs(), reason="no shipped model in training/models yet (python -m training.train)"
 )
-def test_shipped_model_reads_every_shared_sample():
-    paths = sorted(SAMPLES_DIR.iterdir())
+def test_shipped_model_reads_every_shared_sample(samples_dir):
+    paths = sorted(samples_dir.iterdir())
     assert len(paths) == 14
     model_dir = exports.newest_model_dir()
     answers = predict.predict_files(

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests import example_metrics, pictures
+from tests import example_metrics, pictures, slow
 from training import cli, predict, spec_check
 
 
-@pytest.fixture(scope="module")
+@slow.fixture(scope="module")
 def export_model(tmp_path_factory):
     """Return a function exporting an untrained 28x28x1 -> `classes` softmax SavedModel (with its metrics.json)."""
     import keras
@@ -31,7 +31,7 @@ def export_model(tmp_path_factory):
 @pytest.fixture
 def seven(tmp_path):
     path = tmp_path / "seven.png"
-    Image.fromarray(pictures.digit_pictures()["transparent_png"][1]).save(path)
+    Image.fromarray(pictures.digit_picture("transparent_png")[1]).save(path)
     return path
 
 
@@ -55,6 +55,7 @@ def test_a_file_that_cannot_be_opened_is_not_called_damaged(export_model, seven,
     assert answer["reason"] == "seven.png: this file cannot be opened (permission denied)."
 
 
+@pytest.mark.slow  # loads a SavedModel with TensorFlow
 def test_a_broken_model_exits_with_its_own_code_and_one_line(seven, tmp_path, capsys):
     broken = tmp_path / "1700000001"
     broken.mkdir()

@@ -8,9 +8,11 @@ import pytest
 from training import printed
 
 
+@pytest.mark.slow  # renders fonts
 def test_renders_labelled_digits_as_the_page_presents_them():
     images, labels = printed.render_printed_digits(20, seed=3)
-    assert images.shape == (20, 28, 28) and images.dtype == np.uint8
+    assert images.shape == (20, 28, 28)
+    assert images.dtype == np.uint8
     assert labels.tolist() == [i % 10 for i in range(20)]
     assert (images.max(axis=(1, 2)) == 255).all()  # contrast stretched, white ink
     for image in images:  # the ink's longer side fills the 20 px box, like MNIST
@@ -18,6 +20,7 @@ def test_renders_labelled_digits_as_the_page_presents_them():
         assert 19 <= max(np.ptp(rows), np.ptp(cols)) + 1 <= 21
 
 
+@pytest.mark.slow  # renders fonts
 def test_same_seed_same_digits():
     first, _ = printed.render_printed_digits(10, seed=4)
     second, _ = printed.render_printed_digits(10, seed=4)

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests import slow
 from training import exports
 
 SIGNATURE = "serving_default"
@@ -29,7 +30,7 @@ def shipped() -> Path:
     return exports.newest_model_dir()
 
 
-@pytest.fixture(scope="module")
+@slow.fixture(scope="module")
 def signature_def(shipped: Path):
     """The serving_default SignatureDef as stored in saved_model.pb (what TF Serving reads)."""
     from tensorflow.core.protobuf import saved_model_pb2
@@ -42,7 +43,7 @@ def signature_def(shipped: Path):
     return serving_graphs[0].signature_def[SIGNATURE]
 
 
-@pytest.fixture(scope="module")
+@slow.fixture(scope="module")
 def serving(shipped: Path):
     """The loaded serving_default function."""
     import tensorflow as tf

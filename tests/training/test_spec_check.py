@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.conftest import REPO_ROOT
+from tests.paths import REPO_ROOT
 from training import spec_check
 
 SPEC_FILE = REPO_ROOT / "training" / "preprocess_spec.json"

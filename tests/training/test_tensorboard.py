@@ -6,10 +6,12 @@ import subprocess
 from pathlib import Path
 
 import numpy as np
+import pytest
 
-from training import train
+from tests.paths import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+# training.train imports TensorFlow: imported in the tests, not at collection.
+pytestmark = pytest.mark.slow
 
 
 def logged_tags(run_dir: Path) -> set[str]:
@@ -26,6 +28,8 @@ def logged_tags(run_dir: Path) -> set[str]:
 def test_callback_writes_the_epoch_curves_under_a_run_folder(tmp_path: Path) -> None:
     import keras
 
+    from training import train
+
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, activation="softmax")])
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     features, labels = np.random.default_rng(0).normal(size=(32, 4)), np.arange(32) % 2
@@ -36,6 +40,8 @@ def test_callback_writes_the_epoch_curves_under_a_run_folder(tmp_path: Path) -> 
 
 
 def test_default_log_dir_is_ignored_by_git() -> None:
+    from training import train
+
     assert train.LOG_DIR == REPO_ROOT / "logs"
     ignored = subprocess.run(["git", "check-ignore", "-q", "logs/1795600000/train/x"], cwd=REPO_ROOT)
     assert ignored.returncode == 0

@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from training import calibration, cli, data, exports, model_metrics, train
+from tests.paths import REPO_ROOT
+from training import calibration, cli, data, exports, model_metrics
+
+# Every test runs training.train, which imports TensorFlow.
+pytestmark = pytest.mark.slow
 
 
-@pytest.mark.slow
-def test_smoke_run_exports_a_calibrated_savedmodel_with_both_outputs(mnist_dir, tmp_path, capsys):
+@pytest.fixture
+def train():
+    """Return training.train, imported here rather than at collection, which would wait for TensorFlow."""
+    from training import train as train_module
+
+    return train_module
+
+
+def test_smoke_run_exports_a_calibrated_savedmodel_with_both_outputs(train, mnist_dir, tmp_path, capsys):
     assert (
         train.main(
             [
@@ -96,7 +106,7 @@ def test_smoke_run_exports_a_calibrated_savedmodel_with_both_outputs(mnist_dir, 
     assert "test accuracy:" in capsys.readouterr().out
 
 
-def test_missing_data_is_one_error_line(tmp_path, capsys):
+def test_missing_data_is_one_error_line(train, tmp_path, capsys):
     assert train.main(["--data-dir", str(tmp_path / "nowhere"), "--models-dir", str(tmp_path)]) == cli.EXIT_ERROR
     captured = capsys.readouterr()
     assert captured.err == f"error: {tmp_path / 'nowhere'}: no such MNIST directory\n"
@@ -104,7 +114,7 @@ def test_missing_data_is_one_error_line(tmp_path, capsys):
     assert not any(tmp_path.iterdir())
 
 
-def test_calibration_needs_held_out_images(mnist_dir, tmp_path, capsys):
+def test_calibration_needs_held_out_images(train, mnist_dir, tmp_path, capsys):
     assert (
         train.main(["--data-dir", str(mnist_dir), "--held-out", "0", "--models-dir", str(tmp_path)]) == cli.EXIT_ERROR
     )
@@ -115,7 +125,7 @@ def test_calibration_needs_held_out_images(mnist_dir, tmp_path, capsys):
 
 
 @pytest.fixture
-def recorded_recipe(monkeypatch: pytest.MonkeyPatch) -> dict:
+def recorded_recipe(train, monkeypatch: pytest.MonkeyPatch) -> dict:
     """Run train.main up to the start of training (no data, no fitting) and record what it was asked to do."""
     recorded: dict = {}
     full_mnist = data.Mnist(np.zeros((60_000, 0), np.uint8), np.zeros(0), np.zeros(0), np.zeros(0), "fake", {})
@@ -133,7 +143,7 @@ def recorded_recipe(monkeypatch: pytest.MonkeyPatch) -> dict:
     return recorded
 
 
-def test_no_flags_is_the_shipped_recipe(recorded_recipe: dict, capsys) -> None:
+def test_no_flags_is_the_shipped_recipe(train, recorded_recipe: dict, capsys) -> None:
     assert train.main([]) == cli.EXIT_ERROR  # the recorder stops it before training
     assert recorded_recipe == {
         "limit": None,
@@ -149,15 +159,15 @@ def test_no_flags_is_the_shipped_recipe(recorded_recipe: dict, capsys) -> None:
     assert (train.INIT_FROM / "saved_model.pb").is_file()  # the committed model the recipe fine-tunes
 
 
-def test_init_from_none_trains_from_scratch(recorded_recipe: dict, tmp_path) -> None:
+def test_init_from_none_trains_from_scratch(train, recorded_recipe: dict, tmp_path) -> None:
     assert train.main(["--init-from", "none"]) == cli.EXIT_ERROR
     assert recorded_recipe["init_from"] is None
     assert train.main(["--init-from", str(tmp_path)]) == cli.EXIT_ERROR
     assert recorded_recipe["init_from"] == tmp_path
 
 
-def test_the_readme_states_the_recipe_make_model_runs() -> None:
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+def test_the_readme_states_the_recipe_make_model_runs(train) -> None:
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
     paragraph = readme[readme.index("`make model` (= `python -m training.train`, no flags)") :].split("\n\n")[0]
     assert f"fine-tunes {train.INIT_FROM.name}" in paragraph
     assert f"{train.EPOCHS} epochs" in paragraph

@@ -106,10 +106,5 @@
     return formatInteger(a) + " " + SYMBOLS[op] + " " + formatInteger(b);
   }
 
-  root.snapmathArithmetic = {
-    compute: compute,
-    expression: expression,
-    formatInteger: formatInteger,
-    SYMBOLS: SYMBOLS,
-  };
+  root.snapmathArithmetic = { compute: compute, expression: expression };
 })(globalThis);

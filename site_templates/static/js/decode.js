@@ -12,8 +12,6 @@
 (function () {
   "use strict";
 
-  const DEFAULT_MAX_SIDE = 256; // training/preprocess_spec.json decode.max_decoded_side
-
   const SUPPORTED = "PNG, JPEG, GIF, WebP or BMP";
   const READABLE_FORMATS = ["png", "jpeg", "gif", "webp", "bmp"];
   const MESSAGES = {
@@ -341,10 +339,12 @@
   // Promise<{data: Uint8ClampedArray, width, height, sourceSide}> for a Blob, File, ImageBitmap, HTMLImageElement,
   // HTMLCanvasElement or ImageData (sourceSide: the long side of its own upright pixels, in which boxes
   // are given); rejects with an Error whose message is shown to the person.
+  // limits: the page config's {maxFileBytes, maxPixels, maxSide}, which the build takes from the spec's decode
+  // section (training/preprocess_spec.json), so decode.js keeps no figure of its own.
   // options.signal (an AbortSignal): once aborted, the reading stops before its next step and rejects
   // with an Error named 'AbortError'. One picture is decoded at a time: 20 pictures given in a second
   // would otherwise each hold a full-size decode at once; each reading waits for the previous one.
-  function toRgba(source, limits = {}, options = {}) {
+  function toRgba(source, limits, options = {}) {
     const run = queue.then(() => decodeOne(source, limits, options.signal));
     queue = run.catch(() => undefined);
     return run;
@@ -354,7 +354,8 @@
 
   async function decodeOne(source, limits, signal) {
     throwIfAborted(signal);
-    const maxSide = limits.maxSide || DEFAULT_MAX_SIDE;
+    const maxSide = limits.maxSide;
+    if (!(maxSide > 0)) throw new TypeError("snapmathDecode.toRgba needs limits.maxSide (the page config's limits)");
     if (!source) throw new Error(MESSAGES.noPixels);
     if (typeof Blob !== "undefined" && source instanceof Blob) return blobToRgba(source, limits, maxSide, signal);
     if (typeof ImageData !== "undefined" && source instanceof ImageData) {
@@ -381,5 +382,5 @@
     return { ...drawToRgba(source, size.width, size.height), sourceSide: Math.max(width, height) };
   }
 
-  window.snapmathDecode = { toRgba, sniffFormat, headerSize, MESSAGES };
+  window.snapmathDecode = { toRgba };
 })();

@@ -126,13 +126,6 @@
     });
   }
 
-  // One model call for a batch of 784-pixel images; returns n arrays of 10 probabilities.
-  function classifyBatch(model, images) {
-    return read(model, images).map(function (reading) {
-      return reading.probabilities;
-    });
-  }
-
   // One model call for a batch of 784-pixel images; returns n {probabilities: number[10], notDigit}.
   // notDigit is the model's probability that the input is not a digit (0 for a model without that output).
   function read(model, images) {
@@ -149,8 +142,9 @@
     });
   }
 
+  // One 784-pixel image; returns its 10 digit probabilities.
   function classify(model, pixels) {
-    return classifyBatch(model, [pixels])[0];
+    return read(model, [pixels])[0].probabilities;
   }
 
   // The first predict() builds the kernels; doing it now keeps the first real reading quick.
@@ -194,11 +188,13 @@
       mark("model-built");
       warmUpSoon(tf, model);
     } catch (error) {
-      throw new Error("The recognition model could not be loaded from " + source + " (" + error.message + ").");
+      throw new Error("The recognition model could not be loaded from " + source + " (" + error.message + ").", {
+        cause: error,
+      });
     }
     report(1);
     return model;
   }
 
-  root.snapmathModel = { load: load, classify: classify, classifyBatch: classifyBatch, read: read };
+  root.snapmathModel = { load: load, classify: classify, read: read };
 })(window);

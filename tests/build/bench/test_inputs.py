@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from build.bench import inputs
-
-REPO_ROOT = Path(__file__).resolve().parents[3]
+from tests.paths import NODE_MODULES
 
 
 def test_full_bundle_variant_loads_tf_min_js_instead_of_the_page_bundle(tmp_path):
@@ -21,7 +18,7 @@ def test_full_bundle_variant_loads_tf_min_js_instead_of_the_page_bundle(tmp_path
         '  <script src="static/vendor/tfjs/tf-snapmath.min.js"></script>\n'
         '  <script src="static/js/main.js"></script>\n'
     )
-    variant = inputs.make_full_bundle_variant(dist, tmp_path / "variant", REPO_ROOT / "node_modules")
+    variant = inputs.make_full_bundle_variant(dist, tmp_path / "variant", NODE_MODULES)
     html = (variant / "index.html").read_text()
     assert html.count("<script") == 2
     assert 'src="static/vendor/tfjs/tf.min.js"' in html

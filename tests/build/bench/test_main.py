@@ -6,18 +6,18 @@ import dataclasses
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-from build import scenes
+from build import config as build_config
+from build import parity, scenes
 from build.bench import __main__ as bench_main
 from build.bench import measure
 from build.bench import report as bench_report
+from tests.paths import REPO_ROOT
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
-# float16 weights (the build's default) move a confident probability by a few 1e-3 (tests/browser/test_parity.py).
-PROBABILITY_TOLERANCE = 1e-2
+# The build's own bound for its default quantization (build/parity.py).
+PROBABILITY_TOLERANCE = parity.TOLERANCES[build_config.DEFAULT_QUANTIZE]
 UPLOAD_STYLES = {"paper", "coloured_ink", "dark_board", "transparent"}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from build.bench import numbers
@@ -16,6 +17,7 @@ def fake_digits() -> tuple[np.ndarray, np.ndarray]:
     return images, np.arange(20) % 10
 
 
+@pytest.mark.slow  # renders numbers of MNIST-like digits
 def test_a_number_is_its_digits_in_order_without_a_leading_zero():
     images, labels = fake_digits()
     pictures = numbers.render_numbers(12, seed=4, images=images, labels=labels)
