@@ -13,7 +13,9 @@ STAMPS := .stamps
 site: setup
 	$(PY) -m build.site
 
+# Every checker first (make lint), so CI enforces them, then the whole suite.
 test: setup browser
+	@$(MAKE) --no-print-directory lint
 	$(PY) -m pytest
 
 # The quick loop: no Chromium, no TensorFlow, no TF.js bundling, no shared data (tests/browser/ is all `browser`;
