@@ -33,6 +33,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from build import scenes, uploads
 from training import negatives
+from training.fonts import installed_fonts
 
 BENCHMARK_FONT_PARITY = 1  # fonts at odd indices of the sorted declared list; training uses the even ones
 LOOK_ALIKES = negatives.LOOK_ALIKES
@@ -137,15 +138,9 @@ class NonDigit:
 
 def benchmark_fonts() -> list[str]:
     """Return the benchmark's font files (odd indices of training.negatives.FONT_FILES) that Pillow can open."""
-    found = []
-    for index, name in enumerate(negatives.FONT_FILES):
-        if index % 2 != BENCHMARK_FONT_PARITY:
-            continue
-        try:
-            ImageFont.truetype(name, 12)
-        except OSError:
-            continue
-        found.append(name)
+    found = installed_fonts(
+        name for index, name in enumerate(negatives.FONT_FILES) if index % 2 == BENCHMARK_FONT_PARITY
+    )
     if not found:
         raise NoFontsError("none of the benchmark's fonts is installed (see training.negatives.FONT_FILES)")
     return found

@@ -36,6 +36,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from training import data, preprocess
+from training.fonts import installed_fonts
 
 CANVAS_SIDE = 200  # drawn at this size ...
 PICTURE_SIDE = 112  # ... and handed to the preprocessing at this size (see as_rgba)
@@ -177,14 +178,7 @@ def split_fonts(split: str) -> list[str]:
 
 def available_fonts(split: str) -> list[str]:
     """Return the fonts of a split that Pillow can open here, in FONT_FILES order."""
-    found = []
-    for name in split_fonts(split):
-        try:
-            ImageFont.truetype(name, 12)
-        except OSError:
-            continue
-        found.append(name)
-    return found
+    return installed_fonts(split_fonts(split))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from training import data, preprocess
+from training.fonts import installed_fonts
 
 # Looked up by file name in the system font folders (Debian: fonts-dejavu-core, fonts-liberation).
 FONT_NAMES = (
@@ -46,14 +47,7 @@ class NoFontsError(RuntimeError):
 
 def available_fonts() -> list[str]:
     """Return the FONT_NAMES that Pillow can open here, in a fixed order."""
-    found = []
-    for name in FONT_NAMES:
-        try:
-            ImageFont.truetype(name, 12)
-        except OSError:
-            continue
-        found.append(name)
-    return found
+    return installed_fonts(FONT_NAMES)
 
 
 def draw_digit(digit: int, font: ImageFont.FreeTypeFont, rng: np.random.Generator) -> Image.Image:
