@@ -55,26 +55,18 @@ def draw_digit(digit: int, font: ImageFont.FreeTypeFont, rng: np.random.Generato
     image = Image.new("RGBA", (CANVAS_SIDE, CANVAS_SIDE), (255, 255, 255, 255))
     draw = ImageDraw.Draw(image)
     centre = (CANVAS_SIDE / 2, CANVAS_SIDE / 2)
-    if rng.uniform() < OUTLINE_PROBABILITY:
-        draw.text(
-            centre,
-            str(digit),
-            font=font,
-            anchor="mm",
-            fill="white",
-            stroke_width=int(rng.integers(2, 6)),
-            stroke_fill="black",
-        )
-    else:
-        draw.text(
-            centre,
-            str(digit),
-            font=font,
-            anchor="mm",
-            fill="black",
-            stroke_width=int(rng.integers(0, 5)),
-            stroke_fill="black",
-        )
+    # An outline is a white digit inside a black stroke 2-5 px wide; a solid one is black, thickened by 0-4 px.
+    outline = rng.uniform() < OUTLINE_PROBABILITY
+    fill, (least_stroke, most_stroke) = ("white", (2, 5)) if outline else ("black", (0, 4))
+    draw.text(
+        centre,
+        str(digit),
+        font=font,
+        anchor="mm",
+        fill=fill,
+        stroke_width=int(rng.integers(least_stroke, most_stroke + 1)),
+        stroke_fill="black",
+    )
     shear = rng.uniform(-MAX_SHEAR, MAX_SHEAR)
     image = image.transform(
         image.size,
