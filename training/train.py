@@ -474,30 +474,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--epochs", type=int, default=EPOCHS, help=f"epochs of the cosine schedule (default {EPOCHS})")
     parser.add_argument("--limit", type=int, help="use the first N training images only (smoke runs)")
-    parser.add_argument(
-        "--printed-digits",
-        type=int,
-        default=PRINTED_DIGITS,
-        help=f"printed digits from system fonts added to training (default {PRINTED_DIGITS})",
-    )
-    parser.add_argument(
-        "--digit-crops",
-        type=int,
-        default=DIGIT_CROPS,
-        help=f"MNIST training digits cut out as the localisation may cut them (default {DIGIT_CROPS})",
-    )
-    parser.add_argument(
-        "--non-digits",
-        type=int,
-        default=NON_DIGITS,
-        help=f"rendered non-digits the model learns to refuse (default {NON_DIGITS})",
-    )
-    parser.add_argument(
-        "--held-out",
-        type=int,
-        default=HELD_OUT,
-        help=f"MNIST training images kept out of training for calibration (default {HELD_OUT})",
-    )
+    for option, default, counted in (  # how many images of each kind
+        ("--printed-digits", PRINTED_DIGITS, "printed digits from system fonts added to training"),
+        ("--digit-crops", DIGIT_CROPS, "MNIST training digits cut out as the localisation may cut them"),
+        ("--non-digits", NON_DIGITS, "rendered non-digits the model learns to refuse"),
+        ("--held-out", HELD_OUT, "MNIST training images kept out of training for calibration"),
+    ):
+        parser.add_argument(option, type=int, default=default, help=f"{counted} (default {default})")
     parser.add_argument(
         "--head", choices=HEADS, default=HEAD, help=f"how the model says 'not a digit' (default {HEAD})"
     )
