@@ -83,27 +83,36 @@ def test_truncated_gzip_stream_names_the_file(tmp_path):
         data.load_mnist(tmp_path)
 
 
-def test_wrong_magic_says_so(tmp_path):
+@pytest.mark.parametrize(
+    ("file", "magic", "labels", "error"),
+    [
+        pytest.param(
+            "train-labels-idx1-ubyte.gz",
+            data.IMAGES_MAGIC,
+            np.zeros(6, np.uint8),
+            r"train-labels-idx1-ubyte\.gz: magic number 2051, expected 2049",
+            id="wrong magic",
+        ),
+        pytest.param(
+            "train-labels-idx1-ubyte.gz",
+            data.LABELS_MAGIC,
+            np.zeros(5, np.uint8),
+            r"\(train\): 6 images but 5 labels",
+            id="count mismatch between images and labels",
+        ),
+        pytest.param(
+            "t10k-labels-idx1-ubyte.gz",
+            data.LABELS_MAGIC,
+            np.full(4, 12, np.uint8),
+            r"\(test\): label 12 out of range 0\.\.9",
+            id="label out of range",
+        ),
+    ],
+)
+def test_a_bad_labels_file_says_what_is_wrong(tmp_path, file: str, magic: int, labels: np.ndarray, error: str):
     write_mnist_dir(tmp_path)
-    labels = np.zeros(6, np.uint8)
-    (tmp_path / "train-labels-idx1-ubyte.gz").write_bytes(gzip.compress(idx_bytes(data.IMAGES_MAGIC, labels)))
-    with pytest.raises(data.MnistError, match=r"train-labels-idx1-ubyte\.gz: magic number 2051, expected 2049"):
-        data.load_mnist(tmp_path)
-
-
-def test_count_mismatch_between_images_and_labels(tmp_path):
-    write_mnist_dir(tmp_path)
-    labels = np.zeros(5, np.uint8)
-    (tmp_path / "train-labels-idx1-ubyte.gz").write_bytes(gzip.compress(idx_bytes(data.LABELS_MAGIC, labels)))
-    with pytest.raises(data.MnistError, match=r"\(train\): 6 images but 5 labels"):
-        data.load_mnist(tmp_path)
-
-
-def test_label_out_of_range(tmp_path):
-    write_mnist_dir(tmp_path)
-    labels = np.full(4, 12, np.uint8)
-    (tmp_path / "t10k-labels-idx1-ubyte.gz").write_bytes(gzip.compress(idx_bytes(data.LABELS_MAGIC, labels)))
-    with pytest.raises(data.MnistError, match=r"\(test\): label 12 out of range 0\.\.9"):
+    (tmp_path / file).write_bytes(gzip.compress(idx_bytes(magic, labels)))
+    with pytest.raises(data.MnistError, match=error):
         data.load_mnist(tmp_path)
 
 
