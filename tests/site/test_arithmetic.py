@@ -30,6 +30,7 @@ def answer_text(a: int, op: str, b: int) -> str:
 @pytest.mark.parametrize(
     ("a", "op", "b", "expected"),
     [
+        # single digits
         (2, "add", 3, "5"),
         (9, "add", 9, "18"),
         (8, "sub", 9, f"{MINUS}1"),
@@ -39,6 +40,13 @@ def answer_text(a: int, op: str, b: int) -> str:
         (9, "mul", 9, "81"),
         (7, "div", 2, "3.5"),
         (6, "div", 3, "2"),
+        # numbers of several digits stay exact
+        (12, "mul", 34, "408"),
+        (10, "sub", 75, f"{MINUS}65"),
+        (12, "add", 3, "15"),
+        (9999, "mul", 9999, "99980001"),
+        (100, "div", 8, "12.5"),
+        (1234, "div", 1000, "1.234"),
     ],
 )
 def test_each_operator_gives_the_exact_answer(a, op, b, expected):
@@ -83,21 +91,6 @@ def test_negative_division_puts_the_sign_in_front():
     fraction, decimal = run_cases([(-7, "div", 3), (7, "div", -2)])
     assert fraction["text"] == f"{MINUS}7/3 \u2248 {MINUS}2.333333"
     assert decimal["text"] == f"{MINUS}3.5"
-
-
-@pytest.mark.parametrize(
-    ("a", "op", "b", "expected"),
-    [
-        (12, "mul", 34, "408"),
-        (10, "sub", 75, f"{MINUS}65"),
-        (12, "add", 3, "15"),
-        (9999, "mul", 9999, "99980001"),
-        (100, "div", 8, "12.5"),
-        (1234, "div", 1000, "1.234"),
-    ],
-)
-def test_numbers_of_several_digits_stay_exact(a, op, b, expected):
-    assert answer_text(a, op, b) == expected
 
 
 @pytest.mark.parametrize(
