@@ -51,7 +51,8 @@ def page_context(
 ) -> dict:
     """Return the template context: site, csp, assets with SRI, the page config, model card, examples and pages."""
     version = config.model_dir.name
-    stylesheets = [_asset(url, static_files) for url in STYLESHEETS]
+    # No hash for stylesheets: the page sets no integrity attribute (base.html) and the model card lists scripts only.
+    stylesheets = [{"url": _static(url, static_files)} for url in STYLESHEETS]
     runtime_scripts = [{"url": file.url, "integrity": sri(file.content)} for file in runtime]
     ui_scripts = [_asset(url, static_files) for url in UI_SCRIPTS]
     recognition_scripts = [_asset(url, static_files) for url in RECOGNITION_SCRIPTS]
@@ -93,8 +94,13 @@ def input_limits(spec: dict, spec_path: Path) -> dict:
     return {key: decode[name] for key, name in names.items()}
 
 
-def _asset(url: str, static_files: dict[str, bytes]) -> dict:
-    """Return {url, integrity} for a file the build copies from site_templates/static/."""
+def _static(url: str, static_files: dict[str, bytes]) -> str:
+    """Return `url`, a file the build copies from site_templates/static/, once it is known to be there."""
     if url not in static_files:
         raise BuildError(f"site_templates/{url} is missing: the page loads it")
-    return {"url": url, "integrity": sri(static_files[url])}
+    return url
+
+
+def _asset(url: str, static_files: dict[str, bytes]) -> dict:
+    """Return {url, integrity} for a script the build copies from site_templates/static/."""
+    return {"url": _static(url, static_files), "integrity": sri(static_files[url])}

@@ -25,7 +25,7 @@ BASE_HTML = """<!doctype html>
   <meta http-equiv="Content-Security-Policy" content="{{ csp }}">
   <title>{% block title %}{{ site.title }}{% endblock %}</title>
   {%- for stylesheet in stylesheets %}
-  <link rel="stylesheet" href="{{ stylesheet.url }}" integrity="{{ stylesheet.integrity }}">
+  <link rel="stylesheet" href="{{ stylesheet.url }}">
   {%- endfor %}
 </head>
 <body>
@@ -41,7 +41,7 @@ INDEX_HTML = """{% extends "base.html" %}
 {% block scripts %}
   <script type="application/json" id="snapmath-config">{{ config|tojson }}</script>
   {%- for script in runtime_scripts + app_scripts %}
-  <script src="{{ script.url }}" integrity="{{ script.integrity }}"></script>
+  <script src="{{ script.url }}"></script>
   {%- endfor %}
 {% endblock %}
 """

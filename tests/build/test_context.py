@@ -50,7 +50,7 @@ def test_page_context_follows_the_contract(model_dir: Path, fixture_settings: di
         "app.js",
     ]
     assert page["site"]["title"] == "snapmath"
-    assert page["stylesheets"] == [{"url": "static/app.css", "integrity": runtime.sri(b"static/app.css")}]
+    assert page["stylesheets"] == [{"url": "static/app.css"}]  # no hash: nothing shows or sets one
     assert [s["url"].rsplit("/", 1)[1] for s in page["app_scripts"]] == [
         "decode.js",
         "pixels.js",

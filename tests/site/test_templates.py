@@ -39,7 +39,7 @@ def fake_context() -> dict:
     return {
         "site": {"title": "snapmath", "description": "Arithmetic on <pictures> of digits"},
         "csp": CSP,
-        "stylesheets": [asset("static/app.css")],
+        "stylesheets": [{"url": "static/app.css"}],
         "runtime_scripts": [asset(f"{runtime.VENDOR_DIR}/{runtime.BUNDLE_NAME}")],
         "ui_scripts": [asset(url) for url in context.UI_SCRIPTS],
         "app_scripts": [asset(url) for url in context.RECOGNITION_SCRIPTS],
