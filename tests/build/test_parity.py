@@ -89,14 +89,19 @@ def runtime_scripts(tmp_path_factory: pytest.TempPathFactory, reader_dir: Path) 
     return paths
 
 
+def read_in_both(model: Path, runtime_scripts: list[Path], tmp_path: Path) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Return (names, SavedModel probabilities, TF.js probabilities) of the check inputs for the unquantized model."""
+    names, images = parity.check_inputs()
+    embedded = tmp_path / "embedded.js"
+    embedded.write_bytes(convert.convert_saved_model(model, "none").embedded_js())
+    reference = parity.reference_probabilities(model, images)
+    return names, reference, parity.tfjs_probabilities(embedded, runtime_scripts, images)
+
+
 def test_old_single_output_model_reads_as_never_refusing(
     model_dir: Path, runtime_scripts: list[Path], tmp_path: Path
 ) -> None:
-    names, images = parity.check_inputs()
-    embedded = tmp_path / "embedded.js"
-    embedded.write_bytes(convert.convert_saved_model(model_dir, "none").embedded_js())
-    reference = parity.reference_probabilities(model_dir, images)
-    converted = parity.tfjs_probabilities(embedded, runtime_scripts, images)
+    names, reference, converted = read_in_both(model_dir, runtime_scripts, tmp_path)
     assert (reference[:, 10] == 0).all()
     assert (converted[:, 10] == 0).all()
     assert parity.compare(names, reference, converted, "none").same_digit == 16
@@ -105,11 +110,7 @@ def test_old_single_output_model_reads_as_never_refusing(
 def test_unquantized_model_agrees_within_1e_4_in_tfjs(
     reader_dir: Path, runtime_scripts: list[Path], tmp_path: Path
 ) -> None:
-    names, images = parity.check_inputs()
-    embedded = tmp_path / "embedded.js"
-    embedded.write_bytes(convert.convert_saved_model(reader_dir, "none").embedded_js())
-    reference = parity.reference_probabilities(reader_dir, images)
-    converted = parity.tfjs_probabilities(embedded, runtime_scripts, images)
+    names, reference, converted = read_in_both(reader_dir, runtime_scripts, tmp_path)
     assert reference.shape == converted.shape == (16, 11)  # 10 digit probabilities and not_digit
     result = parity.compare(names, reference, converted, "none")
     assert result.max_difference <= 1e-4
