@@ -126,36 +126,40 @@ def test_the_box_that_was_read_is_drawn_on_the_picture(desktop):
     assert drawn["width"] < frame["width"] * 0.8
 
 
+def start_choosing_a_box(page, example: str) -> None:
+    """Give operand a an example picture, record what it is asked to read, and start choosing a box on it."""
+    give_example(page, "a", example)
+    spy_on_boxes(page)
+    page.get_by_test_id("operand-a-select").click()
+
+
+def box_read(page) -> dict:
+    """Wait until operand a is read again; return the box of that one recognize call."""
+    wait_settled(page, "a")
+    (options,) = page.evaluate("() => window.recognizeCalls")
+    return options["box"]
+
+
 def test_a_box_dragged_with_the_mouse_is_the_crop_that_is_read(desktop):
-    give_example(desktop, "a", "twelve")
-    spy_on_boxes(desktop)
-    desktop.get_by_test_id("operand-a-select").click()
+    start_choosing_a_box(desktop, "twelve")
     # Around the "2" only: the right half of the picture (160 px square).
     desktop.mouse.move(*picture_point(desktop, "a", 0.5, 0.15))
     desktop.mouse.down()
     desktop.mouse.move(*picture_point(desktop, "a", 0.95, 0.85), steps=6)
     desktop.mouse.up()
-    wait_settled(desktop, "a")
-    (options,) = desktop.evaluate("() => window.recognizeCalls")
-    assert options["box"] == {"x": 80, "y": 24, "width": 72, "height": 112}
+    assert box_read(desktop) == {"x": 80, "y": 24, "width": 72, "height": 112}
     assert digit_text(desktop, "a") == "2"
 
 
 def test_a_box_dragged_with_a_finger_is_the_crop_that_is_read(phone):
-    give_example(phone, "a", "twelve")
-    spy_on_boxes(phone)
-    phone.get_by_test_id("operand-a-select").click()
+    start_choosing_a_box(phone, "twelve")
     finger_drag(phone, picture_point(phone, "a", 0.05, 0.15), picture_point(phone, "a", 0.5, 0.85), 8)
-    wait_settled(phone, "a")
-    (options,) = phone.evaluate("() => window.recognizeCalls")
-    assert options["box"] == {"x": 8, "y": 24, "width": 72, "height": 112}
+    assert box_read(phone) == {"x": 8, "y": 24, "width": 72, "height": 112}
     assert digit_text(phone, "a") == "1"
 
 
 def test_a_box_is_chosen_with_the_keyboard(desktop):
-    give_example(desktop, "a", "seven")
-    spy_on_boxes(desktop)
-    desktop.get_by_test_id("operand-a-select").click()
+    start_choosing_a_box(desktop, "seven")
     handle = desktop.get_by_test_id("operand-a-box-handle")
     assert handle.evaluate("(element) => element === document.activeElement")
     before = desktop.evaluate("() => document.getElementById('operand-a-box-text').textContent")
@@ -165,10 +169,8 @@ def test_a_box_is_chosen_with_the_keyboard(desktop):
     assert before != after
     assert "Arrow keys move it" in after
     desktop.keyboard.press("Enter")
-    wait_settled(desktop, "a")
+    box = box_read(desktop)
     assert desktop.get_by_test_id("operand-a-select").evaluate("(element) => element === document.activeElement")
-    (options,) = desktop.evaluate("() => window.recognizeCalls")
-    box = options["box"]
     assert set(box) == {"x", "y", "width", "height"}
     assert box["x"] >= 0
     assert box["x"] + box["width"] <= 160
