@@ -349,12 +349,12 @@ def label_marks(marks: np.ndarray) -> tuple[np.ndarray, list[Mark]]:
 
 def side_coverage(inside: np.ndarray, band: int) -> tuple[float, float]:
     """Return (share of the box's positions along its four sides with a pixel within `band` of that side,
-    share of those four bands' pixels that are marked), for a mark's pixels inside its own box."""
+    share of the pixels further in than `band` that are marked), for a mark's pixels inside its own box."""
     height, width = inside.shape
     bands = (inside[:band, :], inside[height - band :, :], inside[:, :band].T, inside[:, width - band :].T)
     covered = sum(int(side.any(axis=0).sum()) for side in bands)
-    filled = sum(int(side.sum()) for side in bands)
-    return covered / (2 * (height + width)), filled / (2 * band * (height + width))
+    middle = inside[band : height - band, band : width - band]
+    return covered / (2 * (height + width)), int(middle.sum()) / max(1, middle.size)
 
 
 def first_run(line: np.ndarray) -> tuple[int, int]:
@@ -384,7 +384,7 @@ def peel_frames(marks: np.ndarray, labels: np.ndarray, components: list[Mark], s
 
     The digit often touches such a box, and the two are then one mark; taking the outline off (the
     outermost pixels seen from each side, as thick as the box's line) frees the digit. A filled blob
-    fills its bands, a 0 or an 8 leaves the corners empty, so neither is peeled."""
+    fills its middle, a 0 or an 8 leaves the corners empty, so neither is peeled."""
     settings = spec["locate"]["frames"]
     peeled = marks
     for mark in components:
@@ -393,7 +393,7 @@ def peel_frames(marks: np.ndarray, labels: np.ndarray, components: list[Mark], s
         band = max(1, round_half_up(settings["band_fraction"] * min(mark.height, mark.width)))
         inside = labels[mark.top : mark.bottom + 1, mark.left : mark.right + 1] == mark.labels[0]
         coverage, fill = side_coverage(inside, band)
-        if coverage < settings["min_coverage"] or fill > settings["max_band_fill"]:
+        if coverage < settings["min_coverage"] or fill > settings["max_middle_fill"]:
             continue
         if peeled is marks:
             peeled = marks.copy()

@@ -106,7 +106,7 @@ RULES: dict[str, Rule] = {
     "locate.frames.min_side": COUNT,
     "locate.frames.band_fraction": Rule("number", min=0, below=0.5),
     "locate.frames.min_coverage": FRACTION,
-    "locate.frames.max_band_fill": FRACTION,
+    "locate.frames.max_middle_fill": FRACTION,
     "locate.grouping.min_column_overlap": FRACTION,
     "locate.grouping.max_row_gap": Rule("number", min=0),
     "locate.grouping.max_side_gap": Rule("number", min=0),

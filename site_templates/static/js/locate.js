@@ -511,18 +511,16 @@
   const widthOf = (mark) => mark.right - mark.left + 1;
 
   // For a mark's pixels inside its own box ({data, height, width}): [share of the positions along the four
-  // sides with a pixel within `band` of that side, share of those four bands' pixels that are marked].
+  // sides with a pixel within `band` of that side, share of the pixels further in than `band` that are marked].
   function sideCoverage(inside, band) {
     const { height, width, data } = inside;
     let covered = 0;
-    let filled = 0;
     for (let x = 0; x < width; x++) {
       let top = false;
       let bottom = false;
       for (let y = 0; y < band; y++) {
         top ||= Boolean(data[y * width + x]);
         bottom ||= Boolean(data[(height - 1 - y) * width + x]);
-        filled += data[y * width + x] + data[(height - 1 - y) * width + x];
       }
       covered += top + bottom;
     }
@@ -532,11 +530,13 @@
       for (let x = 0; x < band; x++) {
         left ||= Boolean(data[y * width + x]);
         right ||= Boolean(data[y * width + width - 1 - x]);
-        filled += data[y * width + x] + data[y * width + width - 1 - x];
       }
       covered += left + right;
     }
-    return [covered / (2 * (height + width)), filled / (2 * band * (height + width))];
+    let filled = 0;
+    for (let y = band; y < height - band; y++) for (let x = band; x < width - band; x++) filled += data[y * width + x];
+    const middle = Math.max(0, height - 2 * band) * Math.max(0, width - 2 * band);
+    return [covered / (2 * (height + width)), filled / Math.max(1, middle)];
   }
 
   // The outermost `thickness` marked pixels seen from each of the four sides, row by row and column by
@@ -584,7 +584,7 @@
         }
       }
       const [coverage, fill] = sideCoverage(inside, band);
-      if (coverage < settings.min_coverage || fill > settings.max_band_fill) continue;
+      if (coverage < settings.min_coverage || fill > settings.max_middle_fill) continue;
       if (peeled === marks) peeled = makeMask(marks.height, marks.width, marks.data.slice());
       const runs = [];
       for (let y = 0; y < height; y++) {
