@@ -5,10 +5,10 @@
 // tests/browser/test_preprocess_twins.py proves they agree to 1e-4 per pixel.
 //
 // Where each step runs, and why (each step's comment says which). tf ops: the ink map from its
-// scalar thresholds (normaliseInk), and the tail from the digit's crop to the 28x28 canvas (the area
-// resize as two matrix products, the contrast stretch, the paste with tf.pad), plus boundSize when it
-// runs (not on the page: decode bounds pictures to the 256 px working side). Plain loops over
-// Float32Arrays: the other full-map steps (composite, colour distance, line clearing). On the CPU
+// scalar thresholds (normaliseInk), boundSize's whole-block sums, and the tail from the digit's 20 px
+// box to the 28x28 canvas (the contrast stretch, the paste with tf.pad). Plain loops over
+// Float32Arrays: the other full-map steps (composite, colour distance, line clearing, the area
+// resize, which walks only the non-zero bands of the twin's matrices). On the CPU
 // backend each tf op allocates a new map and walks it with a generic kernel, ~1 ms per op on a
 // 250x188 map against ~0.1 ms for a fused loop; measured A/B in headless Chromium, all those steps
 // as tf ops made preprocess ~25 ms instead of ~2.5 ms, the ink map alone costs ~3 ms, and the rest
@@ -16,8 +16,8 @@
 // exact order statistics (quickselect, the same element as numpy's partition), line profiles, the
 // digit box, the windowed max/min, stroke width, centre of mass, read from tensors with dataSync.
 // Elementwise results are float32 in both forms (Math.fround in loops; each tf op stores float32),
-// so the maps match the twin's bit for bit (see colourDistance for the one shortcut); only sums and
-// matrix products differ in rounding. All tensors live in the one tf.tidy of preprocess().
+// so the maps match the twin's bit for bit (see colourDistance for the one shortcut); only sums (and the
+// area resize's, matrix products in the twin) differ in rounding. All tensors live in the one tf.tidy of preprocess().
 //
 // A map is {data: Float32Array (row-major), height, width}; the RGB picture adds `channels`, the
 // values per pixel (4 when it is the decoded RGBA itself, whose alpha is then ignored). A tensor map
@@ -55,29 +55,50 @@
     return makeMap(map.shape[0], map.shape[1], map.dataSync());
   }
 
-  // [sizeOut, sizeIn]: row o averages the input cells that output cell o covers.
-  function areaMatrix(sizeIn, sizeOut) {
+  // Per output cell o, the first input cell it covers and the weights of those it covers: the non-zero
+  // band of row o of the Python twin's [sizeOut, sizeIn] area matrix (float32 weights, as there).
+  function areaBands(sizeIn, sizeOut) {
     const step = sizeIn / sizeOut;
-    const weights = new Float32Array(sizeOut * sizeIn);
+    const bands = [];
     for (let outIndex = 0; outIndex < sizeOut; outIndex++) {
       const start = outIndex * step;
       const end = (outIndex + 1) * step;
-      const last = Math.min(sizeIn, Math.ceil(end));
-      for (let inIndex = Math.floor(start); inIndex < last; inIndex++) {
+      const first = Math.floor(start);
+      const weights = new Float32Array(Math.max(0, Math.min(sizeIn, Math.ceil(end)) - first));
+      for (let inIndex = first; inIndex < first + weights.length; inIndex++) {
         const overlap = Math.min(end, inIndex + 1) - Math.max(start, inIndex);
-        if (overlap > 0) weights[outIndex * sizeIn + inIndex] = overlap / step;
+        if (overlap > 0) weights[inIndex - first] = overlap / step;
       }
+      bands.push({ first, weights });
     }
-    return weights;
+    return bands;
   }
 
-  // A float32 [H,W] tensor resized to [height,width] by area averaging: two small matrix products,
-  // rows @ (image @ columns^T) (numpy groups them (rows @ image) @ columns^T: only the sums' rounding differs).
-  function areaResize(tf, image, height, width) {
-    const [imageHeight, imageWidth] = image.shape;
-    const rowsMatrix = tf.tensor2d(areaMatrix(imageHeight, height), [height, imageHeight]);
-    const columnsMatrix = tf.transpose(tf.tensor2d(areaMatrix(imageWidth, width), [width, imageWidth]));
-    return tf.matMul(rowsMatrix, tf.matMul(image, columnsMatrix));
+  // JS (the matrix products' non-zero bands only; tf.matMul over the dense matrices cost tens of ms): a map
+  // resized to [height,width] by area averaging, rows @ map @ columns^T, rows first as in numpy. Sums run in
+  // doubles and round to float32 once; only their rounding differs from numpy's float32 products.
+  function areaResize(map, height, width) {
+    const rows = areaBands(map.height, height);
+    const columns = areaBands(map.width, width);
+    const tall = new Float32Array(height * map.width); // rows @ map
+    for (let y = 0; y < height; y++) {
+      const { first, weights } = rows[y];
+      for (let x = 0; x < map.width; x++) {
+        let sum = 0;
+        for (let k = 0; k < weights.length; k++) sum += weights[k] * map.data[(first + k) * map.width + x];
+        tall[y * map.width + x] = sum;
+      }
+    }
+    const resized = makeMap(height, width); // (rows @ map) @ columns^T
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const { first, weights } = columns[x];
+        let sum = 0;
+        for (let k = 0; k < weights.length; k++) sum += weights[k] * tall[y * map.width + first + k];
+        resized.data[y * width + x] = sum;
+      }
+    }
+    return resized;
   }
 
   // ---- The spec steps, in order -----------------------------------------------------------
@@ -141,15 +162,15 @@
     return makeMap(height, width, distance);
   }
 
-  // tf: the distance map area-averaged so its long side is at most max_working_side (unchanged if smaller).
-  // The page's decode already bounds pictures to this size, so there this step is a no-op.
+  // tf for whole blocks, JS for the rest: a digit's map (its crop of the decoded picture) area-averaged
+  // so its long side is at most max_working_side (unchanged if smaller).
   function boundSize(tf, distance, spec) {
     const maxSide = spec.bound.max_working_side;
     if (Math.max(distance.height, distance.width) <= maxSide) return distance;
     const factor = Math.floor(Math.max(distance.height, distance.width) / maxSide);
     let map = tf.tensor2d(distance.data, [distance.height, distance.width]);
     if (factor >= 2) {
-      // Whole blocks first (cheap, linear time); the matrix products then only bridge the last < 2x.
+      // Whole blocks first (cheap, linear time); the area resize then only bridges the last < 2x.
       const height = Math.floor(distance.height / factor);
       const width = Math.floor(distance.width / factor);
       const whole = tf.slice(map, [0, 0], [height * factor, width * factor]);
@@ -160,7 +181,7 @@
     if (Math.max(height, width) <= maxSide) return view(map);
     const scale = maxSide / Math.max(height, width);
     const size = [Math.max(1, roundHalfUp(height * scale)), Math.max(1, roundHalfUp(width * scale))];
-    return view(areaResize(tf, map, ...size));
+    return areaResize(view(map), ...size);
   }
 
   // JS for the thresholds (exact order statistics), tf for the map: {ink [h,w] in 0..1, contrast},
@@ -334,17 +355,14 @@
     return digit;
   }
 
-  // tf (two matrix products): the crop area-resized so its long side is box_side (20), aspect ratio kept.
+  // JS, as a tensor for the tf steps after it: the crop area-resized so its long side is box_side (20),
+  // aspect ratio kept.
   function resizeToBox(tf, digit, spec) {
     const boxSide = spec.canvas.box_side;
-    const { height, width } = digit;
-    const longSide = Math.max(height, width);
-    return areaResize(
-      tf,
-      tf.tensor2d(digit.data, [height, width]),
-      Math.max(1, roundHalfUp((boxSide * height) / longSide)),
-      Math.max(1, roundHalfUp((boxSide * width) / longSide)),
-    );
+    const longSide = Math.max(digit.height, digit.width);
+    const height = Math.max(1, roundHalfUp((boxSide * digit.height) / longSide));
+    const width = Math.max(1, roundHalfUp((boxSide * digit.width) / longSide));
+    return tf.tensor2d(areaResize(digit, height, width).data, [height, width]);
   }
 
   // tf: the digit divided by its maximum (so the max is 1), or null when it holds no ink.
