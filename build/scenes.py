@@ -26,9 +26,10 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 import numpy as np
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
@@ -669,21 +670,57 @@ def load_test_digits() -> tuple[np.ndarray, np.ndarray]:
     return mnist.test_images, mnist.test_labels
 
 
-def write_files(files: Sequence[tuple[str, bytes]], out_dir: Path) -> list[Path]:
-    """Write (file name, bytes) pairs into out_dir, made if missing; return the paths (build.nondigits and
-    build.bench.numbers write their pictures with it too)."""
+class Encoded(Protocol):
+    """A rendered picture as a file: its encoded bytes and the extension they go with."""
+
+    @property
+    def data(self) -> bytes: ...
+
+    @property
+    def extension(self) -> str: ...
+
+
+Picture = TypeVar("Picture", bound=Encoded)  # what write_pictures and look_command write
+
+
+def write_pictures(pictures: Sequence[Picture], stem: Callable[[Picture], str], out_dir: Path) -> list[Path]:
+    """Write each picture as `<stem>-<i>.<ext>` into out_dir, made if missing; return the paths. The index
+    keeps names apart; the scenes, build.nondigits and build.bench.numbers name their files this one way."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths = [out_dir / name for name, _ in files]
-    for path, (_, data) in zip(paths, files, strict=True):
-        path.write_bytes(data)
+    paths = []
+    for index, picture in enumerate(pictures):
+        path = out_dir / f"{stem(picture)}-{index}.{picture.extension}"
+        path.write_bytes(picture.data)
+        paths.append(path)
     return paths
+
+
+def look_command(
+    argv: Sequence[str] | None,
+    module: str,
+    doc: str,
+    what: str,
+    *,
+    count: int,
+    seed: int,
+    render: Callable[[int, int], Sequence[Picture]],
+    write: Callable[[Sequence[Picture], Path], list[Path]],
+) -> int:
+    """Run the command line of build.nondigits and build.bench.numbers: render --count pictures from --seed
+    (defaults: count, seed) and write them into --out to look at. One place, so the two commands read alike."""
+    parser = argparse.ArgumentParser(prog=f"python -m {module}", description=doc.splitlines()[0])
+    parser.add_argument("--count", type=int, default=count)
+    parser.add_argument("--seed", type=int, default=seed)
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args(argv)
+    write(render(args.count, args.seed), args.out)
+    print(f"wrote {args.count} {what} to {args.out}")
+    return 0
 
 
 def write_scenes(scenes: Sequence[Scene], out_dir: Path) -> list[Path]:
     """Write scenes as `<label or 'blank'>-<kind>-<i>.<ext>` into out_dir; return the paths."""
-    return write_files(
-        [(f"{scene.name}-{index}.{scene.extension}", scene.data) for index, scene in enumerate(scenes)], out_dir
-    )
+    return write_pictures(scenes, lambda scene: scene.name, out_dir)
 
 
 # ---------------------------------------------------------------------------------------------
