@@ -134,6 +134,11 @@ class NonDigit:
     style: str
     label: None = None
 
+    @property
+    def name(self) -> str:
+        """The file name stem when written out: `notdigit-<kind>-<style>`."""
+        return f"notdigit-{self.kind}-{self.style}"
+
 
 def benchmark_fonts() -> list[str]:
     """Return the benchmark's font files (odd indices of training.negatives.FONT_FILES) that Pillow can open."""
@@ -405,13 +410,13 @@ def render_nondigits(count: int, seed: int = 1) -> list[NonDigit]:
 
 def write(pictures: Sequence[NonDigit], out_dir: Path) -> list[Path]:
     """Write pictures as `notdigit-<kind>-<style>-<i>.<ext>` into out_dir; return the paths."""
-    return scenes.write_pictures(pictures, lambda picture: f"notdigit-{picture.kind}-{picture.style}", out_dir)
+    return scenes.write_pictures(pictures, out_dir)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Write non-digit pictures to look at."""
     return scenes.look_command(
-        argv, "build.nondigits", __doc__, "non-digit pictures", count=32, seed=1, render=render_nondigits, write=write
+        argv, "build.nondigits", __doc__, "non-digit pictures", count=32, seed=1, render=render_nondigits
     )
 
 

@@ -29,7 +29,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import Protocol
 
 import numpy as np
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
@@ -671,7 +671,7 @@ def load_test_digits() -> tuple[np.ndarray, np.ndarray]:
 
 
 class Encoded(Protocol):
-    """A rendered picture as a file: its encoded bytes and the extension they go with."""
+    """A rendered picture as a file: its encoded bytes, the extension they go with, and its file name stem."""
 
     @property
     def data(self) -> bytes: ...
@@ -679,17 +679,17 @@ class Encoded(Protocol):
     @property
     def extension(self) -> str: ...
 
+    @property
+    def name(self) -> str: ...
 
-Picture = TypeVar("Picture", bound=Encoded)  # what write_pictures and look_command write
 
-
-def write_pictures(pictures: Sequence[Picture], stem: Callable[[Picture], str], out_dir: Path) -> list[Path]:
-    """Write each picture as `<stem>-<i>.<ext>` into out_dir, made if missing; return the paths. The index
+def write_pictures(pictures: Sequence[Encoded], out_dir: Path) -> list[Path]:
+    """Write each picture as `<name>-<i>.<ext>` into out_dir, made if missing; return the paths. The index
     keeps names apart; the scenes, build.nondigits and build.bench.numbers name their files this one way."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     for index, picture in enumerate(pictures):
-        path = out_dir / f"{stem(picture)}-{index}.{picture.extension}"
+        path = out_dir / f"{picture.name}-{index}.{picture.extension}"
         path.write_bytes(picture.data)
         paths.append(path)
     return paths
@@ -703,8 +703,7 @@ def look_command(
     *,
     count: int,
     seed: int,
-    render: Callable[[int, int], Sequence[Picture]],
-    write: Callable[[Sequence[Picture], Path], list[Path]],
+    render: Callable[[int, int], Sequence[Encoded]],
 ) -> int:
     """Run the command line of build.nondigits and build.bench.numbers: render --count pictures from --seed
     (defaults: count, seed) and write them into --out to look at. One place, so the two commands read alike."""
@@ -713,14 +712,9 @@ def look_command(
     parser.add_argument("--seed", type=int, default=seed)
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
-    write(render(args.count, args.seed), args.out)
+    write_pictures(render(args.count, args.seed), args.out)
     print(f"wrote {args.count} {what} to {args.out}")
     return 0
-
-
-def write_scenes(scenes: Sequence[Scene], out_dir: Path) -> list[Path]:
-    """Write scenes as `<label or 'blank'>-<kind>-<i>.<ext>` into out_dir; return the paths."""
-    return write_pictures(scenes, lambda scene: scene.name, out_dir)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -828,11 +822,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("give --count >= 1 and --out DIR and/or --evaluate")
     scenes = render_scenes(args.count, args.seed, kinds=args.kind or KINDS)
     if args.out:
-        write_scenes(scenes, args.out)
+        write_pictures(scenes, args.out)
         print(f"wrote {len(scenes)} scenes to {args.out}")
     if args.evaluate:
         with tempfile.TemporaryDirectory(prefix="snapmath-scenes-") as folder:
-            paths = write_scenes(scenes, args.out or Path(folder))
+            paths = write_pictures(scenes, args.out or Path(folder))
             answers = read_with_predict(paths, args.model)
         result = score(scenes, answers)
         print(format_score(result))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
@@ -31,6 +30,11 @@ class NumberPicture:
     label: int
     digits: int
     style: str
+
+    @property
+    def name(self) -> str:
+        """The file name stem when written out: `<number>-number-<style>`."""
+        return f"{self.label}-number-{self.style}"
 
 
 def number_mask(digits: Sequence[np.ndarray], rng: np.random.Generator) -> np.ndarray:
@@ -78,15 +82,10 @@ def render_numbers(
     return pictures
 
 
-def write(pictures: Sequence[NumberPicture], out_dir: Path) -> list[Path]:
-    """Write pictures as `<number>-number-<style>-<i>.<ext>` into out_dir; return the paths."""
-    return scenes.write_pictures(pictures, lambda picture: f"{picture.label}-number-{picture.style}", out_dir)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Write number pictures to look at."""
     return scenes.look_command(
-        argv, "build.bench.numbers", __doc__, "number pictures", count=24, seed=2, render=render_numbers, write=write
+        argv, "build.bench.numbers", __doc__, "number pictures", count=24, seed=2, render=render_numbers
     )
 
 
