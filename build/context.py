@@ -18,25 +18,20 @@ CSP = (
 # key -> file in dist/, rendered from the template of the same name in site_templates/
 PAGES = {"index": "index.html", "model_card": "model-card.html"}
 STYLESHEETS = ("static/app.css",)
+
+
+def _scripts(*names: str) -> tuple[str, ...]:
+    """Return the urls of the site's own scripts in static/js/, in the order given: the order they load in."""
+    return tuple(f"static/js/{name}" for name in names)
+
+
 # Classic scripts in load order: each defines one global that the later ones use. The calculator's
 # scripts load before the TF.js runtime, so the page takes input while the runtime downloads;
 # recognition's scripts load after it (main.js hands recognition to app.js).
-UI_SCRIPTS = tuple(
-    f"static/js/{name}"
-    for name in (
-        "arithmetic.js",
-        "calculator.js",
-        "ui-pad.js",
-        "ui-picture.js",
-        "ui-operand.js",
-        "ui-inputs.js",
-        "ui.js",
-        "app.js",
-    )
+UI_SCRIPTS = _scripts(
+    "arithmetic.js", "calculator.js", "ui-pad.js", "ui-picture.js", "ui-operand.js", "ui-inputs.js", "ui.js", "app.js"
 )
-RECOGNITION_SCRIPTS = tuple(
-    f"static/js/{name}" for name in ("decode.js", "pixels.js", "locate.js", "preprocess.js", "model.js", "main.js")
-)
+RECOGNITION_SCRIPTS = _scripts("decode.js", "pixels.js", "locate.js", "preprocess.js", "model.js", "main.js")
 APP_SCRIPTS = UI_SCRIPTS + RECOGNITION_SCRIPTS
 MODEL_URL = "model/model.json"
 EMBEDDED_MODEL_URL = "model/embedded.js"

@@ -21,7 +21,6 @@ are circles, ovals or squares drawn alone (a 0).
 
 from __future__ import annotations
 
-import argparse
 import math
 import sys
 from collections.abc import Callable, Sequence
@@ -134,6 +133,11 @@ class NonDigit:
     kind: str
     style: str
     label: None = None
+
+    @property
+    def name(self) -> str:
+        """The file name stem when written out: `notdigit-<kind>-<style>`."""
+        return f"notdigit-{self.kind}-{self.style}"
 
 
 def benchmark_fonts() -> list[str]:
@@ -406,25 +410,14 @@ def render_nondigits(count: int, seed: int = 1) -> list[NonDigit]:
 
 def write(pictures: Sequence[NonDigit], out_dir: Path) -> list[Path]:
     """Write pictures as `notdigit-<kind>-<style>-<i>.<ext>` into out_dir; return the paths."""
-    return scenes.write_files(
-        [
-            (f"notdigit-{picture.kind}-{picture.style}-{index}.{picture.extension}", picture.data)
-            for index, picture in enumerate(pictures)
-        ],
-        out_dir,
-    )
+    return scenes.write_pictures(pictures, out_dir)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Write non-digit pictures to look at."""
-    parser = argparse.ArgumentParser(prog="python -m build.nondigits", description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=32)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--out", type=Path, required=True)
-    args = parser.parse_args(argv)
-    write(render_nondigits(args.count, args.seed), args.out)
-    print(f"wrote {args.count} non-digit pictures to {args.out}")
-    return 0
+    return scenes.look_command(
+        argv, "build.nondigits", __doc__, "non-digit pictures", count=32, seed=1, render=render_nondigits
+    )
 
 
 if __name__ == "__main__":

@@ -26,9 +26,10 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
@@ -669,21 +670,51 @@ def load_test_digits() -> tuple[np.ndarray, np.ndarray]:
     return mnist.test_images, mnist.test_labels
 
 
-def write_files(files: Sequence[tuple[str, bytes]], out_dir: Path) -> list[Path]:
-    """Write (file name, bytes) pairs into out_dir, made if missing; return the paths (build.nondigits and
-    build.bench.numbers write their pictures with it too)."""
+class Encoded(Protocol):
+    """A rendered picture as a file: its encoded bytes, the extension they go with, and its file name stem."""
+
+    @property
+    def data(self) -> bytes: ...
+
+    @property
+    def extension(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+
+def write_pictures(pictures: Sequence[Encoded], out_dir: Path) -> list[Path]:
+    """Write each picture as `<name>-<i>.<ext>` into out_dir, made if missing; return the paths. The index
+    keeps names apart; the scenes, build.nondigits and build.bench.numbers name their files this one way."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths = [out_dir / name for name, _ in files]
-    for path, (_, data) in zip(paths, files, strict=True):
-        path.write_bytes(data)
+    paths = []
+    for index, picture in enumerate(pictures):
+        path = out_dir / f"{picture.name}-{index}.{picture.extension}"
+        path.write_bytes(picture.data)
+        paths.append(path)
     return paths
 
 
-def write_scenes(scenes: Sequence[Scene], out_dir: Path) -> list[Path]:
-    """Write scenes as `<label or 'blank'>-<kind>-<i>.<ext>` into out_dir; return the paths."""
-    return write_files(
-        [(f"{scene.name}-{index}.{scene.extension}", scene.data) for index, scene in enumerate(scenes)], out_dir
-    )
+def look_command(
+    argv: Sequence[str] | None,
+    module: str,
+    doc: str,
+    what: str,
+    *,
+    count: int,
+    seed: int,
+    render: Callable[[int, int], Sequence[Encoded]],
+) -> int:
+    """Run the command line of build.nondigits and build.bench.numbers: render --count pictures from --seed
+    (defaults: count, seed) and write them into --out to look at. One place, so the two commands read alike."""
+    parser = argparse.ArgumentParser(prog=f"python -m {module}", description=doc.splitlines()[0])
+    parser.add_argument("--count", type=int, default=count)
+    parser.add_argument("--seed", type=int, default=seed)
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args(argv)
+    write_pictures(render(args.count, args.seed), args.out)
+    print(f"wrote {args.count} {what} to {args.out}")
+    return 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -791,11 +822,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("give --count >= 1 and --out DIR and/or --evaluate")
     scenes = render_scenes(args.count, args.seed, kinds=args.kind or KINDS)
     if args.out:
-        write_scenes(scenes, args.out)
+        write_pictures(scenes, args.out)
         print(f"wrote {len(scenes)} scenes to {args.out}")
     if args.evaluate:
         with tempfile.TemporaryDirectory(prefix="snapmath-scenes-") as folder:
-            paths = write_scenes(scenes, args.out or Path(folder))
+            paths = write_pictures(scenes, args.out or Path(folder))
             answers = read_with_predict(paths, args.model)
         result = score(scenes, answers)
         print(format_score(result))

@@ -8,11 +8,9 @@ Only MNIST test digits are drawn, and these pictures are for measuring, never fo
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
@@ -32,6 +30,11 @@ class NumberPicture:
     label: int
     digits: int
     style: str
+
+    @property
+    def name(self) -> str:
+        """The file name stem when written out: `<number>-number-<style>`."""
+        return f"{self.label}-number-{self.style}"
 
 
 def number_mask(digits: Sequence[np.ndarray], rng: np.random.Generator) -> np.ndarray:
@@ -79,27 +82,11 @@ def render_numbers(
     return pictures
 
 
-def write(pictures: Sequence[NumberPicture], out_dir: Path) -> list[Path]:
-    """Write pictures as `<number>-number-<style>-<i>.<ext>` into out_dir; return the paths."""
-    return scenes.write_files(
-        [
-            (f"{picture.label}-number-{picture.style}-{index}.{picture.extension}", picture.data)
-            for index, picture in enumerate(pictures)
-        ],
-        out_dir,
-    )
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Write number pictures to look at."""
-    parser = argparse.ArgumentParser(prog="python -m build.bench.numbers", description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=24)
-    parser.add_argument("--seed", type=int, default=2)
-    parser.add_argument("--out", type=Path, required=True)
-    args = parser.parse_args(argv)
-    write(render_numbers(args.count, args.seed), args.out)
-    print(f"wrote {args.count} number pictures to {args.out}")
-    return 0
+    return scenes.look_command(
+        argv, "build.bench.numbers", __doc__, "number pictures", count=24, seed=2, render=render_numbers
+    )
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -248,42 +249,51 @@ def test_failed_build_leaves_the_previous_dist_untouched(
     assert leftovers(out) == []
 
 
-def test_no_model_says_how_to_make_one(fixture_main, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+@pytest.fixture
+def build_error(fixture_main, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Callable[..., str]:
+    """The build command run with --model MODEL (None: no --model) and --out OUT (default tmp_path/dist), which
+    must fail (exit status 1), returning what it wrote to stderr: every failure is checked on that one line."""
+
+    def run(model: Path | None, out: Path = tmp_path / "dist") -> str:
+        assert fixture_main([*(["--model", str(model)] if model else []), "--out", str(out)]) == 1
+        return capsys.readouterr().err
+
+    return run
+
+
+def test_no_model_says_how_to_make_one(build_error, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from training import exports
 
     empty = tmp_path / "models"
     monkeypatch.setattr(exports, "MODELS_DIR", empty)
-    assert fixture_main(["--out", str(tmp_path / "dist")]) == 1
-    assert capsys.readouterr().err == (
+    assert build_error(None) == (
         f"error: no exported model in {empty} (expected <unix-timestamp>/saved_model.pb); "
         "train one with `python -m training.train`\n"
     )
 
 
-def test_broken_saved_model_is_one_error_line(fixture_main, tmp_path: Path, capsys) -> None:
+def test_broken_saved_model_is_one_error_line(build_error, tmp_path: Path) -> None:
     broken = tmp_path / "1700000001"
     broken.mkdir()
     (broken / "saved_model.pb").write_bytes(b"this is not a protocol buffer")
     example_metrics.write(broken)
-    assert fixture_main(["--model", str(broken), "--out", str(tmp_path / "dist")]) == 1
-    err = capsys.readouterr().err
+    err = build_error(broken)
     assert err.startswith(f"error: cannot run the SavedModel in {broken}: ")
     assert err.count("\n") == 1
     assert "Traceback" not in err
     assert not (tmp_path / "dist").exists()
 
 
-def test_converter_failure_is_one_error_line(fixture_main, unsupported_op_model: Path, tmp_path: Path, capsys) -> None:
+def test_converter_failure_is_one_error_line(build_error, unsupported_op_model: Path) -> None:
     unsupported = unsupported_op_model
-    assert fixture_main(["--model", str(unsupported), "--out", str(tmp_path / "dist")]) == 1
-    assert capsys.readouterr().err == (
+    assert build_error(unsupported) == (
         f"error: converting {unsupported} to TF.js failed: "
         "ValueError: Unsupported Ops in the model before optimization: BesselI0e\n"
     )
 
 
 def test_conversion_that_changes_the_answers_fails_the_build(
-    model_dir: Path, fixture_main, tmp_path: Path, monkeypatch, capsys
+    model_dir: Path, build_error, tmp_path: Path, monkeypatch
 ) -> None:
     real_convert = convert.convert_saved_model
 
@@ -299,8 +309,7 @@ def test_conversion_that_changes_the_answers_fails_the_build(
         return convert.ConvertedModel(converted.model_json, {name: b"".join(reversed(elements)) + data[length:]})
 
     monkeypatch.setattr(convert, "convert_saved_model", transpose_first_kernel)
-    assert fixture_main(["--model", str(model_dir), "--out", str(tmp_path / "dist")]) == 1
-    err = capsys.readouterr().err
+    err = build_error(model_dir)
     assert err.startswith("error: the converted model disagrees with the SavedModel: on the built-in input '")
     assert "(allowed 0.02 with --quantize float16;" in err
     assert not (tmp_path / "dist").exists()
@@ -320,24 +329,23 @@ def test_missing_node_modules_says_npm_ci(
     )
 
 
-def test_unwritable_output_is_one_error_line(model_dir: Path, fixture_main, tmp_path: Path, capsys) -> None:
+def test_unwritable_output_is_one_error_line(model_dir: Path, build_error, tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")
     out = blocker / "dist"
-    assert fixture_main(["--model", str(model_dir), "--out", str(out)]) == 1
-    assert capsys.readouterr().err == f"error: cannot write the build to {out}: {blocker} is a file\n"
+    err = build_error(model_dir, out)
+    assert err == f"error: cannot write the build to {out}: {blocker} is a file\n"
 
 
 @pytest.mark.parametrize("files", [["holiday.jpg"], ["index.html", "notes.txt"]])
 def test_output_that_is_not_an_earlier_build_is_not_replaced(
-    model_dir: Path, fixture_main, tmp_path: Path, capsys, files: list[str]
+    model_dir: Path, build_error, tmp_path: Path, files: list[str]
 ) -> None:
     precious = tmp_path / "photos"
     precious.mkdir()
     for name in files:  # an index.html of one's own does not make a folder the build's
         (precious / name).write_bytes(b"...")
-    assert fixture_main(["--model", str(model_dir), "--out", str(precious)]) == 1
-    assert capsys.readouterr().err == (
+    assert build_error(model_dir, precious) == (
         f"error: refusing to replace {precious}: it is not empty and was not written by this build "
         f"(no {build_config.BUILD_MARKER} file); pick another --out or remove it\n"
     )
@@ -415,58 +423,53 @@ def test_a_full_disk_is_one_error_line(model_dir: Path, fixture_main, tmp_path: 
     ],
 )
 def test_impossible_metrics_are_refused_not_shown(
-    model_dir: Path, fixture_main, tmp_path: Path, capsys, metrics: dict, problem: str
+    model_dir: Path, build_error, tmp_path: Path, metrics: dict, problem: str
 ) -> None:
     copy = tmp_path / model_dir.name
     shutil.copytree(model_dir, copy)
     example_metrics.write(copy, **metrics)
-    assert fixture_main(["--model", str(copy), "--out", str(tmp_path / "dist")]) == 1
-    assert capsys.readouterr().err == f"error: {copy / 'metrics.json'}: figures the model card cannot show: {problem}\n"
+    err = build_error(copy)
+    assert err == f"error: {copy / 'metrics.json'}: figures the model card cannot show: {problem}\n"
 
 
 @pytest.mark.parametrize(
     "name", ["99999999999999999999", "\u0661\u0667\u0660\u0660\u0660\u0660\u0660\u0660\u0660\u0660"]
 )
 def test_a_model_folder_that_is_no_timestamp_is_one_error_line(
-    model_dir: Path, fixture_main, tmp_path: Path, capsys, name: str
+    model_dir: Path, build_error, tmp_path: Path, name: str
 ) -> None:
     copy = tmp_path / name
     shutil.copytree(model_dir, copy)
-    assert fixture_main(["--model", str(copy), "--out", str(tmp_path / "dist")]) == 1
-    assert capsys.readouterr().err == (
+    assert build_error(copy) == (
         f"error: model directory name {name!r} is not a Unix timestamp "
         "(ASCII digits, at most 253402300799); rename it\n"
     )
 
 
 def test_a_superscript_digit_folder_among_the_models_is_one_error_line(
-    model_dir: Path, fixture_main, tmp_path: Path, monkeypatch, capsys
+    model_dir: Path, build_error, tmp_path: Path, monkeypatch
 ) -> None:
     from training import exports
 
     models_dir = tmp_path / "models"
     shutil.copytree(model_dir, models_dir / "\u00b2")
     monkeypatch.setattr(exports, "MODELS_DIR", models_dir)
-    assert fixture_main(["--out", str(tmp_path / "dist")]) == 1
-    err = capsys.readouterr().err
+    err = build_error(None)
     assert err.startswith(
         f"error: cannot pick the newest model in {models_dir}: a folder is not named by a Unix timestamp"
     )
     assert err.count("\n") == 1
 
 
-def test_a_symlink_loop_or_an_overlong_out_is_one_error_line(
-    model_dir: Path, fixture_main, tmp_path: Path, capsys
-) -> None:
+def test_a_symlink_loop_or_an_overlong_out_is_one_error_line(model_dir: Path, build_error, tmp_path: Path) -> None:
     loop = tmp_path / "loop"
     loop.symlink_to(loop)
-    assert fixture_main(["--model", str(loop), "--out", str(tmp_path / "dist")]) == 1
-    err = capsys.readouterr().err
+    err = build_error(loop)
     assert err.startswith(f"error: --model {loop} cannot be resolved: ")
     assert err.count("\n") == 1
     overlong = tmp_path / ("a" * 300)
-    assert fixture_main(["--model", str(model_dir), "--out", str(overlong)]) == 1
-    assert capsys.readouterr().err == f"error: cannot write the build to {overlong}: File name too long\n"
+    err = build_error(model_dir, overlong)
+    assert err == f"error: cannot write the build to {overlong}: File name too long\n"
 
 
 def test_bad_spec_is_one_error_line_listing_every_bad_field(

@@ -38,17 +38,11 @@
 
   // ---- Shared helpers, computed as in the Python twin (pixels.js, and here what needs tf) ----
 
-  const {
-    roundHalfUp,
-    makeMap,
-    selectInPlace,
-    orderStatistic,
-    borderRing,
-    windowedExtreme1d,
-    windowedExtreme,
-    pad,
-    crop,
-  } = window.snapmathPixels;
+  // The helpers training/pixels.py gives the Python twin too...
+  const { roundHalfUp, orderStatistic, borderRing, windowedExtreme } = window.snapmathPixels;
+  // ...the in-place and 1-d cores of two of them (where the twin calls order_statistic and windowed_extreme),
+  // and what numpy arrays give the twin for free (a map, np.pad, slicing).
+  const { selectInPlace, windowedExtreme1d, makeMap, pad, crop } = window.snapmathPixels;
 
   // The map of a float32 [H,W] tensor, for the work done in plain JS.
   function view(map) {
