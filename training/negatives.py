@@ -161,7 +161,7 @@ WORDS = tuple(
 ONE_STROKE_SPREAD = 2.5  # px across the main axis of a 28x28 input: a straight pen stroke
 ONE_TILT_DEGREES = 50  # MNIST 1s lean up to ~40 degrees
 KINDS = ("letter", "word", "symbol", "shape", "scribble", "hatching", "smudge", "texture", "desk")
-KIND_WEIGHTS = (0.30, 0.12, 0.08, 0.16, 0.10, 0.06, 0.06, 0.06, 0.06)
+KIND_WEIGHTS = (0.28, 0.08, 0.14, 0.14, 0.10, 0.05, 0.12, 0.05, 0.04)
 SHAPES = ("star", "triangle", "heart", "spiral", "arrow", "smiley", "zigzag", "wave", "check", "cross", "cloud")
 
 

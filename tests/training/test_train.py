@@ -134,8 +134,8 @@ def recorded_recipe(train, monkeypatch: pytest.MonkeyPatch) -> dict:
     def make_training_data(mnist, limit, held_out, printed_digits, digit_crops, non_digits):
         recorded.update(limit=limit, held_out=held_out, printed=printed_digits, crops=digit_crops, non=non_digits)
 
-    def fit(training, epochs, head, log_dir, init_from):
-        recorded.update(epochs=epochs, head=head, init_from=init_from)
+    def fit(training, epochs, head, stage_filters, log_dir, init_from):
+        recorded.update(epochs=epochs, head=head, stages=stage_filters, init_from=init_from)
         raise ValueError("stopped before training")
 
     monkeypatch.setattr(train, "make_training_data", make_training_data)
@@ -153,10 +153,18 @@ def test_no_flags_is_the_shipped_recipe(train, recorded_recipe: dict, capsys) ->
         "non": train.NON_DIGITS,
         "epochs": train.EPOCHS,
         "head": train.HEAD,
-        "init_from": train.INIT_FROM,
+        "stages": train.STAGE_FILTERS,
+        "init_from": None,  # from scratch: the held-out slice is unseen by every weight
     }
-    assert train.INIT_FROM is not None
-    assert (train.INIT_FROM / "saved_model.pb").is_file()  # the committed model the recipe fine-tunes
+
+
+def test_stages_sets_the_filters_per_stage(train, recorded_recipe: dict, capsys) -> None:
+    assert train.main(["--stages", "12-24-48"]) == cli.EXIT_ERROR
+    assert recorded_recipe["stages"] == (12, 24, 48)
+    with pytest.raises(SystemExit) as exit_info:
+        train.main(["--stages", "12-x-48"])
+    assert exit_info.value.code == cli.EXIT_USAGE
+    assert "'12-x-48' is not filters per stage such as 12-24-64" in capsys.readouterr().err
 
 
 def test_init_from_none_trains_from_scratch(train, recorded_recipe: dict, tmp_path) -> None:
@@ -169,7 +177,7 @@ def test_init_from_none_trains_from_scratch(train, recorded_recipe: dict, tmp_pa
 def test_the_readme_states_the_recipe_make_model_runs(train) -> None:
     readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
     paragraph = readme[readme.index("`make model` (= `python -m training.train`, no flags)") :].split("\n\n")[0]
-    assert f"fine-tunes {train.INIT_FROM.name}" in paragraph
+    assert "trains from scratch" in paragraph
     assert f"{train.EPOCHS} epochs" in paragraph
     assert f"{train.HELD_OUT // 1000}k held out" in paragraph
     assert f"{train.PRINTED_DIGITS // 1000}k printed digits" in paragraph
