@@ -11,11 +11,11 @@ import pytest
 from training import cli, data, evaluate, exports, negatives
 
 # Issue 10's floors. Issue 12 asks 99.6 % and issue 10 asks 95 % of non-digits refused: the shipped
-# model (1795619585: 99.53 %, 73-77 % refused) does not reach those yet, so the floors below are what
-# it must not fall under, not the targets (README design notes).
+# model (1796523074: 99.51 %, 93.5-95.3 % refused) does not reach all of those yet, so the floors below
+# are what it must not fall under, not the targets (README design notes).
 REQUIRED_ACCURACY = 0.995
 MAX_CALIBRATION_ERROR = 0.02  # issue 10
-MIN_REFUSED = 0.70  # of rendered non-digits; target 0.95
+MIN_REFUSED = 0.90  # of rendered non-digits; target 0.95
 MAX_WRONGLY_REFUSED = 0.005  # of MNIST test digits (issue 10)
 PARAMETER_BUDGET = 100_000
 BENCHMARK_FONT_PICTURES = 300  # the benchmark renders more; this is the unit-test-sized check
