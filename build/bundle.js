@@ -13,6 +13,8 @@
 // - kernels: every kernel the bundled code can run (`runKernel(<Kernel>, ...)` in the bundled files),
 //   found by bundling until the set stops growing, and registered explicitly from the CPU backend;
 // - the converter's op tables and executors keep only the ops and categories model.json uses.
+// - tfjs-core's namespaces (util, backend_util, slice_util, io, ...) are imported from their own files, so only
+//   the members used are bundled, not the whole namespace object.
 "use strict";
 
 const fs = require("fs");
@@ -148,7 +150,7 @@ function kernelsRunBy(source, identifiers) {
 }
 
 // The API the page gets as `tf`: each name from tfjs-core (base) or the converter, nested names as objects.
-function entryModule(api, kernels, cpu, coreNames, converterNames) {
+function entryModule(api, kernels, cpu, coreNames, converterNames, coreNamespaces) {
   const lines = [
     `import { registerKernel } from "${CORE}/dist/base";`,
     `import "${CORE}/dist/base_side_effects";`,
@@ -176,7 +178,11 @@ function entryModule(api, kernels, cpu, coreNames, converterNames) {
   }
   for (const head of Object.keys(namespaces).sort()) {
     const { from, members } = namespaces[head];
-    lines.push(`import { ${head} as namespace_${head} } from "${from}";`);
+    if (from !== CONVERTER && head in coreNamespaces) {
+      lines.push(`import * as namespace_${head} from "${CORE}/dist/${coreNamespaces[head]}";`);
+    } else {
+      lines.push(`import { ${head} as namespace_${head} } from "${from}";`);
+    }
     lines.push(
       `export const ${head} = { ${members.map((member) => `${member}: namespace_${head}.${member}`).join(", ")} };`,
     );
@@ -260,9 +266,38 @@ function unusedModule(file) {
   return lines.join("\n") + "\n";
 }
 
+// tfjs-core's namespaces ({name: file under dist/}): `import * as util from './util'` in base.js, exported as
+// objects. A namespace object reached through the package keeps every member (esbuild has to build the object);
+// imported from its own file, only the members used are bundled.
+function coreNamespaces(nodeModules) {
+  const source = readText(path.join(nodeModules, CORE, "dist", "base.js"));
+  const namespaces = {};
+  for (const match of source.matchAll(new RegExp(`^import \\* as (${IDENTIFIER}) from '\\./([\\w/]+)';`, "gm"))) {
+    namespaces[match[1]] = match[2];
+  }
+  return namespaces;
+}
+
+// `source` with each tfjs-core namespace it imports by name (`import { util, Tensor } from
+// '@tensorflow/tfjs-core'`) imported from its own file instead (`import * as util from '.../dist/util'`).
+function directNamespaces(source, namespaces) {
+  return source.replace(/\bimport\s*\{([^}]*)\}\s*from\s*'@tensorflow\/tfjs-core';/g, (statement, names) => {
+    const kept = [];
+    const direct = [];
+    for (const part of names.split(",")) {
+      const name = part.trim();
+      if (!name) continue;
+      if (name in namespaces) direct.push(`import * as ${name} from "${CORE}/dist/${namespaces[name]}";`);
+      else kept.push(name);
+    }
+    if (direct.length === 0) return statement;
+    return [...(kept.length ? [`import { ${kept.join(", ")} } from "${CORE}";`] : []), ...direct].join(" ");
+  });
+}
+
 // The esbuild plugin: virtual entry and ops modules, `@tensorflow/tfjs-core` as its side-effect-free
 // base, op tables and executors cut to the model, no Node.js platform (the page runs in a browser).
-function cutPlugin({ nodeModules, entry, ops, usedOps, usedCategories, tables, kernels }) {
+function cutPlugin({ nodeModules, entry, ops, usedOps, usedCategories, tables, kernels, namespaces }) {
   const resolveDir = path.dirname(nodeModules);
   const executors = path.join(nodeModules, CONVERTER, "dist", "operations", "executors");
   return {
@@ -299,6 +334,11 @@ function cutPlugin({ nodeModules, entry, ops, usedOps, usedCategories, tables, k
           contents: `export const executeOp = (node) => { throw new TypeError("Node type " + node.op + " is not in this bundle"); };\n`,
           loader: "js",
         };
+      });
+      const packages = [CPU, CONVERTER].map((name) => path.join(nodeModules, name, "dist") + path.sep);
+      build.onLoad({ filter: /\.js$/ }, (args) => {
+        if (!packages.some((directory) => args.path.startsWith(directory))) return undefined;
+        return { contents: directNamespaces(readText(args.path), namespaces), loader: "js" };
       });
     },
   };
@@ -381,7 +421,8 @@ async function build(nodeModules, request) {
   const identifiers = kernelNames(nodeModules);
   const cpu = cpuKernels(nodeModules, identifiers);
   const ops = opsModule(opFunctions, nodeModules);
-  const options = { nodeModules, ops, usedOps, usedCategories, tables };
+  const namespaces = coreNamespaces(nodeModules);
+  const options = { nodeModules, ops, usedOps, usedCategories, tables, namespaces };
   let kernels = [];
   for (;;) {
     const entry = entryModule(
@@ -390,6 +431,7 @@ async function build(nodeModules, request) {
       cpu,
       coreNames,
       converterNames,
+      namespaces,
     );
     const { kernels: found } = bundledKernels(
       await bundle(esbuild, { ...options, entry, kernels }, false),
@@ -408,7 +450,7 @@ async function build(nodeModules, request) {
   }
 
   // 4. The shipped bundle: minified, licence comments kept at the end.
-  const entry = entryModule(api, kernels, cpu, coreNames, converterNames);
+  const entry = entryModule(api, kernels, cpu, coreNames, converterNames, namespaces);
   const result = await bundle(esbuild, { ...options, entry, kernels }, true);
   const { files } = bundledKernels(result, identifiers, path.dirname(nodeModules));
   for (const input of Object.keys(result.metafile.inputs)) {
