@@ -233,14 +233,20 @@ function namespaceFiles(nodeModules, head) {
 }
 
 // Library files the page never runs, replaced by modules whose exports throw: model storage in the
-// browser (the page loads its model from memory or over http and never saves one), and the string
-// hashing that only the StringToHashBucketFast kernel uses (it needs the 9 KB `long` package).
+// browser (the page loads its model from memory or over http and never saves one), the string
+// hashing that only the StringToHashBucketFast kernel uses (it needs the 9 KB `long` package), and
+// the convolution's backward ops, which the fused conv2d imports only for its gradient (the page
+// never computes one; with them go the Conv2DBackpropInput and Conv2DBackpropFilter kernels) unless
+// the graph or the page calls them (a transposed convolution runs conv2DBackpropInput).
+const CONV_BACKWARD = ["conv2dTranspose", "conv2DBackpropInput", "conv2DBackpropFilter"];
 const UNUSED_FILES = [
   { file: "io/browser_files.js", unlessKernel: null },
   { file: "io/local_storage.js", unlessKernel: null },
   { file: "io/indexed_db.js", unlessKernel: null },
   { file: "io/model_management.js", unlessKernel: null },
   { file: "hash_util.js", unlessKernel: "StringToHashBucketFast" },
+  { file: "ops/conv2d_backprop_input.js", unlessCalled: CONV_BACKWARD },
+  { file: "ops/conv2d_backprop_filter.js", unlessCalled: CONV_BACKWARD },
 ];
 
 // A module with the same export names as `file`, each one throwing when used.
@@ -297,7 +303,7 @@ function directNamespaces(source, namespaces) {
 
 // The esbuild plugin: virtual entry and ops modules, `@tensorflow/tfjs-core` as its side-effect-free
 // base, op tables and executors cut to the model, no Node.js platform (the page runs in a browser).
-function cutPlugin({ nodeModules, entry, ops, usedOps, usedCategories, tables, kernels, namespaces }) {
+function cutPlugin({ nodeModules, entry, ops, usedOps, usedCategories, tables, kernels, namespaces, called, stubbed }) {
   const resolveDir = path.dirname(nodeModules);
   const executors = path.join(nodeModules, CONVERTER, "dist", "operations", "executors");
   return {
@@ -316,12 +322,15 @@ function cutPlugin({ nodeModules, entry, ops, usedOps, usedCategories, tables, k
       });
       build.onLoad({ filter: /platform_node\.js$/ }, () => ({ contents: "export {};\n", loader: "js" }));
       const coreDist = path.join(nodeModules, CORE, "dist");
-      for (const { file, unlessKernel } of UNUSED_FILES) {
+      for (const { file, unlessKernel, unlessCalled } of UNUSED_FILES) {
         if (unlessKernel && kernels.includes(unlessKernel)) continue;
+        if (unlessCalled && unlessCalled.some((name) => called.has(name))) continue;
         const absolute = path.join(coreDist, file);
-        build.onLoad({ filter: new RegExp(`${escapeRegExp(file)}$`) }, (args) =>
-          args.path === absolute ? { contents: unusedModule(absolute), loader: "js" } : undefined,
-        );
+        build.onLoad({ filter: new RegExp(`${escapeRegExp(file)}$`) }, (args) => {
+          if (args.path !== absolute) return undefined;
+          stubbed.add(absolute); // its kernels are not run: bundledKernels skips it
+          return { contents: unusedModule(absolute), loader: "js" };
+        });
       }
       build.onLoad({ filter: /[\\/]op_list[\\/]\w+\.js$/ }, (args) => {
         const entries = (tables[args.path] || []).filter((entry) => usedOps.has(entry.tfOpName));
@@ -364,8 +373,9 @@ async function bundle(esbuild, options, minify) {
   });
 }
 
-// The bundled files (those that put bytes in the output) and the kernels their code can run.
-function bundledKernels(result, identifiers, resolveDir) {
+// The bundled files (those that put bytes in the output) and the kernels their code can run (not a file
+// replaced by unusedModule: `stubbed`).
+function bundledKernels(result, identifiers, resolveDir, stubbed) {
   const kernels = new Set();
   const files = [];
   for (const output of Object.values(result.metafile.outputs)) {
@@ -373,6 +383,7 @@ function bundledKernels(result, identifiers, resolveDir) {
       if (info.bytesInOutput === 0 || input.startsWith(`${NAMESPACE}:`)) continue;
       const file = path.resolve(resolveDir, input);
       files.push(file);
+      if (stubbed.has(file)) continue;
       for (const kernel of kernelsRunBy(readText(file), identifiers)) kernels.add(kernel);
     }
   }
@@ -422,7 +433,10 @@ async function build(nodeModules, request) {
   const cpu = cpuKernels(nodeModules, identifiers);
   const ops = opsModule(opFunctions, nodeModules);
   const namespaces = coreNamespaces(nodeModules);
-  const options = { nodeModules, ops, usedOps, usedCategories, tables, namespaces };
+  // Names the graph's ops and the page call, with and without their namespace (`fused.conv2d`: conv2d too).
+  const called = new Set([...opFunctions, ...api].flatMap((name) => [name, name.split(".").pop()]));
+  const stubbed = new Set();
+  const options = { nodeModules, ops, usedOps, usedCategories, tables, namespaces, called, stubbed };
   let kernels = [];
   for (;;) {
     const entry = entryModule(
@@ -437,6 +451,7 @@ async function build(nodeModules, request) {
       await bundle(esbuild, { ...options, entry, kernels }, false),
       identifiers,
       path.dirname(nodeModules),
+      stubbed,
     );
     const next = [...new Set([...kernels, ...found])].sort();
     if (next.length === kernels.length) break;
@@ -452,7 +467,7 @@ async function build(nodeModules, request) {
   // 4. The shipped bundle: minified, licence comments kept at the end.
   const entry = entryModule(api, kernels, cpu, coreNames, converterNames, namespaces);
   const result = await bundle(esbuild, { ...options, entry, kernels }, true);
-  const { files } = bundledKernels(result, identifiers, path.dirname(nodeModules));
+  const { files } = bundledKernels(result, identifiers, path.dirname(nodeModules), stubbed);
   for (const input of Object.keys(result.metafile.inputs)) {
     if (!/^[\w-]+:|^\(disabled\):/.test(input)) FILES_READ.add(path.resolve(path.dirname(nodeModules), input));
   }
