@@ -285,8 +285,22 @@ function coreNamespaces(nodeModules) {
 }
 
 // `source` with each tfjs-core namespace it imports by name (`import { util, Tensor } from
-// '@tensorflow/tfjs-core'`) imported from its own file instead (`import * as util from '.../dist/util'`).
+// '@tensorflow/tfjs-core'`) imported from its own file instead (`import * as util from '.../dist/util'`); one
+// reached through the whole package (`import * as tfc ...`, then `tfc.util.isPromise`) likewise (`tfc_util.`).
 function directNamespaces(source, namespaces) {
+  const star = source.match(new RegExp(`\\bimport \\* as (${IDENTIFIER}) from '@tensorflow/tfjs-core';`));
+  if (star) {
+    const used = new Set();
+    source = source.replace(new RegExp(`(?<![\\w$.])${star[1]}\\.(${IDENTIFIER})\\.`, "g"), (whole, name) => {
+      if (!(name in namespaces)) return whole;
+      used.add(name);
+      return `${star[1]}_${name}.`;
+    });
+    const imports = [...used]
+      .sort()
+      .map((name) => `import * as ${star[1]}_${name} from "${CORE}/dist/${namespaces[name]}";`);
+    source = source.replace(star[0], [star[0], ...imports].join(" "));
+  }
   return source.replace(/\bimport\s*\{([^}]*)\}\s*from\s*'@tensorflow\/tfjs-core';/g, (statement, names) => {
     const kept = [];
     const direct = [];
