@@ -13,6 +13,8 @@
 // - kernels: every kernel the bundled code can run (`runKernel(<Kernel>, ...)` in the bundled files),
 //   found by bundling until the set stops growing, and registered explicitly from the CPU backend;
 // - the converter's op tables and executors keep only the ops and categories model.json uses.
+// - tfjs-core's namespaces (util, backend_util, slice_util, io, ...) are imported from their own files, so only
+//   the members used are bundled, not the whole namespace object.
 "use strict";
 
 const fs = require("fs");
@@ -148,7 +150,7 @@ function kernelsRunBy(source, identifiers) {
 }
 
 // The API the page gets as `tf`: each name from tfjs-core (base) or the converter, nested names as objects.
-function entryModule(api, kernels, cpu, coreNames, converterNames) {
+function entryModule(api, kernels, cpu, coreNames, converterNames, coreNamespaces) {
   const lines = [
     `import { registerKernel } from "${CORE}/dist/base";`,
     `import "${CORE}/dist/base_side_effects";`,
@@ -176,7 +178,11 @@ function entryModule(api, kernels, cpu, coreNames, converterNames) {
   }
   for (const head of Object.keys(namespaces).sort()) {
     const { from, members } = namespaces[head];
-    lines.push(`import { ${head} as namespace_${head} } from "${from}";`);
+    if (from !== CONVERTER && head in coreNamespaces) {
+      lines.push(`import * as namespace_${head} from "${CORE}/dist/${coreNamespaces[head]}";`);
+    } else {
+      lines.push(`import { ${head} as namespace_${head} } from "${from}";`);
+    }
     lines.push(
       `export const ${head} = { ${members.map((member) => `${member}: namespace_${head}.${member}`).join(", ")} };`,
     );
@@ -227,14 +233,20 @@ function namespaceFiles(nodeModules, head) {
 }
 
 // Library files the page never runs, replaced by modules whose exports throw: model storage in the
-// browser (the page loads its model from memory or over http and never saves one), and the string
-// hashing that only the StringToHashBucketFast kernel uses (it needs the 9 KB `long` package).
+// browser (the page loads its model from memory or over http and never saves one), the string
+// hashing that only the StringToHashBucketFast kernel uses (it needs the 9 KB `long` package), and
+// the convolution's backward ops, which the fused conv2d imports only for its gradient (the page
+// never computes one; with them go the Conv2DBackpropInput and Conv2DBackpropFilter kernels) unless
+// the graph or the page calls them (a transposed convolution runs conv2DBackpropInput).
+const CONV_BACKWARD = ["conv2dTranspose", "conv2DBackpropInput", "conv2DBackpropFilter"];
 const UNUSED_FILES = [
   { file: "io/browser_files.js", unlessKernel: null },
   { file: "io/local_storage.js", unlessKernel: null },
   { file: "io/indexed_db.js", unlessKernel: null },
   { file: "io/model_management.js", unlessKernel: null },
   { file: "hash_util.js", unlessKernel: "StringToHashBucketFast" },
+  { file: "ops/conv2d_backprop_input.js", unlessCalled: CONV_BACKWARD },
+  { file: "ops/conv2d_backprop_filter.js", unlessCalled: CONV_BACKWARD },
 ];
 
 // A module with the same export names as `file`, each one throwing when used.
@@ -260,9 +272,52 @@ function unusedModule(file) {
   return lines.join("\n") + "\n";
 }
 
+// tfjs-core's namespaces ({name: file under dist/}): `import * as util from './util'` in base.js, exported as
+// objects. A namespace object reached through the package keeps every member (esbuild has to build the object);
+// imported from its own file, only the members used are bundled.
+function coreNamespaces(nodeModules) {
+  const source = readText(path.join(nodeModules, CORE, "dist", "base.js"));
+  const namespaces = {};
+  for (const match of source.matchAll(new RegExp(`^import \\* as (${IDENTIFIER}) from '\\./([\\w/]+)';`, "gm"))) {
+    namespaces[match[1]] = match[2];
+  }
+  return namespaces;
+}
+
+// `source` with each tfjs-core namespace it imports by name (`import { util, Tensor } from
+// '@tensorflow/tfjs-core'`) imported from its own file instead (`import * as util from '.../dist/util'`); one
+// reached through the whole package (`import * as tfc ...`, then `tfc.util.isPromise`) likewise (`tfc_util.`).
+function directNamespaces(source, namespaces) {
+  const star = source.match(new RegExp(`\\bimport \\* as (${IDENTIFIER}) from '@tensorflow/tfjs-core';`));
+  if (star) {
+    const used = new Set();
+    source = source.replace(new RegExp(`(?<![\\w$.])${star[1]}\\.(${IDENTIFIER})\\.`, "g"), (whole, name) => {
+      if (!(name in namespaces)) return whole;
+      used.add(name);
+      return `${star[1]}_${name}.`;
+    });
+    const imports = [...used]
+      .sort()
+      .map((name) => `import * as ${star[1]}_${name} from "${CORE}/dist/${namespaces[name]}";`);
+    source = source.replace(star[0], [star[0], ...imports].join(" "));
+  }
+  return source.replace(/\bimport\s*\{([^}]*)\}\s*from\s*'@tensorflow\/tfjs-core';/g, (statement, names) => {
+    const kept = [];
+    const direct = [];
+    for (const part of names.split(",")) {
+      const name = part.trim();
+      if (!name) continue;
+      if (name in namespaces) direct.push(`import * as ${name} from "${CORE}/dist/${namespaces[name]}";`);
+      else kept.push(name);
+    }
+    if (direct.length === 0) return statement;
+    return [...(kept.length ? [`import { ${kept.join(", ")} } from "${CORE}";`] : []), ...direct].join(" ");
+  });
+}
+
 // The esbuild plugin: virtual entry and ops modules, `@tensorflow/tfjs-core` as its side-effect-free
 // base, op tables and executors cut to the model, no Node.js platform (the page runs in a browser).
-function cutPlugin({ nodeModules, entry, ops, usedOps, usedCategories, tables, kernels }) {
+function cutPlugin({ nodeModules, entry, ops, usedOps, usedCategories, tables, kernels, namespaces, called, stubbed }) {
   const resolveDir = path.dirname(nodeModules);
   const executors = path.join(nodeModules, CONVERTER, "dist", "operations", "executors");
   return {
@@ -281,12 +336,15 @@ function cutPlugin({ nodeModules, entry, ops, usedOps, usedCategories, tables, k
       });
       build.onLoad({ filter: /platform_node\.js$/ }, () => ({ contents: "export {};\n", loader: "js" }));
       const coreDist = path.join(nodeModules, CORE, "dist");
-      for (const { file, unlessKernel } of UNUSED_FILES) {
+      for (const { file, unlessKernel, unlessCalled } of UNUSED_FILES) {
         if (unlessKernel && kernels.includes(unlessKernel)) continue;
+        if (unlessCalled && unlessCalled.some((name) => called.has(name))) continue;
         const absolute = path.join(coreDist, file);
-        build.onLoad({ filter: new RegExp(`${escapeRegExp(file)}$`) }, (args) =>
-          args.path === absolute ? { contents: unusedModule(absolute), loader: "js" } : undefined,
-        );
+        build.onLoad({ filter: new RegExp(`${escapeRegExp(file)}$`) }, (args) => {
+          if (args.path !== absolute) return undefined;
+          stubbed.add(absolute); // its kernels are not run: bundledKernels skips it
+          return { contents: unusedModule(absolute), loader: "js" };
+        });
       }
       build.onLoad({ filter: /[\\/]op_list[\\/]\w+\.js$/ }, (args) => {
         const entries = (tables[args.path] || []).filter((entry) => usedOps.has(entry.tfOpName));
@@ -299,6 +357,11 @@ function cutPlugin({ nodeModules, entry, ops, usedOps, usedCategories, tables, k
           contents: `export const executeOp = (node) => { throw new TypeError("Node type " + node.op + " is not in this bundle"); };\n`,
           loader: "js",
         };
+      });
+      const packages = [CPU, CONVERTER].map((name) => path.join(nodeModules, name, "dist") + path.sep);
+      build.onLoad({ filter: /\.js$/ }, (args) => {
+        if (!packages.some((directory) => args.path.startsWith(directory))) return undefined;
+        return { contents: directNamespaces(readText(args.path), namespaces), loader: "js" };
       });
     },
   };
@@ -324,8 +387,9 @@ async function bundle(esbuild, options, minify) {
   });
 }
 
-// The bundled files (those that put bytes in the output) and the kernels their code can run.
-function bundledKernels(result, identifiers, resolveDir) {
+// The bundled files (those that put bytes in the output) and the kernels their code can run (not a file
+// replaced by unusedModule: `stubbed`).
+function bundledKernels(result, identifiers, resolveDir, stubbed) {
   const kernels = new Set();
   const files = [];
   for (const output of Object.values(result.metafile.outputs)) {
@@ -333,6 +397,7 @@ function bundledKernels(result, identifiers, resolveDir) {
       if (info.bytesInOutput === 0 || input.startsWith(`${NAMESPACE}:`)) continue;
       const file = path.resolve(resolveDir, input);
       files.push(file);
+      if (stubbed.has(file)) continue;
       for (const kernel of kernelsRunBy(readText(file), identifiers)) kernels.add(kernel);
     }
   }
@@ -381,7 +446,11 @@ async function build(nodeModules, request) {
   const identifiers = kernelNames(nodeModules);
   const cpu = cpuKernels(nodeModules, identifiers);
   const ops = opsModule(opFunctions, nodeModules);
-  const options = { nodeModules, ops, usedOps, usedCategories, tables };
+  const namespaces = coreNamespaces(nodeModules);
+  // Names the graph's ops and the page call, with and without their namespace (`fused.conv2d`: conv2d too).
+  const called = new Set([...opFunctions, ...api].flatMap((name) => [name, name.split(".").pop()]));
+  const stubbed = new Set();
+  const options = { nodeModules, ops, usedOps, usedCategories, tables, namespaces, called, stubbed };
   let kernels = [];
   for (;;) {
     const entry = entryModule(
@@ -390,11 +459,13 @@ async function build(nodeModules, request) {
       cpu,
       coreNames,
       converterNames,
+      namespaces,
     );
     const { kernels: found } = bundledKernels(
       await bundle(esbuild, { ...options, entry, kernels }, false),
       identifiers,
       path.dirname(nodeModules),
+      stubbed,
     );
     const next = [...new Set([...kernels, ...found])].sort();
     if (next.length === kernels.length) break;
@@ -408,9 +479,9 @@ async function build(nodeModules, request) {
   }
 
   // 4. The shipped bundle: minified, licence comments kept at the end.
-  const entry = entryModule(api, kernels, cpu, coreNames, converterNames);
+  const entry = entryModule(api, kernels, cpu, coreNames, converterNames, namespaces);
   const result = await bundle(esbuild, { ...options, entry, kernels }, true);
-  const { files } = bundledKernels(result, identifiers, path.dirname(nodeModules));
+  const { files } = bundledKernels(result, identifiers, path.dirname(nodeModules), stubbed);
   for (const input of Object.keys(result.metafile.inputs)) {
     if (!/^[\w-]+:|^\(disabled\):/.test(input)) FILES_READ.add(path.resolve(path.dirname(nodeModules), input));
   }

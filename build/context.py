@@ -25,14 +25,21 @@ def _scripts(*names: str) -> tuple[str, ...]:
     return tuple(f"static/js/{name}" for name in names)
 
 
-# Classic scripts in load order: each defines one global that the later ones use. The calculator's
-# scripts load before the TF.js runtime, so the page takes input while the runtime downloads;
-# recognition's scripts load after it (main.js hands recognition to app.js).
+# The page's own scripts as written in site_templates/static/js/: classic scripts, each defining one global that
+# the later ones use, in load order. Before the TF.js runtime: the calculator's scripts, so the page takes input
+# while the runtime downloads, and model.js, which from disk starts reading the model (embedded.js) at once; after
+# it, recognition's (main.js hands recognition to app.js).
 UI_SCRIPTS = _scripts(
     "arithmetic.js", "calculator.js", "ui-pad.js", "ui-picture.js", "ui-operand.js", "ui-inputs.js", "ui.js", "app.js"
 )
-RECOGNITION_SCRIPTS = _scripts("decode.js", "pixels.js", "locate.js", "preprocess.js", "model.js", "main.js")
-APP_SCRIPTS = UI_SCRIPTS + RECOGNITION_SCRIPTS
+MODEL_SCRIPT = "static/js/model.js"
+RECOGNITION_SCRIPTS = _scripts("decode.js", "pixels.js", "locate.js", "preprocess.js", "main.js")
+APP_SCRIPTS = (*UI_SCRIPTS, MODEL_SCRIPT, *RECOGNITION_SCRIPTS)
+# What dist/ ships instead: each group's minified scripts joined, in order, into one file (build/minify.py's
+# join_scripts): two requests instead of fourteen, and one gzip stream per group.
+START_SCRIPT = "static/js/start.js"
+RECOGNITION_SCRIPT = "static/js/recognition.js"
+SHIPPED_SCRIPTS = {START_SCRIPT: (*UI_SCRIPTS, MODEL_SCRIPT), RECOGNITION_SCRIPT: RECOGNITION_SCRIPTS}
 MODEL_URL = "model/model.json"
 EMBEDDED_MODEL_URL = "model/embedded.js"
 
@@ -49,8 +56,9 @@ def page_context(
     # No hash for stylesheets: the page sets no integrity attribute (base.html) and the model card lists scripts only.
     stylesheets = [{"url": _static(url, static_files)} for url in STYLESHEETS]
     runtime_scripts = [{"url": file.url, "integrity": sri(file.content)} for file in runtime]
-    ui_scripts = [_asset(url, static_files) for url in UI_SCRIPTS]
-    recognition_scripts = [_asset(url, static_files) for url in RECOGNITION_SCRIPTS]
+    # Before the runtime (the calculator and model.js: ui_scripts) and after it (recognition: app_scripts).
+    ui_scripts = [_asset(START_SCRIPT, static_files)]
+    recognition_scripts = [_asset(RECOGNITION_SCRIPT, static_files)]
     limits = input_limits(spec, config.preprocess_spec)
     return {
         "site": {"title": config.site_title, "description": config.site_description},

@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from build import console, context, convert, model_card, output, parity, render, runtime, steps
+from build import console, context, convert, minify, model_card, output, parity, render, runtime, steps
 from build.config import DEFAULT_QUANTIZE, QUANTIZATIONS, Config, checked_metrics, load_config
 from build.errors import BuildError
 from build.floors import OVERRIDE_FLAG
@@ -54,7 +54,9 @@ def build(config: Config, slow_steps: steps.Steps | None = None) -> BuildReport:
         spec = _checked_spec(config.preprocess_spec)  # first: a bad spec fails before any slow step
         runtime.check_installed(config.node_modules)  # the TF.js bundle is made after convert: fail fast here
         page_sources = output.read_tree(config.templates_dir / STATIC_DIR, STATIC_DIR)
-        static_files = slow_steps.minify(page_sources, config.node_modules)
+        static_files = minify.join_scripts(
+            slow_steps.minify(page_sources, config.node_modules), context.SHIPPED_SCRIPTS
+        )
         metrics = checked_metrics(config)  # read and checked once, by load_config
         check_names, check_images = parity.check_inputs()
         # Running the SavedModel first also rejects a broken one before the slower conversion.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import re
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -120,10 +121,13 @@ def replace_runtime_scripts(html: str) -> str:
     if SCRIPT_SRC not in html:
         raise ValueError(f"index.html has no `{SCRIPT_SRC}` in its CSP; the bench must follow the template")
     html = html.replace(SCRIPT_SRC, SCRIPT_SRC_WITH_EVAL)
-    tag = f'<script src="{runtime.VENDOR_DIR}/{runtime.BUNDLE_NAME}"></script>'
-    if tag not in html:
-        raise ValueError(f"index.html lacks the runtime script tag {tag}; the bench must follow the template")
-    return html.replace(tag, f'<script src="{runtime.VENDOR_DIR}/{FULL_BUNDLE_NAME}"></script>')
+    # The tag keeps its other attributes (the template's `defer`).
+    source = f"{runtime.VENDOR_DIR}/{runtime.BUNDLE_NAME}"
+    tag = re.search(rf'<script src="{re.escape(source)}"([^>]*)></script>', html)
+    if tag is None:
+        raise ValueError(f"index.html lacks the runtime script tag for {source}; the bench must follow the template")
+    replacement = f'<script src="{runtime.VENDOR_DIR}/{FULL_BUNDLE_NAME}"{tag.group(1)}></script>'
+    return html[: tag.start()] + replacement + html[tag.end() :]
 
 
 def real_kinds(real_dir: Path) -> dict[str, str]:

@@ -50,6 +50,8 @@ def test_kernels_follow_the_model_ops(cnn_bundle: bundle.Bundle) -> None:
         cnn_bundle.kernels
     )
     assert not {"AvgPool", "Conv3D", "ResizeBilinear", "TopK", "Einsum"} & set(cnn_bundle.kernels)
+    # The fused conv2d imports the backward convolutions only for its gradient, which the page never computes.
+    assert not {"Conv2DBackpropInput", "Conv2DBackpropFilter"} & set(cnn_bundle.kernels)
     assert cnn_bundle.graph_ops == tuple(sorted(op for op in {node["op"] for node in CNN["modelTopology"]["node"]}))
 
 
@@ -58,6 +60,12 @@ def test_a_new_model_op_brings_its_kernel() -> None:
     with_pooling = bundle.build_bundle(graph("Placeholder", "AvgPool", "Identity"), {}, NODE_MODULES)
     assert "AvgPool" in with_pooling.kernels
     assert "FusedConv2D" not in with_pooling.kernels
+
+
+@pytest.mark.slow  # bundles TF.js with esbuild
+def test_a_transposed_convolution_keeps_the_backward_convolution() -> None:
+    transposed = bundle.build_bundle(graph("Placeholder", "Conv2DBackpropInput", "Identity"), {}, NODE_MODULES)
+    assert "Conv2DBackpropInput" in transposed.kernels
 
 
 @pytest.mark.slow  # bundles TF.js with esbuild

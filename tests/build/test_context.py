@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from build import config as build_config
-from build import context, model_card, runtime
+from build import context, minify, model_card, runtime
 from build.errors import BuildError
 from tests.example_metrics import METRICS
 from tests.paths import REPO_ROOT
@@ -16,7 +16,9 @@ from tests.paths import REPO_ROOT
 
 def test_page_context_follows_the_contract(model_dir: Path, fixture_settings: dict, tmp_path: Path) -> None:
     settings = build_config.load_config(model=model_dir, out=tmp_path / "dist", **fixture_settings)
-    static = {url: url.encode() for url in (*context.STYLESHEETS, *context.APP_SCRIPTS)}
+    static = minify.join_scripts(
+        {url: url.encode() for url in (*context.STYLESHEETS, *context.APP_SCRIPTS)}, context.SHIPPED_SCRIPTS
+    )
     files = runtime.gather_runtime(
         REPO_ROOT / "node_modules", {"modelTopology": {"node": [{"name": "x", "op": "Placeholder"}]}}, {}
     )
@@ -38,27 +40,25 @@ def test_page_context_follows_the_contract(model_dir: Path, fixture_settings: di
         "below_floors",
     }
     assert page["all_scripts"] == page["ui_scripts"] + page["runtime_scripts"] + page["app_scripts"]
-    # The calculator's scripts load before the runtime, recognition's after it.
-    assert [s["url"].rsplit("/", 1)[1] for s in page["ui_scripts"]] == [
-        "arithmetic.js",
-        "calculator.js",
-        "ui-pad.js",
-        "ui-picture.js",
-        "ui-operand.js",
-        "ui-inputs.js",
-        "ui.js",
-        "app.js",
-    ]
+    # The calculator's scripts (and model.js) load before the runtime, recognition's after it, each group as one file.
+    assert [s["url"] for s in page["ui_scripts"]] == ["static/js/start.js"]
+    assert [s["url"] for s in page["app_scripts"]] == ["static/js/recognition.js"]
+    assert {shipped: [url.rsplit("/", 1)[1] for url in urls] for shipped, urls in context.SHIPPED_SCRIPTS.items()} == {
+        "static/js/start.js": [
+            "arithmetic.js",
+            "calculator.js",
+            "ui-pad.js",
+            "ui-picture.js",
+            "ui-operand.js",
+            "ui-inputs.js",
+            "ui.js",
+            "app.js",
+            "model.js",
+        ],
+        "static/js/recognition.js": ["decode.js", "pixels.js", "locate.js", "preprocess.js", "main.js"],
+    }
     assert page["site"]["title"] == "snapmath"
     assert page["stylesheets"] == [{"url": "static/app.css"}]  # no hash: nothing shows or sets one
-    assert [s["url"].rsplit("/", 1)[1] for s in page["app_scripts"]] == [
-        "decode.js",
-        "pixels.js",
-        "locate.js",
-        "preprocess.js",
-        "model.js",
-        "main.js",
-    ]
     assert [example["name"] for example in page["examples"]] == ["seven", "three", "twelve"]
     assert [s["url"] for s in page["runtime_scripts"]] == [file.url for file in files]
     assert page["config"]["limits"] == {"maxFileBytes": 26_214_400, "maxPixels": 50_000_000, "maxSide": 256}
@@ -74,7 +74,9 @@ def test_missing_app_script_is_named(model_dir: Path, fixture_settings: dict, tm
 
 def test_spec_without_input_limits_is_named(model_dir: Path, fixture_settings: dict, tmp_path: Path) -> None:
     settings = build_config.load_config(model=model_dir, out=tmp_path / "dist", **fixture_settings)
-    static = {url: url.encode() for url in (*context.STYLESHEETS, *context.APP_SCRIPTS)}
+    static = minify.join_scripts(
+        {url: url.encode() for url in (*context.STYLESHEETS, *context.APP_SCRIPTS)}, context.SHIPPED_SCRIPTS
+    )
     with pytest.raises(
         BuildError, match=r"preprocess_spec\.json: decode\.max_pixels, decode\.max_decoded_side missing"
     ):

@@ -32,6 +32,36 @@ def test_minified_script_still_computes(tmp_path):
     )
 
 
+def test_each_group_of_scripts_becomes_one_file_that_runs_them_in_order(tmp_path):
+    files = {
+        "static/js/a.js": b"globalThis.order = ['a']",  # no `;` at the end: the next file must not continue it
+        "static/js/b.js": b"(function () { globalThis.order.push('b'); })();\n",
+        "static/js/c.js": b"globalThis.order.push('c');",
+        "static/app.css": b"body { margin: 0 }\n",
+    }
+    groups = {"static/js/first.js": ("static/js/a.js", "static/js/b.js"), "static/js/second.js": ("static/js/c.js",)}
+    joined = minify.join_scripts(files, groups)
+    assert sorted(joined) == ["static/app.css", "static/js/first.js", "static/js/second.js"]
+    assert joined["static/app.css"] == files["static/app.css"]
+    for name in ("first.js", "second.js"):
+        (tmp_path / name).write_bytes(joined[f"static/js/{name}"])
+    probe = f"require({str(tmp_path / 'first.js')!r}); require({str(tmp_path / 'second.js')!r}); console.log(order)"
+    assert subprocess.run(["node", "-e", probe], capture_output=True, text=True, check=True).stdout.strip() == (
+        "[ 'a', 'b', 'c' ]"
+    )
+
+
+def test_a_script_in_no_group_or_a_missing_one_is_named():
+    with pytest.raises(
+        BuildError, match=r"^site_templates/static/js/new\.js is in no script group of build/context\.py"
+    ):
+        minify.join_scripts({"static/js/new.js": b"1;"}, {"static/js/all.js": ()})
+    with pytest.raises(BuildError, match=r"^site_templates/static/js/a\.js is missing: the page loads it$"):
+        minify.join_scripts({}, {"static/js/all.js": ("static/js/a.js",)})
+    with pytest.raises(BuildError, match=r"^site_templates/static/js/all\.js has the name of a file the build joins"):
+        minify.join_scripts({"static/js/all.js": b"1;"}, {"static/js/all.js": ("static/js/all.js",)})
+
+
 def test_syntax_error_is_one_build_error():
     with pytest.raises(BuildError, match=r"^the page's JavaScript could not be minified: .+"):
         minify.minify_scripts({"static/js/broken.js": b"function ( {"}, NODE_MODULES)

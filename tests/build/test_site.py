@@ -24,7 +24,7 @@ from build.runtime import sri
 from tests import example_metrics
 from tests.paths import REPO_ROOT
 
-APP_SCRIPT_NAMES = [url.rsplit("/", 1)[1] for url in context.APP_SCRIPTS]
+SHIPPED_SCRIPTS = list(context.SHIPPED_SCRIPTS)  # the page's scripts, joined by group (build/minify.py)
 
 
 class LinkCollector(html.parser.HTMLParser):
@@ -99,7 +99,7 @@ def test_build_writes_pages_model_runtime_and_static_files(built_site: site.Buil
         "model-card.html",
         "static/app.css",
         "static/logo.svg",
-        *(f"static/js/{name}" for name in APP_SCRIPT_NAMES),
+        *SHIPPED_SCRIPTS,  # not the sources they were joined from
         "static/vendor/tfjs/tf-snapmath.min.js",
         "static/vendor/tfjs/LICENSE-tf-snapmath.txt",
         "model/model.json",
@@ -122,7 +122,7 @@ def test_integrity_hashes_match_the_shipped_files(built_site: site.BuildReport) 
         r'<a href="([^"]+)">[^<]*</a></td><td><code class="hash">([^<]+)</code>', (out / "model-card.html").read_text()
     )
     bundle = f"{runtime.VENDOR_DIR}/{runtime.BUNDLE_NAME}"
-    assert [url for url, _ in listed] == [*context.UI_SCRIPTS, bundle, *context.RECOGNITION_SCRIPTS]
+    assert [url for url, _ in listed] == [context.START_SCRIPT, bundle, context.RECOGNITION_SCRIPT]
     for url, integrity in listed:
         assert integrity == runtime.sri((out / url).read_bytes()), url
 
@@ -544,6 +544,6 @@ def test_real_site_templates_build(model_dir: Path, tmp_path: Path) -> None:
     # The model card lists every script the calculator runs with its SRI hash, for checking copies.
     card = (out / "model-card.html").read_text()
     scripts = sorted((out / "static").rglob("*.js"))
-    assert len(scripts) == len(context.APP_SCRIPTS) + 1  # and the TF.js bundle
+    assert len(scripts) == len(context.SHIPPED_SCRIPTS) + 1  # and the TF.js bundle
     for script in scripts:
         assert sri(script.read_bytes()) in card, script.name

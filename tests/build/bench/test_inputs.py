@@ -15,13 +15,13 @@ def test_full_bundle_variant_loads_tf_min_js_instead_of_the_page_bundle(tmp_path
     (dist / "static" / "vendor" / "tfjs" / "LICENSE-tf-snapmath.txt").write_text("licences\n")
     (dist / "index.html").write_text(
         '<meta http-equiv="Content-Security-Policy" content="default-src &#39;self&#39;; script-src &#39;self&#39;">\n'
-        '  <script src="static/vendor/tfjs/tf-snapmath.min.js"></script>\n'
-        '  <script src="static/js/main.js"></script>\n'
+        '  <script src="static/vendor/tfjs/tf-snapmath.min.js" defer></script>\n'
+        '  <script src="static/js/main.js" defer></script>\n'
     )
     variant = inputs.make_full_bundle_variant(dist, tmp_path / "variant", NODE_MODULES)
     html = (variant / "index.html").read_text()
     assert html.count("<script") == 2
-    assert 'src="static/vendor/tfjs/tf.min.js"' in html
+    assert '<script src="static/vendor/tfjs/tf.min.js" defer></script>' in html  # deferred as the page's own was
     assert "tf-snapmath" not in html
     assert "script-src &#39;self&#39; &#39;unsafe-eval&#39;" in html
     assert sorted(p.name for p in (variant / "static" / "vendor" / "tfjs").iterdir()) == [
