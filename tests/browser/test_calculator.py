@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tests.arithmetic_cases import SINGLE_DIGIT_ANSWERS
 from tests.browser.page_helpers import (
     compute,
     digit_text,
@@ -12,18 +13,9 @@ from tests.browser.page_helpers import (
     wait_settled,
 )  # fmt: skip
 
-ANSWERS = [
-    (2, "add", 3, "5"),
-    (8, "sub", 9, "−1"),
-    (4, "mul", 7, "28"),
-    (7, "div", 2, "3.5"),
-    (7, "div", 3, "7/3 ≈ 2.333333"),
-    (5, "div", 0, "No answer: no number times 0 gives 5"),
-]
-
 
 def test_two_uploads_and_each_operator_give_the_exact_answer(app, digit_files):
-    for a, operator, b, expected in ANSWERS:
+    for a, operator, b, expected in SINGLE_DIGIT_ANSWERS:
         assert give_file(app, "a", digit_files[a]) in ("read", "low")
         assert give_file(app, "b", digit_files[b]) in ("read", "low")
         assert digit_text(app, "a") == str(a)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from tests import node_scripts
+from tests.arithmetic_cases import ANSWERS, MINUS
 from tests.paths import JS_DIR
 
 ARITHMETIC_JS = JS_DIR / "arithmetic.js"
-MINUS = "\u2212"
 
 # Answers every [a, op, b] case with compute()'s result or the thrown error's message.
 COMPUTE_EACH = """(cases) => cases.map(([a, op, b]) => {
@@ -27,28 +27,7 @@ def answer_text(a: int, op: str, b: int) -> str:
     return run_cases([(a, op, b)])[0]["text"]
 
 
-@pytest.mark.parametrize(
-    ("a", "op", "b", "expected"),
-    [
-        # single digits
-        (2, "add", 3, "5"),
-        (9, "add", 9, "18"),
-        (8, "sub", 9, f"{MINUS}1"),
-        (1, "sub", 7, f"{MINUS}6"),
-        (7, "sub", 7, "0"),
-        (4, "mul", 7, "28"),
-        (9, "mul", 9, "81"),
-        (7, "div", 2, "3.5"),
-        (6, "div", 3, "2"),
-        # numbers of several digits stay exact
-        (12, "mul", 34, "408"),
-        (10, "sub", 75, f"{MINUS}65"),
-        (12, "add", 3, "15"),
-        (9999, "mul", 9999, "99980001"),
-        (100, "div", 8, "12.5"),
-        (1234, "div", 1000, "1.234"),
-    ],
-)
+@pytest.mark.parametrize(("a", "op", "b", "expected"), ANSWERS)
 def test_each_operator_gives_the_exact_answer(a, op, b, expected):
     assert answer_text(a, op, b) == expected
 
