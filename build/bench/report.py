@@ -172,25 +172,19 @@ def issue_rows(report: dict, row: Callable[..., None]) -> None:
     )
     for kind, score in nondigits["by_kind"].items():
         row(f"  refused: {kind}", share(score["refused"], score["count"]))
-    mnist = refused["mnist"]
-    row(
-        "Digits wrongly refused: MNIST test (not_digit ≥ the page's threshold)",
-        share(mnist["refused"], mnist["count"]),
-        f"threshold {mnist['threshold']:.3g}",
-        "refused_mnist",
+    mnist, uploads, samples = refused["mnist"], refused["uploads"], refused["samples"]
+    wrongly_refused = (  # (which digits, how many the page refused, reference, target)
+        (
+            "MNIST test (not_digit ≥ the page's threshold)",
+            share(mnist["refused"], mnist["count"]),
+            f"threshold {mnist['threshold']:.3g}",
+            "refused_mnist",
+        ),
+        ("rendered uploads", share(uploads["refused"], uploads["count"]), "", "refused_uploads"),
+        ("the 14 samples", f"{samples['refused']}/{samples['count']}", "", "refused_samples"),
     )
-    row(
-        "Digits wrongly refused: rendered uploads",
-        share(refused["uploads"]["refused"], refused["uploads"]["count"]),
-        "",
-        "refused_uploads",
-    )
-    row(
-        "Digits wrongly refused: the 14 samples",
-        f"{refused['samples']['refused']}/{refused['samples']['count']}",
-        "",
-        "refused_samples",
-    )
+    for digits, tally, reference, key in wrongly_refused:
+        row(f"Digits wrongly refused: {digits}", tally, reference, key)
     row("2-3 digit numbers read exactly (`number`)", count(report["numbers"]), "", "numbers")
     for kind, score in report["numbers"]["by_kind"].items():
         row(f"  numbers: {kind}", count(score))
