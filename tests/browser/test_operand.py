@@ -142,19 +142,19 @@ def box_read(page) -> dict:
 
 def test_a_box_dragged_with_the_mouse_is_the_crop_that_is_read(desktop):
     start_choosing_a_box(desktop, "twelve")
-    # Around the "2" only: the right half of the picture (160 px square).
+    # Around the "2" only: the right half of the picture (128 px square, build/examples.py SIDE).
     desktop.mouse.move(*picture_point(desktop, "a", 0.5, 0.15))
     desktop.mouse.down()
     desktop.mouse.move(*picture_point(desktop, "a", 0.95, 0.85), steps=6)
     desktop.mouse.up()
-    assert box_read(desktop) == {"x": 80, "y": 24, "width": 72, "height": 112}
+    assert box_read(desktop) == {"x": 64, "y": 19, "width": 58, "height": 90}
     assert digit_text(desktop, "a") == "2"
 
 
 def test_a_box_dragged_with_a_finger_is_the_crop_that_is_read(phone):
     start_choosing_a_box(phone, "twelve")
     finger_drag(phone, picture_point(phone, "a", 0.05, 0.15), picture_point(phone, "a", 0.5, 0.85), 8)
-    assert box_read(phone) == {"x": 8, "y": 24, "width": 72, "height": 112}
+    assert box_read(phone) == {"x": 6, "y": 19, "width": 58, "height": 90}
     assert digit_text(phone, "a") == "1"
 
 
@@ -173,8 +173,8 @@ def test_a_box_is_chosen_with_the_keyboard(desktop):
     assert desktop.get_by_test_id("operand-a-select").evaluate("(element) => element === document.activeElement")
     assert set(box) == {"x", "y", "width", "height"}
     assert box["x"] >= 0
-    assert box["x"] + box["width"] <= 160
-    assert box["y"] + box["height"] <= 160
+    assert box["x"] + box["width"] <= 128  # inside the example picture (128 px square)
+    assert box["y"] + box["height"] <= 128
 
 
 def test_escape_cancels_choosing_a_box_and_keeps_the_reading(desktop):
