@@ -251,10 +251,24 @@ def _released(version: str) -> str:
     return f"{moment.day} {moment:%B %Y}"
 
 
+# metrics.json training_parts key -> what the card calls those images
+TRAINING_PARTS = {
+    "mnist": "from MNIST",
+    "printed": "printed digits",
+    "crops": "digit crops",
+    "non_digits": "non-digits",
+}
+
+
 def _details(metrics: ModelMetrics) -> list[dict]:
     """Return further training facts from metrics.json as [{label, value}]."""
     held_out = metrics["held_out_images"]
     trained_on = f"{metrics['training_images']:,} MNIST training images"
+    parts = metrics.get("training_parts", {})
+    if parts.get("mnist", metrics["training_images"]) != metrics["training_images"]:  # printed digits, ... mixed in
+        trained_on = f"{metrics['training_images']:,} training images: " + ", ".join(
+            f"{parts[key]:,} {name}" for key, name in TRAINING_PARTS.items() if parts.get(key)
+        )
     if held_out > 0:
         trained_on += f" ({held_out:,} more held out for calibration)"
     details = [

@@ -69,6 +69,7 @@ class ModelMetrics(TypedDict):
     low_confidence_threshold: float
     refused: dict[str, float]
     benchmark: NotRequired[dict[str, BenchmarkResult]]
+    training_parts: NotRequired[dict[str, int]]  # images of each kind trained on (and held out); since 1796523074
 
 
 class MetricsError(ValueError):
@@ -196,6 +197,10 @@ REQUIRED: dict[str, Kind] = {
 
 # Optional field -> (what it must be, the test), checked when present.
 OPTIONAL: dict[str, Kind] = {
+    "training_parts": (
+        "a mapping of image counts",
+        lambda value: isinstance(value, dict) and all(map(_is_count, value.values())),
+    ),
     "benchmark": (
         "a mapping of {accuracy, count} results",
         lambda value: (

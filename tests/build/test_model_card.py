@@ -138,6 +138,17 @@ def test_refusals_and_benchmark_figures_are_labelled() -> None:
     ]
 
 
+def test_the_kinds_of_training_images_are_named_when_more_than_mnist() -> None:
+    parts = {"mnist": 55_000, "printed": 3_000, "crops": 4_000, "non_digits": 18_000, "held_out_mnist": 5_000}
+    metrics = {**METRICS, "training_images": 80_000, "held_out_images": 5_000, "training_parts": parts}
+    card = model_card.model_card("1", metrics, 10, "none")
+    assert card["details"][0] == {
+        "label": "Trained on",
+        "value": "80,000 training images: 55,000 from MNIST, 3,000 printed digits, 4,000 digit crops, "
+        "18,000 non-digits (5,000 more held out for calibration)",
+    }
+
+
 def test_no_hold_out_is_not_mentioned() -> None:
     card = model_card.model_card("1", {**METRICS, "training_images": 60_000, "held_out_images": 0}, 10, "none")
     assert card["details"][0] == {"label": "Trained on", "value": "60,000 MNIST training images"}

@@ -85,6 +85,7 @@ def test_every_missing_required_field_is_listed(tmp_path: Path) -> None:
             "reliability_diagram must be a list of {lower, upper, count, confidence, accuracy} rows",
         ),
         ({"benchmark": {"uploads": "97%"}}, "benchmark must be a mapping of {accuracy, count} results"),
+        ({"training_parts": {"mnist": -5}}, "training_parts must be a mapping of image counts"),
     ],
 )
 def test_impossible_or_misshapen_figures_are_refused(tmp_path: Path, changes: dict, problem: str) -> None:
