@@ -252,12 +252,7 @@ def _released(version: str) -> str:
 
 
 # metrics.json training_parts key -> what the card calls those images
-TRAINING_PARTS = {
-    "mnist": "from MNIST",
-    "printed": "printed digits",
-    "crops": "digit crops",
-    "non_digits": "non-digits",
-}
+TRAINING_PARTS = {"mnist": "MNIST", "printed": "printed digits", "crops": "digit crops", "non_digits": "non-digits"}
 
 
 def _details(metrics: ModelMetrics) -> list[dict]:

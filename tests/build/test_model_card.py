@@ -144,7 +144,7 @@ def test_the_kinds_of_training_images_are_named_when_more_than_mnist() -> None:
     card = model_card.model_card("1", metrics, 10, "none")
     assert card["details"][0] == {
         "label": "Trained on",
-        "value": "80,000 training images: 55,000 from MNIST, 3,000 printed digits, 4,000 digit crops, "
+        "value": "80,000 training images: 55,000 MNIST, 3,000 printed digits, 4,000 digit crops, "
         "18,000 non-digits (5,000 more held out for calibration)",
     }
 
