@@ -16,6 +16,7 @@ import concurrent.futures
 import dataclasses
 import json
 import multiprocessing
+import os
 import platform
 import shutil
 import time
@@ -80,7 +81,8 @@ HEAD_COMPARISON: dict = {
 
 SEED = 20261125
 # TensorBoard runs, one sub-folder per run (gitignored); `tensorboard --logdir logs` shows the curves.
-LOG_DIR = Path(__file__).resolve().parent.parent / "logs"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+LOG_DIR = REPO_ROOT / "logs"
 BATCH_SIZE = 128
 EPOCHS = 30
 LEARNING_RATE = 1e-3
@@ -463,6 +465,15 @@ def export(model: keras.Model, metrics: dict, models_dir: Path) -> Path:
     return final
 
 
+def recorded_source(source: str) -> str:
+    """Return where MNIST came from as metrics.json records it: relative to the repository when the folder is in
+    or beside it (../shared/data/mnist), so a committed model names no folder of one machine; else as given."""
+    path = Path(source).resolve()
+    if path.exists() and path.is_relative_to(REPO_ROOT.parent):
+        return os.path.relpath(path, REPO_ROOT)
+    return source
+
+
 def stage_filters_option(text: str) -> tuple[int, ...]:
     """Parse --stages "16-32-64" into (16, 32, 64)."""
     try:
@@ -549,7 +560,7 @@ def main(argv: list[str] | None = None) -> int:
         **calibrated,
         "refusal_head_comparison": HEAD_COMPARISON,
         "parameters": int(model.count_params()),
-        "data_source": mnist.source,
+        "data_source": recorded_source(mnist.source),
         "data_checksums": mnist.checksums,
         "versions": library_versions(),
     }

@@ -158,6 +158,13 @@ def test_no_flags_is_the_shipped_recipe(train, recorded_recipe: dict, capsys) ->
     }
 
 
+def test_the_data_source_is_recorded_relative_to_the_repository_when_beside_it(train, tmp_path) -> None:
+    assert train.recorded_source(str(REPO_ROOT / "training" / "models")) == "training/models"
+    assert train.recorded_source(str(REPO_ROOT.parent)) == ".."
+    assert train.recorded_source(str(tmp_path)) == str(tmp_path)  # elsewhere: as given
+    assert train.recorded_source("keras download") == "keras download"
+
+
 def test_stages_sets_the_filters_per_stage(train, recorded_recipe: dict, capsys) -> None:
     assert train.main(["--stages", "12-24-48"]) == cli.EXIT_ERROR
     assert recorded_recipe["stages"] == (12, 24, 48)
