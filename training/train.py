@@ -476,13 +476,10 @@ def recorded_source(source: str) -> str:
 
 def stage_filters_option(text: str) -> tuple[int, ...]:
     """Parse --stages "16-32-64" into (16, 32, 64)."""
-    try:
-        filters = tuple(int(part) for part in text.split("-"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not filters per stage such as 12-24-64") from None
-    if not filters or min(filters) < 1:
+    parts = text.split("-")
+    if not all(part.isascii() and part.isdigit() and int(part) > 0 for part in parts):
         raise argparse.ArgumentTypeError(f"{text!r} is not filters per stage such as 12-24-64")
-    return filters
+    return tuple(int(part) for part in parts)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -551,9 +548,8 @@ def main(argv: list[str] | None = None) -> int:
         "non_digit_fonts": negatives.available_fonts("train") if args.non_digits else [],
         "held_out_images": held_out,
         "held_out_caveat": (
-            f"the model started from {args.init_from.name}, which may have trained on the held-out slice "
-            "(1795602782 trained on all 60k MNIST training images): the slice is unseen by this fine-tuning, "
-            "not necessarily by the backbone; MNIST test is unseen by both"
+            f"the model started from {args.init_from.name}, which may have trained on the held-out slice: the "
+            "slice is unseen by this fine-tuning, not necessarily by the backbone; MNIST test is unseen by both"
             if args.init_from is not None
             else None
         ),

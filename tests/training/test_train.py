@@ -172,6 +172,9 @@ def test_stages_sets_the_filters_per_stage(train, recorded_recipe: dict, capsys)
         train.main(["--stages", "12-x-48"])
     assert exit_info.value.code == cli.EXIT_USAGE
     assert "'12-x-48' is not filters per stage such as 12-24-64" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        train.main(["--stages", "16-0-64"])  # a stage needs at least one filter
+    assert "'16-0-64' is not filters per stage" in capsys.readouterr().err
 
 
 def test_init_from_none_trains_from_scratch(train, recorded_recipe: dict, tmp_path) -> None:
