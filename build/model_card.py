@@ -258,12 +258,13 @@ TRAINING_PARTS = {"mnist": "MNIST", "printed": "printed digits", "crops": "digit
 def _details(metrics: ModelMetrics) -> list[dict]:
     """Return further training facts from metrics.json as [{label, value}]."""
     held_out = metrics["held_out_images"]
-    trained_on = f"{metrics['training_images']:,} MNIST training images"
+    total = metrics["training_images"]
     parts = metrics.get("training_parts", {})
-    if parts.get("mnist", metrics["training_images"]) != metrics["training_images"]:  # printed digits, ... mixed in
-        trained_on = f"{metrics['training_images']:,} training images: " + ", ".join(
-            f"{parts[key]:,} {name}" for key, name in TRAINING_PARTS.items() if parts.get(key)
-        )
+    if parts.get("mnist", total) == total:  # MNIST alone
+        trained_on = f"{total:,} MNIST training images"
+    else:  # printed digits, crops, non-digits mixed in
+        named = (f"{parts[key]:,} {name}" for key, name in TRAINING_PARTS.items() if parts.get(key))
+        trained_on = f"{total:,} training images: " + ", ".join(named)
     if held_out > 0:
         trained_on += f" ({held_out:,} more held out for calibration)"
     details = [
