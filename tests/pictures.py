@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -64,6 +65,15 @@ def mask(size: tuple[int, int], digit: str, box: tuple[float, float, float, floa
     return draw_digit(size, digit, box, (255,), stroke, (0,), mode="L")
 
 
+def written_on(
+    paper: np.ndarray, digit: str, box: tuple[float, float, float, float], stroke: int, ink: tuple[int, int, int]
+) -> tuple[str, np.ndarray]:
+    """Return (digit, RGBA uint8 [H,W,4]): `digit` written on the paper (float RGB [H,W,3]) in ink, with a pen
+    `stroke` pixels wide, inside box (left, top, right, bottom) in pixels."""
+    height, width = paper.shape[:2]
+    return digit, ink_over(paper, mask((width, height), digit, box, stroke), ink)
+
+
 # {name: function returning (digit, RGBA uint8 [H,W,4])}: pictures that show one digit, each drawn only when
 # asked for, so a test module can parametrize over the names without drawing anything at import.
 DIGIT_PICTURES: dict[str, Callable[[], tuple[str, np.ndarray]]] = {}
@@ -92,16 +102,32 @@ def white_on_transparent() -> tuple[str, np.ndarray]:
     return "1", np.asarray(draw_digit((300, 400), "1", box, (255, 255, 255, 255), 30, (255, 255, 255, 0), "RGBA"))
 
 
-@_digit_picture
-def light_on_dark() -> tuple[str, np.ndarray]:
-    dark = paper_texture((400, 400), (25, 30, 35), 4, seed=1)
-    return "2", ink_over(dark, mask((400, 400), "2", (90, 70, 310, 330), 28), (235, 235, 225))
+class PlainPaper(NamedTuple):
+    """A picture of a digit written on paper of one colour with a per-pixel grain: called, it returns (digit,
+    RGBA uint8 [H,W,4])."""
+
+    size: tuple[int, int]  # the paper's (width, height) in pixels
+    colour: tuple[int, int, int]  # the paper's RGB
+    grain: float  # the standard deviation of the paper's per-pixel noise
+    seed: int  # the noise's
+    digit: str
+    box: tuple[int, int, int, int]  # where the digit is written, (left, top, right, bottom)
+    stroke: int  # the pen's width in pixels
+    ink: tuple[int, int, int]
+
+    def __call__(self) -> tuple[str, np.ndarray]:
+        paper = paper_texture(self.size, self.colour, self.grain, self.seed)
+        return written_on(paper, self.digit, self.box, self.stroke, self.ink)
 
 
-@_digit_picture
-def blue_on_brown() -> tuple[str, np.ndarray]:
-    brown = paper_texture((640, 480), (160, 125, 90), 8, seed=2)
-    return "4", ink_over(brown, mask((640, 480), "4", (230, 90, 420, 400), 12), (35, 40, 110))
+DIGIT_PICTURES.update(
+    light_on_dark=PlainPaper((400, 400), (25, 30, 35), 4, 1, "2", (90, 70, 310, 330), 28, (235, 235, 225)),
+    blue_on_brown=PlainPaper((640, 480), (160, 125, 90), 8, 2, "4", (230, 90, 420, 400), 12, (35, 40, 110)),
+    thin_strokes_big_photo=PlainPaper(
+        (3000, 2000), (235, 232, 225), 6, 5, "7", (1100, 400, 1900, 1600), 3, (30, 30, 40)
+    ),
+    small_in_corner=PlainPaper((600, 400), (245, 245, 245), 2, 6, "4", (30, 25, 60, 70), 4, (10, 10, 10)),
+)
 
 
 @_digit_picture
@@ -109,7 +135,7 @@ def red_on_grey_gradient() -> tuple[str, np.ndarray]:
     height, width = 500, 400
     gradient = np.linspace(110, 170, width)[None, :, None] * np.ones((height, 1, 3))  # grey paper, lit from one side
     grey = gradient + paper_texture((width, height), (0, 0, 0), 5, seed=3)
-    return "7", ink_over(grey, mask((width, height), "7", (90, 100, 300, 420), 16), (200, 20, 30))
+    return written_on(grey, "7", (90, 100, 300, 420), 16, (200, 20, 30))
 
 
 @_digit_picture
@@ -118,19 +144,7 @@ def lined_paper() -> tuple[str, np.ndarray]:
     for row in range(40, 800, 36):
         lined[row : row + 2] = (150, 180, 225)  # ruled lines across the whole page
     lined[:, 70:72] = (230, 120, 120)  # the red margin
-    return "2", ink_over(lined, mask((600, 800), "2", (180, 230, 420, 560), 9), (20, 25, 60))
-
-
-@_digit_picture
-def thin_strokes_big_photo() -> tuple[str, np.ndarray]:
-    big = paper_texture((3000, 2000), (235, 232, 225), 6, seed=5)
-    return "7", ink_over(big, mask((3000, 2000), "7", (1100, 400, 1900, 1600), 3), (30, 30, 40))
-
-
-@_digit_picture
-def small_in_corner() -> tuple[str, np.ndarray]:
-    corner = paper_texture((600, 400), (245, 245, 245), 2, seed=6)
-    return "4", ink_over(corner, mask((600, 400), "4", (30, 25, 60, 70), 4), (10, 10, 10))
+    return written_on(lined, "2", (180, 230, 420, 560), 9, (20, 25, 60))
 
 
 @_digit_picture
