@@ -23,6 +23,7 @@ from build.errors import BuildError
 from build.runtime import sri
 from tests import example_metrics
 from tests.paths import REPO_ROOT
+from training import exports
 
 SHIPPED_SCRIPTS = list(context.SHIPPED_SCRIPTS)  # the page's scripts, joined by group (build/minify.py)
 
@@ -250,23 +251,35 @@ def test_failed_build_leaves_the_previous_dist_untouched(
 
 
 @pytest.fixture
-def build_error(fixture_main, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Callable[..., str]:
-    """The build command run with --model MODEL (None: no --model) and --out OUT (default tmp_path/dist), which
-    must fail (exit status 1), returning what it wrote to stderr: every failure is checked on that one line."""
+def build_error(
+    fixture_main,
+    fixture_settings: dict,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> Callable[..., str]:
+    """The build command run with --model MODEL (None: no --model, so the build picks the newest model in
+    models_dir, by default exports.MODELS_DIR) and --out OUT (default tmp_path/dist), on the fixtures' settings
+    with `overrides` (Config fields) on top, which must fail (exit status 1), returning what it wrote to stderr:
+    every failure is checked on that one line."""
 
-    def run(model: Path | None, out: Path = tmp_path / "dist") -> str:
+    def run(
+        model: Path | None, out: Path = tmp_path / "dist", models_dir: Path | None = None, **overrides: object
+    ) -> str:
+        if models_dir is not None:
+            monkeypatch.setattr(exports, "MODELS_DIR", models_dir)
+        if overrides:
+            settings = {**fixture_settings, **overrides}
+            monkeypatch.setattr(site, "load_config", functools.partial(build_config.load_config, **settings))
         assert fixture_main([*(["--model", str(model)] if model else []), "--out", str(out)]) == 1
         return capsys.readouterr().err
 
     return run
 
 
-def test_no_model_says_how_to_make_one(build_error, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from training import exports
-
+def test_no_model_says_how_to_make_one(build_error, tmp_path: Path) -> None:
     empty = tmp_path / "models"
-    monkeypatch.setattr(exports, "MODELS_DIR", empty)
-    assert build_error(None) == (
+    assert build_error(None, models_dir=empty) == (
         f"error: no exported model in {empty} (expected <unix-timestamp>/saved_model.pb); "
         "train one with `python -m training.train`\n"
     )
@@ -316,14 +329,9 @@ def test_conversion_that_changes_the_answers_fails_the_build(
     assert leftovers(tmp_path / "dist") == []
 
 
-def test_missing_node_modules_says_npm_ci(
-    model_dir: Path, fixture_settings: dict, tmp_path: Path, monkeypatch, capsys
-) -> None:
+def test_missing_node_modules_says_npm_ci(model_dir: Path, build_error, tmp_path: Path) -> None:
     missing = tmp_path / "node_modules"
-    settings = {**fixture_settings, "node_modules": missing}
-    monkeypatch.setattr(site, "load_config", functools.partial(build_config.load_config, **settings))
-    assert site.main(["--model", str(model_dir), "--out", str(tmp_path / "dist")]) == 1
-    assert capsys.readouterr().err == (
+    assert build_error(model_dir, node_modules=missing) == (
         f"error: TF.js runtime missing: {missing} does not exist; "
         "run `npm ci` in the repository root to install the pinned TF.js runtime\n"
     )
@@ -447,14 +455,11 @@ def test_a_model_folder_that_is_no_timestamp_is_one_error_line(
 
 
 def test_a_superscript_digit_folder_among_the_models_is_one_error_line(
-    model_dir: Path, build_error, tmp_path: Path, monkeypatch
+    model_dir: Path, build_error, tmp_path: Path
 ) -> None:
-    from training import exports
-
     models_dir = tmp_path / "models"
     shutil.copytree(model_dir, models_dir / "\u00b2")
-    monkeypatch.setattr(exports, "MODELS_DIR", models_dir)
-    err = build_error(None)
+    err = build_error(None, models_dir=models_dir)
     assert err.startswith(
         f"error: cannot pick the newest model in {models_dir}: a folder is not named by a Unix timestamp"
     )
@@ -472,19 +477,14 @@ def test_a_symlink_loop_or_an_overlong_out_is_one_error_line(model_dir: Path, bu
     assert err == f"error: cannot write the build to {overlong}: File name too long\n"
 
 
-def test_bad_spec_is_one_error_line_listing_every_bad_field(
-    model_dir: Path, fixture_settings: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
-) -> None:
+def test_bad_spec_is_one_error_line_listing_every_bad_field(model_dir: Path, build_error, tmp_path: Path) -> None:
     spec = json.loads((REPO_ROOT / "training" / "preprocess_spec.json").read_text())
     spec["decode"]["max_file_bytes"] = True
     spec["decode"]["max_pixels"] = -1
     del spec["ink"]
     bad = tmp_path / "preprocess_spec.json"
     bad.write_text(json.dumps(spec))
-    settings = {**fixture_settings, "preprocess_spec": bad}
-    monkeypatch.setattr(site, "load_config", functools.partial(build_config.load_config, **settings))
-    assert site.main(["--model", str(model_dir), "--out", str(tmp_path / "dist")]) == 1
-    assert capsys.readouterr().err == (
+    assert build_error(model_dir, preprocess_spec=bad) == (
         f"error: {bad}: 3 bad fields: decode.max_file_bytes is true, expected a whole number; "
         "decode.max_pixels is -1, expected a whole number >= 1; section ink is missing\n"
     )
