@@ -139,6 +139,15 @@ def red_on_grey_gradient() -> tuple[str, np.ndarray]:
 
 
 @_digit_picture
+def bold_marker_on_shaded_paper() -> tuple[str, np.ndarray]:
+    """A 7 in a marker bolder than the window that finds the paper, spanning most of a page lit from one corner."""
+    rows, columns = np.mgrid[0:600, 0:600]
+    light = 1.0 - 0.3 * (rows + columns)[..., None] / 1200
+    shaded = paper_texture((600, 600), (236, 233, 222), 0, seed=0) * light + paper_texture((600, 600), (0, 0, 0), 12, 9)
+    return written_on(shaded, "7", (80, 90, 332, 510), 90, (20, 30, 90))
+
+
+@_digit_picture
 def lined_paper() -> tuple[str, np.ndarray]:
     lined = paper_texture((600, 800), (250, 250, 245), 3, seed=4)
     for row in range(40, 800, 36):

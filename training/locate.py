@@ -120,13 +120,66 @@ def window_pick(medians: np.ndarray, radius: int, pick: str) -> np.ndarray:
     return picked
 
 
-def desk_cells(cells: np.ndarray, spec: dict) -> np.ndarray:
+def ring_contrast(
+    region: list[tuple[int, int]], cells: np.ndarray, levels: np.ndarray, border_level: float, dark_ink: bool
+) -> float:
+    """Return how much lighter (darker for light ink) in luminance the cells a region encloses are than
+    the picture's border: a desk ringing a sheet encloses paper and the desk reaches the border; a bold
+    stroke encloses its own ink or, a 0's hole, the same paper as at the border. Infinite when it
+    encloses nothing (a ring open somewhere: left to the span alone).
+
+    Enclosed is what the picture's edge does not reach without crossing the region."""
+    rows, columns = cells.shape
+    in_region = np.zeros((rows, columns), dtype=bool)
+    for row, column in region:
+        in_region[row, column] = True
+    outside = np.zeros((rows, columns), dtype=bool)
+    queue = [
+        (row, column)
+        for row in range(rows)
+        for column in range(columns)
+        if (row in (0, rows - 1) or column in (0, columns - 1)) and not in_region[row, column]
+    ]
+    for row, column in queue:
+        outside[row, column] = True
+    index = 0
+    while index < len(queue):
+        row, column = queue[index]
+        index += 1
+        for next_row, next_column in ((row - 1, column), (row + 1, column), (row, column - 1), (row, column + 1)):
+            if (
+                0 <= next_row < rows
+                and 0 <= next_column < columns
+                and not in_region[next_row, next_column]
+                and not outside[next_row, next_column]
+            ):
+                outside[next_row, next_column] = True
+                queue.append((next_row, next_column))
+    enclosed = [
+        levels[next_row, next_column]
+        for row, column in region
+        for next_row, next_column in ((row - 1, column), (row + 1, column), (row, column - 1), (row, column + 1))
+        if 0 <= next_row < rows
+        and 0 <= next_column < columns
+        and not in_region[next_row, next_column]
+        and not outside[next_row, next_column]
+    ]
+    if not enclosed:
+        return math.inf
+    difference = order_statistic(np.array(enclosed, np.float32), 50) - border_level
+    return difference if dark_ink else -difference
+
+
+def desk_cells(cells: np.ndarray, levels: np.ndarray, border_level: float, dark_ink: bool, spec: dict) -> np.ndarray:
     """Return bool [rows, columns]: the marked cells that belong to the desk, not to a stroke.
 
     Cells joined side by side form regions; the desk around a sheet reaches the picture's edge or
-    rings the sheet (its region spans most of the picture), a stroke too wide for the window does neither."""
+    rings the sheet (its region spans most of the picture and encloses what is unlike the border:
+    ring_contrast). A stroke too wide for the window reaches no edge; a bold digit may span most of
+    the picture, but it encloses its own ink or paper like the border's."""
     rows, columns = cells.shape
     span = spec["locate"]["desk_span"]
+    min_contrast = spec["locate"]["desk_ring_contrast"]
     desk = np.zeros_like(cells)
     seen = np.zeros_like(cells)
     for start_row in range(rows):
@@ -164,6 +217,7 @@ def desk_cells(cells: np.ndarray, spec: dict) -> np.ndarray:
             rings = (
                 max(region_rows) - min(region_rows) + 1 >= span * rows
                 and max(region_columns) - min(region_columns) + 1 >= span * columns
+                and ring_contrast(region, cells, levels, border_level, dark_ink) > min_contrast
             )
             if touches or rings:
                 for row, column in region:
@@ -202,16 +256,23 @@ def estimate_background(image: np.ndarray, spec: dict) -> tuple[np.ndarray, np.n
         return np.broadcast_to(uniform, image.shape).astype(np.float32), None
     # Which way the ink goes: on even stretches of paper (cells whose window holds no edge of a
     # sheet), small dark marks against the cell's median outnumber small light ones for dark ink.
+    # Marks count from polarity_vote_gap, above the paper's grain.
     median = window_pick(medians, settings["window_cells"], "median")
     levels = luminance(medians)
     gap = np.float32(settings["polarity_gap"])
     lightest = window_pick(medians, settings["window_cells"], "max")
     darkest = window_pick(medians, settings["window_cells"], "min")
     flat = (luminance(lightest) - luminance(darkest)) <= gap
+    if flat.any():
+        # The stretches of paper (the commonest flat level), not the middle of a stroke too bold for the
+        # window: that is flat too, and the paper at its edges would pass for light marks.
+        flat &= np.abs(levels - np.float32(order_statistic(levels[flat], 50))) <= gap
     own = np.repeat(np.repeat(levels, cell, axis=0), cell, axis=1)[:height, :width]
     on_flat = np.repeat(np.repeat(flat, cell, axis=0), cell, axis=1)[:height, :width]
     residual = luminance(image) - own
-    dark_ink = int(((residual < -gap) & on_flat).sum()) >= int(((residual > gap) & on_flat).sum())
+    vote = np.float32(settings["polarity_vote_gap"])
+    dark_marks, light_marks = int(((residual < -vote) & on_flat).sum()), int(((residual > vote) & on_flat).sum())
+    dark_ink = dark_marks >= light_marks
     paper = lightest if dark_ink else darkest
     difference = paper - median
     squares = difference * difference
@@ -221,9 +282,9 @@ def estimate_background(image: np.ndarray, spec: dict) -> tuple[np.ndarray, np.n
     # disagree. What else disagrees is desk when it reaches the picture's edge on its own; a soft
     # shadow's edge across the sheet reaches it only through the sheet's edge, and must not carry
     # the desk to a digit written beside it.
-    strong = desk_cells(gap_to_median > np.float32(settings["desk_gap"]), spec)
+    strong = desk_cells(gap_to_median > np.float32(settings["desk_gap"]), levels, uniform_level, dark_ink, spec)
     edge = strong | ((windowed_extreme(strong.astype(np.float32), 1, take_max=True) > 0) & disagree)
-    desk = edge | desk_cells(disagree & ~edge, spec)
+    desk = edge | desk_cells(disagree & ~edge, levels, uniform_level, dark_ink, spec)
     on_paper = np.repeat(np.repeat(~desk, cell, axis=0), cell, axis=1)[:height, :width]
     return np.repeat(np.repeat(paper, cell, axis=0), cell, axis=1)[:height, :width], on_paper
 

@@ -149,9 +149,11 @@ RULES: dict[str, Rule] = {
     "locate.light_paper": GREY_LEVEL,
     "locate.max_lighter_cells": FRACTION,
     "locate.polarity_gap": GREY_LEVEL,
+    "locate.polarity_vote_gap": GREY_LEVEL,
     "locate.paper_agreement": GREY_LEVEL,
     "locate.desk_margin": Rule("number", min=0, below=0.5),
     "locate.desk_span": FRACTION,
+    "locate.desk_ring_contrast": GREY_LEVEL,
     "locate.stray.max_marks": COUNT,
 }
 

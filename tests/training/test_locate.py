@@ -113,6 +113,36 @@ def test_a_blank_sheet_on_a_desk_holds_no_digit():
     assert "no digit found" in prepared.reason
 
 
+def unevenly_lit_page(strokes: list[list[tuple[float, float]]], width: int) -> Image.Image:
+    """A digit in a bold marker filling most of a page lit from one corner, with the paper's grain."""
+    image = draw_strokes(canvas(600, 600), strokes, width)
+    rows, columns = np.mgrid[0:600, 0:600].astype(np.float32)
+    light = 1.0 - 0.3 * (rows + columns) / 1200
+    grain = np.random.default_rng(0).normal(0, 12, (600, 600, 1)).astype(np.float32)
+    shaded = np.clip(np.asarray(image, np.float32) * light[..., None] + grain, 0, 255).astype(np.uint8)
+    return Image.fromarray(shaded).filter(ImageFilter.GaussianBlur(1))
+
+
+@pytest.mark.parametrize(
+    ("strokes", "stroke", "expected"),
+    [
+        (seven(80, 90, 420), 90, (80, 45, 300, 485)),
+        (
+            [[(300 + 150 * np.cos(t), 300 + 200 * np.sin(t)) for t in np.linspace(0, 2 * np.pi, 60)]],
+            60,
+            (120, 70, 360, 460),
+        ),
+    ],
+    ids=["seven", "zero"],
+)
+def test_a_bold_digit_filling_an_unevenly_lit_page_is_ink_not_desk(strokes, stroke, expected):
+    # Its strokes are wider than the window that finds the paper, and it spans most of the picture as
+    # the desk around a sheet does; but what it encloses is its own ink or paper like the border's, and
+    # the paper's grain at the stroke's edges is no light ink.
+    (box,) = located_boxes(unevenly_lit_page(strokes, stroke))
+    assert inside(box, expected, slack=30)
+
+
 def test_ruled_lines_crossing_the_digit_are_not_part_of_it():
     image = canvas()
     draw = ImageDraw.Draw(image)

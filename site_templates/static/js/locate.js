@@ -140,7 +140,53 @@
   // Uint8Array [rows*columns]: the marked cells that belong to the desk, not to a stroke. Cells joined side
   // by side form regions; the desk around a sheet reaches the picture's edge or rings the sheet (its region
   // spans most of the picture); a stroke too wide for the window does neither.
-  function deskCells(cells, rows, columns, spec) {
+  // How much lighter (darker for light ink) the cells a region encloses are than the picture's border;
+  // Infinity when it encloses nothing. Enclosed is what the picture's edge does not reach without
+  // crossing the region.
+  function ringContrast(region, cells, levels, borderLevel, darkInk, rows, columns) {
+    const inRegion = new Uint8Array(rows * columns);
+    for (const index of region) inRegion[index] = 1;
+    const outside = new Uint8Array(rows * columns);
+    const queue = [];
+    for (let row = 0; row < rows; row++) {
+      for (let column = 0; column < columns; column++) {
+        const index = row * columns + column;
+        if ((row === 0 || row === rows - 1 || column === 0 || column === columns - 1) && !inRegion[index]) {
+          outside[index] = 1;
+          queue.push(index);
+        }
+      }
+    }
+    const neighbours = (index) => {
+      const row = Math.floor(index / columns);
+      const column = index - row * columns;
+      return [
+        [row - 1, column],
+        [row + 1, column],
+        [row, column - 1],
+        [row, column + 1],
+      ]
+        .filter(([nextRow, nextColumn]) => nextRow >= 0 && nextRow < rows && nextColumn >= 0 && nextColumn < columns)
+        .map(([nextRow, nextColumn]) => nextRow * columns + nextColumn);
+    };
+    for (let at = 0; at < queue.length; at++) {
+      for (const next of neighbours(queue[at])) {
+        if (!inRegion[next] && !outside[next]) {
+          outside[next] = 1;
+          queue.push(next);
+        }
+      }
+    }
+    const enclosed = [];
+    for (const index of region) {
+      for (const next of neighbours(index)) if (!inRegion[next] && !outside[next]) enclosed.push(levels[next]);
+    }
+    if (!enclosed.length) return Infinity;
+    const difference = orderStatistic(Float32Array.from(enclosed), 50) - borderLevel;
+    return darkInk ? difference : -difference;
+  }
+
+  function deskCells(cells, levels, borderLevel, darkInk, rows, columns, spec) {
     const span = spec.locate.desk_span;
     const desk = new Uint8Array(rows * columns);
     const seen = new Uint8Array(rows * columns);
@@ -178,7 +224,10 @@
         right = Math.max(right, column);
       }
       const touches = top === 0 || left === 0 || bottom === rows - 1 || right === columns - 1;
-      const rings = bottom - top + 1 >= span * rows && right - left + 1 >= span * columns;
+      const rings =
+        bottom - top + 1 >= span * rows &&
+        right - left + 1 >= span * columns &&
+        ringContrast(region, cells, levels, borderLevel, darkInk, rows, columns) > spec.locate.desk_ring_contrast;
       if (touches || rings) for (const index of region) desk[index] = 1;
     }
     return desk;
@@ -240,18 +289,27 @@
     const flat = new Uint8Array(rows * columns);
     for (let index = 0; index < flat.length; index++)
       flat[index] = f32(lightest[index] - darkest[index]) <= gap ? 1 : 0;
+    const flatLevels = levels.filter((_, index) => flat[index]);
+    if (flatLevels.length) {
+      // The stretches of paper (the commonest flat level), not the middle of a stroke too bold for the window.
+      const paperLevel = orderStatistic(flatLevels, 50);
+      for (let index = 0; index < flat.length; index++)
+        if (Math.abs(f32(levels[index] - paperLevel)) > gap) flat[index] = 0;
+    }
     const own = cellsOf(levels, 1);
     const onFlat = cellsOf(flat, 1);
     const pixelLevels = luminance(data);
+    const vote = f32(settings.polarity_vote_gap);
     let dark = 0;
     let light = 0;
     for (let pixel = 0; pixel < pixelLevels.length; pixel++) {
       if (!onFlat[pixel]) continue;
       const residual = f32(pixelLevels[pixel] - own[pixel]);
-      if (residual < -gap) dark++;
-      else if (residual > gap) light++;
+      if (residual < -vote) dark++;
+      else if (residual > vote) light++;
     }
-    const paper = dark >= light ? lightestCells : darkestCells;
+    const darkInk = dark >= light;
+    const paper = darkInk ? lightestCells : darkestCells;
     const disagree = new Uint8Array(rows * columns);
     const far = new Uint8Array(rows * columns);
     for (let index = 0; index < disagree.length; index++) {
@@ -268,11 +326,14 @@
     // disagree. What else disagrees is desk when it reaches the picture's edge on its own; a soft
     // shadow's edge across the sheet reaches it only through the sheet's edge, and must not carry
     // the desk to a digit written beside it.
-    const strong = deskCells(far, rows, columns, spec);
+    const strong = deskCells(far, levels, uniformLevel, darkInk, rows, columns, spec);
     const nearStrong = windowedExtreme(makeMap(rows, columns, Float32Array.from(strong)), 1, true);
     const edge = strong.map((value, index) => (value || (nearStrong.data[index] > 0 && disagree[index]) ? 1 : 0));
     const rest = deskCells(
       disagree.map((value, index) => (value && !edge[index] ? 1 : 0)),
+      levels,
+      uniformLevel,
+      darkInk,
       rows,
       columns,
       spec,
