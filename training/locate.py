@@ -278,6 +278,11 @@ def estimate_background(image: np.ndarray, spec: dict) -> tuple[np.ndarray, np.n
     squares = difference * difference
     gap_to_median = np.sqrt((squares[..., 0] + squares[..., 1]) + squares[..., 2]).astype(np.float32)
     disagree = gap_to_median > np.float32(settings["paper_agreement"])
+    # A shadow's soft edge is a ramp: the window's median lies midway between its lightest and darkest
+    # cells. The sheet's edge is a step: the median is the desk's, the far side from the paper.
+    light_level, dark_level, median_level = luminance(lightest), luminance(darkest), luminance(median)
+    from_far_side = (median_level - dark_level) if dark_ink else (light_level - median_level)
+    disagree &= from_far_side <= np.float32(settings["ramp_step"]) * (light_level - dark_level)
     # The sheet's edge on the desk is far from the paper: it is desk, with the cells next to it that
     # disagree. What else disagrees is desk when it reaches the picture's edge on its own; a soft
     # shadow's edge across the sheet reaches it only through the sheet's edge, and must not carry

@@ -151,6 +151,7 @@ RULES: dict[str, Rule] = {
     "locate.polarity_gap": GREY_LEVEL,
     "locate.polarity_vote_gap": GREY_LEVEL,
     "locate.paper_agreement": GREY_LEVEL,
+    "locate.ramp_step": FRACTION,
     "locate.desk_margin": Rule("number", min=0, below=0.5),
     "locate.desk_span": FRACTION,
     "locate.desk_ring_contrast": GREY_LEVEL,

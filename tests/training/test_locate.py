@@ -107,6 +107,20 @@ def test_a_soft_shadow_across_the_sheet_does_not_carry_the_desk_to_the_digit():
     assert inside(box, (200, 210, 48, 80))
 
 
+def test_light_falling_off_across_the_sheet_is_a_ramp_not_the_desk():
+    # Lit from one corner, the sheet darkens to a third across it: the lightest cell near the digit is far
+    # lighter than the median there, as at the sheet's edge, but the median lies midway, not at the desk.
+    image = canvas(colour=(60, 62, 66))
+    sheet = canvas(560, 460)
+    draw_strokes(sheet, [[(x - 120, y - 70) for x, y in stroke] for stroke in seven(420, 250, 80)])
+    image.paste(sheet, (120, 70))
+    rows, columns = np.mgrid[0:600, 0:800].astype(np.float32)
+    light = np.clip(1.0 - 0.0017 * (columns + rows - 500), 0.35, 1.0)  # from full light to a third
+    shaded = np.clip(np.asarray(image, np.float32) * light[..., None], 0, 255).astype(np.uint8)
+    (box,) = located_boxes(Image.fromarray(shaded).filter(ImageFilter.GaussianBlur(1)))
+    assert inside(box, (420, 250, 48, 80))
+
+
 def test_a_blank_sheet_on_a_desk_holds_no_digit():
     prepared = preprocess.preprocess(rgba(sheet_on_desk()), SPEC)
     assert prepared.digits == ()

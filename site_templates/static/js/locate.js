@@ -310,6 +310,7 @@
     }
     const darkInk = dark >= light;
     const paper = darkInk ? lightestCells : darkestCells;
+    const medianLevels = luminance(median);
     const disagree = new Uint8Array(rows * columns);
     const far = new Uint8Array(rows * columns);
     for (let index = 0; index < disagree.length; index++) {
@@ -319,7 +320,12 @@
         f32(paper[at + 1] - median[at + 1]),
         f32(paper[at + 2] - median[at + 2]),
       );
-      disagree[index] = gapToMedian <= f32(settings.paper_agreement) ? 0 : 1;
+      // A shadow's soft edge is a ramp (the median midway), the sheet's edge a step (the median far from the paper).
+      const fromFarSide = darkInk
+        ? f32(medianLevels[index] - darkest[index])
+        : f32(lightest[index] - medianLevels[index]);
+      const step = fromFarSide <= f32(f32(settings.ramp_step) * f32(lightest[index] - darkest[index]));
+      disagree[index] = gapToMedian > f32(settings.paper_agreement) && step ? 1 : 0;
       far[index] = gapToMedian > f32(settings.desk_gap) ? 1 : 0;
     }
     // The sheet's edge on the desk is far from the paper: it is desk, with the cells next to it that
