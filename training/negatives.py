@@ -161,7 +161,7 @@ WORDS = tuple(
 ONE_STROKE_SPREAD = 2.5  # px across the main axis of a 28x28 input: a straight pen stroke
 ONE_TILT_DEGREES = 50  # MNIST 1s lean up to ~40 degrees
 KINDS = ("letter", "word", "symbol", "shape", "scribble", "hatching", "smudge", "texture", "desk")
-KIND_WEIGHTS = (0.28, 0.08, 0.14, 0.14, 0.10, 0.05, 0.12, 0.05, 0.04)
+KIND_WEIGHTS = (0.27, 0.08, 0.14, 0.14, 0.13, 0.05, 0.10, 0.05, 0.04)
 SHAPES = ("star", "triangle", "heart", "spiral", "arrow", "smiley", "zigzag", "wave", "check", "cross", "cloud")
 
 
@@ -306,13 +306,39 @@ def draw_shape(draw: ImageDraw.ImageDraw, rng: np.random.Generator, ink, width: 
 
 
 def draw_scribble(draw: ImageDraw.ImageDraw, rng: np.random.Generator, ink, width: int) -> None:
-    """Draw a smoothed random walk: a pen scribbling back and forth."""
+    """Draw a pen scribbling: half the time a smoothed random walk, else loops going round over one place."""
+    if rng.uniform() < 0.5:
+        draw_loops(draw, rng, ink, max(2, width // 3))
+        return
     steps = int(rng.integers(40, 160))
     velocity = np.cumsum(rng.normal(0, 6, (steps, 2)), axis=0)
     velocity /= max(1.0, np.abs(velocity).max() / 12)
     points = np.cumsum(velocity, axis=0)
     points -= points.mean(axis=0)
     points *= rng.uniform(50, 85) / max(1.0, np.abs(points).max())
+    polyline(draw, points + CANVAS_SIDE / 2, ink, width)
+
+
+def draw_loops(draw: ImageDraw.ImageDraw, rng: np.random.Generator, ink, width: int) -> None:
+    """Draw loops wound round and round, in one place (a tangle) or moving along (a coil, crossing something out).
+
+    The loops differ in size and wander, so their strokes cross the middle: one ring drawn over and over
+    is a 0, not a scribble."""
+    turns = rng.uniform(3, 10)
+    t = np.linspace(0, 1, int(turns * 40))
+    size = rng.uniform(25, 50)
+    radius = size * np.interp(t, np.linspace(0, 1, int(turns) + 2), rng.uniform(0.35, 1.0, int(turns) + 2))
+    wander = np.stack(
+        [np.interp(t, np.linspace(0, 1, int(turns) + 2), rng.uniform(-0.4, 0.4, int(turns) + 2)) for _ in "xy"], 1
+    )
+    angle = 2 * math.pi * turns * t + rng.uniform(0, 2 * math.pi)
+    loop = np.stack([np.cos(angle), rng.uniform(0.5, 1.0) * np.sin(angle)], 1) * radius[:, None] + wander * size
+    turn = rng.uniform(0, math.pi)
+    loop = loop @ np.array([[math.cos(turn), -math.sin(turn)], [math.sin(turn), math.cos(turn)]])
+    direction = rng.normal(0, 1, 2)
+    drift = (t[:, None] - 0.5) * direction / np.linalg.norm(direction) * rng.uniform(0, 100)
+    points = jitter_points(loop + drift, rng, 1.0)
+    points *= min(1.0, 85 / max(1.0, np.abs(points).max()))
     polyline(draw, points + CANVAS_SIDE / 2, ink, width)
 
 
