@@ -481,6 +481,19 @@ def is_edge_line(mark: Mark, height: int, width: int, spec: dict) -> bool:
     return False
 
 
+def is_frame_corner(mark: Mark, height: int, width: int, spec: dict) -> bool:
+    """Return whether a mark is the corner of a cell's frame cut by the picture's edge: two thin lines
+    along adjacent edges, joined, so sparse in its box. A thin digit cropped tight is sparse too, but
+    touches all four edges."""
+    settings = spec["locate"]["stray"]
+    band = settings["edge_band_fraction"]
+    top, bottom = mark.top <= band * height, mark.bottom >= (1 - band) * height - 1
+    left, right = mark.left <= band * width, mark.right >= (1 - band) * width - 1
+    long_side = max(mark.width / width, mark.height / height) >= settings["edge_line_length_fraction"]
+    sparse = mark.area <= settings["corner_max_density"] * mark.width * mark.height
+    return (top or bottom) and (left or right) and not (top and bottom and left and right) and long_side and sparse
+
+
 def off_the_desk(components: list[Mark], labels: np.ndarray, on_paper: np.ndarray, spec: dict) -> list[Mark]:
     """Return the components that keep a margin of paper around them: what comes close to the desk is the
     sheet's edge (or a shadow along it), not a digit someone wrote on the sheet."""
@@ -515,6 +528,7 @@ def drop_stray_marks(components: list[Mark], height: int, width: int, even: bool
         if component.area >= minimum
         and component.width < settings["line_elongation"] * component.height
         and not is_edge_line(component, height, width, spec)
+        and not is_frame_corner(component, height, width, spec)
         and (even or not is_long_line(component, height, width, spec))
     ]
     if len(kept) > settings["max_marks"]:

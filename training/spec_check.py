@@ -111,6 +111,7 @@ RULES: dict[str, Rule] = {
         edge_band_fraction=Rule("number", min=0, below=0.5),
         edge_line_length_fraction=FRACTION,
         frame_max_density=FRACTION,
+        corner_max_density=FRACTION,
         frame_min_inner_height=FRACTION,
         long_line_fraction=FRACTION,
         long_line_thickness=FRACTION,

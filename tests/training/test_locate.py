@@ -207,6 +207,22 @@ def test_digits_and_blobs_are_not_taken_for_boxes():
     assert locate.peel_frames(blob, labels, components, SPEC) is blob
 
 
+def test_the_corner_of_a_cells_frame_at_the_pictures_edge_is_not_read():
+    # A form's cell cut out with its frame's top line and part of its left line still at the picture's
+    # edges, joined at the corner and beside the digit (not around it): the digit alone is read.
+    image = canvas(300, 300, (250, 250, 250))
+    ImageDraw.Draw(image).line([(296, 4), (4, 4), (4, 130)], fill=(60, 60, 60), width=5)
+    (box,) = located_boxes(draw_strokes(image, seven(110, 80, 200)))
+    assert inside(box, (110, 80, 120, 200))
+
+
+def test_a_thin_digit_cropped_tight_is_still_read():
+    # As sparse in its box as a frame's corner, but it touches all four edges of the picture.
+    image = draw_strokes(canvas(200, 300, (250, 250, 250)), [[(2, 3), (197, 3), (60, 297)]], width=5)
+    (box,) = located_boxes(image)
+    assert inside(box, (0, 0, 200, 300), slack=8)
+
+
 def test_a_line_under_the_digit_is_not_part_of_it():
     image = draw_strokes(canvas(), [*seven(360, 200, 120), [(330, 350), (470, 350)]])
     (box,) = located_boxes(image)

@@ -686,6 +686,20 @@
     return false;
   }
 
+  // Whether a mark is the corner of a cell's frame cut by the picture's edge: two thin lines along adjacent
+  // edges, joined, so sparse in its box (a thin digit cropped tight touches all four edges).
+  function isFrameCorner(mark, height, width, spec) {
+    const settings = spec.locate.stray;
+    const band = settings.edge_band_fraction;
+    const top = mark.top <= band * height;
+    const bottom = mark.bottom >= (1 - band) * height - 1;
+    const left = mark.left <= band * width;
+    const right = mark.right >= (1 - band) * width - 1;
+    const longSide = Math.max(widthOf(mark) / width, heightOf(mark) / height) >= settings.edge_line_length_fraction;
+    const sparse = mark.area <= settings.corner_max_density * widthOf(mark) * heightOf(mark);
+    return (top || bottom) && (left || right) && !(top && bottom && left && right) && longSide && sparse;
+  }
+
   // The components that keep a margin of paper around them: what comes close to the desk is the sheet's
   // edge (or a shadow along it), not a digit someone wrote on the sheet.
   function offTheDesk(components, labels, onPaper, height, width, spec) {
@@ -718,6 +732,7 @@
         component.area >= minimum &&
         widthOf(component) < settings.line_elongation * heightOf(component) &&
         !isEdgeLine(component, height, width, spec) &&
+        !isFrameCorner(component, height, width, spec) &&
         (even || !isLongLine(component, height, width, spec)),
     );
     if (kept.length > settings.max_marks) {
