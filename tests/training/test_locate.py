@@ -93,31 +93,38 @@ def test_a_digit_on_a_sheet_on_a_desk_is_found_on_the_sheet():
     assert height < 130
 
 
+def lit_sheet_with_a_seven(
+    desk: tuple[int, int, int], sheet_box: tuple[int, int, int, int], seven_box: tuple[int, int, int], light
+) -> Image.Image:
+    """A plain sheet (x, y, width, height) on an 800x600 desk with a 7 (x, y, size) written on it, lit by
+    `light(rows, columns)`: float32 [600,800] factors."""
+    image = canvas(colour=desk)
+    x, y, width, height = sheet_box
+    sheet = canvas(width, height)
+    draw_strokes(sheet, [[(px - x, py - y) for px, py in stroke] for stroke in seven(*seven_box)])
+    image.paste(sheet, (x, y))
+    rows, columns = np.mgrid[0:600, 0:800].astype(np.float32)
+    shaded = np.clip(np.asarray(image, np.float32) * light(rows, columns)[..., None], 0, 255).astype(np.uint8)
+    return Image.fromarray(shaded).filter(ImageFilter.GaussianBlur(1))
+
+
 def test_a_soft_shadow_across_the_sheet_does_not_carry_the_desk_to_the_digit():
     # The shadow's edge runs from the sheet's top edge down past the digit: its cells disagree with the
     # paper as the desk's do, but it reaches the picture's edge only through the sheet's edge.
-    image = canvas(colour=(20, 22, 24))
-    sheet = canvas(440, 520)
-    draw_strokes(sheet, [[(x - 120, y - 40) for x, y in stroke] for stroke in seven(200, 210, 80)])
-    image.paste(sheet, (120, 40))
-    rows, columns = np.mgrid[0:600, 0:800].astype(np.float32)
-    light = 0.72 + 0.28 / (1 + np.exp((columns - 300 - 0.25 * (rows - 300)) / 25))
-    shaded = np.clip(np.asarray(image, np.float32) * light[..., None], 0, 255).astype(np.uint8)
-    (box,) = located_boxes(Image.fromarray(shaded).filter(ImageFilter.GaussianBlur(1)))
+    def light(rows, columns):
+        return 0.72 + 0.28 / (1 + np.exp((columns - 300 - 0.25 * (rows - 300)) / 25))
+
+    (box,) = located_boxes(lit_sheet_with_a_seven((20, 22, 24), (120, 40, 440, 520), (200, 210, 80), light))
     assert inside(box, (200, 210, 48, 80))
 
 
 def test_light_falling_off_across_the_sheet_is_a_ramp_not_the_desk():
     # Lit from one corner, the sheet darkens to a third across it: the lightest cell near the digit is far
     # lighter than the median there, as at the sheet's edge, but the median lies midway, not at the desk.
-    image = canvas(colour=(60, 62, 66))
-    sheet = canvas(560, 460)
-    draw_strokes(sheet, [[(x - 120, y - 70) for x, y in stroke] for stroke in seven(420, 250, 80)])
-    image.paste(sheet, (120, 70))
-    rows, columns = np.mgrid[0:600, 0:800].astype(np.float32)
-    light = np.clip(1.0 - 0.0017 * (columns + rows - 500), 0.35, 1.0)  # from full light to a third
-    shaded = np.clip(np.asarray(image, np.float32) * light[..., None], 0, 255).astype(np.uint8)
-    (box,) = located_boxes(Image.fromarray(shaded).filter(ImageFilter.GaussianBlur(1)))
+    def light(rows, columns):
+        return np.clip(1.0 - 0.0017 * (columns + rows - 500), 0.35, 1.0)
+
+    (box,) = located_boxes(lit_sheet_with_a_seven((60, 62, 66), (120, 70, 560, 460), (420, 250, 80), light))
     assert inside(box, (420, 250, 48, 80))
 
 
