@@ -5,10 +5,10 @@
 // tests/browser/test_preprocess_twins.py proves they agree to 1e-4 per pixel.
 //
 // Where each step runs, and why (each step's comment says which). tf ops: the ink map from its
-// scalar thresholds (normaliseInk), boundSize's whole-block sums, and the tail from the digit's 20 px
-// box to the 28x28 canvas (the contrast stretch, the paste with tf.pad). Plain loops over
-// Float32Arrays: the other full-map steps (composite, colour distance, line clearing, the area
-// resize, which walks only the non-zero bands of the twin's matrices). On the CPU
+// scalar thresholds (normaliseInk) and the tail from the digit's 20 px box to the 28x28 canvas (the
+// contrast stretch, the paste with tf.pad). Plain loops over Float32Arrays: the other full-map steps
+// (composite, colour distance, boundSize's whole-block sums, line clearing, the area resize, which
+// walks only the non-zero bands of the twin's matrices). On the CPU
 // backend each tf op allocates a new map and walks it with a generic kernel, ~1 ms per op on a
 // 250x188 map against ~0.1 ms for a fused loop; measured A/B in headless Chromium, all those steps
 // as tf ops made preprocess ~25 ms instead of ~2.5 ms, the ink map alone costs ~3 ms, and the rest
@@ -156,26 +156,33 @@
     return makeMap(height, width, distance);
   }
 
-  // tf for whole blocks, JS for the rest: a digit's map (its crop of the decoded picture) area-averaged
-  // so its long side is at most max_working_side (unchanged if smaller).
-  function boundSize(tf, distance, spec) {
+  // JS: a digit's map (its crop of the decoded picture) area-averaged so its long side is at most
+  // max_working_side (unchanged if smaller). Whole blocks first (cheap, linear time), as block sums in
+  // plain loops (tf.sum over a [h, f, w, f] reshape walks a generic transpose first: ~8 ms on a photo's
+  // crop); the area resize then only bridges the last < 2x.
+  function boundSize(distance, spec) {
     const maxSide = spec.bound.max_working_side;
     if (Math.max(distance.height, distance.width) <= maxSide) return distance;
     const factor = Math.floor(Math.max(distance.height, distance.width) / maxSide);
-    let map = tf.tensor2d(distance.data, [distance.height, distance.width]);
+    let map = distance;
     if (factor >= 2) {
-      // Whole blocks first (cheap, linear time); the area resize then only bridges the last < 2x.
       const height = Math.floor(distance.height / factor);
       const width = Math.floor(distance.width / factor);
-      const whole = tf.slice(map, [0, 0], [height * factor, width * factor]);
-      const blocks = tf.reshape(whole, [height, factor, width, factor]);
-      map = tf.div(tf.sum(blocks, [1, 3]), factor * factor);
+      const sums = new Float64Array(width);
+      map = makeMap(height, width);
+      for (let row = 0; row < height; row++) {
+        sums.fill(0);
+        for (let y = row * factor; y < (row + 1) * factor; y++) {
+          const at = y * distance.width;
+          for (let x = 0; x < width * factor; x++) sums[Math.floor(x / factor)] += distance.data[at + x];
+        }
+        for (let column = 0; column < width; column++)
+          map.data[row * width + column] = f32(sums[column] / (factor * factor));
+      }
     }
-    const [height, width] = map.shape;
-    if (Math.max(height, width) <= maxSide) return view(map);
-    const scale = maxSide / Math.max(height, width);
-    const size = [Math.max(1, roundHalfUp(height * scale)), Math.max(1, roundHalfUp(width * scale))];
-    return areaResize(view(map), ...size);
+    if (Math.max(map.height, map.width) <= maxSide) return map;
+    const scale = maxSide / Math.max(map.height, map.width);
+    return areaResize(map, Math.max(1, roundHalfUp(map.height * scale)), Math.max(1, roundHalfUp(map.width * scale)));
   }
 
   // JS for the thresholds (exact order statistics), tf for the map: {ink [h,w] in 0..1, contrast},
@@ -472,8 +479,8 @@
       right: Math.min(rgb.width, right + margin),
     };
     const crop = cropRgb(rgb, region);
-    const mask = boundSize(tf, markMask(located, mark, region, spec), spec);
-    const distance = boundSize(tf, colourDistance(crop, backgroundColour(crop, spec)), spec); // [h,w]
+    const mask = boundSize(markMask(located, mark, region, spec), spec);
+    const distance = boundSize(colourDistance(crop, backgroundColour(crop, spec)), spec); // [h,w]
     const { ink, contrast } = normaliseInk(tf, distance, spec); // [h,w] 0..1
     const box = { x: left, y: top, width: right - left, height: bottom - top };
     if (contrast < spec.ink.min_contrast) return { input: null, reason: NO_CONTRAST, box };
