@@ -120,49 +120,25 @@ def window_pick(medians: np.ndarray, radius: int, pick: str) -> np.ndarray:
     return picked
 
 
-def ring_contrast(
-    region: list[tuple[int, int]], cells: np.ndarray, levels: np.ndarray, border_level: float, dark_ink: bool
-) -> float:
+def ring_contrast(region: list[tuple[int, int]], levels: np.ndarray, border_level: float, dark_ink: bool) -> float:
     """Return how much lighter (darker for light ink) in luminance the cells a region encloses are than
     the picture's border: a desk ringing a sheet encloses paper and the desk reaches the border; a bold
     stroke encloses its own ink or, a 0's hole, the same paper as at the border. Infinite when it
     encloses nothing (a ring open somewhere: left to the span alone).
 
-    Enclosed is what the picture's edge does not reach without crossing the region."""
-    rows, columns = cells.shape
+    Enclosed is what the picture's edge does not reach without crossing the region (side by side)."""
+    rows, columns = levels.shape
     in_region = np.zeros((rows, columns), dtype=bool)
     for row, column in region:
         in_region[row, column] = True
-    outside = np.zeros((rows, columns), dtype=bool)
-    queue = [
-        (row, column)
-        for row in range(rows)
-        for column in range(columns)
-        if (row in (0, rows - 1) or column in (0, columns - 1)) and not in_region[row, column]
-    ]
-    for row, column in queue:
-        outside[row, column] = True
-    index = 0
-    while index < len(queue):
-        row, column = queue[index]
-        index += 1
-        for next_row, next_column in ((row - 1, column), (row + 1, column), (row, column - 1), (row, column + 1)):
-            if (
-                0 <= next_row < rows
-                and 0 <= next_column < columns
-                and not in_region[next_row, next_column]
-                and not outside[next_row, next_column]
-            ):
-                outside[next_row, next_column] = True
-                queue.append((next_row, next_column))
+    parts, _ = ndimage.label(~in_region)  # 4-connected: what a side-by-side flood from the edge reaches
+    edge_parts = np.unique(np.concatenate([parts[0], parts[-1], parts[:, 0], parts[:, -1]]))
+    enclosed_cells = ~in_region & ~np.isin(parts, edge_parts)
     enclosed = [
         levels[next_row, next_column]
         for row, column in region
         for next_row, next_column in ((row - 1, column), (row + 1, column), (row, column - 1), (row, column + 1))
-        if 0 <= next_row < rows
-        and 0 <= next_column < columns
-        and not in_region[next_row, next_column]
-        and not outside[next_row, next_column]
+        if 0 <= next_row < rows and 0 <= next_column < columns and enclosed_cells[next_row, next_column]
     ]
     if not enclosed:
         return math.inf
@@ -217,7 +193,7 @@ def desk_cells(cells: np.ndarray, levels: np.ndarray, border_level: float, dark_
             rings = (
                 max(region_rows) - min(region_rows) + 1 >= span * rows
                 and max(region_columns) - min(region_columns) + 1 >= span * columns
-                and ring_contrast(region, cells, levels, border_level, dark_ink) > min_contrast
+                and ring_contrast(region, levels, border_level, dark_ink) > min_contrast
             )
             if touches or rings:
                 for row, column in region:
@@ -262,7 +238,8 @@ def estimate_background(image: np.ndarray, spec: dict) -> tuple[np.ndarray, np.n
     gap = np.float32(settings["polarity_gap"])
     lightest = window_pick(medians, settings["window_cells"], "max")
     darkest = window_pick(medians, settings["window_cells"], "min")
-    flat = (luminance(lightest) - luminance(darkest)) <= gap
+    light_level, dark_level = luminance(lightest), luminance(darkest)
+    flat = (light_level - dark_level) <= gap
     if flat.any():
         # The stretches of paper (the commonest flat level), not the middle of a stroke too bold for the
         # window: that is flat too, and the paper at its edges would pass for light marks.
@@ -280,7 +257,7 @@ def estimate_background(image: np.ndarray, spec: dict) -> tuple[np.ndarray, np.n
     disagree = gap_to_median > np.float32(settings["paper_agreement"])
     # A shadow's soft edge is a ramp: the window's median lies midway between its lightest and darkest
     # cells. The sheet's edge is a step: the median is the desk's, the far side from the paper.
-    light_level, dark_level, median_level = luminance(lightest), luminance(darkest), luminance(median)
+    median_level = luminance(median)
     from_far_side = (median_level - dark_level) if dark_ink else (light_level - median_level)
     disagree &= from_far_side <= np.float32(settings["ramp_step"]) * (light_level - dark_level)
     # The sheet's edge on the desk is far from the paper: it is desk, with the cells next to it that

@@ -137,13 +137,10 @@
     return picked;
   }
 
-  // Uint8Array [rows*columns]: the marked cells that belong to the desk, not to a stroke. Cells joined side
-  // by side form regions; the desk around a sheet reaches the picture's edge or rings the sheet (its region
-  // spans most of the picture); a stroke too wide for the window does neither.
   // How much lighter (darker for light ink) the cells a region encloses are than the picture's border;
   // Infinity when it encloses nothing. Enclosed is what the picture's edge does not reach without
-  // crossing the region.
-  function ringContrast(region, cells, levels, borderLevel, darkInk, rows, columns) {
+  // crossing the region (side by side).
+  function ringContrast(region, levels, borderLevel, darkInk, rows, columns) {
     const inRegion = new Uint8Array(rows * columns);
     for (const index of region) inRegion[index] = 1;
     const outside = new Uint8Array(rows * columns);
@@ -186,6 +183,10 @@
     return darkInk ? difference : -difference;
   }
 
+  // Uint8Array [rows*columns]: the marked cells that belong to the desk, not to a stroke. Cells joined side
+  // by side form regions; the desk around a sheet reaches the picture's edge or rings the sheet (its region
+  // spans most of the picture and encloses what is unlike the border: ringContrast); a stroke too wide for
+  // the window reaches no edge, and a bold digit spanning the picture encloses its own ink or the border's paper.
   function deskCells(cells, levels, borderLevel, darkInk, rows, columns, spec) {
     const span = spec.locate.desk_span;
     const desk = new Uint8Array(rows * columns);
@@ -227,7 +228,7 @@
       const rings =
         bottom - top + 1 >= span * rows &&
         right - left + 1 >= span * columns &&
-        ringContrast(region, cells, levels, borderLevel, darkInk, rows, columns) > spec.locate.desk_ring_contrast;
+        ringContrast(region, levels, borderLevel, darkInk, rows, columns) > spec.locate.desk_ring_contrast;
       if (touches || rings) for (const index of region) desk[index] = 1;
     }
     return desk;
