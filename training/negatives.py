@@ -306,7 +306,7 @@ def draw_shape(draw: ImageDraw.ImageDraw, rng: np.random.Generator, ink, width: 
 
 
 def draw_scribble(draw: ImageDraw.ImageDraw, rng: np.random.Generator, ink, width: int) -> None:
-    """Draw a pen scribbling: half the time a smoothed random walk, else loops going round over one place."""
+    """Draw a pen scribbling: half the time loops going round (draw_loops), else a smoothed random walk."""
     if rng.uniform() < 0.5:
         draw_loops(draw, rng, ink, max(2, width // 3))
         return
@@ -326,11 +326,14 @@ def draw_loops(draw: ImageDraw.ImageDraw, rng: np.random.Generator, ink, width: 
     is a 0, not a scribble."""
     turns = rng.uniform(3, 10)
     t = np.linspace(0, 1, int(turns * 40))
+    knots = np.linspace(0, 1, int(turns) + 2)  # about one per turn: each loop its own size and place
+
+    def drifting(low: float, high: float) -> np.ndarray:
+        return np.interp(t, knots, rng.uniform(low, high, knots.size))
+
     size = rng.uniform(25, 50)
-    radius = size * np.interp(t, np.linspace(0, 1, int(turns) + 2), rng.uniform(0.35, 1.0, int(turns) + 2))
-    wander = np.stack(
-        [np.interp(t, np.linspace(0, 1, int(turns) + 2), rng.uniform(-0.4, 0.4, int(turns) + 2)) for _ in "xy"], 1
-    )
+    radius = size * drifting(0.35, 1.0)
+    wander = np.stack([drifting(-0.4, 0.4), drifting(-0.4, 0.4)], 1)
     angle = 2 * math.pi * turns * t + rng.uniform(0, 2 * math.pi)
     loop = np.stack([np.cos(angle), rng.uniform(0.5, 1.0) * np.sin(angle)], 1) * radius[:, None] + wander * size
     turn = rng.uniform(0, math.pi)
