@@ -218,6 +218,14 @@ def specks_only() -> np.ndarray:
 
 
 @_blank_picture
+def desk_sliver_at_the_edge() -> np.ndarray:
+    """A blank sheet filling the photo but for a thin wedge of the desk along part of one edge."""
+    sheet = Image.fromarray(to_rgba(paper_texture((600, 800), (236, 233, 222), 3, seed=11)))
+    ImageDraw.Draw(sheet).polygon([(0, 420), (12, 600), (0, 600)], fill=(92, 60, 38, 255))
+    return np.asarray(sheet)
+
+
+@_blank_picture
 def one_pixel() -> np.ndarray:
     return to_rgba(np.zeros((1, 1, 3)))
 

@@ -447,13 +447,14 @@ def peel_frames(marks: np.ndarray, labels: np.ndarray, components: list[Mark], s
 
 
 def is_edge_line(mark: Mark, height: int, width: int, spec: dict) -> bool:
-    """Return whether a mark is a thin line hugging the picture's edge: a sheet's edge or a cell frame's remnant."""
+    """Return whether a mark is a thin line hugging the picture's edge, however short: a sheet's edge, a
+    cell frame's remnant, a sliver of the desk where the sheet runs out of the picture."""
     settings = spec["locate"]["stray"]
     band = settings["edge_band_fraction"]
     elongation = settings["line_elongation"]
-    if mark.width >= elongation * mark.height and mark.width >= settings["edge_line_length_fraction"] * width:
+    if mark.width >= elongation * mark.height:
         return mark.top <= band * height or mark.bottom >= (1 - band) * height - 1
-    if mark.height >= elongation * mark.width and mark.height >= settings["edge_line_length_fraction"] * height:
+    if mark.height >= elongation * mark.width:
         return mark.left <= band * width or mark.right >= (1 - band) * width - 1
     return False
 

@@ -134,6 +134,17 @@ def test_a_blank_sheet_on_a_desk_holds_no_digit():
     assert "no digit found" in prepared.reason
 
 
+@pytest.mark.parametrize("wide", [4, 12, 20])
+def test_a_sliver_of_the_desk_at_the_pictures_edge_is_not_a_digit(wide):
+    # The sheet runs out of the picture but for a thin wedge of desk along part of one edge, too short
+    # for a sheet's edge and too thin for the desk's region: still no digit.
+    image = canvas()
+    ImageDraw.Draw(image).polygon([(0, 420), (wide, 600), (0, 600)], fill=DESK)
+    prepared = preprocess.preprocess(rgba(image.filter(ImageFilter.GaussianBlur(1))), SPEC)
+    assert prepared.digits == ()
+    assert "no digit found" in prepared.reason
+
+
 def unevenly_lit_page(strokes: list[list[tuple[float, float]]], width: int) -> Image.Image:
     """A digit in a bold marker filling most of a page lit from one corner, with the paper's grain."""
     image = draw_strokes(canvas(600, 600), strokes, width)

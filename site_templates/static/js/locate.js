@@ -673,15 +673,16 @@
     return peeled;
   }
 
-  // Whether a mark is a thin line hugging the picture's edge: a sheet's edge or a cell frame's remnant.
+  // Whether a mark is a thin line hugging the picture's edge, however short: a sheet's edge, a cell frame's
+  // remnant, a sliver of the desk where the sheet runs out of the picture.
   function isEdgeLine(mark, height, width, spec) {
     const settings = spec.locate.stray;
     const band = settings.edge_band_fraction;
     const elongation = settings.line_elongation;
-    if (widthOf(mark) >= elongation * heightOf(mark) && widthOf(mark) >= settings.edge_line_length_fraction * width) {
+    if (widthOf(mark) >= elongation * heightOf(mark)) {
       return mark.top <= band * height || mark.bottom >= (1 - band) * height - 1;
     }
-    if (heightOf(mark) >= elongation * widthOf(mark) && heightOf(mark) >= settings.edge_line_length_fraction * height) {
+    if (heightOf(mark) >= elongation * widthOf(mark)) {
       return mark.left <= band * width || mark.right >= (1 - band) * width - 1;
     }
     return false;
