@@ -435,19 +435,29 @@
   // lines and specks in the crop are masked out; the dilation keeps the faint stroke edges the map missed.
   function markMask(located, mark, region, spec) {
     const { labels, mapHeight, mapWidth, factor } = located;
-    const wanted = new Set(mark.labels);
-    const own = makeMap(mapHeight, mapWidth);
-    for (let index = 0; index < labels.length; index++) own.data[index] = wanted.has(labels[index]) ? 1 : 0;
-    const near = windowedExtreme(own, spec.locate.mask_dilation, true);
+    const dilation = spec.locate.mask_dilation;
     const height = region.bottom - region.top;
     const width = region.right - region.left;
+    const mapRow = (y) => Math.min(Math.floor((region.top + y) / factor), mapHeight - 1);
+    const mapColumn = (x) => Math.min(Math.floor((region.left + x) / factor), mapWidth - 1);
+    // Only the map cells under the region count, and those within the dilation of them (the same
+    // numbers as dilating the whole map: a window is cut only where the map ends).
+    const top = Math.max(0, mapRow(0) - dilation);
+    const left = Math.max(0, mapColumn(0) - dilation);
+    const bottom = Math.min(mapHeight - 1, mapRow(height - 1) + dilation);
+    const right = Math.min(mapWidth - 1, mapColumn(width - 1) + dilation);
+    const wanted = new Set(mark.labels);
+    const own = makeMap(bottom - top + 1, right - left + 1);
+    for (let row = top; row <= bottom; row++) {
+      for (let column = left; column <= right; column++) {
+        own.data[(row - top) * own.width + column - left] = wanted.has(labels[row * mapWidth + column]) ? 1 : 0;
+      }
+    }
+    const near = windowedExtreme(own, dilation, true);
     const mask = makeMap(height, width);
     for (let y = 0; y < height; y++) {
-      const row = Math.min(Math.floor((region.top + y) / factor), mapHeight - 1);
-      for (let x = 0; x < width; x++) {
-        const column = Math.min(Math.floor((region.left + x) / factor), mapWidth - 1);
-        mask.data[y * width + x] = near.data[row * mapWidth + column];
-      }
+      const row = mapRow(y) - top;
+      for (let x = 0; x < width; x++) mask.data[y * width + x] = near.data[row * own.width + mapColumn(x) - left];
     }
     return mask;
   }
