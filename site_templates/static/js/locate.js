@@ -51,12 +51,14 @@
     const image = new Float32Array(mapHeight * mapWidth * 3);
     const area = factor * factor;
     const sums = new Float64Array(mapWidth * 3);
+    const sumOf = new Int32Array(mapWidth * factor); // where each column's pixels are summed
+    for (let x = 0; x < sumOf.length; x++) sumOf[x] = Math.floor(x / factor) * 3;
     for (let row = 0; row < mapHeight; row++) {
       sums.fill(0);
       for (let y = row * factor; y < (row + 1) * factor; y++) {
         let at = y * width * channels;
-        for (let x = 0; x < mapWidth * factor; x++, at += channels) {
-          const to = Math.floor(x / factor) * 3;
+        for (let x = 0; x < sumOf.length; x++, at += channels) {
+          const to = sumOf[x];
           sums[to] += data[at];
           sums[to + 1] += data[at + 1];
           sums[to + 2] += data[at + 2];
