@@ -247,11 +247,14 @@
     const cell = Math.max(1, roundHalfUp(Math.max(height, width) / settings.cells_per_side));
     const rows = Math.ceil(height / cell);
     const columns = Math.ceil(width / cell);
+    const columnOf = new Int32Array(width); // each pixel column's cell column
+    for (let x = 0; x < width; x++) columnOf[x] = Math.floor(x / cell);
     const cellsOf = (values, channels) => {
       const result = new values.constructor(height * width * channels);
       for (let y = 0; y < height; y++) {
+        const rowStart = Math.floor(y / cell) * columns;
         for (let x = 0; x < width; x++) {
-          const from = (Math.floor(y / cell) * columns + Math.floor(x / cell)) * channels;
+          const from = (rowStart + columnOf[x]) * channels;
           for (let channel = 0; channel < channels; channel++)
             result[(y * width + x) * channels + channel] = values[from + channel];
         }
@@ -455,7 +458,6 @@
       }
     }
     // Bands of sheared rows holding such runs, one per line; a band is a line when it covers min_length columns.
-    const onLine = new Uint8Array(shearedHeight);
     const lines = [];
     let row = 0;
     while (row < shearedHeight) {
@@ -478,13 +480,15 @@
     }
     const result = makeMask(height, width);
     if (lines.length < settings.min_lines) return result;
-    for (const [first, stop] of lines) onLine.fill(1, first, stop);
     const maxThickness = Math.max(1, roundHalfUp(settings.max_thickness_fraction * Math.max(height, width)));
-    for (let y = 0; y < height; y++) {
-      for (let x = 0; x < width; x++) {
-        const at = (y + offsets[x] + shift) * width + x;
-        result.data[y * width + x] =
-          longEnough[at] && onLine[y + offsets[x] + shift] && thickness[y * width + x] <= maxThickness ? 1 : 0;
+    // Only the lines' own sheared rows hold line pixels: map each back to its row in the mask.
+    for (const [first, stop] of lines) {
+      for (let shearedRow = first; shearedRow < stop; shearedRow++) {
+        for (let x = 0; x < width; x++) {
+          if (!longEnough[shearedRow * width + x]) continue;
+          const index = (shearedRow - offsets[x] - shift) * width + x;
+          if (thickness[index] <= maxThickness) result.data[index] = 1;
+        }
       }
     }
     return result;
