@@ -498,6 +498,17 @@
   function linePixels(mask, spec) {
     const settings = spec.locate.lines;
     const lines = makeMask(mask.height, mask.width);
+    // A line covers min_length columns, so marks in fewer columns hold none at any slope.
+    let markedColumns = 0;
+    for (let x = 0; x < mask.width; x++) {
+      for (let y = 0; y < mask.height; y++) {
+        if (mask.data[y * mask.width + x]) {
+          markedColumns++;
+          break;
+        }
+      }
+    }
+    if (markedColumns < Math.max(2, roundHalfUp(settings.min_length_fraction * mask.width))) return lines;
     // How thick the mark is across the lines (down the columns): the same for every slope.
     const thickness = transpose(makeMask(mask.width, mask.height, runLengths(transpose(mask)))).data;
     for (let step = -settings.tilt_steps; step <= settings.tilt_steps; step++) {
