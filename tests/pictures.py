@@ -157,6 +157,14 @@ def lined_paper() -> tuple[str, np.ndarray]:
 
 
 @_digit_picture
+def flat_shadow_above_a_small_seven() -> tuple[str, np.ndarray]:
+    """A small 7 in the middle of the paper, a bigger flat dash of shadow above it (no digit is that flat)."""
+    paper = paper_texture((800, 600), (236, 233, 222), 3, seed=12)
+    paper[60:95, 300:440] = (120, 118, 112)
+    return written_on(paper, "7", (360, 260, 426, 370), 7, (20, 30, 90))
+
+
+@_digit_picture
 def fills_frame() -> tuple[str, np.ndarray]:
     seven = draw_digit((200, 260), "7", (0, 8, 200, 262), (0, 0, 0), 40, (255, 255, 255))
     return "7", to_rgba(np.asarray(seven, dtype=np.float64))

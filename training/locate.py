@@ -588,7 +588,8 @@ def group_parts(components: list[Mark], spec: dict) -> list[Mark]:
 
 
 def candidate_score(mark: Mark, height: int, width: int, spec: dict) -> float:
-    """Return how much a candidate looks like the digit a person meant: big, central, inside the picture."""
+    """Return how much a candidate looks like the digit a person meant: big, central, inside the picture,
+    no flatter than a digit (a flat one is a dash, a shadow's or a sheet's edge)."""
     settings = spec["locate"]["scoring"]
     centre_row = (mark.top + mark.bottom) / 2
     centre_column = (mark.left + mark.right) / 2
@@ -597,7 +598,8 @@ def candidate_score(mark: Mark, height: int, width: int, spec: dict) -> float:
     offset = math.sqrt(row_offset * row_offset + column_offset * column_offset)  # not hypot: JS's may round apart
     score = mark.area * (1 - settings["centre_weight"] * min(offset / 0.5, 1))
     touches = mark.top == 0 or mark.left == 0 or mark.bottom == height - 1 or mark.right == width - 1
-    return score * (settings["border_factor"] if touches else 1)
+    flat = mark.width >= settings["flat_aspect"] * mark.height
+    return score * (settings["border_factor"] if touches else 1) * (settings["flat_factor"] if flat else 1)
 
 
 def in_row(mark: Mark, anchor: Mark, spec: dict) -> bool:

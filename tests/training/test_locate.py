@@ -241,6 +241,15 @@ def test_a_thin_digit_cropped_tight_is_still_read():
     assert inside(box, (0, 0, 200, 300), slack=8)
 
 
+def test_a_flat_mark_bigger_than_the_digit_is_not_taken_for_it():
+    # A dash of shadow along the top of the sheet holds more ink than the small 7 written in the middle,
+    # but no digit is four times as wide as it is tall.
+    image = canvas()
+    ImageDraw.Draw(image).rectangle([300, 60, 439, 94], fill=(120, 118, 112))
+    (box,) = located_boxes(draw_strokes(image, seven(360, 260, 110)))
+    assert inside(box, (360, 260, 66, 110))
+
+
 def test_a_line_under_the_digit_is_not_part_of_it():
     image = draw_strokes(canvas(), [*seven(360, 200, 120), [(330, 350), (470, 350)]])
     (box,) = located_boxes(image)

@@ -837,7 +837,8 @@
     return groups;
   }
 
-  // How much a candidate looks like the digit a person meant: big, central, inside the picture.
+  // How much a candidate looks like the digit a person meant: big, central, inside the picture, no flatter
+  // than a digit (a flat one is a dash, a shadow's or a sheet's edge).
   function candidateScore(mark, height, width, spec) {
     const settings = spec.locate.scoring;
     const rowOffset = ((mark.top + mark.bottom) / 2 - (height - 1) / 2) / height;
@@ -845,7 +846,8 @@
     const offset = Math.sqrt(rowOffset * rowOffset + columnOffset * columnOffset);
     const score = mark.area * (1 - settings.centre_weight * Math.min(offset / 0.5, 1));
     const touches = mark.top === 0 || mark.left === 0 || mark.bottom === height - 1 || mark.right === width - 1;
-    return score * (touches ? settings.border_factor : 1);
+    const flat = widthOf(mark) >= settings.flat_aspect * heightOf(mark);
+    return score * (touches ? settings.border_factor : 1) * (flat ? settings.flat_factor : 1);
   }
 
   // Whether a candidate could be another digit of the anchor's number: similar height, same line.
