@@ -165,6 +165,14 @@ def flat_shadow_above_a_small_seven() -> tuple[str, np.ndarray]:
 
 
 @_digit_picture
+def dot_far_under_a_one() -> tuple[str, np.ndarray]:
+    """A 1 with a dot far below it, their columns just touching: the dot is no part of the 1."""
+    paper = paper_texture((600, 800), (236, 233, 222), 3, seed=13)
+    paper[560:580, 335:355] = (20, 30, 90)
+    return written_on(paper, "1", (300, 200, 360, 400), 9, (20, 30, 90))
+
+
+@_digit_picture
 def fills_frame() -> tuple[str, np.ndarray]:
     seven = draw_digit((200, 260), "7", (0, 8, 200, 262), (0, 0, 0), 40, (255, 255, 255))
     return "7", to_rgba(np.asarray(seven, dtype=np.float64))

@@ -534,16 +534,19 @@ def drop_stray_marks(components: list[Mark], height: int, width: int, even: bool
 
 
 def belong_together(first: Mark, second: Mark, spec: dict) -> bool:
-    """Return whether two parts are one digit: stacked (a 5's flag, a 4's stroke, a broken stroke) and close."""
+    """Return whether two parts are one digit: close in height (a dot far under a 1 is not its part), and
+    stacked (a 5's flag, a 4's stroke, a broken stroke), or side by side as below."""
     settings = spec["locate"]["grouping"]
     tallest = max(first.height, second.height)
+    if max(first.top, second.top) - min(first.bottom, second.bottom) - 1 > settings["max_row_gap"] * tallest:
+        return False
     overlap = min(first.right, second.right) - max(first.left, second.left) + 1
     if overlap >= settings["min_column_overlap"] * min(first.width, second.width):
         upper, lower = (first, second) if first.top <= second.top else (second, first)
-        if lower.width >= settings["underline_flatness"] * lower.height and lower.top > upper.bottom - lower.height:
-            return False  # a line under a digit, not a part of it
-        gap = max(first.top, second.top) - min(first.bottom, second.bottom) - 1
-        return gap <= settings["max_row_gap"] * tallest
+        underline = (
+            lower.width >= settings["underline_flatness"] * lower.height and lower.top > upper.bottom - lower.height
+        )
+        return not underline  # a line under a digit is not a part of it
     # Side by side: digits of a number stand apart on one line. Parts that overlap and together are
     # no wider than a digit are one digit cut by a ruled line; a 4 written in two strokes is misaligned.
     if overlap > 0:

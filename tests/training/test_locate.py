@@ -194,6 +194,16 @@ def test_a_stray_dot_and_a_pen_mark_elsewhere_decide_nothing():
     assert inside(box, (360, 220, 78, 130))
 
 
+@pytest.mark.parametrize("dot_left", [372, 384], ids=["columns_touch", "just_beside"])
+def test_a_dot_far_under_a_thin_digit_is_not_part_of_it(dot_left):
+    # Side by side, the dot would pass for a cut-off part (together no wider than a digit) or for a 4's
+    # second stroke (misaligned), but it lies further below the 1 than any part of a digit would.
+    image = draw_strokes(canvas(), [[(300, 300), (370, 170)]], width=12)
+    ImageDraw.Draw(image).ellipse([(dot_left, 450), (dot_left + 22, 472)], fill=INK)
+    (box,) = located_boxes(image)
+    assert inside(box, (300, 170, 70, 130))
+
+
 def test_a_frame_drawn_around_the_digit_is_not_read():
     image = draw_strokes(canvas(), seven(360, 230, 110))
     ImageDraw.Draw(image).rectangle([(300, 180), (500, 400)], outline=INK, width=5)

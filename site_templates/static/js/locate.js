@@ -779,22 +779,20 @@
     return kept.filter((component) => !isFrame(component));
   }
 
-  // Whether two parts are one digit: stacked (a 5's flag, a 4's stroke, a broken stroke) and close, or
-  // overlapping side by side no wider than a digit (cut by a ruled line), or misaligned (a 4 in two strokes).
+  // Whether two parts are one digit: close in height (a dot far under a 1 is not its part), and stacked (a
+  // 5's flag, a 4's stroke, a broken stroke), or overlapping side by side no wider than a digit (cut by a
+  // ruled line), or misaligned (a 4 in two strokes).
   function belongTogether(first, second, spec) {
     const settings = spec.locate.grouping;
     const tallest = Math.max(heightOf(first), heightOf(second));
+    const gap = Math.max(first.top, second.top) - Math.min(first.bottom, second.bottom) - 1;
+    if (gap > settings.max_row_gap * tallest) return false;
     const overlap = Math.min(first.right, second.right) - Math.max(first.left, second.left) + 1;
     if (overlap >= settings.min_column_overlap * Math.min(widthOf(first), widthOf(second))) {
       const [upper, lower] = first.top <= second.top ? [first, second] : [second, first];
-      if (
-        widthOf(lower) >= settings.underline_flatness * heightOf(lower) &&
-        lower.top > upper.bottom - heightOf(lower)
-      ) {
-        return false; // a line under a digit, not a part of it
-      }
-      const gap = Math.max(first.top, second.top) - Math.min(first.bottom, second.bottom) - 1;
-      return gap <= settings.max_row_gap * tallest;
+      const underline =
+        widthOf(lower) >= settings.underline_flatness * heightOf(lower) && lower.top > upper.bottom - heightOf(lower);
+      return !underline; // a line under a digit is not a part of it
     }
     if (overlap > 0) {
       const width = Math.max(first.right, second.right) - Math.min(first.left, second.left) + 1;
