@@ -372,9 +372,12 @@
       );
     }
     const marks = makeMask(height, width);
-    const contrast = orderStatistic(distance, settings.peak_percentile);
+    // Both order statistics selected in one copy: selection finds the same value in any order.
+    const selected = new Float32Array(distance);
+    const rank = (percentile) => Math.floor((percentile / 100) * (selected.length - 1)); // as orderStatistic
+    const contrast = selectInPlace(selected, rank(settings.peak_percentile));
     if (!(contrast > 0)) return { marks, contrast: 0 };
-    const noise = orderStatistic(distance, settings.noise_percentile);
+    const noise = selectInPlace(selected, rank(settings.noise_percentile));
     const floor = f32(
       Math.min(Math.max((settings.noise_margin * noise) / contrast, settings.min_floor), settings.max_floor) * contrast,
     );

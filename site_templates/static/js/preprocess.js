@@ -467,10 +467,14 @@
     const height = region.bottom - region.top;
     const width = region.right - region.left;
     const data = new Float32Array(height * width * 3);
+    const { channels } = rgb;
     for (let y = 0; y < height; y++) {
-      for (let x = 0; x < width; x++) {
-        const from = ((region.top + y) * rgb.width + region.left + x) * rgb.channels;
-        for (let channel = 0; channel < 3; channel++) data[(y * width + x) * 3 + channel] = rgb.data[from + channel];
+      let from = ((region.top + y) * rgb.width + region.left) * channels;
+      let to = y * width * 3;
+      for (let x = 0; x < width; x++, from += channels, to += 3) {
+        data[to] = rgb.data[from];
+        data[to + 1] = rgb.data[from + 1];
+        data[to + 2] = rgb.data[from + 2];
       }
     }
     return { data, height, width, channels: 3 };
