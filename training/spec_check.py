@@ -132,13 +132,8 @@ RULES: dict[str, Rule] = {
         max_merged_aspect=POSITIVE,
         underline_flatness=Rule("number", min=1),
     ),
-    **_section(
-        "locate.scoring",
-        centre_weight=Rule("number", min=0),
-        border_factor=FRACTION,
-        flat_aspect=Rule("number", min=1),
-        flat_factor=FRACTION,
-    ),
+    **_section("locate.scoring", centre_weight=Rule("number", min=0), border_factor=FRACTION, flat_factor=FRACTION),
+    "locate.scoring.flat_aspect": Rule("number", min=1),
     **_section(
         "locate.row",
         min_height_ratio=FRACTION,
