@@ -284,7 +284,11 @@
     }
     if (evenBorder && lighter <= settings.max_lighter_cells * spread.length) {
       const background = new Float32Array(height * width * 3);
-      for (let pixel = 0; pixel < height * width; pixel++) background.set(uniform, pixel * 3);
+      for (let at = 0; at < background.length; at += 3) {
+        background[at] = uniform[0];
+        background[at + 1] = uniform[1];
+        background[at + 2] = uniform[2];
+      }
       return { background, onPaper: null };
     }
     // Which way the ink goes: on even stretches of paper, small dark marks outnumber light ones for dark ink.

@@ -83,10 +83,28 @@
     ).map((value) => -value);
   }
 
+  // Up to this radius a plain scan of each window is quicker than the blocks below (same maxima).
+  const SMALL_RADIUS = 3;
+
+  function smallWindowMax1d(values, radius) {
+    const length = values.length;
+    const result = new Float32Array(length);
+    for (let index = 0; index < length; index++) {
+      let extreme = values[index];
+      const last = Math.min(length - 1, index + radius);
+      for (let other = Math.max(0, index - radius); other <= last; other++) {
+        if (values[other] > extreme) extreme = values[other];
+      }
+      result[index] = extreme;
+    }
+    return result;
+  }
+
   // Van Herk / Gil-Werman running max: maxima within blocks of the window's length, forwards and
   // backwards, over the line padded with -inf so every window spans at most two blocks; three
   // comparisons per entry whatever the radius (dilating a thin-stroked photo takes radii of ~25).
   function windowedMax1d(values, radius) {
+    if (radius <= SMALL_RADIUS) return smallWindowMax1d(values, radius);
     const size = 2 * radius + 1;
     const length = values.length + 2 * radius;
     const padded = new Float32Array(length).fill(-Infinity);

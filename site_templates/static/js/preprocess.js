@@ -446,11 +446,13 @@
     const left = Math.max(0, mapColumn(0) - dilation);
     const bottom = Math.min(mapHeight - 1, mapRow(height - 1) + dilation);
     const right = Math.min(mapWidth - 1, mapColumn(width - 1) + dilation);
-    const wanted = new Set(mark.labels);
+    const wanted = new Uint8Array(Math.max(...mark.labels) + 1); // 1 at the mark's own labels
+    for (const label of mark.labels) wanted[label] = 1;
     const own = makeMap(bottom - top + 1, right - left + 1);
     for (let row = top; row <= bottom; row++) {
       for (let column = left; column <= right; column++) {
-        own.data[(row - top) * own.width + column - left] = wanted.has(labels[row * mapWidth + column]) ? 1 : 0;
+        const label = labels[row * mapWidth + column];
+        own.data[(row - top) * own.width + column - left] = label < wanted.length ? wanted[label] : 0;
       }
     }
     const near = windowedExtreme(own, dilation, true);
