@@ -143,7 +143,7 @@ STAGE_TIMES = """async ([url, warmUp, samples]) => {
     const start = performance.now();
     const rgba = await window.snapmathDecode.toRgba(blob, config.limits);
     const decoded = performance.now();
-    const prepared = window.snapmathPreprocess.preprocess(window.tf, rgba, config.preprocess);
+    const prepared = window.snapmathPreprocess.preprocess(rgba, config.preprocess);
     const preprocessed = performance.now();
     // One model input per digit found (prepared.digits); an older page gave one input or null.
     const inputs = prepared.digits ? prepared.digits.map((digit) => digit.input) : [prepared.input].filter((x) => x);

@@ -34,7 +34,7 @@ HARNESS = """<!doctype html><meta charset="utf-8"><title>twins</title>
   window.runPreprocess = async (name, width, height, spec, box) => {{
     const buffer = await (await fetch(name)).arrayBuffer();
     const rgba = {{data: new Uint8ClampedArray(buffer), width, height}};
-    const result = snapmathPreprocess.preprocess(tf, rgba, spec, box);
+    const result = snapmathPreprocess.preprocess(rgba, spec, box);
     return {{input: result.input && Array.from(result.input), reason: result.reason,
              digits: result.digits.map((digit) => ({{input: Array.from(digit.input), box: digit.box}}))}};
   }};

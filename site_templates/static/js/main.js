@@ -64,7 +64,7 @@
     const rgba = await root.snapmathDecode.toRgba(source, config.limits, { signal: options && options.signal });
     const scale = (rgba.sourceSide || Math.max(rgba.width, rgba.height)) / Math.max(rgba.width, rgba.height);
     const box = options && options.box ? scaled(options.box, 1 / scale) : null;
-    const prepared = root.snapmathPreprocess.preprocess(tf, rgba, config.preprocess, box);
+    const prepared = root.snapmathPreprocess.preprocess(rgba, config.preprocess, box);
     const outputs = root.snapmathModel.read(
       model,
       prepared.digits.map(function (digit) {

@@ -4,24 +4,20 @@
 // as config.preprocess) and run the same steps, with the same names, in the same order;
 // tests/browser/test_preprocess_twins.py proves they agree to 1e-4 per pixel.
 //
-// Where each step runs, and why (each step's comment says which). tf ops: the ink map from its
-// scalar thresholds (normaliseInk) and the tail from the digit's 20 px box to the 28x28 canvas (the
-// contrast stretch, the paste with tf.pad). Plain loops over Float32Arrays: the other full-map steps
-// (composite, colour distance, boundSize's whole-block sums, line clearing, the area resize, which
-// walks only the non-zero bands of the twin's matrices). On the CPU
-// backend each tf op allocates a new map and walks it with a generic kernel, ~1 ms per op on a
-// 250x188 map against ~0.1 ms for a fused loop; measured A/B in headless Chromium, all those steps
-// as tf ops made preprocess ~25 ms instead of ~2.5 ms, the ink map alone costs ~3 ms, and the rest
-// would take the recognition far over its ~5 ms allowance. Statistics are plain JS either way:
-// exact order statistics (quickselect, the same element as numpy's partition), line profiles, the
-// digit box, the windowed max/min, stroke width, centre of mass, read from tensors with dataSync.
-// Elementwise results are float32 in both forms (Math.fround in loops; each tf op stores float32),
-// so the maps match the twin's bit for bit (see colourDistance for the one shortcut); only sums (and the
-// area resize's, matrix products in the twin) differ in rounding. All tensors live in the one tf.tidy of preprocess().
+// Every step runs as plain loops over Float32Arrays, no tf ops (each step's comment says how). On the CPU
+// backend each tf op allocates a new map and walks it with a generic kernel, ~1 ms per op on a 250x188
+// map against ~0.1 ms for a fused loop; measured A/B in headless Chromium, the full-map steps as tf ops
+// made preprocess ~25 ms instead of ~2.5 ms. The last tf ops here (the ink map's sub/div/clip, the
+// contrast stretch, tf.pad) went too: after a photo, running them left the model's conv2d kernel twice
+// as slow for the rest of the page's life (README, "A long-lived page"). Statistics are exact: order
+// statistics by quickselect (the same element as numpy's partition), line profiles, the digit box, the
+// windowed max/min, stroke width, centre of mass. Elementwise results are float32 (Math.fround, as
+// numpy's float32 arrays and as a tf op would store them), so the maps match the twin's bit for bit
+// (see colourDistance for the one shortcut); only sums (and the area resize's, matrix products in the
+// twin) differ in rounding.
 //
 // A map is {data: Float32Array (row-major), height, width}; the RGB picture adds `channels`, the
-// values per pixel (4 when it is the decoded RGBA itself, whose alpha is then ignored). A tensor map
-// is float32 [H,W]; view() reads one out as a map (dataSync: the backend's own array, read only).
+// values per pixel (4 when it is the decoded RGBA itself, whose alpha is then ignored).
 //
 // Steps: compositeAlpha -> locate (locate.js) -> per digit found: backgroundColour -> colourDistance
 //   -> boundSize -> normaliseInk -> (the digit's mask) -> removeRuledLines -> findDigitBox
@@ -36,18 +32,13 @@
   const MIN_DIVISOR = Math.fround(0.001); // keeps renormalisation finite where a line is at full strength
   const f32 = Math.fround;
 
-  // ---- Shared helpers, computed as in the Python twin (pixels.js, and here what needs tf) ----
+  // ---- Shared helpers, computed as in the Python twin (pixels.js) ----
 
   // The helpers training/pixels.py gives the Python twin too...
   const { roundHalfUp, orderStatistic, borderRing, windowedExtreme } = window.snapmathPixels;
   // ...the in-place and 1-d cores of two of them (where the twin calls order_statistic and windowed_extreme),
   // and what numpy arrays give the twin for free (a map, np.pad, slicing).
   const { selectInPlace, windowedExtreme1d, makeMap, pad, crop } = window.snapmathPixels;
-
-  // The map of a float32 [H,W] tensor, for the work done in plain JS.
-  function view(map) {
-    return makeMap(map.shape[0], map.shape[1], map.dataSync());
-  }
 
   // Per output cell o, the first input cell it covers and the weights of those it covers: the non-zero
   // band of row o of the Python twin's [sizeOut, sizeIn] area matrix (float32 weights, as there).
@@ -185,9 +176,9 @@
     return areaResize(map, Math.max(1, roundHalfUp(map.height * scale)), Math.max(1, roundHalfUp(map.width * scale)));
   }
 
-  // JS for the thresholds (exact order statistics), tf for the map: {ink [h,w] in 0..1, contrast},
-  // the distance above the paper-noise floor, saturating at typical ink.
-  function normaliseInk(tf, distance, spec) {
+  // JS: {ink [h,w] in 0..1, contrast}, the distance above the paper-noise floor (exact order statistics),
+  // saturating at typical ink; each value as float32 (d - floor) / (saturation - floor), clipped to [0, 1].
+  function normaliseInk(distance, spec) {
     const settings = spec.ink;
     const values = distance.data;
     const contrast = orderStatistic(values, settings.peak_percentile);
@@ -210,9 +201,14 @@
         )
       : contrast;
     // A soft floor keeps the map continuous, so the twins cannot flip a hard threshold differently.
-    const map = tf.tensor2d(values, [distance.height, distance.width]);
-    const ink = tf.clipByValue(tf.div(tf.sub(map, f32(floor)), f32(saturation - floor)), 0, 1);
-    return { ink: view(ink), contrast };
+    const low = f32(floor);
+    const span = f32(saturation - floor);
+    const ink = makeMap(distance.height, distance.width);
+    for (let index = 0; index < values.length; index++) {
+      const scaled = f32(f32(values[index] - low) / span);
+      ink.data[index] = scaled < 0 ? 0 : scaled > 1 ? 1 : scaled;
+    }
+    return { ink, contrast };
   }
 
   // JS (a per-line order statistic and a 1-D top-hat): [lines], per row (or column) of the ink map, the
@@ -356,21 +352,23 @@
     return digit;
   }
 
-  // JS, as a tensor for the tf steps after it: the crop area-resized so its long side is box_side (20),
-  // aspect ratio kept.
-  function resizeToBox(tf, digit, spec) {
+  // JS: the crop area-resized so its long side is box_side (20), aspect ratio kept.
+  function resizeToBox(digit, spec) {
     const boxSide = spec.canvas.box_side;
     const longSide = Math.max(digit.height, digit.width);
     const height = Math.max(1, roundHalfUp((boxSide * digit.height) / longSide));
     const width = Math.max(1, roundHalfUp((boxSide * digit.width) / longSide));
-    return tf.tensor2d(areaResize(digit, height, width).data, [height, width]);
+    return areaResize(digit, height, width);
   }
 
-  // tf: the digit divided by its maximum (so the max is 1), or null when it holds no ink.
-  function stretchContrast(tf, digit) {
-    const peak = tf.max(digit).dataSync()[0];
+  // JS: the digit divided by its maximum (so the max is 1), or null when it holds no ink.
+  function stretchContrast(digit) {
+    let peak = -Infinity;
+    for (const value of digit.data) if (value > peak) peak = value;
     if (!(peak > 0)) return null;
-    return tf.div(digit, peak);
+    const stretched = makeMap(digit.height, digit.width);
+    for (let index = 0; index < digit.data.length; index++) stretched.data[index] = f32(digit.data[index] / peak);
+    return stretched;
   }
 
   // The whole-pixel shift nearest to shift, halves up, after snapping to 1/1000 px: a symmetric
@@ -380,12 +378,11 @@
     return roundHalfUp(roundHalfUp(shift * 1000) / 1000);
   }
 
-  // JS for the centre of mass (moments of 400 values), tf.pad for the paste: float32 [28,28], the
-  // digit pasted so its centre of mass sits on the canvas centre (whole-pixel shift).
-  function pasteCentred(tf, digit, spec) {
+  // JS: Float32Array [28*28], the digit pasted so its centre of mass sits on the canvas centre (whole-pixel shift).
+  function pasteCentred(digit, spec) {
     const canvasSide = spec.canvas.canvas_side;
     const [centreRow, centreColumn] = spec.canvas.centre;
-    const { height, width, data } = view(digit);
+    const { height, width, data } = digit;
     let total = 0;
     let rowMoment = 0;
     let columnMoment = 0;
@@ -399,24 +396,24 @@
     }
     const top = Math.min(Math.max(roundShift(centreRow - rowMoment / total), 0), canvasSide - height);
     const left = Math.min(Math.max(roundShift(centreColumn - columnMoment / total), 0), canvasSide - width);
-    return tf.pad(digit, [
-      [top, canvasSide - height - top],
-      [left, canvasSide - width - left],
-    ]);
+    const canvas = new Float32Array(canvasSide * canvasSide);
+    for (let row = 0; row < height; row++) {
+      canvas.set(data.subarray(row * width, (row + 1) * width), (top + row) * canvasSide + left);
+    }
+    return canvas;
   }
 
   // ---- Reading the digits the localisation found (locate.js) -------------------------------
 
   // {input: Float32Array(784) | null, reason}: one digit's ink map read into the 28x28 model input.
-  function readDigit(tf, ink, spec) {
+  function readDigit(ink, spec) {
     const cleaned = removeRuledLines(ink, spec);
     const { box, reason } = findDigitBox(cleaned, spec);
     if (!box) return { input: null, reason };
     const digitCrop = adjustStrokeWidth(cleaned, box, spec); // [bh,bw]
-    const digit = stretchContrast(tf, resizeToBox(tf, digitCrop, spec)); // tensor [<=20,<=20], max 1
+    const digit = stretchContrast(resizeToBox(digitCrop, spec)); // [<=20,<=20], max 1
     if (!digit) return { input: null, reason: NO_INK };
-    // A copy: the CPU backend's own array goes with the tensor when the tidy disposes it.
-    return { input: pasteCentred(tf, digit, spec).dataSync().slice(), reason: null }; // [28,28]
+    return { input: pasteCentred(digit, spec), reason: null }; // [28,28]
   }
 
   // {top, bottom, left, right}, exclusive ends: a mark's box on the map in decoded pixels. The map drops
@@ -485,7 +482,7 @@
   // {input | null, reason, box: {x, y, width, height}}: one located digit read from the decoded pixels,
   // not the coarse map, so a small digit in a big photo is read at the resolution it needs; a margin of
   // paper around it gives the reading its background.
-  function readMark(tf, rgb, located, mark, spec) {
+  function readMark(rgb, located, mark, spec) {
     const { top, bottom, left, right } = markRegion(mark, located, rgb.height, rgb.width);
     const margin = roundHalfUp(spec.locate.read_margin * Math.max(bottom - top, right - left));
     const region = {
@@ -497,13 +494,13 @@
     const crop = cropRgb(rgb, region);
     const mask = boundSize(markMask(located, mark, region, spec), spec);
     const distance = boundSize(colourDistance(crop, backgroundColour(crop, spec)), spec); // [h,w]
-    const { ink, contrast } = normaliseInk(tf, distance, spec); // [h,w] 0..1
+    const { ink, contrast } = normaliseInk(distance, spec); // [h,w] 0..1
     const box = { x: left, y: top, width: right - left, height: bottom - top };
     if (contrast < spec.ink.min_contrast) return { input: null, reason: NO_CONTRAST, box };
     const masked = makeMap(ink.height, ink.width);
     for (let index = 0; index < masked.data.length; index++)
       masked.data[index] = f32(ink.data[index] * mask.data[index]);
-    return { ...readDigit(tf, masked, spec), box };
+    return { ...readDigit(masked, spec), box };
   }
 
   // The part of decoded RGBA pixels inside a box {x, y, width, height} (a person's choice), clipped to them.
@@ -522,33 +519,22 @@
 
   // {input: Float32Array(784) | null (the digit when there is exactly one), reason: string | null,
   // digits: [{input, box}] left to right} for decoded RGBA pixels; `box` (decoded pixels) reads only that
-  // part, as a person chose. Synchronous throughout, so one tf.tidy holds every tensor; only plain numbers
-  // leave it (through `result`, so the tidy need not walk the inputs looking for tensors).
-  function preprocess(tf, rgba, spec, box = null) {
+  // part, as a person chose. Synchronous, and no tensors: only plain arrays.
+  function preprocess(rgba, spec, box = null) {
     if (!rgba || !rgba.width || !rgba.height || rgba.data.length !== rgba.width * rgba.height * 4) {
       throw new Error("The picture could not be read: it has no pixels.");
     }
     const source = box ? cropRgba(rgba, box) : { ...rgba, x: 0, y: 0 };
-    let result = null;
-    tf.tidy(() => {
-      const rgb = compositeAlpha(source, spec); // [H,W,3] 0..255
-      const located = window.snapmathLocate.locate(rgb, spec);
-      if (located.reason) {
-        result = { input: null, reason: located.reason, digits: [] };
-        return;
-      }
-      const digits = [];
-      for (const mark of located.digits) {
-        const read = readMark(tf, rgb, located, mark, spec);
-        if (!read.input) {
-          result = { input: null, reason: read.reason, digits: [] };
-          return;
-        }
-        digits.push({ input: read.input, box: { ...read.box, x: read.box.x + source.x, y: read.box.y + source.y } });
-      }
-      result = { input: digits.length === 1 ? digits[0].input : null, reason: null, digits };
-    });
-    return result;
+    const rgb = compositeAlpha(source, spec); // [H,W,3] 0..255
+    const located = window.snapmathLocate.locate(rgb, spec);
+    if (located.reason) return { input: null, reason: located.reason, digits: [] };
+    const digits = [];
+    for (const mark of located.digits) {
+      const read = readMark(rgb, located, mark, spec);
+      if (!read.input) return { input: null, reason: read.reason, digits: [] };
+      digits.push({ input: read.input, box: { ...read.box, x: read.box.x + source.x, y: read.box.y + source.y } });
+    }
+    return { input: digits.length === 1 ? digits[0].input : null, reason: null, digits };
   }
 
   window.snapmathPreprocess = { preprocess };
