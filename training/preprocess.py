@@ -1,9 +1,8 @@
 """Turn a decoded picture into the 28x28 model input: the numpy twin of the preprocessing spec.
 
-Twin: site_templates/static/js/preprocess.js (tf ops inside one tf.tidy for the ink map and the resize-to-28x28
-tail, fused loops for the other full-map steps; its header says why). Both read training/preprocess_spec.json and
-run the same steps, with the same names, in the same order; tests/browser/test_preprocess_twins.py
-proves they agree to 1e-4 per pixel. Elementwise work is float32 in both twins so the results are
+Twin: site_templates/static/js/preprocess.js (float32 loops throughout, no tf ops; its header says why). Both
+read training/preprocess_spec.json and run the same steps, with the same names, in the same order;
+tests/browser/test_preprocess_twins.py proves they agree to 1e-4 per pixel. Elementwise work is float32 in both twins so the results are
 bit-identical; only sums and matrix products differ in rounding.
 
 Steps (see preprocess()):
