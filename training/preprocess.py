@@ -2,8 +2,8 @@
 
 Twin: site_templates/static/js/preprocess.js (float32 loops throughout, no tf ops; its header says why). Both
 read training/preprocess_spec.json and run the same steps, with the same names, in the same order;
-tests/browser/test_preprocess_twins.py proves they agree to 1e-4 per pixel. Elementwise work is float32 in both twins so the results are
-bit-identical; only sums and matrix products differ in rounding.
+tests/browser/test_preprocess_twins.py proves they agree to 1e-4 per pixel. Elementwise work is float32 in both
+twins so the results are bit-identical; only sums and matrix products differ in rounding.
 
 Steps (see preprocess()):
   composite_alpha -> locate (training/locate.py) -> per digit found: background_colour -> colour_distance
