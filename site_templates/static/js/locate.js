@@ -426,6 +426,11 @@
     return offsets;
   }
 
+  // How many columns a line must cover on a mask `width` wide.
+  function lineMinLength(width, spec) {
+    return Math.max(2, roundHalfUp(spec.locate.lines.min_length_fraction * width));
+  }
+
   // mask: marked pixels on lines of one slope (ruled, squared-paper or margin lines), found on the mask
   // sheared so they run level; several parallel ones are needed (see the Python twin for why).
   function levelLines(mask, thickness, slope, spec) {
@@ -454,7 +459,7 @@
         }
       }
     }
-    const minLength = Math.max(2, roundHalfUp(settings.min_length_fraction * width));
+    const minLength = lineMinLength(width, spec);
     const runs = runLengths(thickened, settings.bridge);
     const longEnough = new Uint8Array(shearedHeight * width);
     const counts = new Int32Array(shearedHeight);
@@ -515,7 +520,7 @@
         }
       }
     }
-    if (markedColumns < Math.max(2, roundHalfUp(settings.min_length_fraction * mask.width))) return lines;
+    if (markedColumns < lineMinLength(mask.width, spec)) return lines;
     // How thick the mark is across the lines (down the columns): the same for every slope.
     const thickness = transpose(makeMask(mask.width, mask.height, runLengths(transpose(mask)))).data;
     for (let step = -settings.tilt_steps; step <= settings.tilt_steps; step++) {
