@@ -447,16 +447,14 @@ def peel_frames(marks: np.ndarray, labels: np.ndarray, components: list[Mark], s
 
 
 def is_edge_line(mark: Mark, height: int, width: int, spec: dict) -> bool:
-    """Return whether a mark is a thin line hugging the picture's edge, however short: a sheet's edge, a
-    cell frame's remnant, a sliver of the desk where the sheet runs out of the picture."""
+    """Return whether a mark is a thin upright line hugging the picture's left or right edge, however short:
+    a sheet's edge, a cell frame's remnant, a sliver of the desk where the sheet runs out of the picture.
+    (Flat lines, along the top and bottom too, are dropped as flat dashes before this is asked.)"""
     settings = spec["locate"]["stray"]
     band = settings["edge_band_fraction"]
-    elongation = settings["line_elongation"]
-    if mark.width >= elongation * mark.height:
-        return mark.top <= band * height or mark.bottom >= (1 - band) * height - 1
-    if mark.height >= elongation * mark.width:
-        return mark.left <= band * width or mark.right >= (1 - band) * width - 1
-    return False
+    if mark.height < settings["line_elongation"] * mark.width:
+        return False
+    return mark.left <= band * width or mark.right >= (1 - band) * width - 1
 
 
 def is_frame_corner(mark: Mark, height: int, width: int, spec: dict) -> bool:

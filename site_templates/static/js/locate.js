@@ -705,19 +705,14 @@
     return peeled;
   }
 
-  // Whether a mark is a thin line hugging the picture's edge, however short: a sheet's edge, a cell frame's
-  // remnant, a sliver of the desk where the sheet runs out of the picture.
+  // Whether a mark is a thin upright line hugging the picture's left or right edge, however short: a sheet's
+  // edge, a cell frame's remnant, a sliver of the desk where the sheet runs out of the picture. (Flat lines,
+  // along the top and bottom too, are dropped as flat dashes before this is asked.)
   function isEdgeLine(mark, height, width, spec) {
     const settings = spec.locate.stray;
     const band = settings.edge_band_fraction;
-    const elongation = settings.line_elongation;
-    if (widthOf(mark) >= elongation * heightOf(mark)) {
-      return mark.top <= band * height || mark.bottom >= (1 - band) * height - 1;
-    }
-    if (heightOf(mark) >= elongation * widthOf(mark)) {
-      return mark.left <= band * width || mark.right >= (1 - band) * width - 1;
-    }
-    return false;
+    if (heightOf(mark) < settings.line_elongation * widthOf(mark)) return false;
+    return mark.left <= band * width || mark.right >= (1 - band) * width - 1;
   }
 
   // Whether a mark is the corner of a cell's frame cut by the picture's edge: two thin lines along adjacent
