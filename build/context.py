@@ -28,18 +28,18 @@ def _scripts(*names: str) -> tuple[str, ...]:
 # The page's own scripts as written in site_templates/static/js/: classic scripts, each defining one global that
 # the later ones use, in load order. Before the TF.js runtime: the calculator's scripts, so the page takes input
 # while the runtime downloads, and model.js, which from disk starts reading the model (embedded.js) at once; after
-# it, recognition's (main.js hands recognition to app.js).
+# it, recognition's (main.js hands recognition to app.js). conv2d.js comes with model.js, which installs it.
 UI_SCRIPTS = _scripts(
     "arithmetic.js", "calculator.js", "ui-pad.js", "ui-picture.js", "ui-operand.js", "ui-inputs.js", "ui.js", "app.js"
 )
-MODEL_SCRIPT = "static/js/model.js"
+MODEL_SCRIPTS = _scripts("conv2d.js", "model.js")
 RECOGNITION_SCRIPTS = _scripts("decode.js", "pixels.js", "locate.js", "preprocess.js", "main.js")
-APP_SCRIPTS = (*UI_SCRIPTS, MODEL_SCRIPT, *RECOGNITION_SCRIPTS)
+APP_SCRIPTS = (*UI_SCRIPTS, *MODEL_SCRIPTS, *RECOGNITION_SCRIPTS)
 # What dist/ ships instead: each group's minified scripts joined, in order, into one file (build/minify.py's
 # join_scripts): two requests instead of fourteen, and one gzip stream per group.
 START_SCRIPT = "static/js/start.js"
 RECOGNITION_SCRIPT = "static/js/recognition.js"
-SHIPPED_SCRIPTS = {START_SCRIPT: (*UI_SCRIPTS, MODEL_SCRIPT), RECOGNITION_SCRIPT: RECOGNITION_SCRIPTS}
+SHIPPED_SCRIPTS = {START_SCRIPT: (*UI_SCRIPTS, *MODEL_SCRIPTS), RECOGNITION_SCRIPT: RECOGNITION_SCRIPTS}
 MODEL_URL = "model/model.json"
 EMBEDDED_MODEL_URL = "model/embedded.js"
 

@@ -40,7 +40,7 @@ def test_page_context_follows_the_contract(model_dir: Path, fixture_settings: di
         "below_floors",
     }
     assert page["all_scripts"] == page["ui_scripts"] + page["runtime_scripts"] + page["app_scripts"]
-    # The calculator's scripts (and model.js) load before the runtime, recognition's after it, each group as one file.
+    # The calculator's scripts (with conv2d.js and model.js) load before the runtime, recognition's after it.
     assert [s["url"] for s in page["ui_scripts"]] == ["static/js/start.js"]
     assert [s["url"] for s in page["app_scripts"]] == ["static/js/recognition.js"]
     assert {shipped: [url.rsplit("/", 1)[1] for url in urls] for shipped, urls in context.SHIPPED_SCRIPTS.items()} == {
@@ -53,6 +53,7 @@ def test_page_context_follows_the_contract(model_dir: Path, fixture_settings: di
             "ui-inputs.js",
             "ui.js",
             "app.js",
+            "conv2d.js",
             "model.js",
         ],
         "static/js/recognition.js": ["decode.js", "pixels.js", "locate.js", "preprocess.js", "main.js"],

@@ -200,6 +200,7 @@
       // From disk, embedded.js is being read since this script ran (or from now), while the backend sets itself up.
       const embeddedScript = openedFromDisk() ? readScript(config.embeddedModelUrl) : null;
       await tf.setBackend("cpu"); // the page ships only the CPU backend: no WASM, no WebGL
+      root.snapmathConv2d.install(tf); // conv2d.js: the model's convolutions, faster
       model = embeddedScript
         ? await loadEmbedded(tf, config, report, embeddedScript)
         : await loadByUrl(tf, config, report);
