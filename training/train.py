@@ -192,22 +192,51 @@ def make_training_data(
     if not 0 < held_out < len(images):
         raise ValueError(f"held-out size {held_out} must be from 1 to {len(images) - 1} training images")
     split = len(images) - held_out
-    jobs: dict[str, tuple] = {}
+    jobs: dict[str, tuple] = held_out_jobs(images[split:], labels[split:], printed_digits, digit_crops, non_digits)
     if printed_digits:
         jobs["printed"] = (printed.render_printed_digits, printed_digits, SEED)
-        jobs["held_out_printed"] = (printed.render_printed_digits, max(20, printed_digits // 6), SEED + 10)
     if digit_crops:
         jobs["crops"] = (negatives.render_digit_crops, images[:split], labels[:split], digit_crops, SEED + 1)
-        jobs["held_out_crops"] = (
-            negatives.render_digit_crops,
-            images[split:],
-            labels[split:],
-            max(20, digit_crops // 6),
-            SEED + 11,
-        )
     if non_digits:
         for chunk, count in enumerate(np.diff(np.linspace(0, non_digits, NON_DIGIT_CHUNKS + 1).astype(int))):
             jobs[f"non_digits_{chunk}"] = (rendered_non_digits, int(count), SEED + 2 + chunk, "train")
+    rendered = render_in_parallel(jobs)
+    parts: dict[str, tuple[np.ndarray, ...]] = {"mnist": (images[:split], labels[:split])}
+    for name in ("printed", "crops"):
+        if name in rendered:
+            parts[name] = rendered[name]
+    chunks = [rendered[name] for name in sorted(rendered) if name.startswith("non_digits_") and name[-1].isdigit()]
+    if chunks:
+        parts["non_digits"] = (np.concatenate([c[0] for c in chunks]), np.concatenate([c[1] for c in chunks]))
+    held_images, held_labels, kinds = held_out_sets(images[split:], labels[split:], rendered)
+    return TrainingData(
+        images=np.concatenate([pair[0] for pair in parts.values()]),
+        labels=np.concatenate([pair[1] for pair in parts.values()]).astype(np.int32),
+        held_out={name: (held_images[name], held_labels[name]) for name in held_images},
+        kinds=kinds,
+        counts={
+            **{name: len(pair[1]) for name, pair in parts.items()},
+            **{
+                name if name.startswith("non_digits_") else f"held_out_{name}": len(labels)
+                for name, labels in held_labels.items()
+            },
+        },
+    )
+
+
+def held_out_jobs(
+    images: np.ndarray, labels: np.ndarray, printed_digits: int, digit_crops: int, non_digits: int
+) -> dict[str, tuple]:
+    """Return the render jobs of the held-out sets (render_in_parallel's form), sized from the training counts.
+
+    `images` and `labels` are the held-out MNIST slice the crops are cut from. The seeds are fixed, so
+    training/recalibrate.py renders the same pictures through the preprocessing of its day."""
+    jobs: dict[str, tuple] = {}
+    if printed_digits:
+        jobs["held_out_printed"] = (printed.render_printed_digits, max(20, printed_digits // 6), SEED + 10)
+    if digit_crops:
+        jobs["held_out_crops"] = (negatives.render_digit_crops, images, labels, max(20, digit_crops // 6), SEED + 11)
+    if non_digits:
         jobs["non_digits_held_out"] = (rendered_non_digits, max(50, min(1_500, non_digits // 3)), SEED + 20, "train")
         jobs["non_digits_benchmark_fonts"] = (
             rendered_non_digits,
@@ -220,34 +249,23 @@ def make_training_data(
             raise negatives.NoFontsError(
                 f"no fonts of the {fonts} split installed for non-digit letters: see training/negatives.py"
             )
-    rendered = render_in_parallel(jobs)
-    parts: dict[str, tuple[np.ndarray, ...]] = {"mnist": (images[:split], labels[:split])}
-    for name in ("printed", "crops"):
-        if name in rendered:
-            parts[name] = rendered[name]
-    chunks = [rendered[name] for name in sorted(rendered) if name.startswith("non_digits_") and name[-1].isdigit()]
-    if chunks:
-        parts["non_digits"] = (np.concatenate([c[0] for c in chunks]), np.concatenate([c[1] for c in chunks]))
-    held: dict[str, tuple[np.ndarray, ...]] = {"mnist": (images[split:], labels[split:])}  # non-digits add kinds
+    return jobs
+
+
+def held_out_sets(
+    images: np.ndarray, labels: np.ndarray, rendered: dict[str, tuple[np.ndarray, ...]]
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, list[str]]]:
+    """Return the held-out sets by name (mnist, printed, crops, non_digits_*) as (images, labels, kinds of the
+    non-digit sets), from the MNIST slice and the rendered held_out_jobs."""
+    held: dict[str, tuple[np.ndarray, ...]] = {"mnist": (images, labels)}
     for name in ("printed", "crops"):
         if f"held_out_{name}" in rendered:
             held[name] = rendered[f"held_out_{name}"]
     for name in ("non_digits_held_out", "non_digits_benchmark_fonts"):
         if name in rendered:
             held[name] = rendered[name]
-    return TrainingData(
-        images=np.concatenate([pair[0] for pair in parts.values()]),
-        labels=np.concatenate([pair[1] for pair in parts.values()]).astype(np.int32),
-        held_out={name: (pair[0], pair[1]) for name, pair in held.items()},
-        kinds={name: [negatives.KINDS[k] for k in pair[2]] for name, pair in held.items() if len(pair) == 3},
-        counts={
-            **{name: len(pair[1]) for name, pair in parts.items()},
-            **{
-                name if name.startswith("non_digits_") else f"held_out_{name}": len(pair[1])
-                for name, pair in held.items()
-            },
-        },
-    )
+    kinds = {name: [negatives.KINDS[k] for k in part[2]] for name, part in held.items() if len(part) == 3}
+    return {name: part[0] for name, part in held.items()}, {name: part[1] for name, part in held.items()}, kinds
 
 
 def training_dataset(training: TrainingData, batch_size: int) -> tf.data.Dataset:
@@ -380,21 +398,10 @@ def calibrate(model: keras.Model, training: TrainingData, mnist: data.Mnist, hea
     reader = serving_model(model, head, temperature)  # every choice below reads what is exported
     held = {name: read(reader, images) for name, (images, _) in training.held_out.items()}
     test_probabilities, test_not_digit = read(reader, mnist.test_images)
-    digit_sets = [name for name in ("mnist", "printed", "crops") if name in held]
-    threshold = calibration.choose_not_digit_threshold({name: held[name][1] for name in digit_sets})
-    held_probabilities = np.concatenate([held[name][0] for name in digit_sets])
-    low_confidence = calibration.choose_low_confidence(held_probabilities)
     before = calibration.softmax(test_logits)
     after = test_probabilities
     held_before = calibration.softmax(digits_logits)
     held_after = held["mnist"][0]
-    refused = {f"held_out_{name}": calibration.refused_share(held[name][1], threshold) for name in digit_sets}
-    refused["mnist_test"] = calibration.refused_share(test_not_digit, threshold)
-    for name in ("non_digits_held_out", "non_digits_benchmark_fonts"):
-        if name in held:
-            refused[name] = calibration.refused_share(held[name][1], threshold)
-    flagged = held_probabilities.max(axis=1) < low_confidence
-    held_correct = held_probabilities.argmax(axis=1) == np.concatenate([held_labels[name] for name in digit_sets])
     return {
         "refusal_head": head,
         "temperature": temperature,
@@ -407,6 +414,32 @@ def calibrate(model: keras.Model, training: TrainingData, mnist: data.Mnist, hea
         },
         "reliability_diagram": calibration.reliability(after, test_labels),
         "reliability_diagram_before": calibration.reliability(before, test_labels),
+        **choose_thresholds(held, held_labels, training.kinds, test_not_digit),
+    }, reader
+
+
+def choose_thresholds(
+    held: dict[str, tuple[np.ndarray, np.ndarray]],
+    held_labels: dict[str, np.ndarray],
+    kinds: dict[str, list[str]],
+    test_not_digit: np.ndarray,
+) -> dict:
+    """Return the refusal and low-confidence thresholds chosen on the exported model's readings of the held-out
+    sets (name -> (probabilities, not_digit)), with what they refuse and flag there and on MNIST test.
+
+    MNIST test (`test_not_digit`) is only measured, never used to choose."""
+    digit_sets = [name for name in ("mnist", "printed", "crops") if name in held]
+    threshold = calibration.choose_not_digit_threshold({name: held[name][1] for name in digit_sets})
+    held_probabilities = np.concatenate([held[name][0] for name in digit_sets])
+    low_confidence = calibration.choose_low_confidence(held_probabilities)
+    refused = {f"held_out_{name}": calibration.refused_share(held[name][1], threshold) for name in digit_sets}
+    refused["mnist_test"] = calibration.refused_share(test_not_digit, threshold)
+    for name in ("non_digits_held_out", "non_digits_benchmark_fonts"):
+        if name in held:
+            refused[name] = calibration.refused_share(held[name][1], threshold)
+    flagged = held_probabilities.max(axis=1) < low_confidence
+    held_correct = held_probabilities.argmax(axis=1) == np.concatenate([held_labels[name] for name in digit_sets])
+    return {
         "not_digit_threshold": threshold,
         "low_confidence_threshold": low_confidence,
         "low_confidence_held_out": {
@@ -418,14 +451,14 @@ def calibrate(model: keras.Model, training: TrainingData, mnist: data.Mnist, hea
         "refused": {name: round(value, 6) for name, value in refused.items()},
         "refused_by_kind": {
             name: {
-                kind: round(calibration.refused_share(held[name][1][np.array(kinds) == kind], threshold), 4)
+                kind: round(calibration.refused_share(held[name][1][np.array(names) == kind], threshold), 4)
                 for kind in negatives.KINDS
-                if kind in kinds
+                if kind in names
             }
-            for name, kinds in training.kinds.items()
+            for name, names in kinds.items()
         },
         "held_out_counts": {name: len(labels) for name, labels in held_labels.items()},
-    }, reader
+    }
 
 
 def library_versions() -> dict[str, str]:
