@@ -1,12 +1,12 @@
 // Runs the converted model in the TF.js runtime the page ships, for build/parity.py.
-// Usage: node build/parity.js EMBEDDED_JS RUNTIME_JS... CONV2D_JS < {"pixels": [N*784 numbers]}
+// Usage: node build/parity.js EMBEDDED_JS SCRIPT... < {"pixels": [N*784 numbers]}  (the runtime, then the page's conv2d.js)
 // Prints {"backend": "cpu", "probabilities": [[10 numbers] x N], "notDigit": [N numbers] or null}:
 // the serving signature's "output_0" and "not_digit" outputs, looked up by name (predict() returns
 // a model's outputs in the order of model.outputNodes).
 // The scripts run as classic scripts in a browser-like global (a `window` with a `document`), so
 // TF.js picks its browser platform and the model loads from the embedded copy exactly as a page
 // opened from disk loads it: tf.loadGraphModel(tf.io.fromMemory(...)) on the CPU backend, with the
-// page's convolution kernel (site_templates/static/js/conv2d.js) installed as model.js installs it.
+// page's convolution kernel (conv2d.js, when one of the scripts defines it) installed as model.js does.
 "use strict";
 const fs = require("fs");
 const vm = require("vm");
@@ -30,7 +30,7 @@ sandbox.checkInputText = fs.readFileSync(0, "utf8");
 
 const run = `(async () => {
   await tf.setBackend("cpu");
-  snapmathConv2d.install(tf);
+  if (window.snapmathConv2d) snapmathConv2d.install(tf);
   const embedded = window.snapmathEmbeddedModel;
   const modelJson = embedded.modelJson;
   const binary = atob(embedded.weightsBase64);

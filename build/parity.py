@@ -15,13 +15,10 @@ from pathlib import Path
 import numpy as np
 
 from build import node
-from build.config import REPO_ROOT
 from build.errors import BuildError
 from training import data
 
 PARITY_SCRIPT = Path(__file__).resolve().parent / "parity.js"
-# The page's own convolution kernel (installed by model.js), so the check runs the model as the page does.
-CONV2D_SCRIPT = REPO_ROOT / "site_templates" / "static" / "js" / "conv2d.js"
 NODE_TIMEOUT_SECONDS = 120
 # Largest allowed |probability difference| per quantization. Unquantized: float32 kernels in two
 # runtimes (the 1e-4). Quantized: above the worst difference measured on the 10k MNIST test
@@ -112,7 +109,7 @@ def tfjs_probabilities(embedded_js: Path, runtime_scripts: list[Path], images: n
     request = json.dumps({"pixels": np.asarray(images, np.float32).reshape(-1).tolist()})
     output = node.run_script(
         PARITY_SCRIPT,
-        [str(embedded_js), *map(str, runtime_scripts), str(CONV2D_SCRIPT)],
+        [str(embedded_js), *map(str, runtime_scripts)],
         request,
         NODE_TIMEOUT_SECONDS,
         f"the converted model does not run in TF.js ({embedded_js})",

@@ -84,10 +84,14 @@ def build(config: Config, slow_steps: steps.Steps | None = None) -> BuildReport:
         with _step("write", timings):
             output.write_files(staging, files)
         with _step("check", timings):
-            # Runs the files as written: the runtime scripts and embedded.js the page will load.
+            # Runs the files as written: the runtime scripts and embedded.js the page will load, and the
+            # page's convolution kernel (written joined with the calculator's scripts: run from its source).
             converted_probabilities = slow_steps.tfjs_outputs(
                 staging / convert.MODEL_DIR / convert.EMBEDDED_NAME,
-                [staging / file.url for file in runtime_files],
+                [
+                    *(staging / file.url for file in runtime_files),
+                    config.templates_dir / context.KERNEL_SCRIPT,
+                ],
                 check_images,
             )
             parity_result = parity.compare(check_names, reference, converted_probabilities, config.quantize)

@@ -77,8 +77,8 @@ def reader_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def runtime_scripts(tmp_path_factory: pytest.TempPathFactory, reader_dir: Path) -> list[Path]:
-    """The TF.js bundle the build would ship for the two-output model (unquantized) and the page's scripts;
-    its kernels also cover the single-output fixture model."""
+    """The TF.js bundle the build would ship for the two-output model (unquantized) and the page's scripts,
+    then the page's convolution kernel, as the build runs them; its kernels also cover the single-output model."""
     directory = tmp_path_factory.mktemp("runtime")
     model_json = convert.convert_saved_model(reader_dir, "none").model_json
     page_scripts = {path.name: path.read_bytes() for path in JS_DIR.glob("*.js")}
@@ -86,7 +86,7 @@ def runtime_scripts(tmp_path_factory: pytest.TempPathFactory, reader_dir: Path) 
     for file in runtime.gather_runtime(NODE_MODULES, model_json, page_scripts):
         (directory / file.name).write_bytes(file.content)
         paths.append(directory / file.name)
-    return paths
+    return [*paths, JS_DIR / "conv2d.js"]
 
 
 def read_in_both(model: Path, runtime_scripts: list[Path], tmp_path: Path) -> tuple[list[str], np.ndarray, np.ndarray]:
@@ -117,6 +117,25 @@ def test_unquantized_model_agrees_within_1e_4_in_tfjs(
     assert result.same_digit == 16
     assert len(set(reference[:, :10].argmax(axis=1))) > 1  # the inputs exercise more than one answer
     assert np.ptp(reference[:, 10]) > 0.01  # ... and more than one value of not_digit
+
+
+def test_the_check_runs_the_pages_convolution_kernel(
+    reader_dir: Path, runtime_scripts: list[Path], tmp_path: Path
+) -> None:
+    # A conv2d.js whose convolutions answer zeros (same-padded, stride 1): the check must see what it computes.
+    zeros = tmp_path / "conv2d.js"
+    zeros.write_text(
+        "window.snapmathConv2d = {install(tf) { for (const name of ['Conv2D', 'FusedConv2D']) {"
+        " if (!tf.getKernel(name, 'cpu')) continue; tf.unregisterKernel(name, 'cpu');"
+        " tf.registerKernel({kernelName: name, backendName: 'cpu', kernelFunc: ({inputs, backend}) => {"
+        " const shape = [...inputs.x.shape.slice(0, 3), inputs.filter.shape[3]];"
+        " return backend.makeTensorInfo(shape, 'float32', new Float32Array(shape.reduce((a, b) => a * b)));"
+        " }}); } }};\n"
+    )
+    names, reference, converted = read_in_both(reader_dir, [*runtime_scripts[:-1], zeros], tmp_path)
+    assert np.ptp(converted[:, :10], axis=0).max() < 1e-6  # every input reads alike: the convolutions gave zeros
+    with pytest.raises(BuildError, match="the converted model disagrees with the SavedModel"):
+        parity.compare(names, reference, converted, "none")
 
 
 def test_embedded_file_that_does_not_load_is_one_line(runtime_scripts: list[Path], tmp_path: Path) -> None:

@@ -1,5 +1,5 @@
-"""The page's convolution kernel (site_templates/static/js/conv2d.js), run under node: its sums against numpy's,
-and installed in front of TF.js's stock CPU kernel, which it must agree with."""
+"""The page's convolution kernels (site_templates/static/js/conv2d.js), run under node: their sums against numpy's,
+and installed in front of TF.js's stock CPU kernels, which they must agree with."""
 
 from __future__ import annotations
 
@@ -28,7 +28,8 @@ FUSED_BEFORE_AND_AFTER = """(r) => {
   globalThis.snapmathConv2d.install(tf);
   globalThis.snapmathConv2d.install(tf);
   const after = run();
-  return {before, after, installed: tf.getKernel("FusedConv2D", "cpu").kernelFunc.snapmath === true};
+  const installed = ["FusedConv2D", "Conv2D"].every((name) => tf.getKernel(name, "cpu").kernelFunc.snapmath === true);
+  return {before, after, installed};
 }"""
 
 

@@ -1,13 +1,13 @@
 // snapmath conv2d: the model's convolutions on the CPU backend, about three times faster than TF.js's
-// stock kernel. The stock FusedConv2D adds every product straight into the float32 output, then adds
-// the bias in a second pass. Here each output value gathers the inputs under its window once, sums
+// stock kernels. The stock Conv2D adds every product straight into the float32 output, and FusedConv2D
+// adds the bias in a second pass. Here each output value gathers the inputs under its window once, sums
 // four output channels at a time in local variables, and leaves out the zero inputs (most of them:
 // the background around a digit, and what ReLU zeroed). Same sums, rounded once instead of per
 // product. Anything else the stock kernel can do (NCHW, other activations) still goes to it.
 (function (root) {
   "use strict";
 
-  const KERNEL = "FusedConv2D";
+  const KERNELS = ["FusedConv2D", "Conv2D"]; // with a bias (what a trained model's graph holds) and without
   const BACKEND = "cpu";
 
   // x: NHWC float32 values; filter: HWIO [filterHeight, filterWidth, inChannels, outChannels]; bias:
@@ -104,40 +104,41 @@
     );
   }
 
-  // Registers this kernel as the CPU backend's FusedConv2D, in front of the stock one. Call it
-  // after the runtime has loaded and before the model first runs; calling it again changes nothing.
+  // Registers conv2d as the CPU backend's FusedConv2D and Conv2D, in front of the stock kernels (those the
+  // runtime holds). Call it after the runtime has loaded and before the model first runs; again, it changes nothing.
   function install(tf) {
-    const stock = tf.getKernel(KERNEL, BACKEND);
-    if (!stock || stock.kernelFunc.snapmath) {
-      return;
+    for (const name of KERNELS) {
+      const stock = tf.getKernel(name, BACKEND);
+      if (!stock || stock.kernelFunc.snapmath) continue;
+      const kernelFunc = function (args) {
+        return handles(args.inputs, args.attrs) ? run(tf, args) : stock.kernelFunc(args);
+      };
+      kernelFunc.snapmath = true;
+      tf.unregisterKernel(name, BACKEND);
+      tf.registerKernel({ kernelName: name, backendName: BACKEND, kernelFunc: kernelFunc });
     }
-    function kernelFunc(args) {
-      const inputs = args.inputs;
-      const attrs = args.attrs;
-      if (!handles(inputs, attrs)) {
-        return stock.kernelFunc(args);
-      }
-      const conv = tf.backend_util.computeConv2DInfo(
-        inputs.x.shape,
-        inputs.filter.shape,
-        attrs.strides,
-        attrs.dilations,
-        attrs.pad,
-        attrs.dimRoundingMode,
-      );
-      const data = args.backend.data;
-      const output = conv2d(
-        data.get(inputs.x.dataId).values,
-        data.get(inputs.filter.dataId).values,
-        inputs.bias ? data.get(inputs.bias.dataId).values : null,
-        conv,
-        attrs.activation === "relu",
-      );
-      return args.backend.makeTensorInfo(conv.outShape, "float32", output);
-    }
-    kernelFunc.snapmath = true;
-    tf.unregisterKernel(KERNEL, BACKEND);
-    tf.registerKernel({ kernelName: KERNEL, backendName: BACKEND, kernelFunc: kernelFunc });
+  }
+
+  function run(tf, args) {
+    const inputs = args.inputs;
+    const attrs = args.attrs;
+    const conv = tf.backend_util.computeConv2DInfo(
+      inputs.x.shape,
+      inputs.filter.shape,
+      attrs.strides,
+      attrs.dilations,
+      attrs.pad,
+      attrs.dimRoundingMode,
+    );
+    const data = args.backend.data;
+    const output = conv2d(
+      data.get(inputs.x.dataId).values,
+      data.get(inputs.filter.dataId).values,
+      inputs.bias ? data.get(inputs.bias.dataId).values : null,
+      conv,
+      attrs.activation === "relu",
+    );
+    return args.backend.makeTensorInfo(conv.outShape, "float32", output);
   }
 
   root.snapmathConv2d = { conv2d: conv2d, install: install };
