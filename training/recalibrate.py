@@ -30,17 +30,11 @@ def recalibrated_metrics(model_dir: Path, mnist: data.Mnist) -> dict:
     if "mnist" not in parts or not held_out:
         raise ValueError(f"{model_dir}/metrics.json does not say which images were held out (training_parts)")
     limit = parts["mnist"] + held_out  # the training run's --limit, or all of MNIST's training images
-    images, labels = mnist.train_images[:limit], mnist.train_labels[:limit]
+    images, labels = mnist.train_images[limit - held_out : limit], mnist.train_labels[limit - held_out : limit]
     jobs = train.held_out_jobs(
-        images[-held_out:],
-        labels[-held_out:],
-        parts.get("printed", 0),
-        parts.get("crops", 0),
-        parts.get("non_digits", 0),
+        images, labels, parts.get("printed", 0), parts.get("crops", 0), parts.get("non_digits", 0)
     )
-    held_images, held_labels, kinds = train.held_out_sets(
-        images[-held_out:], labels[-held_out:], train.render_in_parallel(jobs)
-    )
+    held_images, held_labels, kinds = train.held_out_sets(images, labels, train.render_in_parallel(jobs))
     reader = exports.load_reader(model_dir)
     held = {name: reader(data.as_model_input(pictures)) for name, pictures in held_images.items()}
     held = {
