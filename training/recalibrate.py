@@ -16,8 +16,6 @@ import argparse
 import json
 from pathlib import Path
 
-import numpy as np
-
 from training import cli, data, exports, model_metrics, negatives, printed, train
 
 
@@ -37,11 +35,8 @@ def recalibrated_metrics(model_dir: Path, mnist: data.Mnist) -> dict:
     held_images, held_labels, kinds = train.held_out_sets(images, labels, train.render_in_parallel(jobs))
     reader = exports.load_reader(model_dir)
     held = {name: reader(data.as_model_input(pictures)) for name, pictures in held_images.items()}
-    held = {
-        name: (probabilities, np.asarray(not_digit).reshape(-1)) for name, (probabilities, not_digit) in held.items()
-    }
     _, test_not_digit = reader(data.as_model_input(mnist.test_images))
-    chosen = train.choose_thresholds(held, held_labels, kinds, np.asarray(test_not_digit).reshape(-1))
+    chosen = train.choose_thresholds(held, held_labels, kinds, test_not_digit)
     earlier = {key: metrics[key] for key in chosen if key in metrics}
     return {**metrics, **chosen, "recalibrated": {"earlier": earlier}}
 

@@ -49,7 +49,7 @@ def test_recalibration_records_thresholds_that_keep_their_promises(small_copy: P
     # The recorded share of MNIST test refused is what the model does at the new threshold.
     mnist = data.load_mnist(mnist_dir)
     _, not_digit = exports.load_reader(small_copy)(data.as_model_input(mnist.test_images))
-    refused = float(np.mean(np.asarray(not_digit).reshape(-1) >= after["not_digit_threshold"]))
+    refused = float(np.mean(not_digit >= after["not_digit_threshold"]))
     assert after["refused"]["mnist_test"] == pytest.approx(refused, abs=1e-6)
     assert after["refused"]["held_out_mnist"] <= calibration.MAX_WRONGLY_REFUSED["mnist"]
     assert after["refused"]["held_out_crops"] <= calibration.MAX_WRONGLY_REFUSED["crops"]
