@@ -29,7 +29,8 @@
   function transpose(mask) {
     const { height, width, data } = mask;
     const result = makeMask(width, height);
-    for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) result.data[x * height + y] = data[y * width + x];
+    const transposed = result.data;
+    for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) transposed[x * height + y] = data[y * width + x];
     return result;
   }
 
@@ -51,17 +52,22 @@
     const image = new Float32Array(mapHeight * mapWidth * 3);
     const area = factor * factor;
     const sums = new Float64Array(mapWidth * 3);
-    const sumOf = new Int32Array(mapWidth * factor); // where each column's pixels are summed
-    for (let x = 0; x < sumOf.length; x++) sumOf[x] = Math.floor(x / factor) * 3;
     for (let row = 0; row < mapHeight; row++) {
       sums.fill(0);
       for (let y = row * factor; y < (row + 1) * factor; y++) {
         let at = y * width * channels;
-        for (let x = 0; x < sumOf.length; x++, at += channels) {
-          const to = sumOf[x];
-          sums[to] += data[at];
-          sums[to + 1] += data[at + 1];
-          sums[to + 2] += data[at + 2];
+        for (let to = 0; to < sums.length; to += 3) {
+          let red = 0;
+          let green = 0;
+          let blue = 0;
+          for (let step = 0; step < factor; step++, at += channels) {
+            red += data[at];
+            green += data[at + 1];
+            blue += data[at + 2];
+          }
+          sums[to] += red;
+          sums[to + 1] += green;
+          sums[to + 2] += blue;
         }
       }
       for (let index = 0; index < sums.length; index++) image[row * mapWidth * 3 + index] = f32(sums[index] / area);
@@ -249,15 +255,21 @@
     const columns = Math.ceil(width / cell);
     const columnOf = new Int32Array(width); // each pixel column's cell column
     for (let x = 0; x < width; x++) columnOf[x] = Math.floor(x / cell);
+    // Each cell's values spread over its pixels: the first pixel row of a cell row is filled, the
+    // others copied from it.
     const cellsOf = (values, channels) => {
       const result = new values.constructor(height * width * channels);
-      for (let y = 0; y < height; y++) {
-        const rowStart = Math.floor(y / cell) * columns;
+      const rowLength = width * channels;
+      for (let top = 0; top < height; top += cell) {
+        const rowStart = (top / cell) * columns;
+        const first = top * rowLength;
         for (let x = 0; x < width; x++) {
           const from = (rowStart + columnOf[x]) * channels;
           for (let channel = 0; channel < channels; channel++)
-            result[(y * width + x) * channels + channel] = values[from + channel];
+            result[first + x * channels + channel] = values[from + channel];
         }
+        for (let y = top + 1; y < Math.min(height, top + cell); y++)
+          result.copyWithin(y * rowLength, first, first + rowLength);
       }
       return result;
     };
@@ -446,16 +458,19 @@
     const shift = -lowest;
     const shearedHeight = height + highest + shift;
     const sheared = makeMask(shearedHeight, width);
+    const shearedData = sheared.data;
     for (let y = 0; y < height; y++) {
-      for (let x = 0; x < width; x++) sheared.data[(y + offsets[x] + shift) * width + x] = data[y * width + x];
+      for (let x = 0; x < width; x++) if (data[y * width + x]) shearedData[(y + offsets[x] + shift) * width + x] = 1;
     }
-    const thickened = makeMask(shearedHeight, width, sheared.data.slice());
+    const thickened = makeMask(shearedHeight, width, shearedData.slice());
+    const thickenedData = thickened.data;
+    const tiltRows = settings.tilt_rows;
     for (let y = 0; y < shearedHeight; y++) {
       for (let x = 0; x < width; x++) {
-        if (!sheared.data[y * width + x]) continue;
-        for (let tilt = 1; tilt <= settings.tilt_rows; tilt++) {
-          if (y + tilt < shearedHeight) thickened.data[(y + tilt) * width + x] = 1;
-          if (y - tilt >= 0) thickened.data[(y - tilt) * width + x] = 1;
+        if (!shearedData[y * width + x]) continue;
+        for (let tilt = 1; tilt <= tiltRows; tilt++) {
+          if (y + tilt < shearedHeight) thickenedData[(y + tilt) * width + x] = 1;
+          if (y - tilt >= 0) thickenedData[(y - tilt) * width + x] = 1;
         }
       }
     }
@@ -464,7 +479,7 @@
     const longEnough = new Uint8Array(shearedHeight * width);
     const counts = new Int32Array(shearedHeight);
     for (let index = 0; index < longEnough.length; index++) {
-      if (runs[index] >= minLength && sheared.data[index]) {
+      if (runs[index] >= minLength && shearedData[index]) {
         longEnough[index] = 1;
         counts[Math.floor(index / width)]++;
       }
@@ -524,8 +539,9 @@
     // How thick the mark is across the lines (down the columns): the same for every slope.
     const thickness = transpose(makeMask(mask.width, mask.height, runLengths(transpose(mask)))).data;
     for (let step = -settings.tilt_steps; step <= settings.tilt_steps; step++) {
-      const found = levelLines(mask, thickness, step * settings.tilt_step, spec);
-      for (let index = 0; index < found.data.length; index++) lines.data[index] |= found.data[index];
+      const found = levelLines(mask, thickness, step * settings.tilt_step, spec).data;
+      const linesData = lines.data;
+      for (let index = 0; index < found.length; index++) linesData[index] |= found[index];
     }
     return lines;
   }

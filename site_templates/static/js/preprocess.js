@@ -94,9 +94,9 @@
   function compositeAlpha(rgba, spec) {
     const { data, width, height } = rgba;
     const pixels = width * height;
-    let opaque = true;
-    for (let pixel = 0; pixel < pixels && opaque; pixel++) opaque = data[4 * pixel + 3] === 255;
-    if (opaque) return { data, height, width, channels: 4 };
+    let alphaBits = 255; // every alpha ANDed: 255 only when all are
+    for (let at = 3; at < data.length; at += 4) alphaBits &= data[at];
+    if (alphaBits === 255) return { data, height, width, channels: 4 };
     // A white digit on a transparent background would vanish over white: pick the matte that contrasts.
     const alphas = new Float32Array(pixels);
     let alphaTotal = 0;
