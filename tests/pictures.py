@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFilter
 
 # Digits as polylines in a unit box (x right, y down): simple, font-free and deterministic.
 STROKES = {
@@ -205,6 +205,23 @@ def in_a_box_it_touches() -> tuple[str, np.ndarray]:
     ImageDraw.Draw(boxed).line(corners, fill=(20, 30, 90), width=6)
     ImageDraw.Draw(boxed).line([(300, 130), (328, 130)], fill=(20, 30, 90), width=9)  # the 7's bar runs into it
     return "7", to_rgba(np.asarray(boxed, dtype=np.float64))
+
+
+# Where boxed_by_the_sheets_edge draws its 2 (x, y, width, height in pixels, the pen's width included).
+BOXED_TWO = (249, 434, 157, 178)
+
+
+@_digit_picture
+def boxed_by_the_sheets_edge() -> tuple[str, np.ndarray]:
+    """A sheet on a green desk with a bold box drawn down to the sheet's bottom edge, a 2 written low in it:
+    the 3x3-cell window around the box's corner sees mostly ink, as far from the paper as the desk is."""
+    image = Image.new("RGB", (600, 800), (150, 185, 95))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle([(180, 180), (500, 640)], fill=(228, 230, 214))
+    draw.rectangle([(220, 400), (440, 640)], outline=(20, 30, 90), width=14)
+    two = [(265, 470), (320, 440), (370, 470), (370, 510), (255, 606), (400, 606)]
+    draw.line(two, fill=(20, 30, 90), width=12, joint="curve")
+    return "2", to_rgba(np.asarray(image.filter(ImageFilter.GaussianBlur(1)), dtype=np.float64))
 
 
 @_digit_picture

@@ -261,10 +261,14 @@ def estimate_background(image: np.ndarray, spec: dict) -> tuple[np.ndarray, np.n
     from_far_side = (median_level - dark_level) if dark_ink else (light_level - median_level)
     disagree &= from_far_side <= np.float32(settings["ramp_step"]) * (light_level - dark_level)
     # The sheet's edge on the desk is far from the paper: it is desk, with the cells next to it that
-    # disagree. What else disagrees is desk when it reaches the picture's edge on its own; a soft
+    # disagree. The desk is also what the picture's border shows: a cell farther from the border's colour
+    # than every border cell is not desk, however far from the paper (the ink of a bold box drawn by the
+    # sheet's edge). What else disagrees is desk when it reaches the picture's edge on its own; a soft
     # shadow's edge across the sheet reaches it only through the sheet's edge, and must not carry
     # the desk to a digit written beside it.
-    strong = desk_cells(gap_to_median > np.float32(settings["desk_gap"]), levels, uniform_level, dark_ink, spec)
+    desk_reach = max(np.float32(settings["desk_gap"]), border_ring(spread, 0).max())
+    far = (gap_to_median > np.float32(settings["desk_gap"])) & (spread <= desk_reach)
+    strong = desk_cells(far, levels, uniform_level, dark_ink, spec)
     edge = strong | ((windowed_extreme(strong.astype(np.float32), 1, take_max=True) > 0) & disagree)
     desk = edge | desk_cells(disagree & ~edge, levels, uniform_level, dark_ink, spec)
     on_paper = np.repeat(np.repeat(~desk, cell, axis=0), cell, axis=1)[:height, :width]

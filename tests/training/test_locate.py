@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFilter
 
+from tests import pictures
 from training import locate, preprocess
 
 SPEC = preprocess.load_spec()
@@ -219,6 +220,16 @@ def test_a_slanted_box_that_the_digit_touches_is_peeled_off():
     draw_strokes(image, [corners], width=5)
     (box,) = located_boxes(image)
     assert inside(box, (360, 230, 72, 110), slack=14)
+
+
+def test_a_bold_box_by_the_sheets_edge_is_not_taken_for_the_desk():
+    # The window of cells around the box's corner is mostly ink, as far from the paper as the desk, and
+    # joins the sheet's edge; but no cell of the picture's border is that colour, so it is not the desk.
+    _, image = pictures.boxed_by_the_sheets_edge()
+    prepared = preprocess.preprocess(image, SPEC)
+    assert prepared.reason is None, prepared.reason
+    (digit,) = prepared.digits
+    assert inside(digit.box, pictures.BOXED_TWO)
 
 
 def test_digits_and_blobs_are_not_taken_for_boxes():

@@ -288,7 +288,8 @@
     const uniformLevel = luminance(uniform)[0];
     const percentile =
       uniformLevel >= settings.light_paper ? settings.uneven_percentile_light : settings.uneven_percentile;
-    const evenBorder = orderStatistic(borderRing(spread, rows, columns, 1, 0)[0], percentile) <= settings.uneven_light;
+    const borderSpread = borderRing(spread, rows, columns, 1, 0)[0];
+    const evenBorder = orderStatistic(borderSpread, percentile) <= settings.uneven_light;
     const levels = luminance(medians);
     let lighter = 0;
     for (let index = 0; index < spread.length; index++) {
@@ -336,6 +337,9 @@
     const darkInk = dark >= light;
     const paper = darkInk ? lightestCells : darkestCells;
     const medianLevels = luminance(median);
+    // How far from the border's colour the desk may be: as far as the border's own cells (below).
+    let deskReach = f32(settings.desk_gap);
+    for (const value of borderSpread) deskReach = Math.max(deskReach, value);
     const disagree = new Uint8Array(rows * columns);
     const far = new Uint8Array(rows * columns);
     for (let index = 0; index < disagree.length; index++) {
@@ -351,10 +355,12 @@
         : f32(lightest[index] - medianLevels[index]);
       const step = fromFarSide <= f32(f32(settings.ramp_step) * f32(lightest[index] - darkest[index]));
       disagree[index] = gapToMedian > f32(settings.paper_agreement) && step ? 1 : 0;
-      far[index] = gapToMedian > f32(settings.desk_gap) ? 1 : 0;
+      far[index] = gapToMedian > f32(settings.desk_gap) && spread[index] <= deskReach ? 1 : 0;
     }
     // The sheet's edge on the desk is far from the paper: it is desk, with the cells next to it that
-    // disagree. What else disagrees is desk when it reaches the picture's edge on its own; a soft
+    // disagree. The desk is also what the picture's border shows: a cell farther from the border's colour
+    // than every border cell is not desk, however far from the paper (the ink of a bold box drawn by the
+    // sheet's edge). What else disagrees is desk when it reaches the picture's edge on its own; a soft
     // shadow's edge across the sheet reaches it only through the sheet's edge, and must not carry
     // the desk to a digit written beside it.
     const strong = deskCells(far, levels, uniformLevel, darkInk, rows, columns, spec);
