@@ -207,6 +207,16 @@ def in_a_box_it_touches() -> tuple[str, np.ndarray]:
     return "7", to_rgba(np.asarray(boxed, dtype=np.float64))
 
 
+@_digit_picture
+def in_a_bold_turned_box() -> tuple[str, np.ndarray]:
+    """A 7 in a small box drawn turned with a bold pen: a quarter of the box's area is its outline, and
+    its turned sides leave the band that peel_frames looks along."""
+    boxed = draw_digit((800, 600), "7", (372, 245, 426, 335), (20, 30, 90), 7, (236, 233, 222))
+    corners = [(360, 205), (455, 225), (435, 360), (340, 340), (360, 205)]
+    ImageDraw.Draw(boxed).line(corners, fill=(20, 30, 90), width=12, joint="curve")
+    return "7", to_rgba(np.asarray(boxed, dtype=np.float64))
+
+
 # Where boxed_by_the_sheets_edge draws its 2 (x, y, width, height in pixels, the pen's width included).
 BOXED_TWO = (249, 434, 157, 178)
 

@@ -518,16 +518,19 @@ def drop_stray_marks(components: list[Mark], height: int, width: int, even: bool
             sorted(kept, key=lambda mark: (-mark.area, mark.labels[0]))[: settings["max_marks"]],
             key=lambda mark: mark.labels[0],
         )
+    # A frame is hollow and leaves room around what it holds; an outlined clip-art digit is hollow too, but
+    # the fills inside it hug its outline.
+    gap = settings["frame_min_gap"]
     frames = {
         frame.labels
         for frame in kept
         if frame.area < settings["frame_max_density"] * frame.height * frame.width
         and any(
             inner is not frame
-            and frame.top < inner.top
-            and inner.bottom < frame.bottom
-            and frame.left < inner.left
-            and inner.right < frame.right
+            and inner.top - frame.top > gap * frame.height
+            and frame.bottom - inner.bottom > gap * frame.height
+            and inner.left - frame.left > gap * frame.width
+            and frame.right - inner.right > gap * frame.width
             and inner.height >= settings["frame_min_inner_height"] * frame.height
             for inner in kept
         )

@@ -113,6 +113,7 @@ RULES: dict[str, Rule] = {
         frame_max_density=FRACTION,
         corner_max_density=FRACTION,
         frame_min_inner_height=FRACTION,
+        frame_min_gap=FRACTION,
         long_line_fraction=FRACTION,
         long_line_thickness=FRACTION,
     ),

@@ -212,6 +212,23 @@ def test_a_frame_drawn_around_the_digit_is_not_read():
     assert inside(box, (360, 230, 66, 110))
 
 
+def test_a_frame_leaves_room_around_what_it_holds():
+    # A box drawn around a digit leaves paper between them; the fills of an outlined clip-art digit hug
+    # its outline, and the outline is the digit's, not a frame to drop.
+    outline = locate.Mark(10, 209, 10, 169, 3000, (1,))  # 200x160, hollow
+    held = locate.Mark(60, 160, 50, 130, 900, (2,))
+    hugging = locate.Mark(13, 120, 13, 120, 900, (3,))
+    assert locate.drop_stray_marks([outline, held], 256, 256, True, SPEC) == [held]
+    assert locate.drop_stray_marks([outline, hugging], 256, 256, True, SPEC) == [outline, hugging]
+
+
+def test_a_small_box_drawn_turned_with_a_bold_pen_is_not_read():
+    # A quarter of the box's area is its outline: still a hollow frame around another mark.
+    _, image = pictures.in_a_bold_turned_box()
+    (box,) = located_boxes(Image.fromarray(image))
+    assert inside(box, (368, 241, 62, 98))
+
+
 def test_a_slanted_box_that_the_digit_touches_is_peeled_off():
     # A box drawn by hand around the digit, a little turned, with the 7's bar running into its side:
     # box and digit are one mark until the box's outline is taken off.

@@ -794,15 +794,18 @@
         .slice(0, settings.max_marks)
         .sort((a, b) => a.labels[0] - b.labels[0]);
     }
+    // A frame is hollow and leaves room around what it holds; an outlined clip-art digit is hollow too, but
+    // the fills inside it hug its outline.
+    const gap = settings.frame_min_gap;
     const isFrame = (frame) =>
       frame.area < settings.frame_max_density * heightOf(frame) * widthOf(frame) &&
       kept.some(
         (inner) =>
           inner !== frame &&
-          frame.top < inner.top &&
-          inner.bottom < frame.bottom &&
-          frame.left < inner.left &&
-          inner.right < frame.right &&
+          inner.top - frame.top > gap * heightOf(frame) &&
+          frame.bottom - inner.bottom > gap * heightOf(frame) &&
+          inner.left - frame.left > gap * widthOf(frame) &&
+          frame.right - inner.right > gap * widthOf(frame) &&
           heightOf(inner) >= settings.frame_min_inner_height * heightOf(frame),
       );
     return kept.filter((component) => !isFrame(component));
