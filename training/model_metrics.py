@@ -100,6 +100,15 @@ def read(model_dir: Path | str) -> ModelMetrics:
     return cast(ModelMetrics, metrics)
 
 
+def write(model_dir: Path | str, metrics: dict) -> None:
+    """Replace the metrics.json in `model_dir` in one step: a reader (the build, the model card) sees the old
+    file or the new one, never half of it."""
+    path = Path(model_dir) / FILE_NAME
+    partial = path.with_name(f".{FILE_NAME}.partial")
+    partial.write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    partial.replace(path)
+
+
 def metrics_problems(metrics: object, path: str = "") -> list[str]:
     """Return one sentence per impossible value in metrics.json ([] when all can be true)."""
     problems: list[str] = []

@@ -41,13 +41,6 @@ def recalibrated_metrics(model_dir: Path, mnist: data.Mnist) -> dict:
     return {**metrics, **chosen, "recalibrated": {"earlier": earlier}}
 
 
-def write_metrics(model_dir: Path, metrics: dict) -> None:
-    """Replace model_dir/metrics.json in one step (a reader sees the old file or the new one, never half)."""
-    partial = model_dir / ".metrics.json.partial"
-    partial.write_text(json.dumps(metrics, indent=2) + "\n")
-    partial.replace(model_dir / "metrics.json")
-
-
 def main(argv: list[str] | None = None) -> int:
     """Choose the refusal and low-confidence thresholds of a SavedModel again and record them in its metrics.json."""
     parser = argparse.ArgumentParser(prog="python -m training.recalibrate", description=main.__doc__)
@@ -71,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         ValueError,
     ) as error:
         return cli.fail(error)
-    write_metrics(model_dir, metrics)
+    model_metrics.write(model_dir, metrics)
     earlier = metrics["recalibrated"]["earlier"]
     for key in ("not_digit_threshold", "low_confidence_threshold"):
         print(f"{key}: {earlier.get(key)} -> {metrics[key]}")

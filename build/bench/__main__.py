@@ -76,9 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     print(bench_report.write(report, args.out))
     print(f"wrote {args.out / 'report.json'} and {args.out / 'report.md'}")
     if args.record:
-        metrics_path = Path(model_dir) / "metrics.json"
-        recorded = bench_report.record(report, metrics_path)
-        print(f"recorded {', '.join(recorded)} in {metrics_path} (the model card shows them)")
+        recorded = bench_report.record(report, Path(model_dir))
+        print(f"recorded {', '.join(recorded)} in {Path(model_dir) / 'metrics.json'} (the model card shows them)")
     return 0
 
 

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from training import model_metrics
+
 
 @dataclass(frozen=True)
 class Target:
@@ -358,9 +360,9 @@ def stored_results(report: dict) -> dict:
     return stored
 
 
-def record(report: dict, metrics_path: Path) -> dict:
+def record(report: dict, model_dir: Path) -> dict:
     """Store stored_results(report) as `benchmark` in the model's metrics.json (the model card shows it); return it."""
-    metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
+    metrics = json.loads((model_dir / model_metrics.FILE_NAME).read_text(encoding="utf-8"))
     metrics["benchmark"] = stored_results(report)
-    metrics_path.write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    model_metrics.write(model_dir, metrics)
     return metrics["benchmark"]

@@ -23,6 +23,14 @@ def test_a_complete_metrics_file_reads_back_as_written(tmp_path: Path) -> None:
     assert model_metrics.read(tmp_path) == example_metrics.METRICS
 
 
+def test_write_replaces_the_file_whole_and_leaves_nothing_beside_it(tmp_path: Path) -> None:
+    example_metrics.write(tmp_path)
+    changed = {**example_metrics.METRICS, "not_digit_threshold": 0.5}
+    model_metrics.write(tmp_path, changed)
+    assert model_metrics.read(tmp_path) == changed
+    assert [path.name for path in tmp_path.iterdir()] == ["metrics.json"]
+
+
 def test_the_shipped_model_has_every_required_field() -> None:
     metrics = model_metrics.read(exports.newest_model_dir())
     assert set(model_metrics.REQUIRED) <= set(metrics)

@@ -1,9 +1,10 @@
 // snapmath conv2d: the model's convolutions on the CPU backend, faster than TF.js's stock kernels
-// (README design notes, "The model's convolutions"). The stock Conv2D adds every product straight into the float32 output, and FusedConv2D
-// adds the bias in a second pass. Here each output value gathers the inputs under its window once, sums
-// four output channels at a time in local variables, and leaves out the zero inputs (most of them:
-// the background around a digit, and what ReLU zeroed). Same sums, rounded once instead of per
-// product. Anything else the stock kernel can do (NCHW, other activations) still goes to it.
+// (README design notes, "The model's convolutions"). The stock Conv2D adds every product straight into
+// the float32 output, and FusedConv2D adds the bias in a second pass. Here each output value gathers
+// the inputs under its window once, sums four output channels at a time in local variables, and leaves
+// out the zero inputs (most of them: the background around a digit, and what ReLU zeroed). Same sums,
+// rounded once instead of per product. Anything else the stock kernel can do (NCHW, other activations)
+// still goes to it.
 (function (root) {
   "use strict";
 

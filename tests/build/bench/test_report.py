@@ -35,12 +35,13 @@ def test_record_replaces_the_benchmark_in_metrics_json_and_keeps_the_rest(tmp_pa
     metrics_path.write_text(
         json.dumps({"test_accuracy": 0.995, "benchmark": {"old_row": {"accuracy": 0.1, "count": 1}}})
     )
-    recorded = bench_report.record(REPORT, metrics_path)
+    recorded = bench_report.record(REPORT, tmp_path)
     metrics = json.loads(metrics_path.read_text())
     assert recorded == bench_report.stored_results(REPORT)
     assert metrics["benchmark"] == recorded
     assert metrics["test_accuracy"] == 0.995
     assert metrics_path.read_text().endswith("}\n")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["metrics.json"]  # written in one step
 
 
 def report_at_the_limits() -> dict:
