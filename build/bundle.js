@@ -14,7 +14,8 @@
 //   found by bundling until the set stops growing, and registered explicitly from the CPU backend;
 // - the converter's op tables and executors keep only the ops and categories model.json uses.
 // - tfjs-core's namespaces (util, backend_util, slice_util, io, ...) are imported from their own files, so only
-//   the members used are bundled, not the whole namespace object.
+//   the members used are bundled, not the whole namespace object;
+// - the browser platform registers no model stores (localStorage, IndexedDB): the page never saves a model.
 "use strict";
 
 const fs = require("fs");
@@ -249,6 +250,24 @@ const UNUSED_FILES = [
   { file: "ops/conv2d_backprop_filter.js", unlessCalled: CONV_BACKWARD },
 ];
 
+// tfjs-core's browser platform registers the localStorage and IndexedDB model stores, each in a
+// try/catch. Their modules are stubs here (UNUSED_FILES), so each registration would throw and be
+// caught, and a first Error in a page is costly: Chromium then works out source positions for the
+// whole bundle (README, "Cold start"). Nothing is registered instead.
+const MODEL_STORE_REGISTRATION =
+  /try \{\s*ModelStoreManagerRegistry\.registerManager\([^;]*\);\s*\}\s*catch \(err\) \{\s*\}/g;
+
+function withoutModelStores(file) {
+  const source = readText(file);
+  const found = source.match(MODEL_STORE_REGISTRATION) || [];
+  if (found.length !== 2) {
+    throw new BundleError(
+      `${file}: expected the 2 model store registrations build/bundle.js removes, found ${found.length}`,
+    );
+  }
+  return source.replace(MODEL_STORE_REGISTRATION, "");
+}
+
 // A module with the same export names as `file`, each one throwing when used.
 function unusedModule(file) {
   const source = readText(file);
@@ -336,6 +355,10 @@ function cutPlugin({ nodeModules, entry, ops, usedOps, usedCategories, tables, k
       });
       build.onLoad({ filter: /platform_node\.js$/ }, () => ({ contents: "export {};\n", loader: "js" }));
       const coreDist = path.join(nodeModules, CORE, "dist");
+      const browserPlatform = path.join(coreDist, "platforms", "platform_browser.js");
+      build.onLoad({ filter: /platform_browser\.js$/ }, (args) =>
+        args.path === browserPlatform ? { contents: withoutModelStores(browserPlatform), loader: "js" } : undefined,
+      );
       for (const { file, unlessKernel, unlessCalled } of UNUSED_FILES) {
         if (unlessKernel && kernels.includes(unlessKernel)) continue;
         if (unlessCalled && unlessCalled.some((name) => called.has(name))) continue;
