@@ -234,6 +234,19 @@ def boxed_by_the_sheets_edge() -> tuple[str, np.ndarray]:
     return "2", to_rgba(np.asarray(image.filter(ImageFilter.GaussianBlur(1)), dtype=np.float64))
 
 
+# Where beside_a_cells_frame_line draws its 7 (x, y, width, height in pixels, the pen's width included).
+SEVEN_BESIDE_A_FRAME_LINE = (86, 76, 110, 168)
+
+
+@_digit_picture
+def beside_a_cells_frame_line() -> tuple[str, np.ndarray]:
+    """A form cell cut out of a scan: the frame's right line from the picture's top edge to its bottom edge,
+    thin and straight like a 1, a 7 written left of it."""
+    cell = draw_digit((300, 300), "7", (90, 80, 192, 240), (20, 30, 90), 8, (246, 246, 242))
+    ImageDraw.Draw(cell).line([(262, 0), (262, 299)], fill=(60, 60, 60), width=5)
+    return "7", to_rgba(np.asarray(cell, dtype=np.float64))
+
+
 @_digit_picture
 def tiny_8x8() -> tuple[str, np.ndarray]:
     tiny = np.full((8, 8, 3), 255.0)

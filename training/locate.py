@@ -474,6 +474,14 @@ def is_frame_corner(mark: Mark, height: int, width: int, spec: dict) -> bool:
     return (top or bottom) and (left or right) and not (top and bottom and left and right) and long_side and sparse
 
 
+def is_frame_line(mark: Mark, height: int, width: int, spec: dict) -> bool:
+    """Return whether a mark is a thin upright line running from the picture's top edge to its bottom edge."""
+    settings = spec["locate"]["stray"]
+    band = settings["edge_band_fraction"]
+    reaches = mark.top <= band * height and mark.bottom >= (1 - band) * height - 1
+    return reaches and mark.height >= settings["line_elongation"] * mark.width
+
+
 def off_the_desk(components: list[Mark], labels: np.ndarray, on_paper: np.ndarray, spec: dict) -> list[Mark]:
     """Return the components that keep a margin of paper around them: what comes close to the desk is the
     sheet's edge (or a shadow along it), not a digit someone wrote on the sheet."""
@@ -511,6 +519,17 @@ def drop_stray_marks(components: list[Mark], height: int, width: int, even: bool
         and not is_frame_corner(component, height, width, spec)
         and (even or not is_long_line(component, height, width, spec))
     ]
+    # A thin upright line from the picture's top edge to its bottom edge, much taller than every other mark
+    # that may be a digit, is a cell's frame, not a 1 (a 1 cropped tight is as tall as the digits beside it).
+    frame_lines = [component for component in kept if is_frame_line(component, height, width, spec)]
+    others = [component for component in kept if component not in frame_lines]
+    if frame_lines and others:
+        tallest = max(component.height for component in others)
+        kept = [
+            component
+            for component in kept
+            if component not in frame_lines or component.height < settings["frame_line_ratio"] * tallest
+        ]
     if len(kept) > settings["max_marks"]:
         # Grainy paper or a textured desk leaves many marks; a digit is among the biggest, and the grouping
         # below compares every pair, so only the biggest go on (in their raster order).

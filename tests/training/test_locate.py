@@ -272,6 +272,25 @@ def test_the_corner_of_a_cells_frame_at_the_pictures_edge_is_not_read():
     assert inside(box, (110, 80, 120, 200))
 
 
+def test_a_cells_frame_line_beside_the_digit_is_not_read_as_a_1():
+    # A scanned form cell: the frame's right line runs from the picture's top edge to its bottom edge, thin
+    # and straight like a 1, but half again as tall as the digit: it is the frame, and only the 7 is read.
+    _, image = pictures.beside_a_cells_frame_line()
+    prepared = preprocess.preprocess(image, SPEC)
+    assert prepared.reason is None, prepared.reason
+    (digit,) = prepared.digits
+    assert inside(digit.box, pictures.SEVEN_BESIDE_A_FRAME_LINE)
+    without_the_rule = {**SPEC, "locate": {**SPEC["locate"], "stray": {**SPEC["locate"]["stray"]}}}
+    without_the_rule["locate"]["stray"]["frame_line_ratio"] = 1e9
+    assert len(locate.locate(image[..., :3], without_the_rule).digits) == 2  # the line and the 7
+
+
+def test_a_1_cropped_as_tight_as_the_digit_beside_it_is_kept():
+    # "17" cropped tight: the 1 runs from edge to edge, but so does the 7, so both are read.
+    image = draw_strokes(canvas(280, 200), [*one(30, 4, 192), *seven(120, 4, 192)], width=9)
+    assert len(located_boxes(image)) == 2
+
+
 def test_a_thin_digit_cropped_tight_is_still_read():
     # As sparse in its box as a frame's corner, but it touches all four edges of the picture.
     image = draw_strokes(canvas(200, 300, (250, 250, 250)), [[(2, 3), (197, 3), (60, 297)]], width=5)

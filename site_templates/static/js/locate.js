@@ -753,6 +753,14 @@
 
   // The components that keep a margin of paper around them: what comes close to the desk is the sheet's
   // edge (or a shadow along it), not a digit someone wrote on the sheet.
+  // Whether a mark is a thin upright line running from the picture's top edge to its bottom edge.
+  function isFrameLine(mark, height, width, spec) {
+    const settings = spec.locate.stray;
+    const band = settings.edge_band_fraction;
+    const reaches = mark.top <= band * height && mark.bottom >= (1 - band) * height - 1;
+    return reaches && heightOf(mark) >= settings.line_elongation * widthOf(mark);
+  }
+
   function offTheDesk(components, labels, onPaper, height, width, spec) {
     const margin = Math.max(1, roundHalfUp(spec.locate.desk_margin * Math.max(height, width)));
     const off = makeMap(height, width);
@@ -786,6 +794,16 @@
         !isFrameCorner(component, height, width, spec) &&
         (even || !isLongLine(component, height, width, spec)),
     );
+    // A thin upright line from the picture's top edge to its bottom edge, much taller than every other mark
+    // that may be a digit, is a cell's frame, not a 1 (a 1 cropped tight is as tall as the digits beside it).
+    const frameLines = kept.filter((component) => isFrameLine(component, height, width, spec));
+    const others = kept.filter((component) => !frameLines.includes(component));
+    if (frameLines.length && others.length) {
+      const tallest = Math.max(...others.map(heightOf));
+      kept = kept.filter(
+        (component) => !frameLines.includes(component) || heightOf(component) < settings.frame_line_ratio * tallest,
+      );
+    }
     if (kept.length > settings.max_marks) {
       // Grainy paper or a textured desk leaves many marks; a digit is among the biggest, and the grouping
       // below compares every pair, so only the biggest go on (in their raster order).
