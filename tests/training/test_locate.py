@@ -58,6 +58,14 @@ def located_boxes(image: Image.Image) -> list[tuple[int, int, int, int]]:
     return [digit.box for digit in prepared.digits]
 
 
+def one_digit_box(image: np.ndarray) -> tuple[int, int, int, int]:
+    """The box of the one digit the preprocessing finds in an RGBA picture (tests/pictures.py's)."""
+    prepared = preprocess.preprocess(image, SPEC)
+    assert prepared.reason is None, prepared.reason
+    (digit,) = prepared.digits
+    return digit.box
+
+
 def inside(box: tuple[int, int, int, int], expected: tuple[float, float, float, float], slack: float = 12) -> bool:
     """Whether a found box (x, y, w, h) matches the drawn one to within `slack` pixels on every side."""
     x, y, width, height = box
@@ -243,10 +251,7 @@ def test_a_bold_box_by_the_sheets_edge_is_not_taken_for_the_desk():
     # The window of cells around the box's corner is mostly ink, as far from the paper as the desk, and
     # joins the sheet's edge; but no cell of the picture's border is that colour, so it is not the desk.
     _, image = pictures.boxed_by_the_sheets_edge()
-    prepared = preprocess.preprocess(image, SPEC)
-    assert prepared.reason is None, prepared.reason
-    (digit,) = prepared.digits
-    assert inside(digit.box, pictures.BOXED_TWO)
+    assert inside(one_digit_box(image), pictures.BOXED_TWO)
 
 
 def test_digits_and_blobs_are_not_taken_for_boxes():
@@ -276,10 +281,7 @@ def test_a_cells_frame_line_beside_the_digit_is_not_read_as_a_1():
     # A scanned form cell: the frame's right line runs from the picture's top edge to its bottom edge, thin
     # and straight like a 1, but half again as tall as the digit: it is the frame, and only the 7 is read.
     _, image = pictures.beside_a_cells_frame_line()
-    prepared = preprocess.preprocess(image, SPEC)
-    assert prepared.reason is None, prepared.reason
-    (digit,) = prepared.digits
-    assert inside(digit.box, pictures.SEVEN_BESIDE_A_FRAME_LINE)
+    assert inside(one_digit_box(image), pictures.SEVEN_BESIDE_A_FRAME_LINE)
     without_the_rule = {**SPEC, "locate": {**SPEC["locate"], "stray": {**SPEC["locate"]["stray"]}}}
     without_the_rule["locate"]["stray"]["frame_line_ratio"] = 1e9
     assert len(locate.locate(image[..., :3], without_the_rule).digits) == 2  # the line and the 7
