@@ -17,6 +17,10 @@ from training import data, exports
 
 MODEL_PARITY_IMAGES = 1_000  # CI; the benchmark compares all 10k
 NOT_DIGIT_PARITY_IMAGES = 100  # MNIST digits and as many rendered non-digits
+# snapmath.classify on each of a batch of 784-pixel images, in order.
+CLASSIFY_ALL = (
+    "async (batch) => { const out = []; for (const p of batch) out.push(await snapmath.classify(p)); return out; }"
+)
 
 
 def quantization(built_site) -> str:
@@ -43,16 +47,21 @@ def test_classify_matches_the_savedmodel_on_mnist(http_app, mnist_dir, built_sit
     images = data.load_mnist(mnist_dir).test_images[:MODEL_PARITY_IMAGES]
     expected = exports.load_classifier(exports.newest_model_dir())(data.as_model_input(images))
     pixels = (images.reshape(len(images), -1).astype(np.float32) / 255).round(6).tolist()
-    found = np.array(
-        http_app.evaluate(
-            "async (batch) => { const out = []; "
-            "for (const p of batch) out.push(await snapmath.classify(p)); return out; }",
-            pixels,
-        )
-    )
+    found = np.array(http_app.evaluate(CLASSIFY_ALL, pixels))
     assert found.shape == expected.shape
     assert (found.argmax(axis=1) == expected.argmax(axis=1)).all()
     assert np.abs(found - expected).max() <= probability_tolerance(built_site)
+
+
+def test_the_page_from_disk_reads_exactly_as_over_http(browser, http_app, mnist_dir, built_site):
+    """From disk the page widens the float16 weights itself (Float16Array, model.js), over http TF.js does:
+    the same weights, so the same probabilities to the last bit."""
+    images = data.load_mnist(mnist_dir).test_images[:50]
+    pixels = (images.reshape(len(images), -1).astype(np.float32) / 255).round(6).tolist()
+    disk_app, _ = new_page(browser, (built_site / "index.html").as_uri(), {"width": 1280, "height": 900}, axe=False)
+    from_disk = disk_app.evaluate(CLASSIFY_ALL, pixels)
+    disk_app.context.close()
+    assert from_disk == http_app.evaluate(CLASSIFY_ALL, pixels)
 
 
 def test_read_gives_the_savedmodels_not_digit_too(http_app, mnist_dir, built_site):
