@@ -751,8 +751,6 @@
     return (top || bottom) && (left || right) && !(top && bottom && left && right) && longSide && sparse;
   }
 
-  // The components that keep a margin of paper around them: what comes close to the desk is the sheet's
-  // edge (or a shadow along it), not a digit someone wrote on the sheet.
   // Whether a mark is a thin upright line running from the picture's top edge to its bottom edge.
   function isFrameLine(mark, height, width, spec) {
     const settings = spec.locate.stray;
@@ -761,6 +759,8 @@
     return reaches && heightOf(mark) >= settings.line_elongation * widthOf(mark);
   }
 
+  // The components that keep a margin of paper around them: what comes close to the desk is the sheet's
+  // edge (or a shadow along it), not a digit someone wrote on the sheet.
   function offTheDesk(components, labels, onPaper, height, width, spec) {
     const margin = Math.max(1, roundHalfUp(spec.locate.desk_margin * Math.max(height, width)));
     const off = makeMap(height, width);
