@@ -26,7 +26,8 @@ QUANTIZATIONS = ("none", "float16", "uint8")
 #   float16  54.0 KB  argmax 10000/10000  max |dp| 4.4e-3  accuracy 99.47%
 #   uint8    33.5 KB  argmax  9996/10000  max |dp| 7.6e-2  accuracy 99.44%
 # float16 saves 41 KB and changes no answer; uint8 saves 20 KB more but changes answers (and is
-# known to break some models).
+# known to break some models). A model trained onto the uint8 grid (training/quantize.py, metrics.json
+# "weight_grid") loses nothing to uint8: that is its default.
 DEFAULT_QUANTIZE = "float16"
 
 SITE_TITLE = "snapmath"
@@ -94,11 +95,15 @@ def load_config(
 
     errors.extend(_version_errors(model_dir))
     out_dir = (_resolved(out, "--out", errors) or Path(out).absolute()) if out is not None else REPO_ROOT / "dist"
-    quantize = DEFAULT_QUANTIZE if quantize is None else quantize
-    if quantize not in QUANTIZATIONS:
+    if quantize is not None and quantize not in QUANTIZATIONS:
         errors.append(f"unknown quantization {quantize!r}; choose one of {', '.join(QUANTIZATIONS)}")
 
-    config = Config(model_dir=model_dir, out_dir=out_dir, quantize=quantize, **overrides)  # type: ignore[arg-type]
+    config = Config(
+        model_dir=model_dir,
+        out_dir=out_dir,
+        quantize=quantize or DEFAULT_QUANTIZE,
+        **overrides,  # type: ignore[arg-type]
+    )
     if not config.templates_dir.is_dir():
         errors.append(f"templates directory {config.templates_dir} does not exist")
     if not config.preprocess_spec.is_file():
@@ -113,6 +118,8 @@ def load_config(
         errors.append(f"cannot write the build to {config.out_dir}: {error.strerror or error}")
     if (config.model_dir / "saved_model.pb").is_file():
         config = _with_metrics(config, errors)
+    if quantize is None and config.metrics is not None:  # the model's own grid, when it was trained onto one
+        config = dataclasses.replace(config, quantize=config.metrics.get("weight_grid", DEFAULT_QUANTIZE))
 
     if errors:
         raise BuildError("; ".join(errors))

@@ -12,6 +12,7 @@ QUANTIZATION_NOTES = {
     "float16": "float16 (weights stored as 16-bit floats, widened to 32-bit on load)",
     "uint8": "uint8 (weights stored as 8-bit steps of each tensor's range, widened to 32-bit on load)",
 }
+ON_GRID_NOTE = "; the model was trained onto these steps, so the page computes the figures below"
 
 # Confusion-matrix drawing, in SVG user units.
 CELL = 34
@@ -29,7 +30,7 @@ def model_card(version: str, metrics: ModelMetrics, size_bytes: int, quantize: s
         "created": _created(version),
         "parameters": f"{metrics['parameters']:,}",
         "size": f"{format_bytes(size_bytes)} (model.json and weights)",
-        "quantization": QUANTIZATION_NOTES[quantize],
+        "quantization": QUANTIZATION_NOTES[quantize] + (ON_GRID_NOTE if metrics.get("weight_grid") == quantize else ""),
         "test_accuracy": format_percent(metrics["test_accuracy"]),
         "test_set": f"{metrics['test_count']:,} MNIST test images",
         "per_class": [

@@ -122,9 +122,15 @@ def tfjs_probabilities(embedded_js: Path, runtime_scripts: list[Path], images: n
     return np.concatenate([probabilities, not_digit.reshape(-1, 1)], axis=1)
 
 
-def compare(names: list[str], reference: np.ndarray, converted: np.ndarray, quantize: str) -> ParityResult:
-    """Return how the two models agree; BuildError naming the worst input if beyond the tolerance."""
-    tolerance = TOLERANCES[quantize]
+def compare(
+    names: list[str], reference: np.ndarray, converted: np.ndarray, quantize: str, weight_grid: str | None = None
+) -> ParityResult:
+    """Return how the two models agree; BuildError naming the worst input if beyond the tolerance.
+
+    A model whose weights already lie on the grid they are stored on (`weight_grid`, training/quantize.py)
+    loses nothing to it: float32's tolerance."""
+    tolerance = TOLERANCES["none"] if quantize == weight_grid else TOLERANCES[quantize]
+    grid = f" of a model on the {weight_grid} grid" if quantize == weight_grid else ""
     if converted.shape != reference.shape:
         raise BuildError(
             f"the converted model returns shape {list(converted.shape)}, the SavedModel {list(reference.shape)}"
@@ -145,7 +151,7 @@ def compare(names: list[str], reference: np.ndarray, converted: np.ndarray, quan
         output = OUTPUT_COLUMNS[column] if column < len(OUTPUT_COLUMNS) else f"column {column}"
         raise BuildError(
             f"the converted model disagrees with the SavedModel: on the built-in input '{names[worst]}' "
-            f"a probability differs by {result.max_difference:.3g} (allowed {tolerance:g} with --quantize {quantize}; "
+            f"a probability differs by {result.max_difference:.3g} (allowed {tolerance:g} with --quantize {quantize}{grid}; "
             f"output {output}); same digit on {result.same_digit} of {result.inputs} inputs"
         )
     return result

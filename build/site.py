@@ -94,7 +94,9 @@ def build(config: Config, slow_steps: steps.Steps | None = None) -> BuildReport:
                 ],
                 check_images,
             )
-            parity_result = parity.compare(check_names, reference, converted_probabilities, config.quantize)
+            parity_result = parity.compare(
+                check_names, reference, converted_probabilities, config.quantize, metrics.get("weight_grid")
+            )
         with _step("swap", timings):
             output.swap_into_place(staging, config.out_dir)
     except BaseException:
@@ -141,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--quantize",
         choices=QUANTIZATIONS,
-        help=f"weight quantization (default: {DEFAULT_QUANTIZE}, chosen by measurement)",
+        help=f"weight quantization (default: the grid the model was trained onto, if any, else {DEFAULT_QUANTIZE})",
     )
     parser.add_argument(
         OVERRIDE_FLAG,

@@ -29,25 +29,30 @@ HEADS = ("softmax", "sigmoid")
 HEAD = "softmax"
 
 
-def conv_block(x, filters: int, separable: bool = False):
+def conv_block(x, filters: int, separable: bool = False, batch_norm: bool = True):
     """Return 3x3 conv (or depthwise 3x3 + pointwise 1x1) -> batch norm -> ReLU -> 2x2 max-pool.
 
-    Batch norm folds into the (pointwise) convolution on export."""
+    Without batch norm (the exported model, training.quantize), the convolution has a bias instead."""
     if separable:
-        x = layers.SeparableConv2D(filters, 3, padding="same", use_bias=False)(x)
+        x = layers.SeparableConv2D(filters, 3, padding="same", use_bias=not batch_norm)(x)
     else:
-        x = layers.Conv2D(filters, 3, padding="same", use_bias=False)(x)
-    x = layers.BatchNormalization()(x)
+        x = layers.Conv2D(filters, 3, padding="same", use_bias=not batch_norm)(x)
+    if batch_norm:
+        x = layers.BatchNormalization()(x)
     x = layers.ReLU()(x)
     return layers.MaxPooling2D(2, padding="same")(x)
 
 
-def build_model(stage_filters: tuple[int, ...] = STAGE_FILTERS, separable_from: int = SEPARABLE_FROM) -> keras.Model:
-    """Return the uncompiled training model: [N,28,28,1] in 0..1 -> [N,11] logits (10 digits, not a digit)."""
+def build_model(
+    stage_filters: tuple[int, ...] = STAGE_FILTERS, separable_from: int = SEPARABLE_FROM, batch_norm: bool = True
+) -> keras.Model:
+    """Return the uncompiled training model: [N,28,28,1] in 0..1 -> [N,11] logits (10 digits, not a digit).
+
+    `batch_norm=False` builds the exported shape, with batch norm folded into the convolutions."""
     inputs = keras.Input(shape=data.MODEL_INPUT_SHAPE, name=INPUT_NAME)
     x = inputs
     for stage, filters in enumerate(stage_filters):
-        x = conv_block(x, filters, separable=stage >= separable_from)  # 28 -> 14 -> 7 -> 4
+        x = conv_block(x, filters, separable=stage >= separable_from, batch_norm=batch_norm)  # 28 -> 14 -> 7 -> 4
     x = layers.Flatten()(x)
     x = layers.Dropout(DROPOUT_RATE)(x)
     outputs = layers.Dense(data.NUM_CLASSES + 1, name=LOGITS_NAME)(x)

@@ -70,6 +70,9 @@ class ModelMetrics(TypedDict):
     refused: dict[str, float]
     benchmark: NotRequired[dict[str, BenchmarkResult]]
     training_parts: NotRequired[dict[str, int]]  # images of each kind trained on (and held out); since 1796523074
+    # "uint8": the SavedModel's weights lie on the converter's uint8 grid (training/quantize.py), so the build
+    # ships them as uint8 by default and loses nothing; absent for the models before
+    weight_grid: NotRequired[str]
 
 
 class MetricsError(ValueError):
@@ -206,6 +209,7 @@ REQUIRED: dict[str, Kind] = {
 
 # Optional field -> (what it must be, the test), checked when present.
 OPTIONAL: dict[str, Kind] = {
+    "weight_grid": ('"uint8", the one grid training snaps to', lambda value: value == "uint8"),
     "training_parts": (
         "a mapping of image counts",
         lambda value: isinstance(value, dict) and all(map(_is_count, value.values())),

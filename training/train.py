@@ -1,7 +1,8 @@
 """Train the CNN on MNIST, printed digits, digit crops and rendered non-digits; calibrate; export.
 
-Reads like keras-io's mnist_convnet: load -> build -> train -> evaluate -> export, with one step
-added before export: calibrate (temperature and thresholds, on held-out data only).
+Reads like keras-io's mnist_convnet: load -> build -> train -> evaluate -> export, with two steps
+added before export: snap (batch norm folded, weights moved onto the uint8 grid the page's model is stored
+on: training/quantize.py) and calibrate (temperature and thresholds, on held-out data only).
 
     python -m training.train    # the shipped recipe (`make model`): the defaults below
     python -m training.train [--data-dir DIR] [--epochs N] [--limit N] [--printed-digits N] [--digit-crops N]
@@ -27,7 +28,7 @@ import numpy as np
 import tensorflow as tf
 from keras import layers
 
-from training import calibration, cli, data, evaluate, exports, negatives, printed
+from training import calibration, cli, data, evaluate, exports, negatives, printed, quantize
 from training.model import (
     HEAD,
     HEADS,
@@ -515,6 +516,37 @@ def stage_filters_option(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in parts)
 
 
+def finish(
+    model: keras.Model, summary: dict, training: TrainingData, mnist: data.Mnist, args: argparse.Namespace
+) -> tuple[dict, Path]:
+    """Return (metrics, exported model directory) of the trained `model`: snapped to the uint8 grid, calibrated on
+    held-out data, evaluated on MNIST test, exported with its metrics.json."""
+    model = quantize.snapped_model(model)  # what the page runs, so everything below measures it
+    calibrated, reader = calibrate(model, training, mnist, args.head)
+    probabilities, _ = read(reader, mnist.test_images)
+    metrics = {
+        **evaluate.score(probabilities, mnist.test_labels),
+        **summary,
+        "printed_digit_fonts": printed.available_fonts() if args.printed_digits else [],
+        "non_digit_fonts": negatives.available_fonts("train") if args.non_digits else [],
+        "held_out_images": training.counts.get("held_out_mnist", 0),
+        "held_out_caveat": (
+            f"the model started from {args.init_from.name}, which may have trained on the held-out slice: the "
+            "slice is unseen by this fine-tuning, not necessarily by the backbone; MNIST test is unseen by both"
+            if args.init_from is not None
+            else None
+        ),
+        **calibrated,
+        "refusal_head_comparison": HEAD_COMPARISON,
+        "parameters": int(model.count_params()),
+        "weight_grid": "uint8",
+        "data_source": recorded_source(mnist.source),
+        "data_checksums": mnist.checksums,
+        "versions": library_versions(),
+    }
+    return metrics, export(reader, metrics, args.models_dir)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Train, calibrate on held-out data, evaluate on the official test set, export to training/models/<ts>/."""
     parser = argparse.ArgumentParser(prog="python -m training.train", description=main.__doc__)
@@ -572,28 +604,7 @@ def main(argv: list[str] | None = None) -> int:
         ValueError,
     ) as error:
         return cli.fail(error)
-    calibrated, reader = calibrate(model, training, mnist, args.head)
-    probabilities, _ = read(reader, mnist.test_images)
-    metrics = {
-        **evaluate.score(probabilities, mnist.test_labels),
-        **summary,
-        "printed_digit_fonts": printed.available_fonts() if args.printed_digits else [],
-        "non_digit_fonts": negatives.available_fonts("train") if args.non_digits else [],
-        "held_out_images": held_out,
-        "held_out_caveat": (
-            f"the model started from {args.init_from.name}, which may have trained on the held-out slice: the "
-            "slice is unseen by this fine-tuning, not necessarily by the backbone; MNIST test is unseen by both"
-            if args.init_from is not None
-            else None
-        ),
-        **calibrated,
-        "refusal_head_comparison": HEAD_COMPARISON,
-        "parameters": int(model.count_params()),
-        "data_source": recorded_source(mnist.source),
-        "data_checksums": mnist.checksums,
-        "versions": library_versions(),
-    }
-    model_dir = export(reader, metrics, args.models_dir)
+    metrics, model_dir = finish(model, summary, training, mnist, args)
     print(evaluate.format_report(metrics))
     print(f"exported {model_dir} ({summary['epochs']} epochs, {summary['training_seconds']} s)")
     return cli.EXIT_OK

@@ -20,6 +20,24 @@ def test_defaults_point_into_the_repository(model_dir: Path) -> None:
     assert settings.preprocess_spec == root / "training" / "preprocess_spec.json"
 
 
+def test_a_model_trained_onto_the_uint8_grid_ships_uint8(
+    model_dir: Path, fixture_settings: dict, tmp_path: Path
+) -> None:
+    import json
+    import shutil
+
+    snapped = shutil.copytree(model_dir, tmp_path / "1700000001")
+    metrics = json.loads((snapped / "metrics.json").read_text())
+    (snapped / "metrics.json").write_text(json.dumps({**metrics, "weight_grid": "uint8"}))
+    out = tmp_path / "dist"
+    assert build_config.load_config(model=snapped, out=out, **fixture_settings).quantize == "uint8"
+    assert build_config.load_config(model=snapped, out=out, quantize="none", **fixture_settings).quantize == "none"
+    assert build_config.load_config(model=model_dir, out=out, **fixture_settings).quantize == "float16"
+    (snapped / "metrics.json").write_text(json.dumps({**metrics, "weight_grid": "int4"}))
+    with pytest.raises(BuildError, match='weight_grid must be "uint8"'):
+        build_config.load_config(model=snapped, out=out, **fixture_settings)
+
+
 def test_newest_model_is_the_default(
     models_dir: Path, monkeypatch: pytest.MonkeyPatch, fixture_settings: dict, tmp_path: Path
 ) -> None:

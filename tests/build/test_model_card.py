@@ -30,6 +30,10 @@ def test_model_card_formats_metrics_for_display() -> None:
     assert card["parameters"] == "21,094"
     assert card["size"] == "52.3 KB (model.json and weights)"
     assert card["quantization"].startswith("float16 (")
+    assert "trained onto" not in card["quantization"]
+    on_grid = model_card.model_card("1795595699", {**metrics, "weight_grid": "uint8"}, 52_345, "uint8")
+    assert on_grid["quantization"].startswith("uint8 (")
+    assert on_grid["quantization"].endswith("trained onto these steps, so the page computes the figures below")
     assert card["test_accuracy"] == "99.21%"
     assert card["per_class"][9] == {"digit": 9, "accuracy": "97.62%"}
     assert card["test_set"] == "10,000 MNIST test images"

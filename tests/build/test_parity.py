@@ -60,19 +60,35 @@ def test_compare_treats_nan_as_disagreement() -> None:
         parity.compare(["a"], np.full((1, 11), 0.1), np.full((1, 11), np.nan), "uint8")
 
 
-@slow.fixture(scope="module")
-def reader_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A tiny untrained model exported as training.train exports the shipped one: output_0 and not_digit."""
+def tiny_model():
+    """Return a tiny untrained model whose outputs differ from input to input."""
     import keras
 
-    from training import model, train
+    from training import model
 
     keras.utils.set_random_seed(3)
     trained = model.build_model((4, 4, 8))
     logits = trained.get_layer(model.LOGITS_NAME)
     kernel, bias = logits.get_weights()
     logits.set_weights([kernel * 20, np.linspace(-1, 1, len(bias)).astype(np.float32)])  # spread the outputs
-    return train.export(model.serving_model(trained, "softmax", 1.5), {}, tmp_path_factory.mktemp("models"))
+    return trained
+
+
+@slow.fixture(scope="module")
+def reader_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny model exported as training.train exported models before the uint8 grid: output_0 and not_digit."""
+    from training import model, train
+
+    return train.export(model.serving_model(tiny_model(), "softmax", 1.5), {}, tmp_path_factory.mktemp("models"))
+
+
+@slow.fixture(scope="module")
+def snapped_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny model exported as training.train exports the shipped one: folded and snapped to the uint8 grid."""
+    from training import model, quantize, train
+
+    snapped = quantize.snapped_model(tiny_model())
+    return train.export(model.serving_model(snapped, "softmax", 1.5), {}, tmp_path_factory.mktemp("models"))
 
 
 @pytest.fixture(scope="module")
@@ -89,11 +105,14 @@ def runtime_scripts(tmp_path_factory: pytest.TempPathFactory, reader_dir: Path) 
     return [*paths, JS_DIR / "conv2d.js"]
 
 
-def read_in_both(model: Path, runtime_scripts: list[Path], tmp_path: Path) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Return (names, SavedModel probabilities, TF.js probabilities) of the check inputs for the unquantized model."""
+def read_in_both(
+    model: Path, runtime_scripts: list[Path], tmp_path: Path, quantize: str = "none"
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Return (names, SavedModel probabilities, TF.js probabilities) of the check inputs for the model converted
+    with `quantize`."""
     names, images = parity.check_inputs()
     embedded = tmp_path / "embedded.js"
-    embedded.write_bytes(convert.convert_saved_model(model, "none").embedded_js())
+    embedded.write_bytes(convert.convert_saved_model(model, quantize).embedded_js())
     reference = parity.reference_probabilities(model, images)
     return names, reference, parity.tfjs_probabilities(embedded, runtime_scripts, images)
 
@@ -117,6 +136,17 @@ def test_unquantized_model_agrees_within_1e_4_in_tfjs(
     assert result.same_digit == 16
     assert len(set(reference[:, :10].argmax(axis=1))) > 1  # the inputs exercise more than one answer
     assert np.ptp(reference[:, 10]) > 0.01  # ... and more than one value of not_digit
+
+
+def test_a_model_on_the_uint8_grid_reads_the_same_from_uint8_weights(
+    reader_dir: Path, snapped_dir: Path, runtime_scripts: list[Path], tmp_path: Path
+) -> None:
+    names, reference, converted = read_in_both(snapped_dir, runtime_scripts, tmp_path, "uint8")
+    assert parity.compare(names, reference, converted, "uint8", "uint8").tolerance == 1e-4  # float32's
+    _, reference, converted = read_in_both(reader_dir, runtime_scripts, tmp_path, "uint8")
+    assert np.abs(reference - converted).max() > 1e-3  # off the grid, the converter's rounding shows
+    with pytest.raises(BuildError, match=r"allowed 0\.0001 with --quantize uint8 of a model on the uint8 grid"):
+        parity.compare(names, reference, converted, "uint8", "uint8")
 
 
 def test_the_check_runs_the_pages_convolution_kernel(

@@ -68,11 +68,19 @@ def test_smoke_run_exports_a_calibrated_savedmodel_with_both_outputs(train, mnis
     assert (probabilities >= 0).all()
     assert ((not_digit >= 0) & (not_digit <= 1)).all()
     np.testing.assert_array_equal(exports.load_classifier(model_dir)(test_images), probabilities)
+    from training import quantize
+
+    variables = tf.saved_model.load(str(model_dir)).variables
+    weights = [variable.numpy() for variable in variables if variable.dtype == tf.float32]  # not dropout's seed
+    assert len(weights) == 8  # 3 convolutions with their folded biases, the dense layer's kernel and bias
+    for weight in weights:  # each on its uint8 grid: the page reads these very weights
+        np.testing.assert_allclose(quantize.snapped(weight), weight, rtol=1e-6, atol=0)
 
     model_metrics.read(model_dir)  # every field the build and the gate require, each plausible
     metrics = json.loads((model_dir / "metrics.json").read_text())
     assert metrics["version"] == model_dir.name
     assert metrics["epochs"] == 1
+    assert metrics["weight_grid"] == "uint8"
     assert metrics["held_out_images"] == 300
     parts = metrics["training_parts"]
     assert parts["mnist"] == 1200
