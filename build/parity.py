@@ -151,7 +151,7 @@ def compare(
         output = OUTPUT_COLUMNS[column] if column < len(OUTPUT_COLUMNS) else f"column {column}"
         raise BuildError(
             f"the converted model disagrees with the SavedModel: on the built-in input '{names[worst]}' "
-            f"a probability differs by {result.max_difference:.3g} (allowed {tolerance:g} with --quantize {quantize}{grid}; "
-            f"output {output}); same digit on {result.same_digit} of {result.inputs} inputs"
+            f"a probability differs by {result.max_difference:.3g} "
+            f"(allowed {tolerance:g} with --quantize {quantize}{grid}; output {output}); same digit on {result.same_digit} of {result.inputs} inputs"
         )
     return result
