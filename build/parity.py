@@ -152,6 +152,7 @@ def compare(
         raise BuildError(
             f"the converted model disagrees with the SavedModel: on the built-in input '{names[worst]}' "
             f"a probability differs by {result.max_difference:.3g} "
-            f"(allowed {tolerance:g} with --quantize {quantize}{grid}; output {output}); same digit on {result.same_digit} of {result.inputs} inputs"
+            f"(allowed {tolerance:g} with --quantize {quantize}{grid}; output {output}); "
+            f"same digit on {result.same_digit} of {result.inputs} inputs"
         )
     return result
