@@ -2,8 +2,8 @@
 
 The page ships one byte per weight, so twice the parameters of float16 fit in the same bytes. The converter
 (`tensorflowjs.quantization`) stores each weight tensor as min + q * scale, q in 0..255, with the range
-nudged so that 0 is exact. Left to the converter, rounding changes a few answers (the float model read
-9,996 of MNIST's 10,000 test digits as its uint8 copy did: build/config.py). A weight that already lies on
+nudged so that 0 is exact. Left to the converter, that rounding changes a few answers (a uint8 copy read
+9,996 of MNIST's 10,000 test digits as its float model did: build/config.py). A weight that already lies on
 its tensor's grid comes back from that rounding unchanged, so the exported SavedModel, what training
 measures and what the page runs are one model. Batch norm is folded first because the converter folds it
 before quantizing: the grid belongs to the folded weights.
@@ -47,8 +47,8 @@ def folded(model: keras.Model) -> keras.Model:
 
     from training.model import LOGITS_NAME, build_model
 
-    convolutions_kinds = (keras.layers.Conv2D, keras.layers.SeparableConv2D)
-    convolutions = [layer for layer in model.layers if isinstance(layer, convolutions_kinds)]
+    convolution_layers = (keras.layers.Conv2D, keras.layers.SeparableConv2D)
+    convolutions = [layer for layer in model.layers if isinstance(layer, convolution_layers)]
     norms = [layer for layer in model.layers if isinstance(layer, keras.layers.BatchNormalization)]
     separable = [isinstance(layer, keras.layers.SeparableConv2D) for layer in convolutions]
     copy = build_model(
@@ -56,7 +56,7 @@ def folded(model: keras.Model) -> keras.Model:
         separable_from=separable.index(True) if True in separable else len(separable),
         batch_norm=False,
     )
-    copies = [layer for layer in copy.layers if isinstance(layer, convolutions_kinds)]
+    copies = [layer for layer in copy.layers if isinstance(layer, convolution_layers)]
     for source, norm, target in zip(convolutions, norms, copies, strict=True):
         gamma, beta, mean, variance = norm.get_weights()
         factor = gamma / np.sqrt(variance + norm.epsilon)
