@@ -29,6 +29,8 @@ def test_smoke_run_exports_a_calibrated_savedmodel_with_both_outputs(train, mnis
                 "--data-dir",
                 str(mnist_dir),
                 "--epochs",
+                "2",
+                "--plain-epochs",
                 "1",
                 "--limit",
                 "1500",
@@ -79,7 +81,8 @@ def test_smoke_run_exports_a_calibrated_savedmodel_with_both_outputs(train, mnis
     model_metrics.read(model_dir)  # every field the build and the gate require, each plausible
     metrics = json.loads((model_dir / "metrics.json").read_text())
     assert metrics["version"] == model_dir.name
-    assert metrics["epochs"] == 1
+    assert metrics["epochs"] == 2
+    assert metrics["plain_epochs"] == 1
     assert metrics["weight_grid"] == "uint8"
     assert metrics["held_out_images"] == 300
     parts = metrics["training_parts"]
@@ -142,8 +145,8 @@ def recorded_recipe(train, monkeypatch: pytest.MonkeyPatch) -> dict:
     def make_training_data(mnist, limit, held_out, printed_digits, digit_crops, non_digits):
         recorded.update(limit=limit, held_out=held_out, printed=printed_digits, crops=digit_crops, non=non_digits)
 
-    def fit(training, epochs, head, stage_filters, log_dir, init_from):
-        recorded.update(epochs=epochs, head=head, stages=stage_filters, init_from=init_from)
+    def fit(training, epochs, head, stage_filters, log_dir, init_from, plain_epochs):
+        recorded.update(epochs=epochs, head=head, stages=stage_filters, init_from=init_from, plain=plain_epochs)
         raise ValueError("stopped before training")
 
     monkeypatch.setattr(train, "make_training_data", make_training_data)
@@ -160,6 +163,7 @@ def test_no_flags_is_the_shipped_recipe(train, recorded_recipe: dict, capsys) ->
         "crops": train.DIGIT_CROPS,
         "non": train.NON_DIGITS,
         "epochs": train.EPOCHS,
+        "plain": None,  # the last sixth of the epochs
         "head": train.HEAD,
         "stages": train.STAGE_FILTERS,
         "init_from": None,  # from scratch: the held-out slice is unseen by every weight
@@ -201,3 +205,8 @@ def test_the_readme_states_the_recipe_make_model_runs(train) -> None:
     assert f"{train.PRINTED_DIGITS // 1000}k printed digits" in paragraph
     assert f"{train.DIGIT_CROPS // 1000}k digit crops" in paragraph
     assert f"{train.NON_DIGITS // 1000}k rendered non-digits" in paragraph
+
+
+def test_plain_epochs_beyond_the_schedule_are_refused(train) -> None:
+    with pytest.raises(ValueError, match="--plain-epochs 4 must be from 0 to the 3 epochs of the schedule"):
+        train.train(None, epochs=3, plain_epochs=4)
