@@ -236,6 +236,12 @@ def format_percent(value: float | None) -> str:
     return NOT_MEASURED if value is None else f"{value * 100:.2f}%"
 
 
+def _epochs(metrics: ModelMetrics) -> str:
+    """Return the epochs, and how many of the last ones saw the pictures without augmentation."""
+    plain = metrics.get("plain_epochs", 0)
+    return f"{metrics['epochs']} (the last {plain} without augmentation)" if plain else f"{metrics['epochs']}"
+
+
 def _created(version: str) -> str:
     """Return the export time encoded in a model's `<unix-timestamp>` directory name."""
     if not version.isdigit():
@@ -270,7 +276,7 @@ def _details(metrics: ModelMetrics) -> list[dict]:
         trained_on += f" ({held_out:,} more held out for calibration)"
     details = [
         {"label": "Trained on", "value": trained_on},
-        {"label": "Training epochs", "value": f"{metrics['epochs']}"},
+        {"label": "Training epochs", "value": _epochs(metrics)},
         {"label": "Training time", "value": f"{metrics['training_seconds']:.0f} s"},
     ]
     if metrics["versions"]:

@@ -73,6 +73,7 @@ class ModelMetrics(TypedDict):
     # "uint8": the SavedModel's weights lie on the converter's uint8 grid (training/quantize.py), so the build
     # ships them as uint8 by default and loses nothing; absent for the models before
     weight_grid: NotRequired[str]
+    plain_epochs: NotRequired[int]  # of the last epochs, how many saw the pictures without augmentation
 
 
 class MetricsError(ValueError):
@@ -210,6 +211,7 @@ REQUIRED: dict[str, Kind] = {
 # Optional field -> (what it must be, the test), checked when present.
 OPTIONAL: dict[str, Kind] = {
     "weight_grid": ('"uint8", the one grid training snaps to', lambda value: value == "uint8"),
+    "plain_epochs": ("a whole number of epochs >= 0", lambda value: _is_count(value)),
     "training_parts": (
         "a mapping of image counts",
         lambda value: isinstance(value, dict) and all(map(_is_count, value.values())),

@@ -34,6 +34,8 @@ def test_model_card_formats_metrics_for_display() -> None:
     on_grid = model_card.model_card("1795595699", {**metrics, "weight_grid": "uint8"}, 52_345, "uint8")
     assert on_grid["quantization"].startswith("uint8 (")
     assert on_grid["quantization"].endswith("trained onto these steps, so the page computes the figures below")
+    plain = model_card.model_card("1795595699", {**metrics, "plain_epochs": 3}, 52_345, "float16")
+    assert plain["details"][1] == {"label": "Training epochs", "value": "17 (the last 3 without augmentation)"}
     assert card["test_accuracy"] == "99.21%"
     assert card["per_class"][9] == {"digit": 9, "accuracy": "97.62%"}
     assert card["test_set"] == "10,000 MNIST test images"

@@ -94,6 +94,8 @@ def test_every_missing_required_field_is_listed(tmp_path: Path) -> None:
         ),
         ({"benchmark": {"uploads": "97%"}}, "benchmark must be a mapping of {accuracy, count} results"),
         ({"training_parts": {"mnist": -5}}, "training_parts must be a mapping of image counts"),
+        ({"weight_grid": "float16"}, 'weight_grid must be "uint8", the one grid training snaps to'),
+        ({"plain_epochs": 2.5}, "plain_epochs must be a whole number of epochs >= 0"),
     ],
 )
 def test_impossible_or_misshapen_figures_are_refused(tmp_path: Path, changes: dict, problem: str) -> None:
