@@ -54,8 +54,8 @@ def test_classify_matches_the_savedmodel_on_mnist(http_app, mnist_dir, built_sit
 
 
 def test_the_page_from_disk_reads_exactly_as_over_http(browser, http_app, mnist_dir, built_site):
-    """From disk the page widens the float16 weights itself (Float16Array, model.js), over http TF.js does:
-    the same weights, so the same probabilities to the last bit."""
+    """From disk the weights come base64-encoded in embedded.js, over http as the shards: the same weights, so
+    the same probabilities to the last bit."""
     images = data.load_mnist(mnist_dir).test_images[:50]
     pixels = (images.reshape(len(images), -1).astype(np.float32) / 255).round(6).tolist()
     disk_app, _ = new_page(browser, (built_site / "index.html").as_uri(), {"width": 1280, "height": 900}, axe=False)

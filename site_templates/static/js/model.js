@@ -69,43 +69,6 @@
     return bytes.buffer;
   }
 
-  // [weightSpecs, weightData] with every float16 weight widened to float32 by Float16Array (exact), or both as
-  // they came where the browser has no Float16Array or a weight is of a kind this does not size. TF.js widens
-  // them itself, but rebuilds its lookup tables for each weight, in code that runs once, cold (README,
-  // "Cold start": the graph is built a few ms sooner).
-  const BYTES_PER_VALUE = { float32: 4, int32: 4, bool: 1 };
-
-  function widenFloat16(weightSpecs, weightData) {
-    if (typeof Float16Array !== "function") return [weightSpecs, weightData];
-    const specs = [];
-    const parts = [];
-    let offset = 0;
-    for (const spec of weightSpecs) {
-      const count = spec.shape.reduce((product, size) => product * size, 1);
-      const quantization = spec.quantization;
-      if (quantization && quantization.dtype === "float16" && spec.dtype === "float32" && offset % 2 === 0) {
-        parts.push(new Float32Array(new Float16Array(weightData, offset, count)));
-        offset += 2 * count;
-        const widened = Object.assign({}, spec);
-        delete widened.quantization;
-        specs.push(widened);
-      } else if (!quantization && BYTES_PER_VALUE[spec.dtype]) {
-        parts.push(new Uint8Array(weightData, offset, count * BYTES_PER_VALUE[spec.dtype]));
-        offset += count * BYTES_PER_VALUE[spec.dtype];
-        specs.push(spec);
-      } else {
-        return [weightSpecs, weightData];
-      }
-    }
-    const bytes = new Uint8Array(parts.reduce((total, part) => total + part.byteLength, 0));
-    let at = 0;
-    for (const part of parts) {
-      bytes.set(new Uint8Array(part.buffer, part.byteOffset, part.byteLength), at);
-      at += part.byteLength;
-    }
-    return [specs, bytes.buffer];
-  }
-
   // window.snapmathEmbeddedModel = {modelJson, weightsBase64}: the same model.json, with all
   // weight shards concatenated in manifest order, which is the order weightSpecs lists them.
   async function loadEmbedded(tf, config, onProgress, scriptLoaded) {
@@ -120,9 +83,9 @@
     const weightSpecs = modelJson.weightsManifest.flatMap(function (group) {
       return group.weights;
     });
-    const [specs, weightData] = widenFloat16(weightSpecs, base64ToArrayBuffer(embedded.weightsBase64));
+    const weightData = base64ToArrayBuffer(embedded.weightsBase64);
     mark("weights-decoded");
-    const artifacts = tf.io.getModelArtifactsForJSONSync(modelJson, specs, weightData);
+    const artifacts = tf.io.getModelArtifactsForJSONSync(modelJson, weightSpecs, weightData);
     const model = await tf.loadGraphModel(tf.io.fromMemory(artifacts));
     onProgress(1);
     return model;
