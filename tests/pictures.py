@@ -247,6 +247,39 @@ def beside_a_cells_frame_line() -> tuple[str, np.ndarray]:
     return "7", to_rgba(np.asarray(cell, dtype=np.float64))
 
 
+# Where in_a_scanned_cells_dashed_frame draws its 4 (x, y, width, height in pixels, the pen's width included).
+FOUR_IN_A_DASHED_CELL = (66, 56, 78, 98)
+
+
+def dashed_line(draw: ImageDraw.ImageDraw, start: tuple[int, int], end: tuple[int, int], width: int) -> None:
+    """Draw a straight line broken into dashes of 30 px with gaps of 12 px, as a scan loses parts of a thin line."""
+    (x0, y0), (x1, y1) = start, end
+    length = max(abs(x1 - x0), abs(y1 - y0))
+    for offset in range(0, length, 42):
+        stop = min(offset + 30, length)
+        draw.line(
+            [
+                (x0 + (x1 - x0) * offset / length, y0 + (y1 - y0) * offset / length),
+                (x0 + (x1 - x0) * stop / length, y0 + (y1 - y0) * stop / length),
+            ],
+            fill=(40, 40, 40),
+            width=width,
+        )
+
+
+@_digit_picture
+def in_a_scanned_cells_dashed_frame() -> tuple[str, np.ndarray]:
+    """A form cell cut out of a scan: its frame's lines run from edge to edge, 4.5 % of the picture thick (a
+    ruled line is thinner) and broken into dashes; a 4 written inside."""
+    x, y, width, height = FOUR_IN_A_DASHED_CELL
+    cell = draw_digit((200, 200), "4", (x + 5, y + 5, x + width - 5, y + height - 5), (20, 30, 90), 9, (246, 246, 242))
+    draw = ImageDraw.Draw(cell)
+    for at in (22, 178):
+        dashed_line(draw, (0, at), (200, at), 9)
+        dashed_line(draw, (at, 0), (at, 200), 9)
+    return "4", to_rgba(np.asarray(cell, dtype=np.float64))
+
+
 @_digit_picture
 def tiny_8x8() -> tuple[str, np.ndarray]:
     tiny = np.full((8, 8, 3), 255.0)

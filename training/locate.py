@@ -293,10 +293,12 @@ def find_marks(image: np.ndarray, background: np.ndarray, spec: dict) -> tuple[n
     return distance > np.float32(floor), contrast
 
 
-def run_lengths(mask: np.ndarray, bridge: int = 0) -> np.ndarray:
+def run_lengths(mask: np.ndarray, bridge: int = 0, dash_gap: int = 0, min_dash: int = 0) -> np.ndarray:
     """Return int32 [h,w]: for each marked pixel, the length of the horizontal run it belongs to.
 
-    Runs separated by at most `bridge` unmarked pixels count as one (a faint line breaks up)."""
+    Runs separated by at most `bridge` unmarked pixels count as one (a faint line breaks up), and so do
+    runs of at least `min_dash` pixels each separated by at most `dash_gap` (a dashed line, or one a scan
+    broke up; a stroke crossing it is too short to be a dash)."""
     height, width = mask.shape
     lengths = np.zeros((height, width), dtype=np.int32)
     padded = np.zeros((height, width + 2), dtype=np.int8)
@@ -308,7 +310,11 @@ def run_lengths(mask: np.ndarray, bridge: int = 0) -> np.ndarray:
         index = 0
         while index < len(starts):
             last = index
-            while last + 1 < len(starts) and starts[last + 1] - ends[last] <= bridge:
+            while last + 1 < len(starts):
+                gap = starts[last + 1] - ends[last]
+                dashes = min(ends[last] - starts[last], ends[last + 1] - starts[last + 1]) >= min_dash
+                if not (gap <= bridge or (gap <= dash_gap and dashes)):
+                    break
                 last += 1
             for run in range(index, last + 1):
                 lengths[row, starts[run] : ends[run]] = ends[last] - starts[index]
@@ -321,13 +327,19 @@ def shear_offsets(width: int, slope: float) -> np.ndarray:
     return np.array([math.floor(-slope * (column - width / 2) + 0.5) for column in range(width)], dtype=np.int64)
 
 
+def edge_to_edge(band: np.ndarray, min_length: int, span: float) -> bool:
+    """Return whether a band's pixels cover min_length columns and reach across `span` of its width."""
+    covered = np.flatnonzero(band.any(axis=0))
+    return len(covered) >= min_length and covered[-1] - covered[0] + 1 >= span * band.shape[1]
+
+
 def level_lines(mask: np.ndarray, slope: float, spec: dict) -> np.ndarray:
     """Return bool [h,w]: marked pixels on lines of one slope (ruled, squared-paper or margin lines).
 
     The mask is sheared so those lines run level. A pixel is on a line when the sheared mask,
-    thickened by tilt_rows across the line and with small breaks bridged, runs on for min_length,
-    and the mark is thin there (a stroke crossing the line is thick across it, so it keeps its
-    pixels). A digit's own long stroke (a 7's bar, a 1 filling the frame) passes that test too, so
+    thickened by tilt_rows across the line and with small breaks and the gaps between dashes bridged,
+    runs on for min_length, and the mark is thin there (a stroke crossing the line is thick across it,
+    so it keeps its pixels). A digit's own long stroke (a 7's bar, a 1 filling the frame) passes that test too, so
     lines count only where paper has them: several, parallel. A lone line stays a mark; if it is
     not part of the digit, drop_stray_marks and the scoring deal with it."""
     settings = spec["locate"]["lines"]
@@ -343,7 +355,9 @@ def level_lines(mask: np.ndarray, slope: float, spec: dict) -> np.ndarray:
         thickened[tilt:] |= sheared[:-tilt]
         thickened[:-tilt] |= sheared[tilt:]
     min_length = max(2, round_half_up(settings["min_length_fraction"] * width))
-    long_enough = (run_lengths(thickened, settings["bridge"]) >= min_length) & sheared
+    dash_gap = round_half_up(settings["dash_gap_fraction"] * width)
+    min_dash = max(2, round_half_up(settings["min_dash_fraction"] * width))
+    long_enough = (run_lengths(thickened, settings["bridge"], dash_gap, min_dash) >= min_length) & sheared
     # Bands of sheared rows holding such runs, one per line; a band is a line when it covers min_length columns.
     counts = long_enough.sum(axis=1)
     lines = []
@@ -359,12 +373,22 @@ def level_lines(mask: np.ndarray, slope: float, spec: dict) -> np.ndarray:
             lines.append((first, row))
     if len(lines) < settings["min_lines"]:
         return np.zeros_like(mask)
-    on_line = np.zeros(len(counts), dtype=bool)
+    # How thick a line may be: a ruled line up to max_thickness_fraction of the picture; a line from edge to
+    # edge (a form's frame, cut around one cell) up to thickness_ratio x its own typical thickness, at most
+    # max_line_thickness_fraction: a digit's stroke as thick stops short of the picture's edges.
+    thickness = np.zeros_like(sheared, dtype=np.int32)
+    thickness[rows, columns] = run_lengths(mask.T).T
+    floor = max(1, round_half_up(settings["max_thickness_fraction"] * max(height, width)))
+    cap = max(1, round_half_up(settings["max_line_thickness_fraction"] * max(height, width)))
+    found = np.zeros_like(sheared)
     for first, stop in lines:
-        on_line[first:stop] = True
-    found = long_enough & on_line[:, None]
-    thin = max(1, round_half_up(settings["max_thickness_fraction"] * max(height, width))) >= run_lengths(mask.T).T
-    return found[rows, columns] & thin
+        band, across = long_enough[first:stop], thickness[first:stop]
+        own = order_statistic(across[band], 50)
+        thin = band & (across <= max(floor, min(cap, round_half_up(settings["thickness_ratio"] * own))))
+        if not edge_to_edge(thin, min_length, settings["edge_span"]):
+            thin = band & (across <= floor)
+        found[first:stop] = thin
+    return found[rows, columns]
 
 
 def line_pixels(mask: np.ndarray, spec: dict) -> np.ndarray:

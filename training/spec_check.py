@@ -101,6 +101,11 @@ RULES: dict[str, Rule] = {
         bridge=Rule("int", min=0),
         min_length_fraction=FRACTION,
         max_thickness_fraction=FRACTION,
+        max_line_thickness_fraction=FRACTION,
+        thickness_ratio=Rule("number", min=1),
+        edge_span=FRACTION,
+        dash_gap_fraction=FRACTION,
+        min_dash_fraction=FRACTION,
         min_lines=COUNT,
     ),
     **_section(

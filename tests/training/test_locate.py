@@ -287,6 +287,42 @@ def test_a_cells_frame_line_beside_the_digit_is_not_read_as_a_1():
     assert len(locate.locate(image[..., :3], without_the_rule).digits) == 2  # the line and the 7
 
 
+def test_run_lengths_join_the_dashes_of_a_line_but_not_a_stroke_crossing_it():
+    row = np.zeros((1, 60), dtype=bool)
+    row[0, 0:10] = row[0, 18:28] = True  # two dashes 8 apart
+    row[0, 36:38] = True  # a stroke crossing, 8 further
+    lengths = locate.run_lengths(row, bridge=2, dash_gap=8, min_dash=5)
+    assert set(lengths[0, 0:28][row[0, 0:28]]) == {28}
+    assert set(lengths[0, 36:38]) == {2}
+    assert set(locate.run_lengths(row, bridge=2)[0, 0:10]) == {10}  # without dashes, each run is its own
+
+
+def test_a_scanned_cells_thick_dashed_frame_is_not_part_of_the_digit():
+    # The frame's lines are broken into dashes and thicker than a ruled line, and the 4 touches none of
+    # them: only the 4 is read. Neither bridging the dashes nor a line's own thickness, and the frame stays.
+    _, image = pictures.in_a_scanned_cells_dashed_frame()
+    assert inside(one_digit_box(image), pictures.FOUR_IN_A_DASHED_CELL, slack=6)
+    lines = SPEC["locate"]["lines"]
+    for change in ({"dash_gap_fraction": 0}, {"max_line_thickness_fraction": lines["max_thickness_fraction"]}):
+        spec = {**SPEC, "locate": {**SPEC["locate"], "lines": {**lines, **change}}}
+        assert not any(
+            inside(digit.box, pictures.FOUR_IN_A_DASHED_CELL, slack=6)
+            for digit in preprocess.preprocess(image, spec).digits
+        )
+
+
+def test_a_bold_digits_long_straight_stroke_is_not_a_line():
+    # A bold 1 and a 7 as tall as a thick frame's cell, the frame's lines run from edge to edge: the lines'
+    # thickness allows for the strokes, but they stop short of the edges, so the digits are read whole.
+    image = canvas(200, 200, (246, 246, 242))
+    draw = ImageDraw.Draw(image)
+    for at in (8, 192):
+        draw.line([(0, at), (200, at)], fill=(40, 40, 40), width=9)
+        draw.line([(at, 0), (at, 200)], fill=(40, 40, 40), width=9)
+    boxes = located_boxes(draw_strokes(image, [*one(30, 30, 140), *seven(90, 30, 140)], width=9))
+    assert [box[3] for box in boxes] == [pytest.approx(150, abs=12)] * 2
+
+
 def test_a_1_cropped_as_tight_as_the_digit_beside_it_is_kept():
     # "17" cropped tight: the 1 runs from edge to edge, but so does the 7, so both are read.
     image = draw_strokes(canvas(280, 200), [*one(30, 4, 192), *seven(120, 4, 192)], width=9)

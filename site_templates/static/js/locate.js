@@ -408,10 +408,12 @@
   }
 
   // Int32Array [h*w]: for each marked pixel, the length of the horizontal run it belongs to, runs
-  // separated by at most `bridge` unmarked pixels counting as one.
-  function runLengths(mask, bridge = 0) {
+  // separated by at most `bridge` unmarked pixels counting as one, and so runs of at least `minDash`
+  // pixels each separated by at most `dashGap` (a dashed line; see the Python twin).
+  function runLengths(mask, bridge = 0, dashGap = 0, minDash = 0) {
     const { height, width, data } = mask;
     const lengths = new Int32Array(height * width);
+    const maxGap = Math.max(bridge, dashGap);
     for (let row = 0; row < height; row++) {
       const base = row * width;
       let x = 0;
@@ -421,14 +423,20 @@
           continue;
         }
         const start = x;
+        let runStart = x;
         let end = x;
         // Extend over runs and bridged gaps: `end` is one past the last marked pixel of the chain.
         for (;;) {
           while (end < width && data[base + end]) end++;
           let next = end;
-          while (next < width && !data[base + next] && next - end < bridge) next++;
-          if (next < width && data[base + next] && next - end <= bridge) end = next;
-          else break;
+          while (next < width && !data[base + next] && next - end < maxGap) next++;
+          if (!(next < width && data[base + next] && next - end <= maxGap)) break;
+          let nextEnd = next;
+          while (nextEnd < width && data[base + nextEnd]) nextEnd++;
+          const dashes = Math.min(end - runStart, nextEnd - next) >= minDash;
+          if (!(next - end <= bridge || dashes)) break;
+          runStart = next;
+          end = next;
         }
         for (let at = start; at < end; at++) if (data[base + at]) lengths[base + at] = end - start;
         x = end;
@@ -447,6 +455,24 @@
   // How many columns a line must cover on a mask `width` wide.
   function lineMinLength(width, spec) {
     return Math.max(2, roundHalfUp(spec.locate.lines.min_length_fraction * width));
+  }
+
+  // Whether a band's pixels (isMarked(shearedRow, x)) cover minLength columns and reach across edge_span of the width.
+  function edgeToEdge(first, stop, width, isMarked, minLength, settings) {
+    let covered = 0;
+    let firstColumn = -1;
+    let lastColumn = -1;
+    for (let x = 0; x < width; x++) {
+      for (let shearedRow = first; shearedRow < stop; shearedRow++) {
+        if (isMarked(shearedRow, x)) {
+          covered++;
+          if (firstColumn < 0) firstColumn = x;
+          lastColumn = x;
+          break;
+        }
+      }
+    }
+    return covered >= minLength && lastColumn - firstColumn + 1 >= settings.edge_span * width;
   }
 
   // mask: marked pixels on lines of one slope (ruled, squared-paper or margin lines), found on the mask
@@ -481,7 +507,9 @@
       }
     }
     const minLength = lineMinLength(width, spec);
-    const runs = runLengths(thickened, settings.bridge);
+    const dashGap = roundHalfUp(settings.dash_gap_fraction * width);
+    const minDash = Math.max(2, roundHalfUp(settings.min_dash_fraction * width));
+    const runs = runLengths(thickened, settings.bridge, dashGap, minDash);
     const longEnough = new Uint8Array(shearedHeight * width);
     const counts = new Int32Array(shearedHeight);
     for (let index = 0; index < longEnough.length; index++) {
@@ -513,15 +541,28 @@
     }
     const result = makeMask(height, width);
     if (lines.length < settings.min_lines) return result;
-    const maxThickness = Math.max(1, roundHalfUp(settings.max_thickness_fraction * Math.max(height, width)));
+    // How thick a line may be: a ruled line up to max_thickness_fraction of the picture; a line from edge to
+    // edge (a form's frame) up to thickness_ratio x its own typical thickness (see the Python twin).
+    const floor = Math.max(1, roundHalfUp(settings.max_thickness_fraction * Math.max(height, width)));
+    const cap = Math.max(1, roundHalfUp(settings.max_line_thickness_fraction * Math.max(height, width)));
     // Only the lines' own sheared rows hold line pixels: map each back to its row in the mask.
+    const maskIndex = (shearedRow, x) => (shearedRow - offsets[x] - shift) * width + x;
     for (const [first, stop] of lines) {
+      const across = [];
       for (let shearedRow = first; shearedRow < stop; shearedRow++) {
         for (let x = 0; x < width; x++) {
-          if (!longEnough[shearedRow * width + x]) continue;
-          const index = (shearedRow - offsets[x] - shift) * width + x;
-          if (thickness[index] <= maxThickness) result.data[index] = 1;
+          if (longEnough[shearedRow * width + x]) across.push(thickness[maskIndex(shearedRow, x)]);
         }
+      }
+      const own = orderStatistic(Float32Array.from(across), 50);
+      const limit = Math.max(floor, Math.min(cap, roundHalfUp(settings.thickness_ratio * own)));
+      const thinAt = (shearedRow, x, most) =>
+        longEnough[shearedRow * width + x] && thickness[maskIndex(shearedRow, x)] <= most;
+      const most = edgeToEdge(first, stop, width, (shearedRow, x) => thinAt(shearedRow, x, limit), minLength, settings)
+        ? limit
+        : floor;
+      for (let shearedRow = first; shearedRow < stop; shearedRow++) {
+        for (let x = 0; x < width; x++) if (thinAt(shearedRow, x, most)) result.data[maskIndex(shearedRow, x)] = 1;
       }
     }
     return result;
