@@ -247,6 +247,16 @@ def beside_a_cells_frame_line() -> tuple[str, np.ndarray]:
     return "7", to_rgba(np.asarray(cell, dtype=np.float64))
 
 
+@_digit_picture
+def bold_one_on_shaded_paper() -> tuple[str, np.ndarray]:
+    """A bold 1 filling half the picture on paper darkening from corner to corner: a photo's light, so the
+    1 is as long and thin as a sheet's edge, but it is the only mark and reaches no edge of the picture."""
+    paper = paper_texture((210, 190), (226, 170, 190), 3, seed=4)
+    rows, columns = np.mgrid[0:190, 0:210]
+    paper *= (1 - 0.35 * (rows / 190 + columns / 210) / 2)[..., None]
+    return written_on(paper, "1", (60, 45, 100, 150), 8, (60, 20, 70))
+
+
 # Where in_a_scanned_cells_dashed_frame draws its 4 (x, y, width, height in pixels, the pen's width included).
 FOUR_IN_A_DASHED_CELL = (66, 56, 78, 98)
 

@@ -516,6 +516,17 @@ def off_the_desk(components: list[Mark], labels: np.ndarray, on_paper: np.ndarra
     return [component for component in components if touching[component.labels[0]] == 0]
 
 
+def reaches_border(mark: Mark, height: int, width: int, spec: dict) -> bool:
+    """Return whether a mark comes within the edge band of any side of the picture."""
+    band = spec["locate"]["stray"]["edge_band_fraction"]
+    return (
+        mark.top <= band * height
+        or mark.left <= band * width
+        or mark.bottom >= (1 - band) * height - 1
+        or mark.right >= (1 - band) * width - 1
+    )
+
+
 def is_long_line(mark: Mark, height: int, width: int, spec: dict) -> bool:
     """Return whether a mark is a thin line longer than a digit can be in a photo: a sheet's edge, a fold, a cable.
 
@@ -528,7 +539,8 @@ def is_long_line(mark: Mark, height: int, width: int, spec: dict) -> bool:
 
 def drop_stray_marks(components: list[Mark], height: int, width: int, even: bool, spec: dict) -> list[Mark]:
     """Return the components that may belong to a digit: no specks, no flat dashes, no lines along the edge,
-    no hollow frame drawn around other marks; in a photo (unevenly lit), no line longer than a digit."""
+    no hollow frame drawn around other marks; in a photo (unevenly lit), no line longer than a digit unless
+    it is the only mark and reaches no edge."""
     settings = spec["locate"]["stray"]
     if not components:
         return []
@@ -541,8 +553,14 @@ def drop_stray_marks(components: list[Mark], height: int, width: int, even: bool
         and component.width < settings["line_elongation"] * component.height
         and not is_edge_line(component, height, width, spec)
         and not is_frame_corner(component, height, width, spec)
-        and (even or not is_long_line(component, height, width, spec))
     ]
+    if not even:
+        # A photo's long thin lines are sheets' edges, folds and cables, unless one stands alone on the paper,
+        # away from the picture's edges: that is the mark someone made, a bold 1 filling the picture.
+        lines = [component for component in kept if is_long_line(component, height, width, spec)]
+        kept = [component for component in kept if component not in lines]
+        if not kept and len(lines) == 1 and not reaches_border(lines[0], height, width, spec):
+            kept = lines
     # A thin upright line from the picture's top edge to its bottom edge, much taller than every other mark
     # that may be a digit, is a cell's frame, not a 1 (a 1 cropped tight is as tall as the digits beside it).
     frame_lines = [component for component in kept if is_frame_line(component, height, width, spec)]

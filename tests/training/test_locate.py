@@ -323,6 +323,22 @@ def test_a_bold_digits_long_straight_stroke_is_not_a_line():
     assert [box[3] for box in boxes] == [pytest.approx(150, abs=12)] * 2
 
 
+def test_a_photos_long_thin_line_is_read_only_when_it_is_the_one_mark_away_from_the_edges():
+    # On unevenly lit paper a line half the picture long is a sheet's edge, a fold or a cable; a bold 1 is as
+    # long and thin, and is read when it stands alone away from the picture's edges.
+    _, image = pictures.bold_one_on_shaded_paper()
+    (box,) = located_boxes(Image.fromarray(image))
+    assert inside(box, (68, 41, 19, 110), slack=4)
+    # The same stroke reaching the picture's edge, or beside another mark, is a line and is dropped.
+    mark = locate.Mark(42, 150, 68, 86, 1001, (1,))
+    assert locate.is_long_line(mark, 190, 210, SPEC)
+    assert locate.drop_stray_marks([mark], 190, 210, False, SPEC) == [mark]
+    at_the_edge = locate.Mark(0, 108, 68, 86, 1001, (1,))
+    assert locate.drop_stray_marks([at_the_edge], 190, 210, False, SPEC) == []
+    digit = locate.Mark(40, 80, 120, 150, 600, (2,))
+    assert locate.drop_stray_marks([mark, digit], 190, 210, False, SPEC) == [digit]
+
+
 def test_a_1_cropped_as_tight_as_the_digit_beside_it_is_kept():
     # "17" cropped tight: the 1 runs from edge to edge, but so does the 7, so both are read.
     image = draw_strokes(canvas(280, 200), [*one(30, 4, 192), *seven(120, 4, 192)], width=9)

@@ -792,6 +792,17 @@
     return (top || bottom) && (left || right) && !(top && bottom && left && right) && longSide && sparse;
   }
 
+  // Whether a mark comes within the edge band of any side of the picture.
+  function reachesBorder(mark, height, width, spec) {
+    const band = spec.locate.stray.edge_band_fraction;
+    return (
+      mark.top <= band * height ||
+      mark.left <= band * width ||
+      mark.bottom >= (1 - band) * height - 1 ||
+      mark.right >= (1 - band) * width - 1
+    );
+  }
+
   // Whether a mark is a thin upright line running from the picture's top edge to its bottom edge.
   function isFrameLine(mark, height, width, spec) {
     const settings = spec.locate.stray;
@@ -832,9 +843,15 @@
         component.area >= minimum &&
         widthOf(component) < settings.line_elongation * heightOf(component) &&
         !isEdgeLine(component, height, width, spec) &&
-        !isFrameCorner(component, height, width, spec) &&
-        (even || !isLongLine(component, height, width, spec)),
+        !isFrameCorner(component, height, width, spec),
     );
+    if (!even) {
+      // A photo's long thin lines are sheets' edges, folds and cables, unless one stands alone on the paper,
+      // away from the picture's edges: that is the mark someone made, a bold 1 filling the picture.
+      const lines = kept.filter((component) => isLongLine(component, height, width, spec));
+      kept = kept.filter((component) => !lines.includes(component));
+      if (!kept.length && lines.length === 1 && !reachesBorder(lines[0], height, width, spec)) kept = lines;
+    }
     // A thin upright line from the picture's top edge to its bottom edge, much taller than every other mark
     // that may be a digit, is a cell's frame, not a 1 (a 1 cropped tight is as tall as the digits beside it).
     const frameLines = kept.filter((component) => isFrameLine(component, height, width, spec));
