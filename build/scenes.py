@@ -409,6 +409,8 @@ def place_digit(
     """Return (top, left) on the sheet where the ink lies on the sheet and wholly inside the frame, or None."""
     sheet_height, sheet_width = sheet_hw
     ink_height, ink_width = ink_hw
+    if ink_height > 0.92 * sheet_height or ink_width > 0.92 * sheet_width:
+        return None  # wider or taller than the sheet inside its margins
     margin = 0.03 * min(frame_wh)
     for _ in range(60):
         top = rng.uniform(0.04 * sheet_height, sheet_height - ink_height - 0.04 * sheet_height)

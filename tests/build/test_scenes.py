@@ -115,6 +115,13 @@ def test_the_box_holds_the_digits_ink(rendered):
             assert 0.04 <= height / min(scene.size) <= 0.5, scene.kind
 
 
+def test_a_digit_wider_than_the_sheets_writable_part_is_not_placed_on_it():
+    # The caller then writes a smaller digit in the middle of what the photo shows of the sheet.
+    rng = np.random.default_rng(0)
+    assert scenes.place_digit((100, 200), (60, 190), np.eye(3), (400, 300), rng) is None
+    assert scenes.place_digit((100, 200), (60, 100), np.eye(3), (400, 300), rng) is not None
+
+
 def test_an_unknown_kind_is_a_named_error():
     images, labels = fake_digits(0)
     with pytest.raises(ValueError, match="unknown scene kinds"):
