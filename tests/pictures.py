@@ -257,6 +257,22 @@ def bold_one_on_shaded_paper() -> tuple[str, np.ndarray]:
     return written_on(paper, "1", (60, 45, 100, 150), 8, (60, 20, 70))
 
 
+# Where underlined_touching_it draws its 7 (x, y, width, height in pixels, the pen's width included).
+SEVEN_ABOVE_ITS_UNDERLINE = (96, 46, 78, 128)
+
+
+@_digit_picture
+def underlined_touching_it() -> tuple[str, np.ndarray]:
+    """A small 7 in a photo of a sheet, underlined by a line that touches its stem and reaches past it on
+    both sides (the shading makes it a photo, where the coarse map joins the two)."""
+    paper = paper_texture((300, 220), (232, 228, 218), 3, seed=6)
+    rows, columns = np.mgrid[0:220, 0:300]
+    paper *= (1 - 0.3 * (rows / 220 + columns / 300) / 2)[..., None]
+    drawn = mask((300, 220), "7", (100, 50, 170, 168), 8)
+    ImageDraw.Draw(drawn).line([(60, 172), (230, 172)], fill=255, width=8)
+    return "7", ink_over(paper, drawn, (30, 30, 60))
+
+
 # Where in_a_scanned_cells_dashed_frame draws its 4 (x, y, width, height in pixels, the pen's width included).
 FOUR_IN_A_DASHED_CELL = (66, 56, 78, 98)
 

@@ -7,7 +7,7 @@ float32 elementwise maps, pixel counts), so both twins find the same marks and t
 
 Steps (see locate()):
   reduce_to_map -> estimate_background -> find_marks -> clear_lines -> label_marks
-  -> peel_frames -> drop_stray_marks -> group_parts -> pick_digits
+  -> peel_frames -> peel_underlines -> drop_stray_marks -> group_parts -> pick_digits
 
 A person's photo is a sheet on a desk, with shadows, ruled lines and stray marks; the digit is
 somewhere on it. The stage works on a coarse map (long side ~256 px) and returns the digits' boxes
@@ -449,6 +449,41 @@ def outline_pixels(inside: np.ndarray, thickness: int) -> np.ndarray:
     return outline
 
 
+def row_span(row: np.ndarray) -> int:
+    """Return how many columns lie from a row's first marked pixel to its last (0 when none is)."""
+    columns = np.flatnonzero(row)
+    return int(columns[-1] - columns[0] + 1) if len(columns) else 0
+
+
+def peel_underlines(marks: np.ndarray, labels: np.ndarray, components: list[Mark], spec: dict) -> np.ndarray:
+    """Return the marks without a line drawn under a digit and touching it (on the coarse map a small gap closes).
+
+    The mark's lowest rows span most of its width (min_span), are few (max_thickness of its height) and
+    reach past what stands on them on both sides (min_overhang of its width). A 2's base is as flat,
+    but starts where its stroke comes down: it reaches past on one side only."""
+    settings = spec["locate"]["underline"]
+    peeled = marks
+    for mark in components:
+        if mark.height < settings["min_side"]:
+            continue
+        inside = labels[mark.top : mark.bottom + 1, mark.left : mark.right + 1] == mark.labels[0]
+        flat = 0  # the lowest rows spanning most of the mark's width
+        while flat < mark.height and row_span(inside[mark.height - 1 - flat]) >= settings["min_span"] * mark.width:
+            flat += 1
+        if flat == 0 or flat > max(2, settings["max_thickness"] * mark.height):
+            continue
+        if mark.height - flat < settings["min_rest"] * mark.height:
+            continue
+        columns = np.flatnonzero(inside[: mark.height - flat].any(axis=0))  # a component's rows all hold pixels
+        overhang = settings["min_overhang"] * (columns[-1] - columns[0] + 1)
+        if columns[0] < overhang or mark.width - 1 - columns[-1] < overhang:
+            continue
+        if peeled is marks:
+            peeled = marks.copy()
+        peeled[mark.bottom - flat + 1 : mark.bottom + 1, mark.left : mark.right + 1] &= ~inside[mark.height - flat :]
+    return peeled
+
+
 def peel_frames(marks: np.ndarray, labels: np.ndarray, components: list[Mark], spec: dict) -> np.ndarray:
     """Return the marks without the outline of any box drawn around something (a form's cell, a box
     around the digit): a mark whose thin outline follows all four sides of its own box.
@@ -724,6 +759,9 @@ def locate(rgb: np.ndarray, spec: dict) -> Located:
         peeled = peel_frames(mask, labels, components, spec)
         if peeled is not mask:
             labels, components = label_marks(peeled)
+        unlined = peel_underlines(peeled, labels, components, spec)
+        if unlined is not peeled:
+            labels, components = label_marks(unlined)
         if on_paper is not None:
             components = off_the_desk(components, labels, on_paper, spec)
         candidates = group_parts(drop_stray_marks(components, height, width, even, spec), spec)

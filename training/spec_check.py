@@ -131,6 +131,14 @@ RULES: dict[str, Rule] = {
         max_middle_fill=FRACTION,
     ),
     **_section(
+        "locate.underline",
+        min_side=COUNT,
+        min_span=FRACTION,
+        max_thickness=FRACTION,
+        min_overhang=FRACTION,
+        min_rest=FRACTION,
+    ),
+    **_section(
         "locate.grouping",
         min_column_overlap=FRACTION,
         max_row_gap=Rule("number", min=0),

@@ -339,6 +339,28 @@ def test_a_photos_long_thin_line_is_read_only_when_it_is_the_one_mark_away_from_
     assert locate.drop_stray_marks([mark, digit], 190, 210, False, SPEC) == [digit]
 
 
+def test_an_underline_touching_the_digit_is_not_read_with_it():
+    _, image = pictures.underlined_touching_it()
+    assert inside(one_digit_box(image), pictures.SEVEN_ABOVE_ITS_UNDERLINE, slack=6)
+    without = {**SPEC, "locate": {**SPEC["locate"], "underline": {**SPEC["locate"]["underline"], "min_span": 2}}}
+    (digit,) = preprocess.preprocess(image, without).digits
+    assert digit.box[3] > pictures.SEVEN_ABOVE_ITS_UNDERLINE[3]
+    assert digit.box[2] > 150
+
+
+def test_a_2s_flat_base_is_kept():
+    # As flat and as low as an underline, but it starts where the 2's stroke comes down: it reaches past
+    # the rest of the 2 on one side only.
+    marks = np.zeros((60, 60), dtype=bool)
+    marks[10:13, 10:40] = True  # the top
+    marks[10:50, 38:41] = True  # down the right
+    for row in range(12, 50):  # the diagonal down to the base's left end
+        marks[row, 38 - (row - 12) * 28 // 38 : 41 - (row - 12) * 28 // 38] = True
+    marks[48:51, 10:50] = True  # the base, reaching past on the right only
+    labels, components = locate.label_marks(marks)
+    assert locate.peel_underlines(marks, labels, components, SPEC) is marks
+
+
 def test_a_1_cropped_as_tight_as_the_digit_beside_it_is_kept():
     # "17" cropped tight: the 1 runs from edge to edge, but so does the 7, so both are read.
     image = draw_strokes(canvas(280, 200), [*one(30, 4, 192), *seven(120, 4, 192)], width=9)

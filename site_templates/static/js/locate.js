@@ -7,7 +7,7 @@
 // loops over typed arrays: the maps are small (long side ~256) and no tensor is made here.
 //
 // Steps: reduceToMap -> estimateBackground -> findMarks -> clearLines -> labelMarks
-//   -> peelFrames -> dropStrayMarks -> groupParts -> pickDigits
+//   -> peelFrames -> peelUnderlines -> dropStrayMarks -> groupParts -> pickDigits
 //
 // An RGB picture is {data, height, width, channels} (channels 4 when it is the decoded RGBA itself,
 // whose alpha is then ignored); a mask is {data: Uint8Array (0/1), height, width}.
@@ -768,6 +768,58 @@
     return peeled;
   }
 
+  // How many columns lie from the first marked pixel of row y of a mask to its last (0 when none is).
+  function rowSpan(mask, y) {
+    let first = -1;
+    let last = -1;
+    for (let x = 0; x < mask.width; x++) {
+      if (!mask.data[y * mask.width + x]) continue;
+      if (first < 0) first = x;
+      last = x;
+    }
+    return first < 0 ? 0 : last - first + 1;
+  }
+
+  // The marks without a line drawn under a digit and touching it: the mark's lowest rows span most of its
+  // width, are few, and reach past what stands on them on both sides (a 2's base, on one side only).
+  function peelUnderlines(marks, labels, components, spec) {
+    const settings = spec.locate.underline;
+    let peeled = marks;
+    for (const mark of components) {
+      const height = heightOf(mark);
+      const width = widthOf(mark);
+      if (height < settings.min_side) continue;
+      const inside = makeMask(height, width);
+      for (let y = 0; y < height; y++) {
+        for (let x = 0; x < width; x++) {
+          inside.data[y * width + x] = labels[(mark.top + y) * marks.width + mark.left + x] === mark.labels[0] ? 1 : 0;
+        }
+      }
+      let flat = 0; // the lowest rows spanning most of the mark's width
+      while (flat < height && rowSpan(inside, height - 1 - flat) >= settings.min_span * width) flat++;
+      if (flat === 0 || flat > Math.max(2, settings.max_thickness * height)) continue;
+      if (height - flat < settings.min_rest * height) continue;
+      let first = width;
+      let last = -1;
+      for (let y = 0; y < height - flat; y++) {
+        for (let x = 0; x < width; x++) {
+          if (!inside.data[y * width + x]) continue;
+          first = Math.min(first, x);
+          last = Math.max(last, x);
+        }
+      }
+      const overhang = settings.min_overhang * (last - first + 1);
+      if (first < overhang || width - 1 - last < overhang) continue;
+      if (peeled === marks) peeled = makeMask(marks.height, marks.width, marks.data.slice());
+      for (let y = height - flat; y < height; y++) {
+        for (let x = 0; x < width; x++) {
+          if (inside.data[y * width + x]) peeled.data[(mark.top + y) * marks.width + mark.left + x] = 0;
+        }
+      }
+    }
+    return peeled;
+  }
+
   // Whether a mark is a thin upright line hugging the picture's left or right edge, however short: a sheet's
   // edge, a cell frame's remnant, a sliver of the desk where the sheet runs out of the picture. (Flat lines,
   // along the top and bottom too, are dropped as flat dashes before this is asked.)
@@ -1020,6 +1072,8 @@
       let labelled = labelMarks(mask);
       const peeled = peelFrames(mask, labelled.labels, labelled.components, spec);
       if (peeled !== mask) labelled = labelMarks(peeled);
+      const unlined = peelUnderlines(peeled, labelled.labels, labelled.components, spec);
+      if (unlined !== peeled) labelled = labelMarks(unlined);
       const { labels } = labelled;
       const components = onPaper
         ? offTheDesk(labelled.components, labels, onPaper, height, width, spec)
