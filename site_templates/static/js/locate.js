@@ -727,6 +727,19 @@
     return outline;
   }
 
+  // mask [mark's height, width]: the pixels of a mark's first component inside its own box (labels: stride wide).
+  function ownPixels(labels, stride, mark) {
+    const height = heightOf(mark);
+    const width = widthOf(mark);
+    const inside = makeMask(height, width);
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        inside.data[y * width + x] = labels[(mark.top + y) * stride + mark.left + x] === mark.labels[0] ? 1 : 0;
+      }
+    }
+    return inside;
+  }
+
   // The marks without the outline of any box drawn around something (a form's cell, a box around the
   // digit): a mark whose thin outline follows all four sides of its own box. The digit often touches
   // such a box, and the two are then one mark; taking the outline off (as thick as the box's line, the
@@ -740,12 +753,7 @@
       const width = widthOf(mark);
       if (Math.min(height, width) < settings.min_side) continue;
       const band = Math.max(1, roundHalfUp(settings.band_fraction * Math.min(height, width)));
-      const inside = makeMask(height, width);
-      for (let y = 0; y < height; y++) {
-        for (let x = 0; x < width; x++) {
-          inside.data[y * width + x] = labels[(mark.top + y) * marks.width + mark.left + x] === mark.labels[0] ? 1 : 0;
-        }
-      }
+      const inside = ownPixels(labels, marks.width, mark);
       const [coverage, fill] = sideCoverage(inside, band);
       if (coverage < settings.min_coverage || fill > settings.max_middle_fill) continue;
       if (peeled === marks) peeled = makeMask(marks.height, marks.width, marks.data.slice());
@@ -789,12 +797,7 @@
       const height = heightOf(mark);
       const width = widthOf(mark);
       if (height < settings.min_side) continue;
-      const inside = makeMask(height, width);
-      for (let y = 0; y < height; y++) {
-        for (let x = 0; x < width; x++) {
-          inside.data[y * width + x] = labels[(mark.top + y) * marks.width + mark.left + x] === mark.labels[0] ? 1 : 0;
-        }
-      }
+      const inside = ownPixels(labels, marks.width, mark);
       let flat = 0; // the lowest rows spanning most of the mark's width
       while (flat < height && rowSpan(inside, height - 1 - flat) >= settings.min_span * width) flat++;
       if (flat === 0 || flat > Math.max(2, settings.max_thickness * height)) continue;
