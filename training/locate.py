@@ -509,15 +509,25 @@ def peel_frames(marks: np.ndarray, labels: np.ndarray, components: list[Mark], s
     return peeled
 
 
+def edges_reached(mark: Mark, height: int, width: int, spec: dict) -> tuple[bool, bool, bool, bool]:
+    """Return (top, bottom, left, right): which sides of the picture a mark comes within the edge band of."""
+    band = spec["locate"]["stray"]["edge_band_fraction"]
+    return (
+        mark.top <= band * height,
+        mark.bottom >= (1 - band) * height - 1,
+        mark.left <= band * width,
+        mark.right >= (1 - band) * width - 1,
+    )
+
+
 def is_edge_line(mark: Mark, height: int, width: int, spec: dict) -> bool:
     """Return whether a mark is a thin upright line hugging the picture's left or right edge, however short:
     a sheet's edge, a cell frame's remnant, a sliver of the desk where the sheet runs out of the picture.
     (Flat lines, along the top and bottom too, are dropped as flat dashes before this is asked.)"""
-    settings = spec["locate"]["stray"]
-    band = settings["edge_band_fraction"]
-    if mark.height < settings["line_elongation"] * mark.width:
+    if mark.height < spec["locate"]["stray"]["line_elongation"] * mark.width:
         return False
-    return mark.left <= band * width or mark.right >= (1 - band) * width - 1
+    _, _, left, right = edges_reached(mark, height, width, spec)
+    return left or right
 
 
 def is_frame_corner(mark: Mark, height: int, width: int, spec: dict) -> bool:
@@ -525,9 +535,7 @@ def is_frame_corner(mark: Mark, height: int, width: int, spec: dict) -> bool:
     along adjacent edges, joined, so sparse in its box. A thin digit cropped tight is sparse too, but
     touches all four edges."""
     settings = spec["locate"]["stray"]
-    band = settings["edge_band_fraction"]
-    top, bottom = mark.top <= band * height, mark.bottom >= (1 - band) * height - 1
-    left, right = mark.left <= band * width, mark.right >= (1 - band) * width - 1
+    top, bottom, left, right = edges_reached(mark, height, width, spec)
     long_side = max(mark.width / width, mark.height / height) >= settings["edge_line_length_fraction"]
     sparse = mark.area <= settings["corner_max_density"] * mark.width * mark.height
     return (top or bottom) and (left or right) and not (top and bottom and left and right) and long_side and sparse
@@ -535,10 +543,8 @@ def is_frame_corner(mark: Mark, height: int, width: int, spec: dict) -> bool:
 
 def is_frame_line(mark: Mark, height: int, width: int, spec: dict) -> bool:
     """Return whether a mark is a thin upright line running from the picture's top edge to its bottom edge."""
-    settings = spec["locate"]["stray"]
-    band = settings["edge_band_fraction"]
-    reaches = mark.top <= band * height and mark.bottom >= (1 - band) * height - 1
-    return reaches and mark.height >= settings["line_elongation"] * mark.width
+    top, bottom, _, _ = edges_reached(mark, height, width, spec)
+    return top and bottom and mark.height >= spec["locate"]["stray"]["line_elongation"] * mark.width
 
 
 def off_the_desk(components: list[Mark], labels: np.ndarray, on_paper: np.ndarray, spec: dict) -> list[Mark]:
@@ -549,17 +555,6 @@ def off_the_desk(components: list[Mark], labels: np.ndarray, on_paper: np.ndarra
     near = windowed_extreme((~on_paper).astype(np.float32), margin, take_max=True) > 0
     touching = np.bincount(labels[near], minlength=len(components) + 1)
     return [component for component in components if touching[component.labels[0]] == 0]
-
-
-def reaches_border(mark: Mark, height: int, width: int, spec: dict) -> bool:
-    """Return whether a mark comes within the edge band of any side of the picture."""
-    band = spec["locate"]["stray"]["edge_band_fraction"]
-    return (
-        mark.top <= band * height
-        or mark.left <= band * width
-        or mark.bottom >= (1 - band) * height - 1
-        or mark.right >= (1 - band) * width - 1
-    )
 
 
 def is_long_line(mark: Mark, height: int, width: int, spec: dict) -> bool:
@@ -594,7 +589,7 @@ def drop_stray_marks(components: list[Mark], height: int, width: int, even: bool
         # away from the picture's edges: that is the mark someone made, a bold 1 filling the picture.
         lines = [component for component in kept if is_long_line(component, height, width, spec)]
         kept = [component for component in kept if component not in lines]
-        if not kept and len(lines) == 1 and not reaches_border(lines[0], height, width, spec):
+        if not kept and len(lines) == 1 and not any(edges_reached(lines[0], height, width, spec)):
             kept = lines
     # A thin upright line from the picture's top edge to its bottom edge, much taller than every other mark
     # that may be a digit, is a cell's frame, not a 1 (a 1 cropped tight is as tall as the digits beside it).

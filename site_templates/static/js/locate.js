@@ -823,47 +823,40 @@
     return peeled;
   }
 
+  // [top, bottom, left, right]: which sides of the picture a mark comes within the edge band of.
+  function edgesReached(mark, height, width, spec) {
+    const band = spec.locate.stray.edge_band_fraction;
+    return [
+      mark.top <= band * height,
+      mark.bottom >= (1 - band) * height - 1,
+      mark.left <= band * width,
+      mark.right >= (1 - band) * width - 1,
+    ];
+  }
+
   // Whether a mark is a thin upright line hugging the picture's left or right edge, however short: a sheet's
   // edge, a cell frame's remnant, a sliver of the desk where the sheet runs out of the picture. (Flat lines,
   // along the top and bottom too, are dropped as flat dashes before this is asked.)
   function isEdgeLine(mark, height, width, spec) {
-    const settings = spec.locate.stray;
-    const band = settings.edge_band_fraction;
-    if (heightOf(mark) < settings.line_elongation * widthOf(mark)) return false;
-    return mark.left <= band * width || mark.right >= (1 - band) * width - 1;
+    if (heightOf(mark) < spec.locate.stray.line_elongation * widthOf(mark)) return false;
+    const [, , left, right] = edgesReached(mark, height, width, spec);
+    return left || right;
   }
 
   // Whether a mark is the corner of a cell's frame cut by the picture's edge: two thin lines along adjacent
   // edges, joined, so sparse in its box (a thin digit cropped tight touches all four edges).
   function isFrameCorner(mark, height, width, spec) {
     const settings = spec.locate.stray;
-    const band = settings.edge_band_fraction;
-    const top = mark.top <= band * height;
-    const bottom = mark.bottom >= (1 - band) * height - 1;
-    const left = mark.left <= band * width;
-    const right = mark.right >= (1 - band) * width - 1;
+    const [top, bottom, left, right] = edgesReached(mark, height, width, spec);
     const longSide = Math.max(widthOf(mark) / width, heightOf(mark) / height) >= settings.edge_line_length_fraction;
     const sparse = mark.area <= settings.corner_max_density * widthOf(mark) * heightOf(mark);
     return (top || bottom) && (left || right) && !(top && bottom && left && right) && longSide && sparse;
   }
 
-  // Whether a mark comes within the edge band of any side of the picture.
-  function reachesBorder(mark, height, width, spec) {
-    const band = spec.locate.stray.edge_band_fraction;
-    return (
-      mark.top <= band * height ||
-      mark.left <= band * width ||
-      mark.bottom >= (1 - band) * height - 1 ||
-      mark.right >= (1 - band) * width - 1
-    );
-  }
-
   // Whether a mark is a thin upright line running from the picture's top edge to its bottom edge.
   function isFrameLine(mark, height, width, spec) {
-    const settings = spec.locate.stray;
-    const band = settings.edge_band_fraction;
-    const reaches = mark.top <= band * height && mark.bottom >= (1 - band) * height - 1;
-    return reaches && heightOf(mark) >= settings.line_elongation * widthOf(mark);
+    const [top, bottom] = edgesReached(mark, height, width, spec);
+    return top && bottom && heightOf(mark) >= spec.locate.stray.line_elongation * widthOf(mark);
   }
 
   // The components that keep a margin of paper around them: what comes close to the desk is the sheet's
@@ -905,7 +898,8 @@
       // away from the picture's edges: that is the mark someone made, a bold 1 filling the picture.
       const lines = kept.filter((component) => isLongLine(component, height, width, spec));
       kept = kept.filter((component) => !lines.includes(component));
-      if (!kept.length && lines.length === 1 && !reachesBorder(lines[0], height, width, spec)) kept = lines;
+      if (!kept.length && lines.length === 1 && !edgesReached(lines[0], height, width, spec).some(Boolean))
+        kept = lines;
     }
     // A thin upright line from the picture's top edge to its bottom edge, much taller than every other mark
     // that may be a digit, is a cell's frame, not a 1 (a 1 cropped tight is as tall as the digits beside it).
