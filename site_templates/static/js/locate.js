@@ -407,40 +407,51 @@
     return { marks, contrast };
   }
 
-  // Int32Array [h*w]: for each marked pixel, the length of the horizontal run it belongs to, runs
-  // separated by at most `bridge` unmarked pixels counting as one, and so runs of at least `minDash`
-  // pixels each separated by at most `dashGap` (a dashed line; see the Python twin).
-  function runLengths(mask, bridge = 0, dashGap = 0, minDash = 0) {
+  // For each marked (not 0) pixel of one row, the length of the horizontal run it belongs to, written into
+  // `lengths` (same index; the rest is left as it is): runs separated by at most `bridge` unmarked pixels
+  // count as one, and so do runs of at least `minDash` pixels each separated by at most `dashGap` (a dashed
+  // line; see the Python twin's run_lengths).
+  function rowRunLengths(row, bridge, dashGap, minDash, lengths) {
+    const width = row.length;
+    const maxGap = Math.max(bridge, dashGap);
+    let x = 0;
+    while (x < width) {
+      if (!row[x]) {
+        x++;
+        continue;
+      }
+      const start = x;
+      let runStart = x;
+      let end = x;
+      // Extend over runs and bridged gaps: `end` is one past the last marked pixel of the chain.
+      for (;;) {
+        while (end < width && row[end]) end++;
+        let next = end;
+        while (next < width && !row[next] && next - end < maxGap) next++;
+        if (!(next < width && row[next] && next - end <= maxGap)) break;
+        let nextEnd = next;
+        while (nextEnd < width && row[nextEnd]) nextEnd++;
+        const dashes = Math.min(end - runStart, nextEnd - next) >= minDash;
+        if (!(next - end <= bridge || dashes)) break;
+        runStart = next;
+        end = next;
+      }
+      for (let at = start; at < end; at++) if (row[at]) lengths[at] = end - start;
+      x = end;
+    }
+  }
+
+  // Int32Array [h*w]: for each marked pixel, the length of the vertical run it belongs to (the Python twin's
+  // run_lengths of the transposed mask, transposed back), found row by row.
+  function columnRunLengths(mask) {
     const { height, width, data } = mask;
     const lengths = new Int32Array(height * width);
-    const maxGap = Math.max(bridge, dashGap);
-    for (let row = 0; row < height; row++) {
-      const base = row * width;
-      let x = 0;
-      while (x < width) {
-        if (!data[base + x]) {
-          x++;
-          continue;
-        }
-        const start = x;
-        let runStart = x;
-        let end = x;
-        // Extend over runs and bridged gaps: `end` is one past the last marked pixel of the chain.
-        for (;;) {
-          while (end < width && data[base + end]) end++;
-          let next = end;
-          while (next < width && !data[base + next] && next - end < maxGap) next++;
-          if (!(next < width && data[base + next] && next - end <= maxGap)) break;
-          let nextEnd = next;
-          while (nextEnd < width && data[base + nextEnd]) nextEnd++;
-          const dashes = Math.min(end - runStart, nextEnd - next) >= minDash;
-          if (!(next - end <= bridge || dashes)) break;
-          runStart = next;
-          end = next;
-        }
-        for (let at = start; at < end; at++) if (data[base + at]) lengths[base + at] = end - start;
-        x = end;
-      }
+    // Down: how many marked pixels run down to each one; then up: the run's length, from its lowest pixel.
+    for (let index = 0; index < lengths.length; index++) {
+      if (data[index]) lengths[index] = index >= width ? lengths[index - width] + 1 : 1;
+    }
+    for (let index = lengths.length - width - 1; index >= 0; index--) {
+      if (data[index] && data[index + width]) lengths[index] = lengths[index + width];
     }
     return lengths;
   }
@@ -475,51 +486,87 @@
     return covered >= minLength && lastColumn - firstColumn + 1 >= settings.edge_span * width;
   }
 
-  // mask: marked pixels on lines of one slope (ruled, squared-paper or margin lines), found on the mask
-  // sheared so they run level; several parallel ones are needed (see the Python twin for why).
-  function levelLines(mask, thickness, slope, spec) {
-    const settings = spec.locate.lines;
-    const { height, width, data } = mask;
-    const offsets = shearOffsets(width, slope);
+  // How many rows a mask `height` tall takes once its columns move down by `offsets`.
+  function shearedHeightOf(height, offsets) {
     let lowest = 0;
     let highest = 0;
     for (const offset of offsets) {
       lowest = Math.min(lowest, offset);
       highest = Math.max(highest, offset);
     }
+    return height + highest - lowest;
+  }
+
+  // Marks in `lines` the mask's pixels on lines of one slope (ruled, squared-paper or margin lines), found
+  // on the mask sheared so they run level; several parallel ones are needed (see the Python twin for why).
+  // `work` (lineWork) holds the mask's marked pixels and the buffers, shared by every slope.
+  function levelLines(mask, thickness, slope, spec, work, lines) {
+    const settings = spec.locate.lines;
+    const { height, width } = mask;
+    const offsets = shearOffsets(width, slope);
+    let lowest = 0;
+    for (const offset of offsets) lowest = Math.min(lowest, offset);
     const shift = -lowest;
-    const shearedHeight = height + highest + shift;
-    const sheared = makeMask(shearedHeight, width);
-    const shearedData = sheared.data;
-    for (let y = 0; y < height; y++) {
-      for (let x = 0; x < width; x++) if (data[y * width + x]) shearedData[(y + offsets[x] + shift) * width + x] = 1;
-    }
-    const thickened = makeMask(shearedHeight, width, shearedData.slice());
-    const thickenedData = thickened.data;
-    const tiltRows = settings.tilt_rows;
-    for (let y = 0; y < shearedHeight; y++) {
-      for (let x = 0; x < width; x++) {
-        if (!shearedData[y * width + x]) continue;
-        for (let tilt = 1; tilt <= tiltRows; tilt++) {
-          if (y + tilt < shearedHeight) thickenedData[(y + tilt) * width + x] = 1;
-          if (y - tilt >= 0) thickenedData[(y - tilt) * width + x] = 1;
-        }
-      }
+    const shearedHeight = shearedHeightOf(height, offsets);
+    // The sheared mask, kept sparse (the marks are few): sheared row r is marked at the columns
+    // columns[rowStart[r] .. rowStart[r + 1]), which span firstMarked[r] .. lastMarked[r] (width, -1: none).
+    const { marked, columns } = work;
+    const shearedRowOf = (index) => {
+      const y = Math.floor(index / width);
+      return y + offsets[index - y * width] + shift;
+    };
+    const rowStart = new Int32Array(shearedHeight + 1);
+    for (const index of marked) rowStart[shearedRowOf(index) + 1]++;
+    for (let row = 0; row < shearedHeight; row++) rowStart[row + 1] += rowStart[row];
+    const filled = rowStart.slice(0, shearedHeight);
+    const firstMarked = work.firstMarked.fill(width);
+    const lastMarked = work.lastMarked.fill(-1);
+    for (const index of marked) {
+      const row = shearedRowOf(index);
+      const x = index % width;
+      columns[filled[row]++] = x;
+      firstMarked[row] = Math.min(firstMarked[row], x);
+      lastMarked[row] = Math.max(lastMarked[row], x);
     }
     const minLength = lineMinLength(width, spec);
     const dashGap = roundHalfUp(settings.dash_gap_fraction * width);
     const minDash = Math.max(2, roundHalfUp(settings.min_dash_fraction * width));
-    const runs = runLengths(thickened, settings.bridge, dashGap, minDash);
-    const longEnough = new Uint8Array(shearedHeight * width);
+    const tiltRows = settings.tilt_rows;
+    // Row by row, the sheared row thickened by tilt_rows: at each column, how many of the sheared rows
+    // within tilt_rows of it are marked there (marked when not 0), kept as the window of rows slides down.
+    const thickened = work.thickened.fill(0);
+    const slide = (row, change) => {
+      for (let at = rowStart[row]; at < rowStart[row + 1]; at++) thickened[columns[at]] += change;
+    };
+    for (let row = 0; row < Math.min(tiltRows, shearedHeight); row++) slide(row, 1);
+    // The sheared pixels on runs of min_length of the thickened row. A run spans no more columns than its
+    // thickened row's marked pixels, so a row where those span fewer than min_length columns holds none.
+    const longEnough = work.longEnough.subarray(0, shearedHeight * width).fill(0);
     const counts = new Int32Array(shearedHeight);
-    for (let index = 0; index < longEnough.length; index++) {
-      if (runs[index] >= minLength && shearedData[index]) {
-        longEnough[index] = 1;
-        counts[Math.floor(index / width)]++;
+    const { runs } = work;
+    for (let row = 0; row < shearedHeight; row++) {
+      const top = Math.max(0, row - tiltRows);
+      const bottom = Math.min(shearedHeight - 1, row + tiltRows);
+      if (row + tiltRows < shearedHeight) slide(row + tiltRows, 1);
+      if (row - tiltRows > 0) slide(row - tiltRows - 1, -1);
+      if (rowStart[row] === rowStart[row + 1]) continue;
+      let from = width;
+      let to = -1;
+      for (let near = top; near <= bottom; near++) {
+        from = Math.min(from, firstMarked[near]);
+        to = Math.max(to, lastMarked[near]);
+      }
+      if (to - from + 1 < minLength) continue;
+      rowRunLengths(thickened, settings.bridge, dashGap, minDash, runs);
+      for (let at = rowStart[row]; at < rowStart[row + 1]; at++) {
+        if (runs[columns[at]] >= minLength) {
+          longEnough[row * width + columns[at]] = 1;
+          counts[row]++;
+        }
       }
     }
     // Bands of sheared rows holding such runs, one per line; a band is a line when it covers min_length columns.
-    const lines = [];
+    const found = [];
     let row = 0;
     while (row < shearedHeight) {
       if (counts[row] === 0) {
@@ -537,17 +584,16 @@
           }
         }
       }
-      if (covered >= minLength) lines.push([first, row]);
+      if (covered >= minLength) found.push([first, row]);
     }
-    const result = makeMask(height, width);
-    if (lines.length < settings.min_lines) return result;
+    if (found.length < settings.min_lines) return;
     // How thick a line may be: a ruled line up to max_thickness_fraction of the picture; a line from edge to
     // edge (a form's frame) up to thickness_ratio x its own typical thickness (see the Python twin).
     const floor = Math.max(1, roundHalfUp(settings.max_thickness_fraction * Math.max(height, width)));
     const cap = Math.max(1, roundHalfUp(settings.max_line_thickness_fraction * Math.max(height, width)));
     // Only the lines' own sheared rows hold line pixels: map each back to its row in the mask.
     const maskIndex = (shearedRow, x) => (shearedRow - offsets[x] - shift) * width + x;
-    for (const [first, stop] of lines) {
+    for (const [first, stop] of found) {
       const across = [];
       for (let shearedRow = first; shearedRow < stop; shearedRow++) {
         for (let x = 0; x < width; x++) {
@@ -562,34 +608,48 @@
         ? limit
         : floor;
       for (let shearedRow = first; shearedRow < stop; shearedRow++) {
-        for (let x = 0; x < width; x++) if (thinAt(shearedRow, x, most)) result.data[maskIndex(shearedRow, x)] = 1;
+        for (let x = 0; x < width; x++) if (thinAt(shearedRow, x, most)) lines.data[maskIndex(shearedRow, x)] = 1;
       }
     }
-    return result;
+  }
+
+  // What levelLines needs for every slope of one mask: the mask's marked pixels (indices, in raster order),
+  // and its buffers, sized for the tallest sheared mask.
+  function lineWork(mask, marked, slopes) {
+    const { height, width } = mask;
+    const tallest = Math.max(...slopes.map((slope) => shearedHeightOf(height, shearOffsets(width, slope))));
+    return {
+      marked,
+      columns: new Int32Array(marked.length),
+      longEnough: new Uint8Array(tallest * width),
+      firstMarked: new Int32Array(tallest),
+      lastMarked: new Int32Array(tallest),
+      thickened: new Uint8Array(width), // one sheared row, thickened
+      runs: new Int32Array(width), // its run lengths
+    };
   }
 
   // mask: marked pixels on paper lines running along the rows, level or slightly tilted.
   function linePixels(mask, spec) {
     const settings = spec.locate.lines;
     const lines = makeMask(mask.height, mask.width);
+    const marked = [];
+    const inColumn = new Uint8Array(mask.width);
+    for (let index = 0; index < mask.data.length; index++) {
+      if (!mask.data[index]) continue;
+      marked.push(index);
+      inColumn[index % mask.width] = 1;
+    }
     // A line covers min_length columns, so marks in fewer columns hold none at any slope.
     let markedColumns = 0;
-    for (let x = 0; x < mask.width; x++) {
-      for (let y = 0; y < mask.height; y++) {
-        if (mask.data[y * mask.width + x]) {
-          markedColumns++;
-          break;
-        }
-      }
-    }
+    for (const column of inColumn) markedColumns += column;
     if (markedColumns < lineMinLength(mask.width, spec)) return lines;
     // How thick the mark is across the lines (down the columns): the same for every slope.
-    const thickness = transpose(makeMask(mask.width, mask.height, runLengths(transpose(mask)))).data;
-    for (let step = -settings.tilt_steps; step <= settings.tilt_steps; step++) {
-      const found = levelLines(mask, thickness, step * settings.tilt_step, spec).data;
-      const linesData = lines.data;
-      for (let index = 0; index < found.length; index++) linesData[index] |= found[index];
-    }
+    const thickness = columnRunLengths(mask);
+    const slopes = [];
+    for (let step = -settings.tilt_steps; step <= settings.tilt_steps; step++) slopes.push(step * settings.tilt_step);
+    const work = lineWork(mask, marked, slopes);
+    for (const slope of slopes) levelLines(mask, thickness, slope, spec, work, lines);
     return lines;
   }
 
