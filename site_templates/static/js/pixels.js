@@ -132,6 +132,7 @@
   // Max (or min) over the (2r+1)x(2r+1) window around each pixel of a map, inside it only:
   // separably, down the columns and then along the rows, as in the Python twin.
   function windowedExtreme(image, radius, takeMax) {
+    if (radius <= SMALL_RADIUS) return smallWindowExtreme(image, radius, takeMax);
     const { height, width } = image;
     const result = makeMap(height, width, image.data.slice());
     const column = new Float32Array(height);
@@ -142,6 +143,39 @@
     }
     for (let y = 0; y < height; y++) {
       result.data.set(windowedExtreme1d(result.data.subarray(y * width, (y + 1) * width), radius, takeMax), y * width);
+    }
+    return result;
+  }
+
+  // windowedExtreme for a small radius, each window scanned where the map lies, in smallWindowMax1d's order
+  // (a min compares as the max of the negated values does), with no line copied out.
+  function smallWindowExtreme(image, radius, takeMax) {
+    const { height, width, data } = image;
+    const down = data.slice(); // down the columns
+    for (let y = 0; y < height; y++) {
+      const first = Math.max(0, y - radius);
+      const last = Math.min(height - 1, y + radius);
+      for (let x = 0; x < width; x++) {
+        let extreme = data[y * width + x];
+        for (let other = first; other <= last; other++) {
+          const value = data[other * width + x];
+          if (takeMax ? value > extreme : value < extreme) extreme = value;
+        }
+        down[y * width + x] = extreme;
+      }
+    }
+    const result = makeMap(height, width, data.slice()); // then along the rows
+    for (let y = 0; y < height; y++) {
+      const row = y * width;
+      for (let x = 0; x < width; x++) {
+        let extreme = down[row + x];
+        const last = Math.min(width - 1, x + radius);
+        for (let other = Math.max(0, x - radius); other <= last; other++) {
+          const value = down[row + other];
+          if (takeMax ? value > extreme : value < extreme) extreme = value;
+        }
+        result.data[row + x] = extreme;
+      }
     }
     return result;
   }

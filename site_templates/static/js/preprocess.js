@@ -164,8 +164,10 @@
       for (let row = 0; row < height; row++) {
         sums.fill(0);
         for (let y = row * factor; y < (row + 1) * factor; y++) {
-          const at = y * distance.width;
-          for (let x = 0; x < width * factor; x++) sums[Math.floor(x / factor)] += distance.data[at + x];
+          let at = y * distance.width;
+          for (let column = 0; column < width; column++) {
+            for (let step = 0; step < factor; step++) sums[column] += distance.data[at++];
+          }
         }
         for (let column = 0; column < width; column++)
           map.data[row * width + column] = f32(sums[column] / (factor * factor));
