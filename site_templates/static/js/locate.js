@@ -78,14 +78,16 @@
   // float32 luminance of each colour of a float32 RGB array [n*3], summed in channel order as numpy's.
   function luminance(colours) {
     const levels = new Float32Array(colours.length / 3);
-    for (let index = 0; index < levels.length; index++) {
-      const at = index * 3;
-      levels[index] = f32(
-        f32(f32(colours[at] * LUMINANCE_WEIGHTS[0]) + f32(colours[at + 1] * LUMINANCE_WEIGHTS[1])) +
-          f32(colours[at + 2] * LUMINANCE_WEIGHTS[2]),
-      );
-    }
+    for (let index = 0; index < levels.length; index++) levels[index] = luminanceAt(colours, index * 3);
     return levels;
+  }
+
+  // luminance of the one colour at colours[at .. at + 2].
+  function luminanceAt(colours, at) {
+    return f32(
+      f32(f32(colours[at] * LUMINANCE_WEIGHTS[0]) + f32(colours[at + 1] * LUMINANCE_WEIGHTS[1])) +
+        f32(colours[at + 2] * LUMINANCE_WEIGHTS[2]),
+    );
   }
 
   // float32 [rows*columns*3]: each cell's per-channel (lower) median.
@@ -131,7 +133,8 @@
             let taken = 0;
             for (let y = top; y < bottom; y++)
               for (let x = left; x < right; x++) values[taken++] = medians[(y * columns + x) * 3 + channel];
-            picked[at + channel] = orderStatistic(values, 50);
+            // orderStatistic's index, selected in the buffer itself: it is refilled for each channel.
+            picked[at + channel] = selectInPlace(values, Math.floor(0.5 * (values.length - 1)));
           }
           continue;
         }
@@ -146,6 +149,17 @@
       }
     }
     return picked;
+  }
+
+  // Calls visit(next) for each cell side by side with cell `index` of a rows x columns grid, in the order
+  // up, down, left, right.
+  function forEachNeighbour(index, rows, columns, visit) {
+    const row = Math.floor(index / columns);
+    const column = index - row * columns;
+    if (row > 0) visit(index - columns);
+    if (row < rows - 1) visit(index + columns);
+    if (column > 0) visit(index - 1);
+    if (column < columns - 1) visit(index + 1);
   }
 
   // How much lighter (darker for light ink) the cells a region encloses are than the picture's border;
@@ -165,30 +179,18 @@
         }
       }
     }
-    const neighbours = (index) => {
-      const row = Math.floor(index / columns);
-      const column = index - row * columns;
-      return [
-        [row - 1, column],
-        [row + 1, column],
-        [row, column - 1],
-        [row, column + 1],
-      ]
-        .filter(([nextRow, nextColumn]) => nextRow >= 0 && nextRow < rows && nextColumn >= 0 && nextColumn < columns)
-        .map(([nextRow, nextColumn]) => nextRow * columns + nextColumn);
-    };
-    for (let at = 0; at < queue.length; at++) {
-      for (const next of neighbours(queue[at])) {
-        if (!inRegion[next] && !outside[next]) {
-          outside[next] = 1;
-          queue.push(next);
-        }
+    const reachOutside = (next) => {
+      if (!inRegion[next] && !outside[next]) {
+        outside[next] = 1;
+        queue.push(next);
       }
-    }
+    };
+    for (let at = 0; at < queue.length; at++) forEachNeighbour(queue[at], rows, columns, reachOutside);
     const enclosed = [];
-    for (const index of region) {
-      for (const next of neighbours(index)) if (!inRegion[next] && !outside[next]) enclosed.push(levels[next]);
-    }
+    const takeEnclosed = (next) => {
+      if (!inRegion[next] && !outside[next]) enclosed.push(levels[next]);
+    };
+    for (const index of region) forEachNeighbour(index, rows, columns, takeEnclosed);
     if (!enclosed.length) return Infinity;
     const difference = orderStatistic(Float32Array.from(enclosed), 50) - borderLevel;
     return darkInk ? difference : -difference;
@@ -206,23 +208,13 @@
       if (!cells[start] || seen[start]) continue;
       const region = [start];
       seen[start] = 1;
-      for (let index = 0; index < region.length; index++) {
-        const row = Math.floor(region[index] / columns);
-        const column = region[index] - row * columns;
-        for (const [nextRow, nextColumn] of [
-          [row - 1, column],
-          [row + 1, column],
-          [row, column - 1],
-          [row, column + 1],
-        ]) {
-          if (nextRow < 0 || nextRow >= rows || nextColumn < 0 || nextColumn >= columns) continue;
-          const next = nextRow * columns + nextColumn;
-          if (cells[next] && !seen[next]) {
-            seen[next] = 1;
-            region.push(next);
-          }
+      const grow = (next) => {
+        if (cells[next] && !seen[next]) {
+          seen[next] = 1;
+          region.push(next);
         }
-      }
+      };
+      for (let index = 0; index < region.length; index++) forEachNeighbour(region[index], rows, columns, grow);
       let top = rows;
       let bottom = -1;
       let left = columns;
@@ -322,17 +314,19 @@
       for (let index = 0; index < flat.length; index++)
         if (Math.abs(f32(levels[index] - paperLevel)) > gap) flat[index] = 0;
     }
-    const own = cellsOf(levels, 1);
-    const onFlat = cellsOf(flat, 1);
-    const pixelLevels = luminance(data);
+    // Each pixel of a flat cell against its own cell's level (the cell looked up, not spread over the pixels).
     const vote = f32(settings.polarity_vote_gap);
     let dark = 0;
     let light = 0;
-    for (let pixel = 0; pixel < pixelLevels.length; pixel++) {
-      if (!onFlat[pixel]) continue;
-      const residual = f32(pixelLevels[pixel] - own[pixel]);
-      if (residual < -vote) dark++;
-      else if (residual > vote) light++;
+    for (let y = 0; y < height; y++) {
+      const rowStart = Math.floor(y / cell) * columns;
+      for (let x = 0; x < width; x++) {
+        const own = rowStart + columnOf[x];
+        if (!flat[own]) continue;
+        const residual = f32(luminanceAt(data, (y * width + x) * 3) - levels[own]);
+        if (residual < -vote) dark++;
+        else if (residual > vote) light++;
+      }
     }
     const darkInk = dark >= light;
     const paper = darkInk ? lightestCells : darkestCells;
