@@ -917,12 +917,24 @@
   // edge (or a shadow along it), not a digit someone wrote on the sheet.
   function offTheDesk(components, labels, onPaper, height, width, spec) {
     const margin = Math.max(1, roundHalfUp(spec.locate.desk_margin * Math.max(height, width)));
-    const off = makeMap(height, width);
-    for (let index = 0; index < off.data.length; index++) off.data[index] = onPaper[index] ? 0 : 1;
-    const near = windowedExtreme(off, margin, true);
-    const touching = new Int32Array(components.length + 1);
-    for (let index = 0; index < labels.length; index++) if (near.data[index] > 0) touching[labels[index]]++;
-    return components.filter((component) => touching[component.labels[0]] === 0);
+    // Whether a pixel off the paper lies within `margin` rows and columns of (y, x): the windowed max of the
+    // off-paper pixels (the window cut where the map ends), looked at only where the marks are.
+    const nearDesk = (y, x) => {
+      for (let row = Math.max(0, y - margin); row <= Math.min(height - 1, y + margin); row++) {
+        for (let column = Math.max(0, x - margin); column <= Math.min(width - 1, x + margin); column++) {
+          if (!onPaper[row * width + column]) return true;
+        }
+      }
+      return false;
+    };
+    const touching = new Uint8Array(components.length + 1);
+    for (let index = 0; index < labels.length; index++) {
+      const label = labels[index];
+      if (!label || touching[label]) continue;
+      const y = Math.floor(index / width);
+      if (nearDesk(y, index - y * width)) touching[label] = 1;
+    }
+    return components.filter((component) => !touching[component.labels[0]]);
   }
 
   // Whether a mark is a thin line longer than a digit can be in a photo: a sheet's edge, a fold, a cable.
