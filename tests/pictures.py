@@ -273,6 +273,31 @@ def underlined_touching_it() -> tuple[str, np.ndarray]:
     return "7", ink_over(paper, drawn, (30, 30, 60))
 
 
+# Where sloping_underline_touching_it draws its 7 (x, y, width, height in pixels, the pen's width included).
+SEVEN_ABOVE_A_SLOPING_UNDERLINE = (96, 46, 78, 126)
+
+
+@_digit_picture
+def sloping_underline_touching_it() -> tuple[str, np.ndarray]:
+    """underlined_touching_it on a sheet turned on the desk: the line slopes (1 row in 4 columns) and
+    touches the 7's stem."""
+    paper = paper_texture((300, 220), (232, 228, 218), 3, seed=6)
+    rows, columns = np.mgrid[0:220, 0:300]
+    paper *= (1 - 0.3 * (rows / 220 + columns / 300) / 2)[..., None]
+    drawn = mask((300, 220), "7", (100, 50, 170, 168), 8)
+    ImageDraw.Draw(drawn).line([(60, 188), (230, 145)], fill=255, width=8)
+    return "7", ink_over(paper, drawn, (30, 30, 60))
+
+
+@_digit_picture
+def in_a_bold_box_close_around_it() -> tuple[str, np.ndarray]:
+    """A 4 in a bold box drawn close around it: the box's line fills the edges of the crop the 4 is read
+    from, so the crop's edges do not show the paper."""
+    image = draw_digit((500, 420), "4", (200, 130, 300, 270), (20, 20, 30), 12, (232, 226, 236))
+    ImageDraw.Draw(image).rectangle([(166, 96), (334, 304)], outline=(20, 20, 30), width=24)
+    return "4", to_rgba(np.asarray(image, dtype=np.float64))
+
+
 # Where in_a_scanned_cells_dashed_frame draws its 4 (x, y, width, height in pixels, the pen's width included).
 FOUR_IN_A_DASHED_CELL = (66, 56, 78, 98)
 

@@ -455,32 +455,55 @@ def row_span(row: np.ndarray) -> int:
     return int(columns[-1] - columns[0] + 1) if len(columns) else 0
 
 
+def underline_rows(inside: np.ndarray, settings: dict) -> int:
+    """Return how many of a mark's lowest rows are an underline (0 when they are not one).
+
+    The lowest rows span most of the mark's width (min_span), are few (max_thickness of its height) and
+    reach past what stands on them on both sides (min_overhang of its width). A 2's base is as flat,
+    but starts where its stroke comes down: it reaches past on one side only."""
+    filled = np.flatnonzero(inside.any(axis=1))
+    height, width = int(filled[-1]) + 1, inside.shape[1]
+    tall = height - int(filled[0])
+    flat = 0  # the lowest rows spanning most of the mark's width
+    while flat < tall and row_span(inside[height - 1 - flat]) >= settings["min_span"] * width:
+        flat += 1
+    if flat == 0 or flat > max(2, settings["max_thickness"] * tall) or tall - flat < settings["min_rest"] * tall:
+        return 0
+    columns = np.flatnonzero(inside[: height - flat].any(axis=0))
+    overhang = settings["min_overhang"] * (columns[-1] - columns[0] + 1)
+    if columns[0] < overhang or width - 1 - columns[-1] < overhang:
+        return 0
+    return flat
+
+
 def peel_underlines(marks: np.ndarray, labels: np.ndarray, components: list[Mark], spec: dict) -> np.ndarray:
     """Return the marks without a line drawn under a digit and touching it (on the coarse map a small gap closes).
 
-    The mark's lowest rows span most of its width (min_span), are few (max_thickness of its height) and
-    reach past what stands on them on both sides (min_overhang of its width). A 2's base is as flat,
-    but starts where its stroke comes down: it reaches past on one side only."""
+    The line may slope (a sheet turned on the desk): the mark is sheared so each slope in turn runs
+    level (level first), and the first slope whose lowest rows are an underline (underline_rows) decides."""
     settings = spec["locate"]["underline"]
+    steps = round_half_up(settings["max_slope"] / settings["slope_step"])
+    slopes = sorted((step * settings["slope_step"] for step in range(-steps, steps + 1)), key=abs)
     peeled = marks
     for mark in components:
         if mark.height < settings["min_side"]:
             continue
         inside = labels[mark.top : mark.bottom + 1, mark.left : mark.right + 1] == mark.labels[0]
-        flat = 0  # the lowest rows spanning most of the mark's width
-        while flat < mark.height and row_span(inside[mark.height - 1 - flat]) >= settings["min_span"] * mark.width:
-            flat += 1
-        if flat == 0 or flat > max(2, settings["max_thickness"] * mark.height):
-            continue
-        if mark.height - flat < settings["min_rest"] * mark.height:
-            continue
-        columns = np.flatnonzero(inside[: mark.height - flat].any(axis=0))  # a component's rows all hold pixels
-        overhang = settings["min_overhang"] * (columns[-1] - columns[0] + 1)
-        if columns[0] < overhang or mark.width - 1 - columns[-1] < overhang:
-            continue
-        if peeled is marks:
-            peeled = marks.copy()
-        peeled[mark.bottom - flat + 1 : mark.bottom + 1, mark.left : mark.right + 1] &= ~inside[mark.height - flat :]
+        for slope in slopes:
+            offsets = shear_offsets(mark.width, slope)
+            offsets -= offsets.min()
+            sheared = np.zeros((mark.height + int(offsets.max()), mark.width), dtype=bool)
+            for column, offset in enumerate(offsets):
+                sheared[offset : offset + mark.height, column] = inside[:, column]
+            flat = underline_rows(sheared, settings)
+            if flat == 0:
+                continue
+            bottom = int(np.flatnonzero(sheared.any(axis=1))[-1])
+            sheared_rows = np.arange(mark.height)[:, None] + offsets[None, :]  # each pixel's row once sheared
+            if peeled is marks:
+                peeled = marks.copy()
+            peeled[mark.top : mark.bottom + 1, mark.left : mark.right + 1] &= ~(inside & (sheared_rows > bottom - flat))
+            break
     return peeled
 
 

@@ -6,8 +6,8 @@ tests/browser/test_preprocess_twins.py proves they agree to 1e-4 per pixel. Elem
 twins so the results are bit-identical; only sums and matrix products differ in rounding.
 
 Steps (see preprocess()):
-  composite_alpha -> locate (training/locate.py) -> per digit found: background_colour -> colour_distance
-  -> bound_size -> normalise_ink -> (the digit's mask) -> remove_ruled_lines -> find_digit_box
+  composite_alpha -> locate (training/locate.py) -> per digit found: mark_mask -> paper_colour -> colour_distance
+  -> bound_size -> normalise_ink -> (times the mask) -> remove_ruled_lines -> find_digit_box
   -> adjust_stroke_width -> resize_to_box -> stretch_contrast -> paste_centred
 """
 
@@ -326,6 +326,17 @@ def mark_mask(
     return near[rows][:, columns]
 
 
+def paper_colour(crop: np.ndarray, mask: np.ndarray, spec: dict) -> np.ndarray:
+    """Return float32 [3]: the per-channel (lower) median of the crop away from the mark, the paper around it.
+
+    Not the crop's border ring: a box drawn round the digit, or the desk beside the sheet, can fill the
+    crop's edges, and ink measured from their colour turns the paper into ink."""
+    paper = crop[mask == 0]
+    if paper.shape[0] < spec["locate"]["min_paper_fraction"] * mask.size:
+        return background_colour(crop, spec)
+    return np.array([order_statistic(paper[:, channel], 50) for channel in range(3)], dtype=np.float32)
+
+
 def read_mark(
     rgb: np.ndarray, located: locate.Located, mark: locate.Mark, spec: dict
 ) -> tuple[np.ndarray | None, str | None, tuple[int, int, int, int]]:
@@ -344,7 +355,7 @@ def read_mark(
     )
     crop = rgb[region[0] : region[1], region[2] : region[3]]
     mask = mark_mask(located.labels, mark, region, located.factor, spec)  # [ch,cw]
-    distance = bound_size(colour_distance(crop, background_colour(crop, spec)), spec)  # [h,w]
+    distance = bound_size(colour_distance(crop, paper_colour(crop, mask, spec)), spec)  # [h,w]
     ink, contrast = normalise_ink(distance, spec)  # [h,w] 0..1
     ink = (ink * bound_size(mask, spec)).astype(np.float32)
     box = (left, top, right - left, bottom - top)

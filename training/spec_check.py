@@ -137,6 +137,8 @@ RULES: dict[str, Rule] = {
         max_thickness=FRACTION,
         min_overhang=FRACTION,
         min_rest=FRACTION,
+        max_slope=Rule("number", min=0, below=1),
+        slope_step=Rule("number", min=0.01, below=1),
     ),
     **_section(
         "locate.grouping",
@@ -159,6 +161,7 @@ RULES: dict[str, Rule] = {
     "locate.min_digit_fraction": FRACTION,
     "locate.read_margin": FRACTION,
     "locate.mask_dilation": Rule("int", min=0),
+    "locate.min_paper_fraction": FRACTION,
     "locate.border_fraction": Rule("number", above=0, below=0.5),
     "locate.uneven_percentile": PERCENTILE,
     "locate.uneven_light": GREY_LEVEL,

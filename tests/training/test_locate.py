@@ -348,6 +348,29 @@ def test_an_underline_touching_the_digit_is_not_read_with_it():
     assert digit.box[2] > 150
 
 
+def test_a_sloping_underline_touching_the_digit_is_not_read_with_it():
+    # A sheet turned on the desk: the underline slopes, and only a sheared view of the mark shows it level.
+    _, image = pictures.sloping_underline_touching_it()
+    assert inside(one_digit_box(image), pictures.SEVEN_ABOVE_A_SLOPING_UNDERLINE, slack=6)
+    level_only = {**SPEC, "locate": {**SPEC["locate"], "underline": {**SPEC["locate"]["underline"], "max_slope": 0}}}
+    (digit,) = preprocess.preprocess(image, level_only).digits
+    assert digit.box[2] > 150
+
+
+def test_the_ink_is_measured_from_the_paper_around_the_digit():
+    # A bold box close around the 4 fills the edges of the crop it is read from; the paper's colour comes
+    # from the crop away from the 4's own strokes, so the box changes the reading no more than noise does.
+    _, boxed = pictures.in_a_bold_box_close_around_it()
+    plain = pictures.draw_digit((500, 420), "4", (200, 130, 300, 270), (20, 20, 30), 12, (232, 226, 236))
+    unboxed = preprocess.preprocess(pictures.to_rgba(np.asarray(plain, dtype=np.float64)), SPEC).digits[0].input
+    (digit,) = preprocess.preprocess(boxed, SPEC).digits
+    assert np.abs(digit.input - unboxed).mean() < 0.03
+    # Measured from the crop's edges instead (the box's ink), the 4 comes out bloated.
+    edges_only = {**SPEC, "locate": {**SPEC["locate"], "min_paper_fraction": 1.0}}
+    (bloated,) = preprocess.preprocess(boxed, edges_only).digits
+    assert np.abs(bloated.input - unboxed).mean() > 0.06
+
+
 def test_a_2s_flat_base_is_kept():
     # As flat and as low as an underline, but it starts where the 2's stroke comes down: it reaches past
     # the rest of the 2 on one side only.

@@ -842,36 +842,74 @@
     return first < 0 ? 0 : last - first + 1;
   }
 
-  // The marks without a line drawn under a digit and touching it: the mark's lowest rows span most of its
+  // How many of a mask's lowest marked rows are an underline (0 when they are not one): they span most of its
   // width, are few, and reach past what stands on them on both sides (a 2's base, on one side only).
+  function underlineRows(inside, settings) {
+    const { height: rows, width, data } = inside;
+    let top = -1;
+    let bottom = -1;
+    for (let y = 0; y < rows; y++) {
+      if (rowSpan(inside, y) === 0) continue;
+      if (top < 0) top = y;
+      bottom = y;
+    }
+    const height = bottom + 1;
+    const tall = height - top;
+    let flat = 0; // the lowest rows spanning most of the mask's width
+    while (flat < tall && rowSpan(inside, height - 1 - flat) >= settings.min_span * width) flat++;
+    if (flat === 0 || flat > Math.max(2, settings.max_thickness * tall) || tall - flat < settings.min_rest * tall) {
+      return 0;
+    }
+    let first = width;
+    let last = -1;
+    for (let y = 0; y < height - flat; y++) {
+      for (let x = 0; x < width; x++) {
+        if (!data[y * width + x]) continue;
+        first = Math.min(first, x);
+        last = Math.max(last, x);
+      }
+    }
+    const overhang = settings.min_overhang * (last - first + 1);
+    return first < overhang || width - 1 - last < overhang ? 0 : flat;
+  }
+
+  // The marks without a line drawn under a digit and touching it. The line may slope (a sheet turned on the
+  // desk): each mark is sheared so each slope in turn runs level (level first), and the first slope whose
+  // lowest rows are an underline (underlineRows) decides.
   function peelUnderlines(marks, labels, components, spec) {
     const settings = spec.locate.underline;
+    const steps = roundHalfUp(settings.max_slope / settings.slope_step);
+    const slopes = [];
+    for (let step = -steps; step <= steps; step++) slopes.push(step * settings.slope_step);
+    slopes.sort((first, second) => Math.abs(first) - Math.abs(second)); // stable, as Python's sorted
     let peeled = marks;
     for (const mark of components) {
       const height = heightOf(mark);
       const width = widthOf(mark);
       if (height < settings.min_side) continue;
       const inside = ownPixels(labels, marks.width, mark);
-      let flat = 0; // the lowest rows spanning most of the mark's width
-      while (flat < height && rowSpan(inside, height - 1 - flat) >= settings.min_span * width) flat++;
-      if (flat === 0 || flat > Math.max(2, settings.max_thickness * height)) continue;
-      if (height - flat < settings.min_rest * height) continue;
-      let first = width;
-      let last = -1;
-      for (let y = 0; y < height - flat; y++) {
-        for (let x = 0; x < width; x++) {
-          if (!inside.data[y * width + x]) continue;
-          first = Math.min(first, x);
-          last = Math.max(last, x);
+      for (const slope of slopes) {
+        const offsets = shearOffsets(width, slope);
+        const lowest = Math.min(...offsets);
+        for (let x = 0; x < width; x++) offsets[x] -= lowest;
+        const sheared = makeMask(height + Math.max(...offsets), width);
+        for (let y = 0; y < height; y++) {
+          for (let x = 0; x < width; x++)
+            if (inside.data[y * width + x]) sheared.data[(offsets[x] + y) * width + x] = 1;
         }
-      }
-      const overhang = settings.min_overhang * (last - first + 1);
-      if (first < overhang || width - 1 - last < overhang) continue;
-      if (peeled === marks) peeled = makeMask(marks.height, marks.width, marks.data.slice());
-      for (let y = height - flat; y < height; y++) {
-        for (let x = 0; x < width; x++) {
-          if (inside.data[y * width + x]) peeled.data[(mark.top + y) * marks.width + mark.left + x] = 0;
+        const flat = underlineRows(sheared, settings);
+        if (flat === 0) continue;
+        let bottom = sheared.height - 1;
+        while (rowSpan(sheared, bottom) === 0) bottom--;
+        if (peeled === marks) peeled = makeMask(marks.height, marks.width, marks.data.slice());
+        for (let y = 0; y < height; y++) {
+          for (let x = 0; x < width; x++) {
+            if (inside.data[y * width + x] && offsets[x] + y > bottom - flat) {
+              peeled.data[(mark.top + y) * marks.width + mark.left + x] = 0;
+            }
+          }
         }
+        break;
       }
     }
     return peeled;

@@ -19,8 +19,8 @@
 // A map is {data: Float32Array (row-major), height, width}; the RGB picture adds `channels`, the
 // values per pixel (4 when it is the decoded RGBA itself, whose alpha is then ignored).
 //
-// Steps: compositeAlpha -> locate (locate.js) -> per digit found: backgroundColour -> colourDistance
-//   -> boundSize -> normaliseInk -> (the digit's mask) -> removeRuledLines -> findDigitBox
+// Steps: compositeAlpha -> locate (locate.js) -> per digit found: markMask -> paperColour -> colourDistance
+//   -> boundSize -> normaliseInk -> (times the mask) -> removeRuledLines -> findDigitBox
 //   -> adjustStrokeWidth -> resizeToBox -> stretchContrast -> pasteCentred
 (function () {
   "use strict";
@@ -481,6 +481,22 @@
     return { data, height, width, channels: 3 };
   }
 
+  // [3]: the per-channel (lower) median of the crop away from the mark (mask 0), the paper around it. Not
+  // the crop's border ring: a box drawn round the digit, or the desk, can fill the crop's edges.
+  function paperColour(crop, mask, spec) {
+    let count = 0;
+    for (let pixel = 0; pixel < mask.data.length; pixel++) if (mask.data[pixel] === 0) count++;
+    if (count < spec.locate.min_paper_fraction * mask.data.length) return backgroundColour(crop, spec);
+    const channels = [new Float32Array(count), new Float32Array(count), new Float32Array(count)];
+    for (let pixel = 0, taken = 0; pixel < mask.data.length; pixel++) {
+      if (mask.data[pixel] !== 0) continue;
+      for (let channel = 0; channel < 3; channel++) channels[channel][taken] = crop.data[pixel * 3 + channel];
+      taken++;
+    }
+    // Each channel is its own copy: selected in place.
+    return channels.map((channel) => selectInPlace(channel, Math.floor(0.5 * (count - 1))));
+  }
+
   // {input | null, reason, box: {x, y, width, height}}: one located digit read from the decoded pixels,
   // not the coarse map, so a small digit in a big photo is read at the resolution it needs; a margin of
   // paper around it gives the reading its background.
@@ -494,8 +510,9 @@
       right: Math.min(rgb.width, right + margin),
     };
     const crop = cropRgb(rgb, region);
-    const mask = boundSize(markMask(located, mark, region, spec), spec);
-    const distance = boundSize(colourDistance(crop, backgroundColour(crop, spec)), spec); // [h,w]
+    const near = markMask(located, mark, region, spec);
+    const mask = boundSize(near, spec);
+    const distance = boundSize(colourDistance(crop, paperColour(crop, near, spec)), spec); // [h,w]
     const { ink, contrast } = normaliseInk(distance, spec); // [h,w] 0..1
     const box = { x: left, y: top, width: right - left, height: bottom - top };
     if (contrast < spec.ink.min_contrast) return { input: null, reason: NO_CONTRAST, box };
