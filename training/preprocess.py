@@ -330,9 +330,12 @@ def paper_colour(crop: np.ndarray, mask: np.ndarray, spec: dict) -> np.ndarray:
     """Return float32 [3]: the per-channel (lower) median of the crop away from the mark, the paper around it.
 
     Not the crop's border ring: a box drawn round the digit, or the desk beside the sheet, can fill the
-    crop's edges, and ink measured from their colour turns the paper into ink."""
-    paper = crop[mask == 0]
-    if paper.shape[0] < spec["locate"]["min_paper_fraction"] * mask.size:
+    crop's edges, and ink measured from their colour turns the paper into ink. Sampled every `step` rows
+    and columns, as bound_size's blocks: the working resolution is enough for a median."""
+    step = max(1, max(mask.shape) // spec["bound"]["max_working_side"])
+    sampled, near = crop[::step, ::step], mask[::step, ::step]
+    paper = sampled[near == 0]
+    if paper.shape[0] < spec["locate"]["min_paper_fraction"] * near.size:
         return background_colour(crop, spec)
     return np.array([order_statistic(paper[:, channel], 50) for channel in range(3)], dtype=np.float32)
 
