@@ -289,6 +289,22 @@ def sloping_underline_touching_it() -> tuple[str, np.ndarray]:
     return "7", ink_over(paper, drawn, (30, 30, 60))
 
 
+# Where sloping_underline_below_it draws its 7 (x, y, width, height in pixels, the pen's width included).
+SEVEN_ABOVE_ITS_SLOPING_LINE = (195, 115, 80, 128)
+
+
+@_digit_picture
+def sloping_underline_below_it() -> tuple[str, np.ndarray]:
+    """underlined_touching_it's 7 with a steeper line drawn below it, apart from it: its box is no flatter than
+    a digit's part, but the line itself is (a sheet turned on the desk)."""
+    paper = paper_texture((500, 400), (232, 228, 218), 3, seed=6)
+    rows, columns = np.mgrid[0:400, 0:500]
+    paper *= (1 - 0.3 * (rows / 400 + columns / 500) / 2)[..., None]
+    drawn = mask((500, 400), "7", (200, 120, 270, 238), 10)
+    ImageDraw.Draw(drawn).line([(160, 284), (330, 216)], fill=255, width=8)
+    return "7", ink_over(paper, drawn, (30, 30, 60))
+
+
 @_digit_picture
 def in_a_bold_box_close_around_it() -> tuple[str, np.ndarray]:
     """A 4 in a bold box drawn close around it: the box's line fills the edges of the crop the 4 is read

@@ -7,7 +7,7 @@ float32 elementwise maps, pixel counts), so both twins find the same marks and t
 
 Steps (see locate()):
   reduce_to_map -> estimate_background -> find_marks -> clear_lines -> label_marks
-  -> peel_frames -> peel_underlines -> drop_stray_marks -> group_parts -> pick_digits
+  -> peel_frames -> peel_underlines -> drop_stray_marks -> level_heights -> group_parts -> pick_digits
 
 A person's photo is a sheet on a desk, with shadows, ruled lines and stray marks; the digit is
 somewhere on it. The stage works on a coarse map (long side ~256 px) and returns the digits' boxes
@@ -18,7 +18,7 @@ from the finer pixels.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import ndimage
@@ -42,6 +42,7 @@ class Mark:
     right: int
     area: int
     labels: tuple[int, ...]
+    level_height: int = 0  # one part's fewest rows at any slope (level_heights); 0: not measured
 
     @property
     def height(self) -> int:
@@ -482,8 +483,7 @@ def peel_underlines(marks: np.ndarray, labels: np.ndarray, components: list[Mark
     The line may slope (a sheet turned on the desk): the mark is sheared so each slope in turn runs
     level (level first), and the first slope whose lowest rows are an underline (underline_rows) decides."""
     settings = spec["locate"]["underline"]
-    steps = round_half_up(settings["max_slope"] / settings["slope_step"])
-    slopes = sorted((step * settings["slope_step"] for step in range(-steps, steps + 1)), key=abs)
+    slopes = underline_slopes(spec)
     peeled = marks
     for mark in components:
         if mark.height < settings["min_side"]:
@@ -662,9 +662,8 @@ def belong_together(first: Mark, second: Mark, spec: dict) -> bool:
     overlap = min(first.right, second.right) - max(first.left, second.left) + 1
     if overlap >= settings["min_column_overlap"] * min(first.width, second.width):
         upper, lower = (first, second) if first.top <= second.top else (second, first)
-        underline = (
-            lower.width >= settings["underline_flatness"] * lower.height and lower.top > upper.bottom - lower.height
-        )
+        flat = lower.width >= settings["underline_flatness"] * (lower.level_height or lower.height)
+        underline = flat and lower.top > upper.bottom - lower.height
         return not underline  # a line under a digit is not a part of it
     # Side by side: digits of a number stand apart on one line. Parts that overlap and together are
     # no wider than a digit are one digit cut by a ruled line; a 4 written in two strokes is misaligned.
@@ -689,6 +688,26 @@ def merge(first: Mark, second: Mark) -> Mark:
         first.area + second.area,
         tuple(sorted(first.labels + second.labels)),
     )
+
+
+def underline_slopes(spec: dict) -> list[float]:
+    """Return the slopes an underline is looked for at, level first (a sheet turned on the desk slopes it)."""
+    settings = spec["locate"]["underline"]
+    steps = round_half_up(settings["max_slope"] / settings["slope_step"])
+    return sorted((step * settings["slope_step"] for step in range(-steps, steps + 1)), key=abs)
+
+
+def level_heights(components: list[Mark], labels: np.ndarray, spec: dict) -> list[Mark]:
+    """Return the components with their level_height: the fewest rows each spans once sheared at one of the
+    underline slopes. A sloping line is then as flat as a level one, and a curve (a digit's bowl cut off by
+    a ruled line) as tall as its box, whatever the slope (belong_together)."""
+    slopes = underline_slopes(spec)
+    measured = []
+    for mark in components:
+        rows, columns = np.nonzero(labels[mark.top : mark.bottom + 1, mark.left : mark.right + 1] == mark.labels[0])
+        heights = [int(np.ptp(rows + shear_offsets(mark.width, slope)[columns])) + 1 for slope in slopes]
+        measured.append(replace(mark, level_height=min(heights)))
+    return measured
 
 
 def group_parts(components: list[Mark], spec: dict) -> list[Mark]:
@@ -782,7 +801,8 @@ def locate(rgb: np.ndarray, spec: dict) -> Located:
             labels, components = label_marks(unlined)
         if on_paper is not None:
             components = off_the_desk(components, labels, on_paper, spec)
-        candidates = group_parts(drop_stray_marks(components, height, width, even, spec), spec)
+        kept = level_heights(drop_stray_marks(components, height, width, even, spec), labels, spec)
+        candidates = group_parts(kept, spec)
         digits, reason = pick_digits(candidates, height, width, spec)
         if digits:
             return Located(digits, labels, factor, None)

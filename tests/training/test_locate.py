@@ -357,6 +357,16 @@ def test_a_sloping_underline_touching_the_digit_is_not_read_with_it():
     assert digit.box[2] > 150
 
 
+def test_a_sloping_underline_below_the_digit_is_not_its_part():
+    # Apart from the 7 and steeper than a level line's box allows (its box is 2.3 times as wide as tall),
+    # but one line: sheared to its slope it is as flat as a level underline.
+    _, image = pictures.sloping_underline_below_it()
+    assert inside(one_digit_box(image), pictures.SEVEN_ABOVE_ITS_SLOPING_LINE, slack=6)
+    level_only = {**SPEC, "locate": {**SPEC["locate"], "underline": {**SPEC["locate"]["underline"], "max_slope": 0}}}
+    (digit,) = preprocess.preprocess(image, level_only).digits
+    assert digit.box[2] > 150
+
+
 def test_the_ink_is_measured_from_the_paper_around_the_digit():
     # A bold box close around the 4 fills the edges of the crop it is read from; the paper's colour comes
     # from the crop away from the 4's own strokes, so the box changes the reading no more than noise does.

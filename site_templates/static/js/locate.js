@@ -7,7 +7,7 @@
 // loops over typed arrays: the maps are small (long side ~256) and no tensor is made here.
 //
 // Steps: reduceToMap -> estimateBackground -> findMarks -> clearLines -> labelMarks
-//   -> peelFrames -> peelUnderlines -> dropStrayMarks -> groupParts -> pickDigits
+//   -> peelFrames -> peelUnderlines -> dropStrayMarks -> levelHeights -> groupParts -> pickDigits
 //
 // An RGB picture is {data, height, width, channels} (channels 4 when it is the decoded RGBA itself,
 // whose alpha is then ignored); a mask is {data: Uint8Array (0/1), height, width}.
@@ -873,15 +873,21 @@
     return first < overhang || width - 1 - last < overhang ? 0 : flat;
   }
 
+  // The slopes an underline is looked for at, level first (a sheet turned on the desk slopes it).
+  function underlineSlopes(spec) {
+    const settings = spec.locate.underline;
+    const steps = roundHalfUp(settings.max_slope / settings.slope_step);
+    const slopes = [];
+    for (let step = -steps; step <= steps; step++) slopes.push(step * settings.slope_step);
+    return slopes.sort((first, second) => Math.abs(first) - Math.abs(second)); // stable, as Python's sorted
+  }
+
   // The marks without a line drawn under a digit and touching it. The line may slope (a sheet turned on the
   // desk): each mark is sheared so each slope in turn runs level (level first), and the first slope whose
   // lowest rows are an underline (underlineRows) decides.
   function peelUnderlines(marks, labels, components, spec) {
     const settings = spec.locate.underline;
-    const steps = roundHalfUp(settings.max_slope / settings.slope_step);
-    const slopes = [];
-    for (let step = -steps; step <= steps; step++) slopes.push(step * settings.slope_step);
-    slopes.sort((first, second) => Math.abs(first) - Math.abs(second)); // stable, as Python's sorted
+    const slopes = underlineSlopes(spec);
     let peeled = marks;
     for (const mark of components) {
       const height = heightOf(mark);
@@ -1051,8 +1057,8 @@
     const overlap = Math.min(first.right, second.right) - Math.max(first.left, second.left) + 1;
     if (overlap >= settings.min_column_overlap * Math.min(widthOf(first), widthOf(second))) {
       const [upper, lower] = first.top <= second.top ? [first, second] : [second, first];
-      const underline =
-        widthOf(lower) >= settings.underline_flatness * heightOf(lower) && lower.top > upper.bottom - heightOf(lower);
+      const flat = widthOf(lower) >= settings.underline_flatness * (lower.levelHeight || heightOf(lower));
+      const underline = flat && lower.top > upper.bottom - heightOf(lower);
       return !underline; // a line under a digit is not a part of it
     }
     if (overlap > 0) {
@@ -1063,6 +1069,38 @@
     if (-overlap > settings.max_side_gap * tallest) return false;
     const misalignment = Math.abs(first.top - second.top) + Math.abs(first.bottom - second.bottom);
     return misalignment >= settings.min_misalignment * tallest;
+  }
+
+  // The components with their levelHeight: the fewest rows each spans once sheared at one of the underline
+  // slopes. A sloping line is then as flat as a level one, and a curve (a digit's bowl cut off by a ruled
+  // line) as tall as its box, whatever the slope (belongTogether).
+  function levelHeights(components, labels, stride, spec) {
+    const slopes = underlineSlopes(spec);
+    return components.map((mark) => {
+      const width = widthOf(mark);
+      const rows = [];
+      const columns = [];
+      for (let y = 0; y < heightOf(mark); y++) {
+        for (let x = 0; x < width; x++) {
+          if (labels[(mark.top + y) * stride + mark.left + x] !== mark.labels[0]) continue;
+          rows.push(y);
+          columns.push(x);
+        }
+      }
+      let levelHeight = Infinity;
+      for (const slope of slopes) {
+        const offsets = shearOffsets(width, slope);
+        let lowest = Infinity;
+        let highest = -Infinity;
+        for (let pixel = 0; pixel < rows.length; pixel++) {
+          const row = rows[pixel] + offsets[columns[pixel]];
+          lowest = Math.min(lowest, row);
+          highest = Math.max(highest, row);
+        }
+        levelHeight = Math.min(levelHeight, highest - lowest + 1);
+      }
+      return { ...mark, levelHeight };
+    });
   }
 
   function merge(first, second) {
@@ -1179,7 +1217,8 @@
       const components = onPaper
         ? offTheDesk(labelled.components, labels, onPaper, height, width, spec)
         : labelled.components;
-      const candidates = groupParts(dropStrayMarks(components, height, width, even, spec), spec);
+      const kept = levelHeights(dropStrayMarks(components, height, width, even, spec), labels, width, spec);
+      const candidates = groupParts(kept, spec);
       const picked = pickDigits(candidates, height, width, spec);
       if (picked.digits.length) return located(picked.digits, labels, null);
       reason = picked.reason;
