@@ -42,7 +42,7 @@ class Mark:
     right: int
     area: int
     labels: tuple[int, ...]
-    level_height: int = 0  # one part's fewest rows at any slope (level_heights); 0: not measured
+    level_height: int = 0  # one part's fewest rows at the underline slopes (level_heights); 0: a merged group
 
     @property
     def height(self) -> int:
@@ -456,8 +456,16 @@ def row_span(row: np.ndarray) -> int:
     return int(columns[-1] - columns[0] + 1) if len(columns) else 0
 
 
-def underline_rows(inside: np.ndarray, settings: dict) -> int:
-    """Return how many of a mark's lowest rows are an underline (0 when they are not one).
+def underline_slopes(spec: dict) -> list[float]:
+    """Return the slopes an underline is looked for at, level first: whole steps of slope_step up to about
+    max_slope (a sheet turned on the desk slopes it)."""
+    settings = spec["locate"]["underline"]
+    steps = round_half_up(settings["max_slope"] / settings["slope_step"])
+    return sorted((step * settings["slope_step"] for step in range(-steps, steps + 1)), key=abs)
+
+
+def underline_start(inside: np.ndarray, settings: dict) -> int | None:
+    """Return the first of a mark's lowest rows that are an underline, or None when they are not one.
 
     The lowest rows span most of the mark's width (min_span), are few (max_thickness of its height) and
     reach past what stands on them on both sides (min_overhang of its width). A 2's base is as flat,
@@ -469,19 +477,19 @@ def underline_rows(inside: np.ndarray, settings: dict) -> int:
     while flat < tall and row_span(inside[height - 1 - flat]) >= settings["min_span"] * width:
         flat += 1
     if flat == 0 or flat > max(2, settings["max_thickness"] * tall) or tall - flat < settings["min_rest"] * tall:
-        return 0
+        return None
     columns = np.flatnonzero(inside[: height - flat].any(axis=0))
     overhang = settings["min_overhang"] * (columns[-1] - columns[0] + 1)
     if columns[0] < overhang or width - 1 - columns[-1] < overhang:
-        return 0
-    return flat
+        return None
+    return height - flat
 
 
 def peel_underlines(marks: np.ndarray, labels: np.ndarray, components: list[Mark], spec: dict) -> np.ndarray:
     """Return the marks without a line drawn under a digit and touching it (on the coarse map a small gap closes).
 
     The line may slope (a sheet turned on the desk): the mark is sheared so each slope in turn runs
-    level (level first), and the first slope whose lowest rows are an underline (underline_rows) decides."""
+    level (level first), and the first slope whose lowest rows are an underline (underline_start) decides."""
     settings = spec["locate"]["underline"]
     slopes = underline_slopes(spec)
     peeled = marks
@@ -495,14 +503,13 @@ def peel_underlines(marks: np.ndarray, labels: np.ndarray, components: list[Mark
             sheared = np.zeros((mark.height + int(offsets.max()), mark.width), dtype=bool)
             for column, offset in enumerate(offsets):
                 sheared[offset : offset + mark.height, column] = inside[:, column]
-            flat = underline_rows(sheared, settings)
-            if flat == 0:
+            start = underline_start(sheared, settings)
+            if start is None:
                 continue
-            bottom = int(np.flatnonzero(sheared.any(axis=1))[-1])
             sheared_rows = np.arange(mark.height)[:, None] + offsets[None, :]  # each pixel's row once sheared
             if peeled is marks:
                 peeled = marks.copy()
-            peeled[mark.top : mark.bottom + 1, mark.left : mark.right + 1] &= ~(inside & (sheared_rows > bottom - flat))
+            peeled[mark.top : mark.bottom + 1, mark.left : mark.right + 1] &= ~(inside & (sheared_rows >= start))
             break
     return peeled
 
@@ -688,13 +695,6 @@ def merge(first: Mark, second: Mark) -> Mark:
         first.area + second.area,
         tuple(sorted(first.labels + second.labels)),
     )
-
-
-def underline_slopes(spec: dict) -> list[float]:
-    """Return the slopes an underline is looked for at, level first (a sheet turned on the desk slopes it)."""
-    settings = spec["locate"]["underline"]
-    steps = round_half_up(settings["max_slope"] / settings["slope_step"])
-    return sorted((step * settings["slope_step"] for step in range(-steps, steps + 1)), key=abs)
 
 
 def level_heights(components: list[Mark], labels: np.ndarray, spec: dict) -> list[Mark]:

@@ -136,7 +136,7 @@ RULES: dict[str, Rule] = {
         min_span=FRACTION,
         max_thickness=FRACTION,
         min_overhang=FRACTION,
-        min_rest=FRACTION,
+        min_rest=Rule("number", above=0, max=1),  # a mark that is all line is no underline under a digit
         max_slope=Rule("number", min=0, below=1),
         slope_step=Rule("number", min=0.01, below=1),
     ),
@@ -161,7 +161,7 @@ RULES: dict[str, Rule] = {
     "locate.min_digit_fraction": FRACTION,
     "locate.read_margin": FRACTION,
     "locate.mask_dilation": Rule("int", min=0),
-    "locate.min_paper_fraction": FRACTION,
+    "locate.min_paper_fraction": Rule("number", above=0, max=1),  # a crop with no paper falls back
     "locate.border_fraction": Rule("number", above=0, below=0.5),
     "locate.uneven_percentile": PERCENTILE,
     "locate.uneven_light": GREY_LEVEL,

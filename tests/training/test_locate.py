@@ -348,12 +348,18 @@ def test_an_underline_touching_the_digit_is_not_read_with_it():
     assert digit.box[2] > 150
 
 
+# Underlines looked for level only, as before they were looked for sloping.
+LEVEL_UNDERLINES_ONLY = {
+    **SPEC,
+    "locate": {**SPEC["locate"], "underline": {**SPEC["locate"]["underline"], "max_slope": 0}},
+}
+
+
 def test_a_sloping_underline_touching_the_digit_is_not_read_with_it():
     # A sheet turned on the desk: the underline slopes, and only a sheared view of the mark shows it level.
     _, image = pictures.sloping_underline_touching_it()
     assert inside(one_digit_box(image), pictures.SEVEN_ABOVE_A_SLOPING_UNDERLINE, slack=6)
-    level_only = {**SPEC, "locate": {**SPEC["locate"], "underline": {**SPEC["locate"]["underline"], "max_slope": 0}}}
-    (digit,) = preprocess.preprocess(image, level_only).digits
+    (digit,) = preprocess.preprocess(image, LEVEL_UNDERLINES_ONLY).digits
     assert digit.box[2] > 150
 
 
@@ -362,8 +368,7 @@ def test_a_sloping_underline_below_the_digit_is_not_its_part():
     # but one line: sheared to its slope it is as flat as a level underline.
     _, image = pictures.sloping_underline_below_it()
     assert inside(one_digit_box(image), pictures.SEVEN_ABOVE_ITS_SLOPING_LINE, slack=6)
-    level_only = {**SPEC, "locate": {**SPEC["locate"], "underline": {**SPEC["locate"]["underline"], "max_slope": 0}}}
-    (digit,) = preprocess.preprocess(image, level_only).digits
+    (digit,) = preprocess.preprocess(image, LEVEL_UNDERLINES_ONLY).digits
     assert digit.box[2] > 150
 
 

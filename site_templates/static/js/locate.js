@@ -842,9 +842,19 @@
     return first < 0 ? 0 : last - first + 1;
   }
 
-  // How many of a mask's lowest marked rows are an underline (0 when they are not one): they span most of its
-  // width, are few, and reach past what stands on them on both sides (a 2's base, on one side only).
-  function underlineRows(inside, settings) {
+  // The slopes an underline is looked for at, level first: whole steps of slope_step up to about max_slope (a
+  // sheet turned on the desk slopes it).
+  function underlineSlopes(spec) {
+    const settings = spec.locate.underline;
+    const steps = roundHalfUp(settings.max_slope / settings.slope_step);
+    const slopes = [];
+    for (let step = -steps; step <= steps; step++) slopes.push(step * settings.slope_step);
+    return slopes.sort((first, second) => Math.abs(first) - Math.abs(second)); // stable, as Python's sorted
+  }
+
+  // The first of a mask's lowest marked rows that are an underline, or -1 when they are not one: they span
+  // most of its width, are few, and reach past what stands on them on both sides (a 2's base, on one side only).
+  function underlineStart(inside, settings) {
     const { height: rows, width, data } = inside;
     let top = -1;
     let bottom = -1;
@@ -858,7 +868,7 @@
     let flat = 0; // the lowest rows spanning most of the mask's width
     while (flat < tall && rowSpan(inside, height - 1 - flat) >= settings.min_span * width) flat++;
     if (flat === 0 || flat > Math.max(2, settings.max_thickness * tall) || tall - flat < settings.min_rest * tall) {
-      return 0;
+      return -1;
     }
     let first = width;
     let last = -1;
@@ -870,21 +880,12 @@
       }
     }
     const overhang = settings.min_overhang * (last - first + 1);
-    return first < overhang || width - 1 - last < overhang ? 0 : flat;
-  }
-
-  // The slopes an underline is looked for at, level first (a sheet turned on the desk slopes it).
-  function underlineSlopes(spec) {
-    const settings = spec.locate.underline;
-    const steps = roundHalfUp(settings.max_slope / settings.slope_step);
-    const slopes = [];
-    for (let step = -steps; step <= steps; step++) slopes.push(step * settings.slope_step);
-    return slopes.sort((first, second) => Math.abs(first) - Math.abs(second)); // stable, as Python's sorted
+    return first < overhang || width - 1 - last < overhang ? -1 : height - flat;
   }
 
   // The marks without a line drawn under a digit and touching it. The line may slope (a sheet turned on the
   // desk): each mark is sheared so each slope in turn runs level (level first), and the first slope whose
-  // lowest rows are an underline (underlineRows) decides.
+  // lowest rows are an underline (underlineStart) decides.
   function peelUnderlines(marks, labels, components, spec) {
     const settings = spec.locate.underline;
     const slopes = underlineSlopes(spec);
@@ -903,14 +904,12 @@
           for (let x = 0; x < width; x++)
             if (inside.data[y * width + x]) sheared.data[(offsets[x] + y) * width + x] = 1;
         }
-        const flat = underlineRows(sheared, settings);
-        if (flat === 0) continue;
-        let bottom = sheared.height - 1;
-        while (rowSpan(sheared, bottom) === 0) bottom--;
+        const start = underlineStart(sheared, settings);
+        if (start < 0) continue;
         if (peeled === marks) peeled = makeMask(marks.height, marks.width, marks.data.slice());
         for (let y = 0; y < height; y++) {
           for (let x = 0; x < width; x++) {
-            if (inside.data[y * width + x] && offsets[x] + y > bottom - flat) {
+            if (inside.data[y * width + x] && offsets[x] + y >= start) {
               peeled.data[(mark.top + y) * marks.width + mark.left + x] = 0;
             }
           }
@@ -1071,6 +1070,17 @@
     return misalignment >= settings.min_misalignment * tallest;
   }
 
+  function merge(first, second) {
+    return {
+      top: Math.min(first.top, second.top),
+      bottom: Math.max(first.bottom, second.bottom),
+      left: Math.min(first.left, second.left),
+      right: Math.max(first.right, second.right),
+      area: first.area + second.area,
+      labels: first.labels.concat(second.labels).sort((a, b) => a - b),
+    };
+  }
+
   // The components with their levelHeight: the fewest rows each spans once sheared at one of the underline
   // slopes. A sloping line is then as flat as a level one, and a curve (a digit's bowl cut off by a ruled
   // line) as tall as its box, whatever the slope (belongTogether).
@@ -1101,17 +1111,6 @@
       }
       return { ...mark, levelHeight };
     });
-  }
-
-  function merge(first, second) {
-    return {
-      top: Math.min(first.top, second.top),
-      bottom: Math.max(first.bottom, second.bottom),
-      left: Math.min(first.left, second.left),
-      right: Math.max(first.right, second.right),
-      area: first.area + second.area,
-      labels: first.labels.concat(second.labels).sort((a, b) => a - b),
-    };
   }
 
   // The components merged into digit candidates, merging pairs until none belong together.
