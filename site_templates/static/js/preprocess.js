@@ -485,16 +485,26 @@
   // the crop's border ring: a box drawn round the digit, or the desk, can fill the crop's edges. Sampled
   // every `step` rows and columns, as boundSize's blocks: the working resolution is enough for a median.
   function paperColour(crop, mask, spec) {
-    const step = Math.max(1, Math.floor(Math.max(mask.height, mask.width) / spec.bound.max_working_side));
-    const sampled = [];
-    for (let y = 0; y < mask.height; y += step) {
-      for (let x = 0; x < mask.width; x += step) sampled.push(y * mask.width + x);
+    const { height, width, data } = mask;
+    const step = Math.max(1, Math.floor(Math.max(height, width) / spec.bound.max_working_side));
+    let sampled = 0;
+    let count = 0;
+    for (let y = 0; y < height; y += step) {
+      for (let x = 0; x < width; x += step, sampled++) if (data[y * width + x] === 0) count++;
     }
-    const paper = sampled.filter((pixel) => mask.data[pixel] === 0);
-    if (paper.length < spec.locate.min_paper_fraction * sampled.length) return backgroundColour(crop, spec);
-    const channels = [0, 1, 2].map((channel) => Float32Array.from(paper, (pixel) => crop.data[pixel * 3 + channel]));
+    if (count < spec.locate.min_paper_fraction * sampled) return backgroundColour(crop, spec);
+    const channels = [new Float32Array(count), new Float32Array(count), new Float32Array(count)];
+    let taken = 0;
+    for (let y = 0; y < height; y += step) {
+      for (let x = 0; x < width; x += step) {
+        const pixel = y * width + x;
+        if (data[pixel] !== 0) continue;
+        for (let channel = 0; channel < 3; channel++) channels[channel][taken] = crop.data[pixel * 3 + channel];
+        taken++;
+      }
+    }
     // Each channel is its own copy: selected in place.
-    return channels.map((values) => selectInPlace(values, Math.floor(0.5 * (values.length - 1))));
+    return channels.map((values) => selectInPlace(values, Math.floor(0.5 * (count - 1))));
   }
 
   // {input | null, reason, box: {x, y, width, height}}: one located digit read from the decoded pixels,
