@@ -257,6 +257,20 @@ def bold_one_on_shaded_paper() -> tuple[str, np.ndarray]:
     return written_on(paper, "1", (60, 45, 100, 150), 8, (60, 20, 70))
 
 
+def seven_and_a_line(
+    size: tuple[int, int], box: tuple[float, float, float, float], stroke: int, line: list[tuple[int, int]]
+) -> tuple[str, np.ndarray]:
+    """Return a 7 written in `box` with a pen `stroke` pixels wide and a line 8 px wide along `line`, on paper
+    darkening from corner to corner (the shading makes it a photo)."""
+    width, height = size
+    paper = paper_texture(size, (232, 228, 218), 3, seed=6)
+    rows, columns = np.mgrid[0:height, 0:width]
+    paper *= (1 - 0.3 * (rows / height + columns / width) / 2)[..., None]
+    drawn = mask(size, "7", box, stroke)
+    ImageDraw.Draw(drawn).line(line, fill=255, width=8)
+    return "7", ink_over(paper, drawn, (30, 30, 60))
+
+
 # Where underlined_touching_it draws its 7 (x, y, width, height in pixels, the pen's width included).
 SEVEN_ABOVE_ITS_UNDERLINE = (96, 46, 78, 128)
 
@@ -265,12 +279,7 @@ SEVEN_ABOVE_ITS_UNDERLINE = (96, 46, 78, 128)
 def underlined_touching_it() -> tuple[str, np.ndarray]:
     """A small 7 in a photo of a sheet, underlined by a line that touches its stem and reaches past it on
     both sides (the shading makes it a photo, where the coarse map joins the two)."""
-    paper = paper_texture((300, 220), (232, 228, 218), 3, seed=6)
-    rows, columns = np.mgrid[0:220, 0:300]
-    paper *= (1 - 0.3 * (rows / 220 + columns / 300) / 2)[..., None]
-    drawn = mask((300, 220), "7", (100, 50, 170, 168), 8)
-    ImageDraw.Draw(drawn).line([(60, 172), (230, 172)], fill=255, width=8)
-    return "7", ink_over(paper, drawn, (30, 30, 60))
+    return seven_and_a_line((300, 220), (100, 50, 170, 168), 8, [(60, 172), (230, 172)])
 
 
 # Where sloping_underline_touching_it draws its 7 (x, y, width, height in pixels, the pen's width included).
@@ -281,12 +290,7 @@ SEVEN_ABOVE_A_SLOPING_UNDERLINE = (96, 46, 78, 126)
 def sloping_underline_touching_it() -> tuple[str, np.ndarray]:
     """underlined_touching_it on a sheet turned on the desk: the line slopes (1 row in 4 columns) and
     touches the 7's stem."""
-    paper = paper_texture((300, 220), (232, 228, 218), 3, seed=6)
-    rows, columns = np.mgrid[0:220, 0:300]
-    paper *= (1 - 0.3 * (rows / 220 + columns / 300) / 2)[..., None]
-    drawn = mask((300, 220), "7", (100, 50, 170, 168), 8)
-    ImageDraw.Draw(drawn).line([(60, 188), (230, 145)], fill=255, width=8)
-    return "7", ink_over(paper, drawn, (30, 30, 60))
+    return seven_and_a_line((300, 220), (100, 50, 170, 168), 8, [(60, 188), (230, 145)])
 
 
 # Where sloping_underline_below_it draws its 7 (x, y, width, height in pixels, the pen's width included).
@@ -297,12 +301,7 @@ SEVEN_ABOVE_ITS_SLOPING_LINE = (195, 115, 80, 128)
 def sloping_underline_below_it() -> tuple[str, np.ndarray]:
     """underlined_touching_it's 7 with a steeper line drawn below it, apart from it: its box is no flatter than
     a digit's part, but the line itself is (a sheet turned on the desk)."""
-    paper = paper_texture((500, 400), (232, 228, 218), 3, seed=6)
-    rows, columns = np.mgrid[0:400, 0:500]
-    paper *= (1 - 0.3 * (rows / 400 + columns / 500) / 2)[..., None]
-    drawn = mask((500, 400), "7", (200, 120, 270, 238), 10)
-    ImageDraw.Draw(drawn).line([(160, 284), (330, 216)], fill=255, width=8)
-    return "7", ink_over(paper, drawn, (30, 30, 60))
+    return seven_and_a_line((500, 400), (200, 120, 270, 238), 10, [(160, 284), (330, 216)])
 
 
 @_digit_picture
