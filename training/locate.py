@@ -500,13 +500,12 @@ def peel_underlines(marks: np.ndarray, labels: np.ndarray, components: list[Mark
         for slope in slopes:
             offsets = shear_offsets(mark.width, slope)
             offsets -= offsets.min()
+            sheared_rows = np.arange(mark.height)[:, None] + offsets[None, :]  # each pixel's row once sheared
             sheared = np.zeros((mark.height + int(offsets.max()), mark.width), dtype=bool)
-            for column, offset in enumerate(offsets):
-                sheared[offset : offset + mark.height, column] = inside[:, column]
+            sheared[sheared_rows[inside], np.nonzero(inside)[1]] = True
             start = underline_start(sheared, settings)
             if start is None:
                 continue
-            sheared_rows = np.arange(mark.height)[:, None] + offsets[None, :]  # each pixel's row once sheared
             if peeled is marks:
                 peeled = marks.copy()
             peeled[mark.top : mark.bottom + 1, mark.left : mark.right + 1] &= ~(inside & (sheared_rows >= start))

@@ -148,36 +148,32 @@
   }
 
   // windowedExtreme for a small radius, each window scanned where the map lies, in smallWindowMax1d's order
-  // (a min compares as the max of the negated values does), with no line copied out.
+  // (a min compares as the max of the negated values does), with no line copied out: down the columns, then
+  // along the rows.
   function smallWindowExtreme(image, radius, takeMax) {
-    const { height, width, data } = image;
-    const down = data.slice(); // down the columns
-    for (let y = 0; y < height; y++) {
-      const first = Math.max(0, y - radius);
-      const last = Math.min(height - 1, y + radius);
-      for (let x = 0; x < width; x++) {
-        let extreme = data[y * width + x];
-        for (let other = first; other <= last; other++) {
-          const value = data[other * width + x];
-          if (takeMax ? value > extreme : value < extreme) extreme = value;
-        }
-        down[y * width + x] = extreme;
-      }
-    }
-    const result = makeMap(height, width, data.slice()); // then along the rows
-    for (let y = 0; y < height; y++) {
-      const row = y * width;
-      for (let x = 0; x < width; x++) {
-        let extreme = down[row + x];
-        const last = Math.min(width - 1, x + radius);
-        for (let other = Math.max(0, x - radius); other <= last; other++) {
-          const value = down[row + other];
-          if (takeMax ? value > extreme : value < extreme) extreme = value;
-        }
-        result.data[row + x] = extreme;
-      }
-    }
+    const { height, width } = image;
+    const down = makeMap(height, width);
+    extremeAlongLines(image.data, down.data, width, height, 1, width, radius, takeMax);
+    const result = makeMap(height, width);
+    extremeAlongLines(down.data, result.data, height, width, width, 1, radius, takeMax);
     return result;
+  }
+
+  // For each of `lines` lines of `length` values (line i starts at i * lineStep, its values `step` apart),
+  // the extreme of the window of `radius` values either side, inside the line, written at the same index.
+  function extremeAlongLines(from, to, lines, length, lineStep, step, radius, takeMax) {
+    for (let line = 0; line < lines; line++) {
+      const start = line * lineStep;
+      for (let at = 0; at < length; at++) {
+        let extreme = from[start + at * step];
+        const last = Math.min(length - 1, at + radius);
+        for (let other = Math.max(0, at - radius); other <= last; other++) {
+          const value = from[start + other * step];
+          if (takeMax ? value > extreme : value < extreme) extreme = value;
+        }
+        to[start + at * step] = extreme;
+      }
+    }
   }
 
   // The map inside a margin of `margin` zeros on every side.

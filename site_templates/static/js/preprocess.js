@@ -520,15 +520,15 @@
       right: Math.min(rgb.width, right + margin),
     };
     const crop = cropRgb(rgb, region);
-    const near = markMask(located, mark, region, spec);
-    const mask = boundSize(near, spec);
-    const distance = boundSize(colourDistance(crop, paperColour(crop, near, spec)), spec); // [h,w]
+    const mask = markMask(located, mark, region, spec);
+    const distance = boundSize(colourDistance(crop, paperColour(crop, mask, spec)), spec); // [h,w]
     const { ink, contrast } = normaliseInk(distance, spec); // [h,w] 0..1
     const box = { x: left, y: top, width: right - left, height: bottom - top };
     if (contrast < spec.ink.min_contrast) return { input: null, reason: NO_CONTRAST, box };
+    const workingMask = boundSize(mask, spec);
     const masked = makeMap(ink.height, ink.width);
     for (let index = 0; index < masked.data.length; index++)
-      masked.data[index] = f32(ink.data[index] * mask.data[index]);
+      masked.data[index] = f32(ink.data[index] * workingMask.data[index]);
     return { ...readDigit(masked, spec), box };
   }
 
