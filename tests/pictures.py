@@ -381,6 +381,16 @@ def desk_sliver_at_the_edge() -> np.ndarray:
 
 
 @_blank_picture
+def stroke_in_from_the_photos_edge() -> np.ndarray:
+    """A sheet running out of the photo at the top, the desk below it, and a thin stroke coming in from the
+    photo's top edge (a pen on the sheet, wood grain, a line cut off by the frame): nothing whole to read."""
+    photo = Image.fromarray(to_rgba(paper_texture((800, 600), (96, 66, 44), 3, seed=12)))
+    photo.paste(Image.fromarray(to_rgba(paper_texture((700, 420), (236, 233, 222), 3, seed=13))), (50, 0))
+    ImageDraw.Draw(photo).line([(330, 0), (336, 130)], fill=(40, 40, 60, 255), width=7)
+    return np.asarray(photo.filter(ImageFilter.GaussianBlur(1)))
+
+
+@_blank_picture
 def one_pixel() -> np.ndarray:
     return to_rgba(np.zeros((1, 1, 3)))
 

@@ -957,7 +957,8 @@
   }
 
   // The components that keep a margin of paper around them: what comes close to the desk is the sheet's
-  // edge (or a shadow along it), not a digit someone wrote on the sheet.
+  // edge (or a shadow along it), not a digit someone wrote on the sheet. With the desk in view the sheet
+  // lies inside the photo, so what reaches the photo's edge is the desk's too (wood grain, a cable).
   function offTheDesk(components, labels, onPaper, height, width, spec) {
     const margin = Math.max(1, roundHalfUp(spec.locate.desk_margin * Math.max(height, width)));
     // Whether a pixel off the paper lies within `margin` rows and columns of (y, x): the windowed max of the
@@ -977,7 +978,14 @@
       const y = Math.floor(index / width);
       if (nearDesk(y, index - y * width)) touching[label] = 1;
     }
-    return components.filter((component) => !touching[component.labels[0]]);
+    return components.filter(
+      (component) =>
+        !touching[component.labels[0]] &&
+        component.top > 0 &&
+        component.left > 0 &&
+        component.bottom < height - 1 &&
+        component.right < width - 1,
+    );
   }
 
   // Whether a mark is a thin line longer than a digit can be in a photo: a sheet's edge, a fold, a cable.
