@@ -20,7 +20,8 @@
   const TOO_MANY = "The picture holds more than four marks in a row: give one number of up to four digits.";
   const LUMINANCE_WEIGHTS = Float32Array.from([0.299, 0.587, 0.114]); // float32, as numpy's
   const f32 = Math.fround;
-  const { roundHalfUp, makeMap, selectInPlace, orderStatistic, borderRing, windowedExtreme } = window.snapmathPixels;
+  const { roundHalfUp, makeMap, selectInPlace, orderStatistic, borderRing, windowedExtreme, pixelWords } =
+    window.snapmathPixels;
 
   function makeMask(height, width, data = new Uint8Array(height * width)) {
     return { data, height, width };
@@ -52,9 +53,14 @@
     const image = new Float32Array(mapHeight * mapWidth * 3);
     const area = factor * factor;
     const sums = new Float64Array(mapWidth * 3);
+    const words = channels === 4 ? pixelWords(data) : null;
     for (let row = 0; row < mapHeight; row++) {
       sums.fill(0);
       for (let y = row * factor; y < (row + 1) * factor; y++) {
+        if (words) {
+          addWordBlocks(words, y * width, factor, sums);
+          continue;
+        }
         let at = y * width * channels;
         for (let to = 0; to < sums.length; to += 3) {
           let red = 0;
@@ -73,6 +79,25 @@
       for (let index = 0; index < sums.length; index++) image[row * mapWidth * 3 + index] = f32(sums[index] / area);
     }
     return { image: { data: image, height: mapHeight, width: mapWidth, channels: 3 }, factor };
+  }
+
+  // reduceToMap's block sums along one pixel row of decoded RGBA bytes read as words (pixelWords), one load
+  // a pixel: per block of `factor` pixels from pixel `at` on, its R, G and B added to sums[3 * block ..].
+  function addWordBlocks(words, at, factor, sums) {
+    for (let to = 0; to < sums.length; to += 3) {
+      let red = 0;
+      let green = 0;
+      let blue = 0;
+      for (let step = 0; step < factor; step++, at++) {
+        const pixel = words[at];
+        red += pixel & 0xff;
+        green += (pixel >>> 8) & 0xff;
+        blue += (pixel >>> 16) & 0xff;
+      }
+      sums[to] += red;
+      sums[to + 1] += green;
+      sums[to + 2] += blue;
+    }
   }
 
   // float32 luminance of each colour of a float32 RGB array [n*3], summed in channel order as numpy's.
@@ -120,6 +145,7 @@
   function windowPick(medians, rows, columns, radius, pick) {
     const levels = luminance(medians);
     const picked = new Float32Array(medians.length);
+    const buffers = []; // one per window size (a window is cut where the grid ends), refilled for every cell
     for (let row = 0; row < rows; row++) {
       for (let column = 0; column < columns; column++) {
         const top = Math.max(0, row - radius);
@@ -128,7 +154,8 @@
         const right = Math.min(columns, column + radius + 1);
         const at = (row * columns + column) * 3;
         if (pick === "median") {
-          const values = new Float32Array((bottom - top) * (right - left));
+          const size = (bottom - top) * (right - left);
+          const values = buffers[size] || (buffers[size] = new Float32Array(size));
           for (let channel = 0; channel < 3; channel++) {
             let taken = 0;
             for (let y = top; y < bottom; y++)
@@ -655,7 +682,7 @@
     const cleared = makeMask(marks.height, marks.width);
     for (let index = 0; index < marks.data.length; index++) {
       lines.data[index] = across.data[index] | down.data[index];
-      cleared.data[index] = marks.data[index] && !lines.data[index] ? 1 : 0;
+      cleared.data[index] = marks.data[index] & (1 - lines.data[index]); // masks hold 0 or 1: no branch
     }
     return { cleared, lines };
   }

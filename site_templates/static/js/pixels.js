@@ -45,6 +45,17 @@
     return values[index];
   }
 
+  // Whether this platform keeps a 32-bit word's low byte first, as every one the page runs on does.
+  const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
+
+  // Decoded RGBA bytes (a Uint8ClampedArray) as one 32-bit word per pixel, red in the low byte, so a loop
+  // over the pixels loads each once; null where they cannot be read so (another array, an unaligned view).
+  function pixelWords(bytes) {
+    if (!LITTLE_ENDIAN || !(bytes instanceof Uint8ClampedArray) || bytes.byteOffset % 4 || bytes.length % 4)
+      return null;
+    return new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
+  }
+
   // The sorted value at index floor(percentile/100 * (n-1)): exact, no interpolation.
   function orderStatistic(values, percentile) {
     const copy = new Float32Array(values);
@@ -203,6 +214,7 @@
     makeMap,
     selectInPlace,
     orderStatistic,
+    pixelWords,
     borderRing,
     windowedExtreme1d,
     windowedExtreme,
