@@ -584,15 +584,17 @@ def off_the_desk(components: list[Mark], labels: np.ndarray, on_paper: np.ndarra
     margin = max(1, round_half_up(spec["locate"]["desk_margin"] * max(height, width)))
     near = windowed_extreme((~on_paper).astype(np.float32), margin, take_max=True) > 0
     touching = np.bincount(labels[near], minlength=len(components) + 1)
+    desk_in_view = not on_paper.all()
     return [
         component
         for component in components
-        if touching[component.labels[0]] == 0
-        and component.top > 0
-        and component.left > 0
-        and component.bottom < height - 1
-        and component.right < width - 1
+        if touching[component.labels[0]] == 0 and not (desk_in_view and reaches_the_edge(component, height, width))
     ]
+
+
+def reaches_the_edge(mark: Mark, height: int, width: int) -> bool:
+    """Return whether a mark's box touches the picture's edge."""
+    return mark.top == 0 or mark.left == 0 or mark.bottom == height - 1 or mark.right == width - 1
 
 
 def is_long_line(mark: Mark, height: int, width: int, spec: dict) -> bool:

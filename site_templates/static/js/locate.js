@@ -1005,14 +1005,15 @@
       const y = Math.floor(index / width);
       if (nearDesk(y, index - y * width)) touching[label] = 1;
     }
+    const deskInView = onPaper.includes(0);
     return components.filter(
-      (component) =>
-        !touching[component.labels[0]] &&
-        component.top > 0 &&
-        component.left > 0 &&
-        component.bottom < height - 1 &&
-        component.right < width - 1,
+      (component) => !touching[component.labels[0]] && !(deskInView && reachesTheEdge(component, height, width)),
     );
+  }
+
+  // Whether a mark's box touches the picture's edge.
+  function reachesTheEdge(mark, height, width) {
+    return mark.top === 0 || mark.left === 0 || mark.bottom === height - 1 || mark.right === width - 1;
   }
 
   // Whether a mark is a thin line longer than a digit can be in a photo: a sheet's edge, a fold, a cable.
