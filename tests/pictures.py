@@ -391,6 +391,16 @@ def stroke_in_from_the_photos_edge() -> np.ndarray:
 
 
 @_blank_picture
+def streak_on_the_desk_beside_the_sheet() -> np.ndarray:
+    """A sheet on a wooden desk and a dark streak in the grain well away from it: only the desk's cells along the
+    sheet's edge stand out from their neighbours, so the streak lies on what would pass for paper."""
+    photo = Image.fromarray(to_rgba(paper_texture((800, 600), (150, 104, 64), 3, seed=14)))
+    photo.paste(Image.fromarray(to_rgba(paper_texture((380, 460), (236, 233, 222), 3, seed=15))), (380, 70))
+    ImageDraw.Draw(photo).line([(160, 230), (163, 370)], fill=(70, 44, 28, 255), width=6)
+    return np.asarray(photo.filter(ImageFilter.GaussianBlur(1)))
+
+
+@_blank_picture
 def one_pixel() -> np.ndarray:
     return to_rgba(np.zeros((1, 1, 3)))
 

@@ -202,6 +202,34 @@ def desk_cells(cells: np.ndarray, levels: np.ndarray, border_level: float, dark_
     return desk
 
 
+def desk_beyond_the_sheet(desk: np.ndarray, levels: np.ndarray, dark_ink: bool, spec: dict) -> np.ndarray:
+    """Return bool [rows, columns]: the desk away from the sheet, which the cells that disagree miss.
+
+    Far from the sheet the desk agrees with itself: only its cells along the sheet's edge disagree, and
+    the rest is left as "paper" whose grain passes for marks. The cells not yet desk fall into regions
+    (side by side); a region that reaches the picture's edge and is clearly darker (lighter for light
+    ink) than the lightest sizeable region, the sheet, is desk too."""
+    parts, count = ndimage.label(~desk)  # 4-connected
+    if not desk.any() or count < 2:
+        return np.zeros_like(desk)
+    settings = spec["locate"]
+    sign = np.float32(1 if dark_ink else -1)
+    region_levels = [sign * np.float32(order_statistic(levels[parts == part], 50)) for part in range(1, count + 1)]
+    sizes = np.bincount(parts.ravel(), minlength=count + 1)[1:]
+    minimum = settings["sheet_min_cells"] * desk.size
+    sizeable = [level for level, size in zip(region_levels, sizes, strict=True) if size >= minimum]
+    if not sizeable:
+        return np.zeros_like(desk)
+    sheet_level = max(sizeable)
+    at_edge = set(np.concatenate([parts[0], parts[-1], parts[:, 0], parts[:, -1]]).tolist())
+    beyond = [
+        part
+        for part, level in zip(range(1, count + 1), region_levels, strict=True)
+        if part in at_edge and sheet_level - level > np.float32(settings["desk_region_gap"])
+    ]
+    return np.isin(parts, beyond)
+
+
 def estimate_background(image: np.ndarray, spec: dict) -> tuple[np.ndarray, np.ndarray | None]:
     """Return (float32 [h,w,3] the paper colour around each pixel, bool [h,w] where paper is, None when evenly lit).
 
@@ -272,6 +300,7 @@ def estimate_background(image: np.ndarray, spec: dict) -> tuple[np.ndarray, np.n
     strong = desk_cells(far, levels, uniform_level, dark_ink, spec)
     edge = strong | ((windowed_extreme(strong.astype(np.float32), 1, take_max=True) > 0) & disagree)
     desk = edge | desk_cells(disagree & ~edge, levels, uniform_level, dark_ink, spec)
+    desk |= desk_beyond_the_sheet(desk, levels, dark_ink, spec)
     on_paper = np.repeat(np.repeat(~desk, cell, axis=0), cell, axis=1)[:height, :width]
     return np.repeat(np.repeat(paper, cell, axis=0), cell, axis=1)[:height, :width], on_paper
 

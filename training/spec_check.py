@@ -175,6 +175,8 @@ RULES: dict[str, Rule] = {
     "locate.desk_margin": Rule("number", min=0, below=0.5),
     "locate.desk_span": FRACTION,
     "locate.desk_ring_contrast": GREY_LEVEL,
+    "locate.desk_region_gap": GREY_LEVEL,
+    "locate.sheet_min_cells": FRACTION,
     "locate.stray.max_marks": COUNT,
 }
 

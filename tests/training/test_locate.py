@@ -143,6 +143,39 @@ def test_a_blank_sheet_on_a_desk_holds_no_digit():
     assert "no digit found" in prepared.reason
 
 
+def test_the_sheet_stays_paper_when_the_desk_beyond_it_is_taken_out():
+    # Far from the sheet the desk agrees with itself, so only its cells by the sheet's edge are found as desk;
+    # the rest is a region reaching the picture's edge, far darker than the sheet, taken out as desk too
+    # (blank picture streak_on_the_desk_beside_the_sheet). The sheet and the 7 on it stay.
+    def even(rows, columns):
+        return np.ones_like(rows)
+
+    image = lit_sheet_with_a_seven((150, 104, 64), (380, 70, 380, 460), (520, 250, 70), even)
+    ImageDraw.Draw(image).line([(160, 230), (163, 370)], fill=(70, 44, 28), width=6)
+    (box,) = located_boxes(image.filter(ImageFilter.GaussianBlur(1)))
+    assert inside(box, (520, 250, 42, 70))
+
+
+def test_the_desk_beyond_the_sheet_is_judged_against_the_sheet_not_a_speck_of_light():
+    # Cells: a desk column (True) splits a darker region reaching the edge (the desk) from the sheet; one
+    # light cell walled off in the desk (a cup's highlight) is too small to be the sheet.
+    desk = np.zeros((10, 10), dtype=bool)
+    desk[:, 4] = True
+    levels = np.full((10, 10), 140, dtype=np.float32)
+    levels[:, 5:] = 220
+    desk[0:3, 0:3] = True
+    desk[1, 1] = False
+    levels[1, 1] = 250
+    beyond = locate.desk_beyond_the_sheet(desk, levels, True, SPEC)
+    assert beyond[5:, :4].all()
+    assert not beyond[:, 5:].any()
+    assert not beyond[1, 1]  # walled off, reaching no edge
+    # With light ink on a dark board the board is the darkest sizeable region, and what is lighter is desk.
+    beyond = locate.desk_beyond_the_sheet(desk, levels, False, SPEC)
+    assert beyond[:, 5:].all()
+    assert not beyond[:, :4].any()
+
+
 @pytest.mark.parametrize("wide", [4, 12, 20])
 def test_a_sliver_of_the_desk_at_the_pictures_edge_is_not_a_digit(wide):
     # The sheet runs out of the picture but for a thin wedge of desk along part of one edge, too short

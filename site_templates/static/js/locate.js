@@ -264,6 +264,53 @@
     return desk;
   }
 
+  // Uint8Array [rows*columns]: the desk away from the sheet, which the cells that disagree miss: a region of
+  // the cells not yet desk (side by side) that reaches the picture's edge and is clearly darker (lighter for
+  // light ink) than the lightest sizeable region, the sheet. See the Python twin for the reasoning.
+  function deskBeyondTheSheet(desk, levels, darkInk, rows, columns, spec) {
+    const settings = spec.locate;
+    const beyond = new Uint8Array(rows * columns);
+    if (!desk.includes(1)) return beyond;
+    const seen = new Uint8Array(rows * columns);
+    const regions = [];
+    for (let start = 0; start < desk.length; start++) {
+      if (desk[start] || seen[start]) continue;
+      const region = [start];
+      seen[start] = 1;
+      const grow = (next) => {
+        if (!desk[next] && !seen[next]) {
+          seen[next] = 1;
+          region.push(next);
+        }
+      };
+      for (let index = 0; index < region.length; index++) forEachNeighbour(region[index], rows, columns, grow);
+      regions.push(region);
+    }
+    if (regions.length < 2) return beyond;
+    const sign = darkInk ? 1 : -1;
+    const levelOf = (region) => {
+      const values = region.map((index) => levels[index]);
+      return f32(sign * orderStatistic(values, 50));
+    };
+    const regionLevels = regions.map(levelOf);
+    let sheetLevel = -Infinity;
+    regions.forEach((region, at) => {
+      if (region.length >= settings.sheet_min_cells * rows * columns)
+        sheetLevel = Math.max(sheetLevel, regionLevels[at]);
+    });
+    if (sheetLevel === -Infinity) return beyond;
+    regions.forEach((region, at) => {
+      const reachesEdge = region.some((index) => {
+        const row = Math.floor(index / columns);
+        const column = index - row * columns;
+        return row === 0 || column === 0 || row === rows - 1 || column === columns - 1;
+      });
+      if (reachesEdge && f32(sheetLevel - regionLevels[at]) > settings.desk_region_gap)
+        for (const index of region) beyond[index] = 1;
+    });
+    return beyond;
+  }
+
   // {background: [h,w,3] float32 the paper colour around each pixel, onPaper: Uint8Array [h*w] where paper
   // is, or null when evenly lit}: see the Python twin for the reasoning of each step.
   function estimateBackground(image, spec) {
@@ -396,7 +443,9 @@
       columns,
       spec,
     );
-    const paperCells = edge.map((value, index) => (value || rest[index] ? 0 : 1));
+    const desk = edge.map((value, index) => (value || rest[index] ? 1 : 0));
+    const beyond = deskBeyondTheSheet(desk, levels, darkInk, rows, columns, spec);
+    const paperCells = desk.map((value, index) => (value || beyond[index] ? 0 : 1));
     return { background: cellsOf(paper, 3), onPaper: cellsOf(paperCells, 1) };
   }
 
