@@ -75,10 +75,9 @@ def decode_file(path: str | os.PathLike, limits: dict | None = None) -> np.ndarr
         with Image.open(io.BytesIO(picture_format.decodable_bytes(data, format_name))) as image:
             image.seek(0)
             upright = _eight_bit(ImageOps.exif_transpose(image)).convert("RGBA")
-            # Like decode.js, which lets the browser shrink big pictures while decoding: the long
-            # side at most max_decoded_side, so later steps stay small (area averaging here). It is
-            # the working side, 256: a digit a tenth of the picture tall still fills the 20 px box,
-            # and 300 rendered uploads read the same as at 1024, for a quarter of 512's pixel work.
+            # Like decode.js, which lets the browser shrink big pictures while decoding: the long side
+            # at most max_decoded_side (area averaging here), so later steps stay small and a small digit in
+            # a big photo keeps enough pixels to be read (README, design notes: half the side reads fewer).
             scale = limits.get("max_decoded_side", 0) / max(upright.size)
             if 0 < scale < 1:
                 # int(x + 0.5) rounds as the page's Math.round does.
