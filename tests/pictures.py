@@ -313,6 +313,21 @@ def in_a_bold_box_close_around_it() -> tuple[str, np.ndarray]:
     return "4", to_rgba(np.asarray(image, dtype=np.float64))
 
 
+# Where thin_seven_across_ruled_lines draws its 7 (x, y, width, height in pixels, the pen's width included).
+THIN_SEVEN_ACROSS_RULED_LINES = (250, 311, 92, 177)
+
+
+@_digit_picture
+def thin_seven_across_ruled_lines() -> tuple[str, np.ndarray]:
+    """A 7 in a thin pen on ruled paper, light falling off towards the top as in a photo: its slanted stroke
+    crosses four lines, as thin across them as they are, and its bar lies a few rows below one."""
+    lined = paper_texture((600, 800), (244, 242, 236), 3, seed=16)
+    for row in range(40, 800, 36):
+        lined[row : row + 2] = (150, 170, 200)
+    lined = lined * (0.8 + 0.2 * np.arange(800, dtype=np.float32)[:, None, None] / 800)
+    return written_on(lined, "7", (250, 312, 340, 487), 3, (40, 40, 110))
+
+
 # Where in_a_scanned_cells_dashed_frame draws its 4 (x, y, width, height in pixels, the pen's width included).
 FOUR_IN_A_DASHED_CELL = (66, 56, 78, 98)
 

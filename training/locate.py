@@ -326,28 +326,34 @@ def find_marks(image: np.ndarray, background: np.ndarray, spec: dict) -> tuple[n
 def run_lengths(mask: np.ndarray, bridge: int = 0, dash_gap: int = 0, min_dash: int = 0) -> np.ndarray:
     """Return int32 [h,w]: for each marked pixel, the length of the horizontal run it belongs to.
 
-    Runs separated by at most `bridge` unmarked pixels count as one (a faint line breaks up), and so do
-    runs of at least `min_dash` pixels each separated by at most `dash_gap` (a dashed line, or one a scan
-    broke up; a stroke crossing it is too short to be a dash)."""
+    Runs separated by at most `bridge` unmarked pixels make one piece (a faint line breaks up). Pieces of
+    at least `min_dash` pixels (dashes) separated by at most `dash_gap` count as one, with the short pieces
+    between them: a dashed line, or one a scan or a photo broke up into dashes and specks. A stroke crossing
+    a line is too short to be a dash; it stays thick across the line, so it keeps its pixels."""
     height, width = mask.shape
     lengths = np.zeros((height, width), dtype=np.int32)
     padded = np.zeros((height, width + 2), dtype=np.int8)
     padded[:, 1:-1] = mask
     edges = np.diff(padded, axis=1)
     for row in range(height):
-        starts = np.flatnonzero(edges[row] == 1)
-        ends = np.flatnonzero(edges[row] == -1)
+        pieces: list[list[int]] = []  # [start, end): ends are one past the last marked pixel
+        for start, end in zip(np.flatnonzero(edges[row] == 1), np.flatnonzero(edges[row] == -1), strict=True):
+            if pieces and start - pieces[-1][1] <= bridge:
+                pieces[-1][1] = int(end)
+            else:
+                pieces.append([int(start), int(end)])
         index = 0
-        while index < len(starts):
+        while index < len(pieces):
             last = index
-            while last + 1 < len(starts):
-                gap = starts[last + 1] - ends[last]
-                dashes = min(ends[last] - starts[last], ends[last + 1] - starts[last + 1]) >= min_dash
-                if not (gap <= bridge or (gap <= dash_gap and dashes)):
-                    break
-                last += 1
-            for run in range(index, last + 1):
-                lengths[row, starts[run] : ends[run]] = ends[last] - starts[index]
+            if pieces[index][1] - pieces[index][0] >= min_dash:
+                probe = index + 1
+                while probe < len(pieces) and pieces[probe][0] - pieces[last][1] <= dash_gap:
+                    if pieces[probe][1] - pieces[probe][0] >= min_dash:
+                        last = probe
+                    probe += 1
+            first, stop = pieces[index][0], pieces[last][1]
+            chain = lengths[row, first:stop]  # a view: marked pixels only get the chain's length
+            chain[mask[row, first:stop]] = stop - first
             index = last + 1
     return lengths
 
@@ -366,12 +372,14 @@ def edge_to_edge(band: np.ndarray, min_length: int, span: float) -> bool:
 def level_lines(mask: np.ndarray, slope: float, spec: dict) -> np.ndarray:
     """Return bool [h,w]: marked pixels on lines of one slope (ruled, squared-paper or margin lines).
 
-    The mask is sheared so those lines run level. A pixel is on a line when the sheared mask,
-    thickened by tilt_rows across the line and with small breaks and the gaps between dashes bridged,
-    runs on for min_length, and the mark is thin there (a stroke crossing the line is thick across it,
-    so it keeps its pixels). A digit's own long stroke (a 7's bar, a 1 filling the frame) passes that test too, so
-    lines count only where paper has them: several, parallel. A lone line stays a mark; if it is
-    not part of the digit, drop_stray_marks and the scoring deal with it."""
+    The mask is sheared so those lines run level. Lines are found where the sheared mask, thickened by
+    tilt_rows across them and with small breaks and the gaps between dashes bridged, runs on for
+    min_length; a pixel is taken out with a line when its own run, thickened by line_rows only, does so
+    too, and the mark is thin there (a stroke crossing the line is thick across it, so it keeps its
+    pixels; a thin slanted one is restored by crossings). A digit's own long stroke (a 7's bar, a 1
+    filling the frame) passes that test too, so lines count only where paper has them: several,
+    parallel. A lone line stays a mark; if it is not part of the digit, drop_stray_marks and the
+    scoring deal with it."""
     settings = spec["locate"]["lines"]
     height, width = mask.shape
     offsets = shear_offsets(width, slope)
@@ -380,14 +388,19 @@ def level_lines(mask: np.ndarray, slope: float, spec: dict) -> np.ndarray:
     rows = np.arange(height)[:, None] + offsets[None, :] + shift
     columns = np.broadcast_to(np.arange(width)[None, :], (height, width))
     sheared[rows, columns] = mask
-    thickened = sheared.copy()
-    for tilt in range(1, settings["tilt_rows"] + 1):
-        thickened[tilt:] |= sheared[:-tilt]
-        thickened[:-tilt] |= sheared[tilt:]
     min_length = max(2, round_half_up(settings["min_length_fraction"] * width))
     dash_gap = round_half_up(settings["dash_gap_fraction"] * width)
     min_dash = max(2, round_half_up(settings["min_dash_fraction"] * width))
-    long_enough = (run_lengths(thickened, settings["bridge"], dash_gap, min_dash) >= min_length) & sheared
+
+    def on_runs(rows: int) -> np.ndarray:
+        """The sheared pixels on runs of min_length once the sheared mask is thickened by `rows` across."""
+        thickened = sheared.copy()
+        for tilt in range(1, rows + 1):
+            thickened[tilt:] |= sheared[:-tilt]
+            thickened[:-tilt] |= sheared[tilt:]
+        return (run_lengths(thickened, settings["bridge"], dash_gap, min_dash) >= min_length) & sheared
+
+    long_enough = on_runs(settings["tilt_rows"])
     # Bands of sheared rows holding such runs, one per line; a band is a line when it covers min_length columns.
     counts = long_enough.sum(axis=1)
     lines = []
@@ -418,6 +431,9 @@ def level_lines(mask: np.ndarray, slope: float, spec: dict) -> np.ndarray:
         if not edge_to_edge(thin, min_length, settings["edge_span"]):
             thin = band & (across <= floor)
         found[first:stop] = thin
+    # Taken out is only what lies on a line's own run, thickened by line_rows: found with tilt_rows of slack,
+    # a line also takes in a stroke ending a few rows from it, or a 7's bar drawn just above it.
+    found &= on_runs(settings["line_rows"])
     return found[rows, columns]
 
 
@@ -430,9 +446,41 @@ def line_pixels(mask: np.ndarray, spec: dict) -> np.ndarray:
     return lines
 
 
+def crossings(lines: np.ndarray, kept: np.ndarray) -> np.ndarray:
+    """Return bool [h,w]: the pixels of lines running along the rows where a stroke crosses them: reached
+    through line pixels, a column aside at most per row, both from a kept mark above and from one below.
+    A thin slanted stroke is as thin across the line as the line itself, so the line's test takes its
+    pixels there too (as far as the line's band reaches), and a 7 on ruled paper falls into pieces. A kept
+    mark with line pixels beside it in its row (where two lines cross) lies in the line, not above it."""
+    height = lines.shape[0]
+
+    def beside(row: np.ndarray) -> np.ndarray:
+        spread = row.copy()
+        spread[1:] |= row[:-1]
+        spread[:-1] |= row[1:]
+        return spread
+
+    flanked = np.zeros_like(lines)
+    flanked[:, 1:] |= lines[:, :-1]
+    flanked[:, :-1] |= lines[:, 1:]
+    seeds = kept & ~flanked
+    from_above = np.zeros_like(lines)
+    from_below = np.zeros_like(lines)
+    for row in range(1, height):
+        from_above[row] = lines[row] & beside(seeds[row - 1] | from_above[row - 1])
+    for row in range(height - 2, -1, -1):
+        from_below[row] = lines[row] & beside(seeds[row + 1] | from_below[row + 1])
+    return from_above & from_below
+
+
 def clear_lines(marks: np.ndarray, spec: dict) -> tuple[np.ndarray, np.ndarray]:
-    """Return (marks without ruled, squared-paper and margin lines, the line pixels taken out)."""
-    lines = line_pixels(marks, spec) | line_pixels(marks.T, spec).T
+    """Return (marks without ruled, squared-paper and margin lines, the line pixels taken out), keeping the
+    lines' pixels where a stroke crosses them."""
+    across = line_pixels(marks, spec)
+    down = line_pixels(marks.T, spec).T
+    lines = across | down
+    kept = marks & ~lines
+    lines &= ~(crossings(across, kept) | crossings(down.T, kept.T).T)
     return marks & ~lines, lines
 
 

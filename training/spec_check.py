@@ -98,6 +98,7 @@ RULES: dict[str, Rule] = {
         tilt_step=Rule("number", min=0, below=1),
         tilt_steps=Rule("int", min=0),
         tilt_rows=COUNT,
+        line_rows=Rule("int", min=0),
         bridge=Rule("int", min=0),
         min_length_fraction=FRACTION,
         max_thickness_fraction=FRACTION,

@@ -330,6 +330,36 @@ def test_run_lengths_join_the_dashes_of_a_line_but_not_a_stroke_crossing_it():
     assert set(locate.run_lengths(row, bridge=2)[0, 0:10]) == {10}  # without dashes, each run is its own
 
 
+def test_run_lengths_join_dashes_across_the_specks_between_them():
+    # A line a photo broke up: dashes with a speck in a gap, and a dash made of bits a bridge apart.
+    row = np.zeros((1, 60), dtype=bool)
+    row[0, 0:10] = True
+    row[0, 13:15] = True  # a speck between two dashes 8 apart
+    row[0, 18:22] = row[0, 24:28] = True  # bits 2 apart: one dash of 10
+    row[0, 40:50] = True  # a dash 12 further: too far
+    lengths = locate.run_lengths(row, bridge=2, dash_gap=8, min_dash=5)
+    assert set(lengths[0, 0:28][row[0, 0:28]]) == {28}
+    assert set(lengths[0, 40:50]) == {10}
+    assert not lengths[0][~row[0]].any()  # unmarked pixels get no length
+
+
+def test_a_thin_slanted_stroke_crossing_ruled_lines_stays_whole():
+    # A thin pen's 7 on ruled paper in a photo: its slanted stroke is as thin across each line as the line,
+    # so the lines' pixels where it crosses them stay, and its bar a few rows from a line stays too: the 7 is
+    # read whole, not as its pieces.
+    _, image = pictures.thin_seven_across_ruled_lines()
+    assert inside(one_digit_box(image), pictures.THIN_SEVEN_ACROSS_RULED_LINES)
+    ruled = np.zeros((40, 40), dtype=bool)
+    ruled[19:21, :] = True  # a line two pixels thick
+    kept = np.zeros_like(ruled)
+    kept[10:19, 10] = kept[21:30, 11] = True  # a stroke crossing it (a column aside)
+    kept[10:19, 30] = True  # a stroke ending on it
+    crossed = locate.crossings(ruled, kept)
+    assert crossed[19:21, 10:12].any()
+    assert not crossed[:, 25:].any()
+    assert crossed.sum() <= 8  # only around the crossing
+
+
 def test_a_scanned_cells_thick_dashed_frame_is_not_part_of_the_digit():
     # The frame's lines are broken into dashes and thicker than a ruled line, and the 4 touches none of
     # them: only the 4 is read. Neither bridging the dashes nor a line's own thickness, and the frame stays.

@@ -479,35 +479,34 @@
 
   // For each marked (not 0) pixel of one row, the length of the horizontal run it belongs to, written into
   // `lengths` (same index; the rest is left as it is): runs separated by at most `bridge` unmarked pixels
-  // count as one, and so do runs of at least `minDash` pixels each separated by at most `dashGap` (a dashed
-  // line; see the Python twin's run_lengths).
+  // make one piece, and pieces of at least `minDash` pixels (dashes) separated by at most `dashGap` count as
+  // one with the short pieces between them (a dashed or broken-up line; see the Python twin's run_lengths).
   function rowRunLengths(row, bridge, dashGap, minDash, lengths) {
     const width = row.length;
-    const maxGap = Math.max(bridge, dashGap);
-    let x = 0;
-    while (x < width) {
+    const pieces = []; // start, end (one past the last marked pixel), start, end, ...
+    for (let x = 0; x < width;) {
       if (!row[x]) {
         x++;
         continue;
       }
       const start = x;
-      let runStart = x;
-      let end = x;
-      // Extend over runs and bridged gaps: `end` is one past the last marked pixel of the chain.
-      for (;;) {
-        while (end < width && row[end]) end++;
-        let next = end;
-        while (next < width && !row[next] && next - end < maxGap) next++;
-        if (!(next < width && row[next] && next - end <= maxGap)) break;
-        let nextEnd = next;
-        while (nextEnd < width && row[nextEnd]) nextEnd++;
-        const dashes = Math.min(end - runStart, nextEnd - next) >= minDash;
-        if (!(next - end <= bridge || dashes)) break;
-        runStart = next;
-        end = next;
+      while (x < width && row[x]) x++;
+      if (pieces.length && start - pieces[pieces.length - 1] <= bridge) pieces[pieces.length - 1] = x;
+      else pieces.push(start, x);
+    }
+    const count = pieces.length / 2;
+    const isDash = (piece) => pieces[2 * piece + 1] - pieces[2 * piece] >= minDash;
+    for (let piece = 0; piece < count;) {
+      let last = piece;
+      if (isDash(piece)) {
+        for (let probe = piece + 1; probe < count && pieces[2 * probe] - pieces[2 * last + 1] <= dashGap; probe++) {
+          if (isDash(probe)) last = probe;
+        }
       }
+      const start = pieces[2 * piece];
+      const end = pieces[2 * last + 1];
       for (let at = start; at < end; at++) if (row[at]) lengths[at] = end - start;
-      x = end;
+      piece = last + 1;
     }
   }
 
@@ -601,40 +600,44 @@
     const minLength = lineMinLength(width, spec);
     const dashGap = roundHalfUp(settings.dash_gap_fraction * width);
     const minDash = Math.max(2, roundHalfUp(settings.min_dash_fraction * width));
-    const tiltRows = settings.tilt_rows;
-    // Row by row, the sheared row thickened by tilt_rows: at each column, how many of the sheared rows
-    // within tilt_rows of it are marked there (marked when not 0), kept as the window of rows slides down.
-    const thickened = work.thickened.fill(0);
-    const slide = (row, change) => {
-      for (let at = rowStart[row]; at < rowStart[row + 1]; at++) thickened[columns[at]] += change;
-    };
-    for (let row = 0; row < Math.min(tiltRows, shearedHeight); row++) slide(row, 1);
-    // The sheared pixels on runs of min_length of the thickened row. A run spans no more columns than its
-    // thickened row's marked pixels, so a row where those span fewer than min_length columns holds none.
-    const longEnough = work.longEnough.subarray(0, shearedHeight * width).fill(0);
-    const counts = new Int32Array(shearedHeight);
     const { runs } = work;
-    for (let row = 0; row < shearedHeight; row++) {
-      const top = Math.max(0, row - tiltRows);
-      const bottom = Math.min(shearedHeight - 1, row + tiltRows);
-      if (row + tiltRows < shearedHeight) slide(row + tiltRows, 1);
-      if (row - tiltRows > 0) slide(row - tiltRows - 1, -1);
-      if (rowStart[row] === rowStart[row + 1]) continue;
-      let from = width;
-      let to = -1;
-      for (let near = top; near <= bottom; near++) {
-        from = Math.min(from, firstMarked[near]);
-        to = Math.max(to, lastMarked[near]);
-      }
-      if (to - from + 1 < minLength) continue;
-      rowRunLengths(thickened, settings.bridge, dashGap, minDash, runs);
-      for (let at = rowStart[row]; at < rowStart[row + 1]; at++) {
-        if (runs[columns[at]] >= minLength) {
-          longEnough[row * width + columns[at]] = 1;
-          counts[row]++;
+    // Marks in `onRun` (sheared rows x width) the sheared pixels on runs of min_length once the sheared mask
+    // is thickened by `rows` across, and returns how many each sheared row holds. Row by row, the thickened
+    // row counts at each column how many sheared rows within `rows` of it are marked there (marked when
+    // not 0), kept as the window of rows slides down. A run spans no more columns than its thickened
+    // row's marked pixels, so a row where those span fewer than min_length columns holds none.
+    const onRuns = (rows, onRun) => {
+      const thickened = work.thickened.fill(0);
+      const slide = (row, change) => {
+        for (let at = rowStart[row]; at < rowStart[row + 1]; at++) thickened[columns[at]] += change;
+      };
+      for (let row = 0; row < Math.min(rows, shearedHeight); row++) slide(row, 1);
+      const counts = new Int32Array(shearedHeight);
+      for (let row = 0; row < shearedHeight; row++) {
+        const top = Math.max(0, row - rows);
+        const bottom = Math.min(shearedHeight - 1, row + rows);
+        if (row + rows < shearedHeight) slide(row + rows, 1);
+        if (row - rows > 0) slide(row - rows - 1, -1);
+        if (rowStart[row] === rowStart[row + 1]) continue;
+        let from = width;
+        let to = -1;
+        for (let near = top; near <= bottom; near++) {
+          from = Math.min(from, firstMarked[near]);
+          to = Math.max(to, lastMarked[near]);
+        }
+        if (to - from + 1 < minLength) continue;
+        rowRunLengths(thickened, settings.bridge, dashGap, minDash, runs);
+        for (let at = rowStart[row]; at < rowStart[row + 1]; at++) {
+          if (runs[columns[at]] >= minLength) {
+            onRun[row * width + columns[at]] = 1;
+            counts[row]++;
+          }
         }
       }
-    }
+      return counts;
+    };
+    const longEnough = work.longEnough.subarray(0, shearedHeight * width).fill(0);
+    const counts = onRuns(settings.tilt_rows, longEnough);
     // Bands of sheared rows holding such runs, one per line; a band is a line when it covers min_length columns.
     const found = [];
     let row = 0;
@@ -657,6 +660,9 @@
       if (covered >= minLength) found.push([first, row]);
     }
     if (found.length < settings.min_lines) return;
+    // Taken out is only what lies on a line's own run, thickened by line_rows (see the Python twin).
+    const onLine = work.onLine.subarray(0, shearedHeight * width).fill(0);
+    onRuns(settings.line_rows, onLine);
     // How thick a line may be: a ruled line up to max_thickness_fraction of the picture; a line from edge to
     // edge (a form's frame) up to thickness_ratio x its own typical thickness (see the Python twin).
     const floor = Math.max(1, roundHalfUp(settings.max_thickness_fraction * Math.max(height, width)));
@@ -678,7 +684,9 @@
         ? limit
         : floor;
       for (let shearedRow = first; shearedRow < stop; shearedRow++) {
-        for (let x = 0; x < width; x++) if (thinAt(shearedRow, x, most)) lines.data[maskIndex(shearedRow, x)] = 1;
+        for (let x = 0; x < width; x++) {
+          if (thinAt(shearedRow, x, most) && onLine[shearedRow * width + x]) lines.data[maskIndex(shearedRow, x)] = 1;
+        }
       }
     }
   }
@@ -692,6 +700,7 @@
       marked,
       columns: new Int32Array(marked.length),
       longEnough: new Uint8Array(tallest * width),
+      onLine: new Uint8Array(tallest * width),
       firstMarked: new Int32Array(tallest),
       lastMarked: new Int32Array(tallest),
       thickened: new Uint8Array(width), // one sheared row, thickened
@@ -723,15 +732,58 @@
     return lines;
   }
 
-  // {cleared, lines}: the marks without ruled, squared-paper and margin lines, and the line pixels taken out.
+  // Mask of the pixels of lines running along the rows where a stroke crosses them: reached through line
+  // pixels, a column aside at most per row, both from a kept mark above and from one below, not beside a line
+  // (see the Python twin).
+  function crossings(lines, kept) {
+    const { height, width } = lines;
+    // A kept mark with line pixels beside it in its row (where two lines cross) lies in the line, not above it.
+    const seeds = makeMask(height, width);
+    for (let index = 0; index < seeds.data.length; index++) {
+      const x = index % width;
+      const flanked = (x > 0 && lines.data[index - 1]) || (x < width - 1 && lines.data[index + 1]);
+      seeds.data[index] = kept.data[index] && !flanked ? 1 : 0;
+    }
+    const fromAbove = makeMask(height, width);
+    const fromBelow = makeMask(height, width);
+    const follow = (reached, row, previous) => {
+      for (let x = 0; x < width; x++) {
+        const at = row * width + x;
+        if (!lines.data[at]) continue;
+        const from = previous * width;
+        for (let near = Math.max(0, x - 1); near <= Math.min(width - 1, x + 1); near++) {
+          if (seeds.data[from + near] || reached.data[from + near]) {
+            reached.data[at] = 1;
+            break;
+          }
+        }
+      }
+    };
+    for (let row = 1; row < height; row++) follow(fromAbove, row, row - 1);
+    for (let row = height - 2; row >= 0; row--) follow(fromBelow, row, row + 1);
+    const crossed = makeMask(height, width);
+    for (let index = 0; index < crossed.data.length; index++)
+      crossed.data[index] = fromAbove.data[index] & fromBelow.data[index];
+    return crossed;
+  }
+
+  // {cleared, lines}: the marks without ruled, squared-paper and margin lines, and the line pixels taken out,
+  // keeping the lines' pixels where a stroke crosses them.
   function clearLines(marks, spec) {
     const across = linePixels(marks, spec);
     const down = transpose(linePixels(transpose(marks), spec));
     const lines = makeMask(marks.height, marks.width);
-    const cleared = makeMask(marks.height, marks.width);
+    const kept = makeMask(marks.height, marks.width);
     for (let index = 0; index < marks.data.length; index++) {
       lines.data[index] = across.data[index] | down.data[index];
-      cleared.data[index] = marks.data[index] & (1 - lines.data[index]); // masks hold 0 or 1: no branch
+      kept.data[index] = marks.data[index] & (1 - lines.data[index]); // masks hold 0 or 1: no branch
+    }
+    const crossedAcross = crossings(across, kept);
+    const crossedDown = transpose(crossings(transpose(down), transpose(kept)));
+    const cleared = makeMask(marks.height, marks.width);
+    for (let index = 0; index < marks.data.length; index++) {
+      lines.data[index] &= 1 - (crossedAcross.data[index] | crossedDown.data[index]);
+      cleared.data[index] = marks.data[index] & (1 - lines.data[index]);
     }
     return { cleared, lines };
   }
