@@ -481,9 +481,10 @@
   // `lengths` (same index; the rest is left as it is): runs separated by at most `bridge` unmarked pixels
   // make one piece, and pieces of at least `minDash` pixels (dashes) separated by at most `dashGap` count as
   // one with the short pieces between them (a dashed or broken-up line; see the Python twin's run_lengths).
-  function rowRunLengths(row, bridge, dashGap, minDash, lengths) {
+  // `pieces` is scratch space: an Int32Array of at least width + 2 entries.
+  function rowRunLengths(row, bridge, dashGap, minDash, lengths, pieces) {
     const width = row.length;
-    const pieces = []; // start, end (one past the last marked pixel), start, end, ...
+    let ends = 0; // pieces[0..ends): start, end (one past the last marked pixel), start, end, ...
     for (let x = 0; x < width;) {
       if (!row[x]) {
         x++;
@@ -491,10 +492,14 @@
       }
       const start = x;
       while (x < width && row[x]) x++;
-      if (pieces.length && start - pieces[pieces.length - 1] <= bridge) pieces[pieces.length - 1] = x;
-      else pieces.push(start, x);
+      if (ends && start - pieces[ends - 1] <= bridge) {
+        pieces[ends - 1] = x;
+      } else {
+        pieces[ends++] = start;
+        pieces[ends++] = x;
+      }
     }
-    const count = pieces.length / 2;
+    const count = ends / 2;
     const isDash = (piece) => pieces[2 * piece + 1] - pieces[2 * piece] >= minDash;
     for (let piece = 0; piece < count;) {
       let last = piece;
@@ -626,7 +631,7 @@
           to = Math.max(to, lastMarked[near]);
         }
         if (to - from + 1 < minLength) continue;
-        rowRunLengths(thickened, settings.bridge, dashGap, minDash, runs);
+        rowRunLengths(thickened, settings.bridge, dashGap, minDash, runs, work.pieces);
         for (let at = rowStart[row]; at < rowStart[row + 1]; at++) {
           if (runs[columns[at]] >= minLength) {
             onRun[row * width + columns[at]] = 1;
@@ -705,6 +710,7 @@
       lastMarked: new Int32Array(tallest),
       thickened: new Uint8Array(width), // one sheared row, thickened
       runs: new Int32Array(width), // its run lengths
+      pieces: new Int32Array(width + 2), // rowRunLengths' scratch
     };
   }
 
@@ -773,16 +779,21 @@
     const across = linePixels(marks, spec);
     const down = transpose(linePixels(transpose(marks), spec));
     const lines = makeMask(marks.height, marks.width);
-    const kept = makeMask(marks.height, marks.width);
-    for (let index = 0; index < marks.data.length; index++) {
-      lines.data[index] = across.data[index] | down.data[index];
-      kept.data[index] = marks.data[index] & (1 - lines.data[index]); // masks hold 0 or 1: no branch
-    }
-    const crossedAcross = crossings(across, kept);
-    const crossedDown = transpose(crossings(transpose(down), transpose(kept)));
     const cleared = makeMask(marks.height, marks.width);
     for (let index = 0; index < marks.data.length; index++) {
-      lines.data[index] &= 1 - (crossedAcross.data[index] | crossedDown.data[index]);
+      lines.data[index] = across.data[index] | down.data[index];
+      cleared.data[index] = marks.data[index] & (1 - lines.data[index]); // masks hold 0 or 1: no branch
+    }
+    // Most pictures hold no lines at all: nothing is crossed then.
+    const hasAcross = across.data.includes(1);
+    const hasDown = down.data.includes(1);
+    if (!hasAcross && !hasDown) return { cleared, lines };
+    const kept = makeMask(marks.height, marks.width, cleared.data.slice());
+    const crossedAcross = hasAcross ? crossings(across, kept) : null;
+    const crossedDown = hasDown ? transpose(crossings(transpose(down), transpose(kept))) : null;
+    for (let index = 0; index < marks.data.length; index++) {
+      const crossed = (crossedAcross ? crossedAcross.data[index] : 0) | (crossedDown ? crossedDown.data[index] : 0);
+      lines.data[index] &= 1 - crossed;
       cleared.data[index] = marks.data[index] & (1 - lines.data[index]);
     }
     return { cleared, lines };
