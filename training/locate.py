@@ -392,10 +392,10 @@ def level_lines(mask: np.ndarray, slope: float, spec: dict) -> np.ndarray:
     dash_gap = round_half_up(settings["dash_gap_fraction"] * width)
     min_dash = max(2, round_half_up(settings["min_dash_fraction"] * width))
 
-    def on_runs(rows: int) -> np.ndarray:
-        """The sheared pixels on runs of min_length once the sheared mask is thickened by `rows` across."""
+    def on_runs(slack: int) -> np.ndarray:
+        """The sheared pixels on runs of min_length once the sheared mask is thickened by `slack` rows across."""
         thickened = sheared.copy()
-        for tilt in range(1, rows + 1):
+        for tilt in range(1, slack + 1):
             thickened[tilt:] |= sheared[:-tilt]
             thickened[:-tilt] |= sheared[tilt:]
         return (run_lengths(thickened, settings["bridge"], dash_gap, min_dash) >= min_length) & sheared

@@ -607,22 +607,22 @@
     const minDash = Math.max(2, roundHalfUp(settings.min_dash_fraction * width));
     const { runs } = work;
     // Marks in `onRun` (sheared rows x width) the sheared pixels on runs of min_length once the sheared mask
-    // is thickened by `rows` across, and returns how many each sheared row holds. Row by row, the thickened
-    // row counts at each column how many sheared rows within `rows` of it are marked there (marked when
+    // is thickened by `slack` rows across, and returns how many each sheared row holds. Row by row, the thickened
+    // row counts at each column how many sheared rows within `slack` of it are marked there (marked when
     // not 0), kept as the window of rows slides down. A run spans no more columns than its thickened
     // row's marked pixels, so a row where those span fewer than min_length columns holds none.
-    const onRuns = (rows, onRun) => {
+    const onRuns = (slack, onRun) => {
       const thickened = work.thickened.fill(0);
       const slide = (row, change) => {
         for (let at = rowStart[row]; at < rowStart[row + 1]; at++) thickened[columns[at]] += change;
       };
-      for (let row = 0; row < Math.min(rows, shearedHeight); row++) slide(row, 1);
+      for (let row = 0; row < Math.min(slack, shearedHeight); row++) slide(row, 1);
       const counts = new Int32Array(shearedHeight);
       for (let row = 0; row < shearedHeight; row++) {
-        const top = Math.max(0, row - rows);
-        const bottom = Math.min(shearedHeight - 1, row + rows);
-        if (row + rows < shearedHeight) slide(row + rows, 1);
-        if (row - rows > 0) slide(row - rows - 1, -1);
+        const top = Math.max(0, row - slack);
+        const bottom = Math.min(shearedHeight - 1, row + slack);
+        if (row + slack < shearedHeight) slide(row + slack, 1);
+        if (row - slack > 0) slide(row - slack - 1, -1);
         if (rowStart[row] === rowStart[row + 1]) continue;
         let from = width;
         let to = -1;
