@@ -223,6 +223,27 @@
     return darkInk ? difference : -difference;
   }
 
+  // The regions of side-by-side cells of a rows x columns grid for which inside(index) holds: arrays of cell
+  // indices, in raster order of their first cell.
+  function cellRegions(inside, rows, columns) {
+    const seen = new Uint8Array(rows * columns);
+    const regions = [];
+    for (let start = 0; start < rows * columns; start++) {
+      if (!inside(start) || seen[start]) continue;
+      const region = [start];
+      seen[start] = 1;
+      const grow = (next) => {
+        if (inside(next) && !seen[next]) {
+          seen[next] = 1;
+          region.push(next);
+        }
+      };
+      for (let index = 0; index < region.length; index++) forEachNeighbour(region[index], rows, columns, grow);
+      regions.push(region);
+    }
+    return regions;
+  }
+
   // Uint8Array [rows*columns]: the marked cells that belong to the desk, not to a stroke. Cells joined side
   // by side form regions; the desk around a sheet reaches the picture's edge or rings the sheet (its region
   // spans most of the picture and encloses what is unlike the border: ringContrast); a stroke too wide for
@@ -230,18 +251,7 @@
   function deskCells(cells, levels, borderLevel, darkInk, rows, columns, spec) {
     const span = spec.locate.desk_span;
     const desk = new Uint8Array(rows * columns);
-    const seen = new Uint8Array(rows * columns);
-    for (let start = 0; start < cells.length; start++) {
-      if (!cells[start] || seen[start]) continue;
-      const region = [start];
-      seen[start] = 1;
-      const grow = (next) => {
-        if (cells[next] && !seen[next]) {
-          seen[next] = 1;
-          region.push(next);
-        }
-      };
-      for (let index = 0; index < region.length; index++) forEachNeighbour(region[index], rows, columns, grow);
+    for (const region of cellRegions((index) => cells[index], rows, columns)) {
       let top = rows;
       let bottom = -1;
       let left = columns;
@@ -271,21 +281,7 @@
     const settings = spec.locate;
     const beyond = new Uint8Array(rows * columns);
     if (!desk.includes(1)) return beyond;
-    const seen = new Uint8Array(rows * columns);
-    const regions = [];
-    for (let start = 0; start < desk.length; start++) {
-      if (desk[start] || seen[start]) continue;
-      const region = [start];
-      seen[start] = 1;
-      const grow = (next) => {
-        if (!desk[next] && !seen[next]) {
-          seen[next] = 1;
-          region.push(next);
-        }
-      };
-      for (let index = 0; index < region.length; index++) forEachNeighbour(region[index], rows, columns, grow);
-      regions.push(region);
-    }
+    const regions = cellRegions((index) => !desk[index], rows, columns);
     if (regions.length < 2) return beyond;
     const sign = darkInk ? 1 : -1;
     const levelOf = (region) => {
