@@ -388,7 +388,10 @@ def preprocess(rgba: np.ndarray, spec: dict, box: tuple[int, int, int, int] | No
     digits = []
     for mark in located.digits:
         digit, reason, (left, top, width, height) = read_mark(rgb, located, mark, spec)
+        # Beside other digits: a mark of the coarse map without ink in the decoded picture (a shadow's edge).
+        if reason in (NO_CONTRAST, NO_INK) and len(located.digits) > 1:
+            continue
         if digit is None:
             return Preprocessed((), reason)
         digits.append(DigitInput(digit, (left + max(0, x), top + max(0, y), width, height)))
-    return Preprocessed(tuple(digits), None)
+    return Preprocessed(tuple(digits), None if digits else NO_INK)

@@ -593,9 +593,12 @@
     const digits = [];
     for (const mark of located.digits) {
       const read = readMark(rgb, located, mark, spec);
+      // Beside other digits: a mark of the coarse map without ink in the decoded picture (a shadow's edge).
+      if ((read.reason === NO_CONTRAST || read.reason === NO_INK) && located.digits.length > 1) continue;
       if (!read.input) return { input: null, reason: read.reason, digits: [] };
       digits.push({ input: read.input, box: { ...read.box, x: read.box.x + source.x, y: read.box.y + source.y } });
     }
+    if (!digits.length) return { input: null, reason: NO_INK, digits: [] };
     return { input: digits.length === 1 ? digits[0].input : null, reason: null, digits };
   }
 
