@@ -416,6 +416,15 @@ def streak_on_the_desk_beside_the_sheet() -> np.ndarray:
 
 
 @_blank_picture
+def streak_in_a_dark_desks_grain() -> np.ndarray:
+    """An empty dark wooden desk with one lighter streak in its grain: a light mark on dark paper, but far fainter
+    than chalk or white ink (min_contrast_dark)."""
+    photo = Image.fromarray(to_rgba(paper_texture((800, 600), (78, 52, 34), 3, seed=18)))
+    ImageDraw.Draw(photo).line([(380, 200), (386, 420)], fill=(112, 80, 56, 255), width=8)
+    return np.asarray(photo.filter(ImageFilter.GaussianBlur(2)))
+
+
+@_blank_picture
 def one_pixel() -> np.ndarray:
     return to_rgba(np.zeros((1, 1, 3)))
 

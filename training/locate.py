@@ -323,6 +323,14 @@ def find_marks(image: np.ndarray, background: np.ndarray, spec: dict) -> tuple[n
     return distance > np.float32(floor), contrast
 
 
+def marks_paper_level(background: np.ndarray, marks: np.ndarray) -> float:
+    """Return the (lower) median luminance of the paper under the marks.
+
+    On a dark desk or board, its grain, scratches and reflections stand out as light marks; chalk and white
+    ink stand out far more, so marks on dark paper must reach min_contrast_dark, not only min_contrast."""
+    return order_statistic(luminance(background[marks]), 50)
+
+
 def run_lengths(mask: np.ndarray, bridge: int = 0, dash_gap: int = 0, min_dash: int = 0) -> np.ndarray:
     """Return int32 [h,w]: for each marked pixel, the length of the horizontal run it belongs to.
 
@@ -872,10 +880,13 @@ def locate(rgb: np.ndarray, spec: dict) -> Located:
     marks, contrast = find_marks(image, background, spec)  # bool [h,w]
     if on_paper is not None:
         marks &= on_paper
-    if contrast < spec["locate"]["min_contrast"]:
+    settings = spec["locate"]
+    if contrast < settings["min_contrast"]:
         return Located([], None, factor, NO_CONTRAST)
     if not marks.any():
         return Located([], None, factor, NO_MARKS)
+    if contrast < settings["min_contrast_dark"] and marks_paper_level(background, marks) < settings["dark_paper"]:
+        return Located([], None, factor, NO_CONTRAST)
     cleared, _ = clear_lines(marks, spec)
     for mask in (cleared, marks):
         # With the lines out nothing may be left: a thin digit filling the frame is itself a long line.

@@ -92,6 +92,8 @@ RULES: dict[str, Rule] = {
     "locate.min_floor": FRACTION,
     "locate.max_floor": FRACTION,
     "locate.min_contrast": GREY_LEVEL,
+    "locate.min_contrast_dark": Rule("number", min=0),  # a colour distance: up to 255 * sqrt(3)
+    "locate.dark_paper": GREY_LEVEL,
     "locate.desk_gap": Rule("number", min=0),
     **_section(
         "locate.lines",
@@ -203,6 +205,11 @@ RELATIONS: list[tuple[tuple[str, ...], str, Callable[..., bool]]] = [
         ("canvas.centre", "canvas.canvas_side"),
         "canvas.centre must lie inside the canvas",
         lambda centre, side: all(0 <= value <= side for value in centre),
+    ),
+    (
+        ("locate.min_contrast", "locate.min_contrast_dark"),
+        "locate.min_contrast must not exceed locate.min_contrast_dark",
+        lambda least, dark: least <= dark,
     ),
     (
         ("locate.window_cells", "locate.cells_per_side"),

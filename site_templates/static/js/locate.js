@@ -473,6 +473,20 @@
     return { marks, contrast };
   }
 
+  // The (lower) median luminance of the paper under the marks. On a dark desk or board, its grain, scratches
+  // and reflections stand out as light marks; chalk and white ink far more, so marks on dark paper must reach
+  // min_contrast_dark, not only min_contrast.
+  function marksPaperLevel(background, marks) {
+    let count = 0;
+    for (let pixel = 0; pixel < marks.data.length; pixel++) count += marks.data[pixel];
+    const levels = new Float32Array(count);
+    let at = 0;
+    for (let pixel = 0; pixel < marks.data.length; pixel++) {
+      if (marks.data[pixel]) levels[at++] = luminanceAt(background, pixel * 3);
+    }
+    return selectInPlace(levels, Math.floor(0.5 * (count - 1)));
+  }
+
   // For each marked (not 0) pixel of one row, the length of the horizontal run it belongs to, written into
   // `lengths` (same index; the rest is left as it is): runs separated by at most `bridge` unmarked pixels
   // make one piece, and pieces of at least `minDash` pixels (dashes) separated by at most `dashGap` count as
@@ -1347,6 +1361,9 @@
     if (onPaper) for (let index = 0; index < marks.data.length; index++) marks.data[index] &= onPaper[index];
     if (contrast < spec.locate.min_contrast) return located([], null, NO_CONTRAST);
     if (!marks.data.some((value) => value)) return located([], null, NO_MARKS);
+    if (contrast < spec.locate.min_contrast_dark && marksPaperLevel(background, marks) < spec.locate.dark_paper) {
+      return located([], null, NO_CONTRAST);
+    }
     const { cleared } = clearLines(marks, spec);
     let reason = null;
     for (const mask of [cleared, marks]) {
