@@ -20,8 +20,10 @@ TEMPERATURES = np.exp(np.linspace(np.log(0.25), np.log(8.0), 401))  # log-spaced
 # so more of them look like no digit than the page's own cuts do. Measured with model 1796531726 (README
 # design notes): at 2 % the crops alone set the threshold (0.79); at 3.5 % (0.53) 2.3 points more of the
 # held-out non-digits are refused, MNIST test 0.34 %, and of 200 rendered numbers of a seed the benchmark
-# does not use one more is lost (196), while 500 uploads and the real pictures read the same.
-MAX_WRONGLY_REFUSED = {"mnist": 0.0035, "printed": 0.005, "crops": 0.035}
+# does not use one more is lost (196), while 500 uploads and the real pictures read the same. Printed
+# digits at issue 10's 1 % since they include clip-art styles (training/printed.py): an extruded or
+# patterned digit can come out of the preprocessing as no digit in particular.
+MAX_WRONGLY_REFUSED = {"mnist": 0.0035, "printed": 0.01, "crops": 0.035}
 NOT_DIGIT_THRESHOLD_FLOOR = 0.05  # never refuse on a whisper of doubt
 # Low-confidence threshold: the highest grid value that flags at most this share of held-out digits.
 MAX_FLAGGED = 0.01
