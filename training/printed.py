@@ -38,7 +38,7 @@ CANVAS_SIDE = 200
 PICTURE_SIDE = 112
 # How clip-art draws a digit, and how often; the rest are solid black type. An outline is a white digit
 # inside a black stroke; an extruded digit stands on a block of its own shape (3D clip-art); a patterned
-# one is coloured and carries light shapes (stripes, dots, a highlight) inside its strokes.
+# one is coloured and carries light patches (dots, blocks, a highlight) inside its strokes.
 STYLE_SHARES = {"outline": 0.15, "extruded": 0.15, "patterned": 0.15}
 GRADIENT_PROBABILITY = 0.25  # clip-art on a soft light gradient instead of plain white
 EXTRUSION = (6, 20)  # the block's least and greatest depth in px at FONT_SIZE
@@ -84,7 +84,7 @@ def background(rng: np.random.Generator) -> Image.Image:
     return Image.fromarray(pixels).convert("RGBA")
 
 
-def draw_extruded(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, rng: np.random.Generator):
+def draw_extruded(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, rng: np.random.Generator) -> None:
     """Draw the digit on a block of its own shape receding from its face (3D clip-art)."""
     depth = int(rng.integers(EXTRUSION[0], EXTRUSION[1] + 1))
     angle = rng.uniform(0, 2 * np.pi)
@@ -105,8 +105,8 @@ def draw_extruded(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeType
     )
 
 
-def draw_patterned(image: Image.Image, text: str, font: ImageFont.FreeTypeFont, rng: np.random.Generator):
-    """Draw the digit in a darkish colour with light shapes inside its strokes (only inside them)."""
+def draw_patterned(image: Image.Image, text: str, font: ImageFont.FreeTypeFont, rng: np.random.Generator) -> None:
+    """Draw the digit in a darkish colour with light dots and blocks inside its strokes, cut to them."""
     centre = (CANVAS_SIDE / 2, CANVAS_SIDE / 2)
     stroke = int(rng.integers(0, 5))
     if rng.uniform() < 0.5:  # a dark outline around the coloured strokes
