@@ -164,6 +164,22 @@ def flat_shadow_above_a_small_seven() -> tuple[str, np.ndarray]:
     return written_on(paper, "7", (360, 260, 426, 370), 7, (20, 30, 90))
 
 
+# Where shadow_block_beside_a_seven draws its 7 (x, y, width, height in pixels, the pen's width included).
+SEVEN_BESIDE_A_SHADOW_BLOCK = (296, 296, 128, 188)
+
+
+@_digit_picture
+def shadow_block_beside_a_seven() -> tuple[str, np.ndarray]:
+    """A sheet filling the frame, a hard-edged shadow from the left edge beside the 7 (a phone held over it):
+    the border is mostly paper, so the paper passes for evenly lit and the shadow for a bold mark."""
+    paper = paper_texture((600, 800), (236, 233, 222), 3, seed=16)
+    shade = np.ones((800, 600, 1))
+    shade[250:560, :270] = 0.7
+    blurred = Image.fromarray((shade[..., 0] * 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(8))
+    shaded = paper * (np.asarray(blurred, np.float64)[..., None] / 255)
+    return written_on(shaded, "7", (300, 300, 420, 480), 9, (20, 30, 90))
+
+
 @_digit_picture
 def dot_far_under_a_one() -> tuple[str, np.ndarray]:
     """A 1 with a dot far below it, their columns just touching: the dot is no part of the 1."""

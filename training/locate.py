@@ -61,6 +61,7 @@ class Located:
     labels: np.ndarray | None  # int32 [h,w]: component label per map pixel (0 = no mark)
     factor: int  # decoded pixels per map pixel along each axis
     reason: str | None
+    even: bool = False  # the paper was taken as evenly lit (one colour)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -230,7 +231,9 @@ def desk_beyond_the_sheet(desk: np.ndarray, levels: np.ndarray, dark_ink: bool, 
     return np.isin(parts, beyond)
 
 
-def estimate_background(image: np.ndarray, spec: dict) -> tuple[np.ndarray, np.ndarray | None]:
+def estimate_background(
+    image: np.ndarray, spec: dict, even_allowed: bool = True
+) -> tuple[np.ndarray, np.ndarray | None]:
     """Return (float32 [h,w,3] the paper colour around each pixel, bool [h,w] where paper is, None when evenly lit).
 
     Evenly lit paper (a scan, a drawing, clip-art) keeps one colour, the border's median: a bold
@@ -257,7 +260,7 @@ def estimate_background(image: np.ndarray, spec: dict) -> tuple[np.ndarray, np.n
     ]
     even_border = order_statistic(border_ring(spread, 0), percentile) <= settings["uneven_light"]
     lighter = (spread > np.float32(settings["uneven_light"])) & (luminance(medians) > np.float32(uniform_level))
-    if even_border and int(lighter.sum()) <= settings["max_lighter_cells"] * lighter.size:
+    if even_allowed and even_border and int(lighter.sum()) <= settings["max_lighter_cells"] * lighter.size:
         return np.broadcast_to(uniform, image.shape).astype(np.float32), None
     # Which way the ink goes: on even stretches of paper (cells whose window holds no edge of a
     # sheet), small dark marks against the cell's median outnumber small light ones for dark ink.
@@ -871,22 +874,44 @@ def pick_digits(candidates: list[Mark], height: int, width: int, spec: dict) -> 
     return digits, None
 
 
+def is_shade(mark: Mark, height: int, width: int, spec: dict) -> bool:
+    """Return whether a mark is a block of shade, not a stroke: solid, wider than a stroke both ways, and
+    reaching the picture's edge (a shadow on a sheet that fills the frame, taken for evenly lit paper)."""
+    settings = spec["locate"]["shade"]
+    return (
+        reaches_the_edge(mark, height, width)
+        and min(mark.height, mark.width) >= settings["min_side"] * min(height, width)
+        and mark.area >= settings["min_fill"] * mark.height * mark.width
+    )
+
+
 def locate(rgb: np.ndarray, spec: dict) -> Located:
-    """Return the digits found in a float32 RGB picture [H,W,3] (composited), left to right, or the reason."""
+    """Return the digits found in a float32 RGB picture [H,W,3] (composited), left to right, or the reason.
+
+    Paper judged evenly lit is looked at again as lit unevenly when a block of shade is among the digits."""
     image, factor = reduce_to_map(rgb, spec)  # [h,w,3], long side <= map_side
+    located = locate_on_map(image, factor, True, spec)
     height, width = image.shape[:2]
-    background, on_paper = estimate_background(image, spec)  # [h,w,3], bool [h,w] or None
+    if located.even and any(is_shade(digit, height, width, spec) for digit in located.digits):
+        return locate_on_map(image, factor, False, spec)
+    return located
+
+
+def locate_on_map(image: np.ndarray, factor: int, even_allowed: bool, spec: dict) -> Located:
+    """Return the digits found on the map, or the reason; evenly lit paper only when `even_allowed`."""
+    height, width = image.shape[:2]
+    background, on_paper = estimate_background(image, spec, even_allowed)  # [h,w,3], bool [h,w] or None
     even = on_paper is None
     marks, contrast = find_marks(image, background, spec)  # bool [h,w]
     if on_paper is not None:
         marks &= on_paper
     settings = spec["locate"]
     if contrast < settings["min_contrast"]:
-        return Located([], None, factor, NO_CONTRAST)
+        return Located([], None, factor, NO_CONTRAST, even)
     if not marks.any():
-        return Located([], None, factor, NO_MARKS)
+        return Located([], None, factor, NO_MARKS, even)
     if contrast < settings["min_contrast_dark"] and marks_paper_level(background, marks) < settings["dark_paper"]:
-        return Located([], None, factor, NO_CONTRAST)
+        return Located([], None, factor, NO_CONTRAST, even)
     cleared, _ = clear_lines(marks, spec)
     for mask in (cleared, marks):
         # With the lines out nothing may be left: a thin digit filling the frame is itself a long line.
@@ -903,5 +928,5 @@ def locate(rgb: np.ndarray, spec: dict) -> Located:
         candidates = group_parts(kept, spec)
         digits, reason = pick_digits(candidates, height, width, spec)
         if digits:
-            return Located(digits, labels, factor, None)
-    return Located([], None, factor, reason)
+            return Located(digits, labels, factor, None, even)
+    return Located([], None, factor, reason, even)

@@ -154,6 +154,7 @@ RULES: dict[str, Rule] = {
     ),
     **_section("locate.scoring", centre_weight=Rule("number", min=0), border_factor=FRACTION, flat_factor=FRACTION),
     "locate.scoring.flat_aspect": Rule("number", min=1),
+    **_section("locate.shade", min_side=FRACTION, min_fill=FRACTION),
     **_section(
         "locate.row",
         min_height_ratio=FRACTION,

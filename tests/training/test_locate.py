@@ -7,6 +7,8 @@ real pictures.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFilter
@@ -318,6 +320,27 @@ def test_a_cells_frame_line_beside_the_digit_is_not_read_as_a_1():
     without_the_rule = {**SPEC, "locate": {**SPEC["locate"], "stray": {**SPEC["locate"]["stray"]}}}
     without_the_rule["locate"]["stray"]["frame_line_ratio"] = 1e9
     assert len(locate.locate(image[..., :3], without_the_rule).digits) == 2  # the line and the 7
+
+
+def test_a_block_of_shade_on_evenly_lit_paper_sends_it_back_to_be_read_as_unevenly_lit():
+    # A hard-edged shadow from the picture's edge on a sheet that fills the frame: judged evenly lit, the
+    # shadow is a solid mark as big as the digit. Looked at again as unevenly lit, only the 7 is read.
+    _, image = pictures.shadow_block_beside_a_seven()
+    assert inside(one_digit_box(image), pictures.SEVEN_BESIDE_A_SHADOW_BLOCK)
+    without_the_rule = {**SPEC, "locate": {**SPEC["locate"], "shade": {**SPEC["locate"]["shade"], "min_fill": 2}}}
+    first = locate.locate(image[..., :3].astype(np.float32), without_the_rule)
+    assert first.even
+    shade = max(first.digits, key=lambda mark: mark.area)
+    assert shade.left == 0  # the shadow, read as a mark from the picture's edge
+    assert shade.width > shade.height / 2
+
+
+def test_a_solid_block_is_shade_only_when_it_reaches_the_edge_and_is_no_stroke():
+    mark = locate.Mark(top=10, bottom=49, left=0, right=29, area=1100, labels=(1,))  # 40x30, 92 % filled
+    assert locate.is_shade(mark, 100, 100, SPEC)
+    assert not locate.is_shade(replace(mark, left=1, right=30), 100, 100, SPEC)  # inside the picture
+    assert not locate.is_shade(replace(mark, right=9, area=380), 100, 100, SPEC)  # a bar 10 wide: a stroke
+    assert not locate.is_shade(replace(mark, area=700), 100, 100, SPEC)  # hollow: a bold digit's strokes
 
 
 def test_run_lengths_join_the_dashes_of_a_line_but_not_a_stroke_crossing_it():

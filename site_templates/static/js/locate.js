@@ -309,7 +309,7 @@
 
   // {background: [h,w,3] float32 the paper colour around each pixel, onPaper: Uint8Array [h*w] where paper
   // is, or null when evenly lit}: see the Python twin for the reasoning of each step.
-  function estimateBackground(image, spec) {
+  function estimateBackground(image, spec, evenAllowed = true) {
     const settings = spec.locate;
     const { height, width, data } = image;
     const cell = Math.max(1, roundHalfUp(Math.max(height, width) / settings.cells_per_side));
@@ -357,7 +357,7 @@
     for (let index = 0; index < spread.length; index++) {
       if (spread[index] > f32(settings.uneven_light) && levels[index] > uniformLevel) lighter++;
     }
-    if (evenBorder && lighter <= settings.max_lighter_cells * spread.length) {
+    if (evenAllowed && evenBorder && lighter <= settings.max_lighter_cells * spread.length) {
       const background = new Float32Array(height * width * 3);
       for (let at = 0; at < background.length; at += 3) {
         background[at] = uniform[0];
@@ -1343,10 +1343,34 @@
     return { digits, reason: null };
   }
 
+  // Whether a mark is a block of shade, not a stroke: solid, wider than a stroke both ways, and reaching the
+  // picture's edge (a shadow on a sheet that fills the frame, taken for evenly lit paper).
+  function isShade(mark, height, width, spec) {
+    const settings = spec.locate.shade;
+    return (
+      reachesTheEdge(mark, height, width) &&
+      Math.min(heightOf(mark), widthOf(mark)) >= settings.min_side * Math.min(height, width) &&
+      mark.area >= settings.min_fill * heightOf(mark) * widthOf(mark)
+    );
+  }
+
   // {digits (left to right), labels, mapHeight, mapWidth, factor, reason}: the digits found in an RGB picture.
+  // Paper judged evenly lit is looked at again as lit unevenly when a block of shade is among the digits.
   function locate(rgb, spec) {
     const { image, factor } = reduceToMap(rgb, spec); // [h,w,3], long side <= map_side
+    const located = locateOnMap(image, factor, true, spec);
     const { height, width } = image;
+    if (located.even && located.digits.some((digit) => isShade(digit, height, width, spec))) {
+      return locateOnMap(image, factor, false, spec);
+    }
+    return located;
+  }
+
+  // The digits found on the map, or the reason; evenly lit paper only when `evenAllowed`.
+  function locateOnMap(image, factor, evenAllowed, spec) {
+    const { height, width } = image;
+    const { background, onPaper } = estimateBackground(image, spec, evenAllowed); // [h,w,3], [h*w] or null
+    const even = onPaper === null;
     const located = (digits, labels, reason) => ({
       digits,
       labels,
@@ -1354,9 +1378,8 @@
       mapWidth: width,
       factor,
       reason,
+      even,
     });
-    const { background, onPaper } = estimateBackground(image, spec); // [h,w,3], [h*w] or null
-    const even = onPaper === null;
     const { marks, contrast } = findMarks(image, background, spec);
     if (onPaper) for (let index = 0; index < marks.data.length; index++) marks.data[index] &= onPaper[index];
     if (contrast < spec.locate.min_contrast) return located([], null, NO_CONTRAST);
