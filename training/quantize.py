@@ -45,17 +45,12 @@ def folded(model: keras.Model) -> keras.Model:
     which gains a bias (the converter would fold them the same way)."""
     import keras  # here, so that the grid functions above need only numpy
 
-    from training.model import LOGITS_NAME, build_model
+    from training.model import LOGITS_NAME, architecture, build_model
 
     convolution_layers = (keras.layers.Conv2D, keras.layers.SeparableConv2D)
     convolutions = [layer for layer in model.layers if isinstance(layer, convolution_layers)]
     norms = [layer for layer in model.layers if isinstance(layer, keras.layers.BatchNormalization)]
-    separable = [isinstance(layer, keras.layers.SeparableConv2D) for layer in convolutions]
-    copy = build_model(
-        tuple(layer.filters for layer in convolutions),
-        separable_from=separable.index(True) if True in separable else len(separable),
-        batch_norm=False,
-    )
+    copy = build_model(**architecture(model), batch_norm=False)
     copies = [layer for layer in copy.layers if isinstance(layer, convolution_layers)]
     for source, norm, target in zip(convolutions, norms, copies, strict=True):
         gamma, beta, mean, variance = norm.get_weights()

@@ -34,6 +34,7 @@ from training.model import (
     HEADS,
     NOT_DIGIT_LABEL,
     STAGE_FILTERS,
+    architecture,
     build_model,
     digit_accuracy,
     refusal_loss,
@@ -357,6 +358,7 @@ def train(
         "training_images": len(training.labels),
         "training_parts": training.counts,
         "stage_filters": list(stage_filters),
+        "refined_from": architecture(model)["refined_from"],
         "exponential_moving_average": USE_EMA,
         "initialised_from": init_from.name if init_from is not None else None,
     }

@@ -56,13 +56,14 @@ def test_the_converter_keeps_snapped_weights_as_they_are() -> None:
 
 
 @pytest.mark.slow  # builds Keras models
-def test_folding_batch_norm_keeps_what_the_model_computes() -> None:
+@pytest.mark.parametrize("stages", [{"separable_from": 2}, {"refined_from": 1}], ids=["separable", "refined"])
+def test_folding_batch_norm_keeps_what_the_model_computes(stages: dict) -> None:
     import keras
 
     from training import model
 
     keras.utils.set_random_seed(5)
-    trained = model.build_model((4, 6, 8), separable_from=2)
+    trained = model.build_model((4, 6, 8), **stages)
     rng = np.random.default_rng(5)
     for layer in trained.layers:
         if isinstance(layer, keras.layers.BatchNormalization):  # statistics of its own, as after training
@@ -87,3 +88,34 @@ def test_folding_batch_norm_keeps_what_the_model_computes() -> None:
             np.testing.assert_allclose(quantize.snapped(weight), weight, rtol=1e-6, atol=0)  # already on the grid
     difference = np.abs(snapped.predict(images, verbose=0) - expected).max()
     assert 0 < difference < 0.05 * np.abs(expected).max()  # moved by the rounding, not by a mistake
+
+
+@pytest.mark.slow  # builds Keras models
+@pytest.mark.parametrize(
+    "stages",
+    [
+        {"stage_filters": (4, 6, 8), "separable_from": 3, "refined_from": 3},
+        {"stage_filters": (4, 6, 8), "separable_from": 2, "refined_from": 3},
+        {"stage_filters": (4, 6, 8, 8), "separable_from": 4, "refined_from": 1},
+    ],
+)
+def test_a_models_stages_are_read_back_from_its_layers(stages: dict) -> None:
+    from training import model
+
+    assert model.architecture(model.build_model(**stages)) == stages
+    assert model.architecture(model.build_model(**stages, batch_norm=False)) == stages
+
+
+@pytest.mark.slow  # builds Keras models
+def test_stages_build_model_does_not_make_are_refused() -> None:
+    import keras
+
+    from training import model
+
+    inputs = keras.Input((28, 28, 1))
+    x = keras.layers.Conv2D(4, 3)(inputs)
+    x = keras.layers.Conv2D(4, 3)(x)
+    x = keras.layers.Conv2D(4, 3)(x)  # three convolutions in one stage
+    x = keras.layers.MaxPooling2D(2)(x)
+    with pytest.raises(ValueError, match="has stages build_model does not make"):
+        model.architecture(keras.Model(inputs, x, name="odd"))
