@@ -21,6 +21,8 @@ STAGE_FILTERS = (16, 32, 64)
 SEPARABLE_FROM = len(STAGE_FILTERS)  # stages from this index on use depthwise-separable convolutions
 # Stages from this index on refine their features with a second, depthwise-separable 3x3 convolution before
 # they pool: depth at a small cost (at 14 px and 32 filters a separable 3x3 costs a seventh of a plain one).
+# Measured (README design notes): from stage 1 on, 99.62 % on MNIST, but clip-art and rendered uploads the
+# shipped model reads were lost, and `classify` slowed by ~40 %: none by default.
 REFINED_FROM = len(STAGE_FILTERS)
 DROPOUT_RATE = 0.1  # the model is small: it underfits long before it overfits
 INPUT_NAME = "image"
