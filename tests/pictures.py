@@ -180,6 +180,24 @@ def shadow_block_beside_a_seven() -> tuple[str, np.ndarray]:
     return written_on(shaded, "7", (300, 300, 420, 480), 9, (20, 30, 90))
 
 
+# Where four_inside_a_sheets_outline draws its 4 (x, y, width, height in pixels, the pen's width included).
+FOUR_INSIDE_A_SHEETS_OUTLINE = (376, 236, 64, 104)
+
+
+@_digit_picture
+def four_inside_a_sheets_outline() -> tuple[str, np.ndarray]:
+    """A photo of a sheet on a desk a little darker, ringed by a band of shadow (the sheet's edge), thin along
+    three sides and thick where its top-left corner lifts: taken for lines, the thin sides go, and the corner
+    is left."""
+    canvas = Image.fromarray(paper_texture((800, 600), (214, 206, 200), 3, seed=21).astype(np.uint8))
+    draw = ImageDraw.Draw(canvas)
+    draw.polygon([(120, 80), (700, 80), (700, 520), (120, 520)], fill=(120, 112, 108))
+    draw.polygon([(150, 110), (692, 88), (692, 512), (128, 512)], fill=(236, 233, 226))
+    rows, columns = np.mgrid[0:600, 0:800]
+    light = 1 - 0.25 * (rows / 600 + columns / 800)[..., None] / 2  # lit from one corner: a photo
+    return written_on(np.asarray(canvas, np.float64) * light, "4", (380, 240, 440, 340), 7, (30, 40, 110))
+
+
 @_digit_picture
 def dot_far_under_a_one() -> tuple[str, np.ndarray]:
     """A 1 with a dot far below it, their columns just touching: the dot is no part of the 1."""

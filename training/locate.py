@@ -757,6 +757,34 @@ def drop_stray_marks(components: list[Mark], height: int, width: int, even: bool
     return [component for component in kept if component.labels not in frames]
 
 
+def drop_outlines(marks: np.ndarray, spec: dict) -> np.ndarray:
+    """Return the marks without a sheet's outline: a hollow ring spanning most of the map (outline_span both
+    ways) around another mark that is no speck. Where the desk beside a sheet passes for paper, the band of
+    desk along the sheet's edge is marked; the lines step would cut it into pieces, a 1 or a 7 beside the digit.
+    Photos only: a scanned form cell's frame may touch the digit, and the two are one ring."""
+    settings = spec["locate"]["stray"]
+    height, width = marks.shape
+    labels, components = label_marks(marks)
+    gap = settings["frame_min_gap"]
+    outlines = [
+        ring.labels[0]
+        for ring in components
+        if ring.height >= settings["outline_span"] * height
+        and ring.width >= settings["outline_span"] * width
+        and ring.area < settings["frame_max_density"] * ring.height * ring.width
+        and any(
+            inner is not ring
+            and inner.area >= settings["min_area_fraction"] * height * width
+            and inner.top - ring.top > gap * ring.height
+            and ring.bottom - inner.bottom > gap * ring.height
+            and inner.left - ring.left > gap * ring.width
+            and ring.right - inner.right > gap * ring.width
+            for inner in components
+        )
+    ]
+    return marks & ~np.isin(labels, outlines) if outlines else marks
+
+
 def belong_together(first: Mark, second: Mark, spec: dict) -> bool:
     """Return whether two parts are one digit: close in height (a dot far under a 1 is not its part), and
     stacked (a 5's flag, a 4's stroke, a broken stroke), or side by side as below."""
@@ -912,6 +940,8 @@ def locate_on_map(image: np.ndarray, factor: int, even_allowed: bool, spec: dict
         return Located([], None, factor, NO_MARKS, even)
     if contrast < settings["min_contrast_dark"] and marks_paper_level(background, marks) < settings["dark_paper"]:
         return Located([], None, factor, NO_CONTRAST, even)
+    if not even:  # a photo: a sheet's edge may ring it (a scanned cell's frame is left to the steps below)
+        marks = drop_outlines(marks, spec)
     cleared, _ = clear_lines(marks, spec)
     for mask in (cleared, marks):
         # With the lines out nothing may be left: a thin digit filling the frame is itself a long line.

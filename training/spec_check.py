@@ -122,6 +122,7 @@ RULES: dict[str, Rule] = {
         corner_max_density=FRACTION,
         frame_min_inner_height=FRACTION,
         frame_min_gap=FRACTION,
+        outline_span=FRACTION,
         frame_line_ratio=Rule("number", min=1),
         long_line_fraction=FRACTION,
         long_line_thickness=FRACTION,

@@ -343,6 +343,31 @@ def test_a_solid_block_is_shade_only_when_it_reaches_the_edge_and_is_no_stroke()
     assert not locate.is_shade(replace(mark, area=700), 100, 100, SPEC)  # hollow: a bold digit's strokes
 
 
+def test_a_sheets_outline_around_the_digit_is_dropped_before_the_lines_cut_it():
+    # The band of shadow along a sheet's edge rings the digit. Left in, the lines step takes its thin sides
+    # and leaves the thick corner, a mark bigger than the digit.
+    _, image = pictures.four_inside_a_sheets_outline()
+    assert inside(one_digit_box(image), pictures.FOUR_INSIDE_A_SHEETS_OUTLINE)
+    kept = {**SPEC, "locate": {**SPEC["locate"], "stray": {**SPEC["locate"]["stray"], "outline_span": 1}}}
+    (digit,) = preprocess.preprocess(image, kept).digits
+    assert digit.box[:2] == (120, 80)  # the corner
+
+
+def test_an_outline_is_a_hollow_ring_spanning_the_map_around_something():
+    marks = np.zeros((40, 60), dtype=bool)
+    marks[4, 5:55] = marks[35, 5:55] = marks[4:36, 5] = marks[4:36, 54] = True  # a ring spanning the map
+    marks[15:25, 28:31] = True  # a mark inside it
+    dropped = locate.drop_outlines(marks, SPEC)
+    assert not dropped[4].any()
+    assert dropped[15:25, 28:31].all()
+    alone = marks.copy()
+    alone[15:25, 28:31] = False  # a 0 filling the picture holds nothing
+    assert np.array_equal(locate.drop_outlines(alone, SPEC), alone)
+    small = np.zeros((80, 120), dtype=bool)
+    small[:40, :60] = marks  # a box drawn around the digit, not half the map
+    assert np.array_equal(locate.drop_outlines(small, SPEC), small)
+
+
 def test_run_lengths_join_the_dashes_of_a_line_but_not_a_stroke_crossing_it():
     row = np.zeros((1, 60), dtype=bool)
     row[0, 0:10] = row[0, 18:28] = True  # two dashes 8 apart

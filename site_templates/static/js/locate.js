@@ -1203,6 +1203,40 @@
     return kept.filter((component) => !isFrame(component));
   }
 
+  // The marks without a sheet's outline: a hollow ring spanning most of the map (outline_span both ways) around
+  // another mark that is no speck. Where the desk beside a sheet passes for paper, the band of desk along the
+  // sheet's edge is marked; the lines step would cut it into pieces, a 1 or a 7 beside the digit. Photos only:
+  // a scanned form cell's frame may touch the digit, and the two are one ring.
+  function dropOutlines(marks, spec) {
+    const settings = spec.locate.stray;
+    const { height, width } = marks;
+    const { labels, components } = labelMarks(marks);
+    const gap = settings.frame_min_gap;
+    const outlines = new Set(
+      components
+        .filter(
+          (ring) =>
+            heightOf(ring) >= settings.outline_span * height &&
+            widthOf(ring) >= settings.outline_span * width &&
+            ring.area < settings.frame_max_density * heightOf(ring) * widthOf(ring) &&
+            components.some(
+              (inner) =>
+                inner !== ring &&
+                inner.area >= settings.min_area_fraction * height * width &&
+                inner.top - ring.top > gap * heightOf(ring) &&
+                ring.bottom - inner.bottom > gap * heightOf(ring) &&
+                inner.left - ring.left > gap * widthOf(ring) &&
+                ring.right - inner.right > gap * widthOf(ring),
+            ),
+        )
+        .map((ring) => ring.labels[0]),
+    );
+    if (!outlines.size) return marks;
+    const data = marks.data.slice();
+    for (let index = 0; index < data.length; index++) if (outlines.has(labels[index])) data[index] = 0;
+    return makeMask(height, width, data);
+  }
+
   // Whether two parts are one digit: close in height (a dot far under a 1 is not its part), and stacked (a
   // 5's flag, a 4's stroke, a broken stroke), or overlapping side by side no wider than a digit (cut by a
   // ruled line), or misaligned (a 4 in two strokes).
@@ -1387,9 +1421,11 @@
     if (contrast < spec.locate.min_contrast_dark && marksPaperLevel(background, marks) < spec.locate.dark_paper) {
       return located([], null, NO_CONTRAST);
     }
-    const { cleared } = clearLines(marks, spec);
+    // A photo: a sheet's edge may ring it (a scanned cell's frame is left to the steps below).
+    const outlined = even ? marks : dropOutlines(marks, spec);
+    const { cleared } = clearLines(outlined, spec);
     let reason = null;
-    for (const mask of [cleared, marks]) {
+    for (const mask of [cleared, outlined]) {
       // With the lines out nothing may be left: a thin digit filling the frame is itself a long line.
       let labelled = labelMarks(mask);
       const peeled = peelFrames(mask, labelled.labels, labelled.components, spec);
