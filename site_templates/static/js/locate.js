@@ -1388,8 +1388,9 @@
     );
   }
 
-  // {digits (left to right), labels, mapHeight, mapWidth, factor, reason}: the digits found in an RGB picture.
-  // Paper judged evenly lit is looked at again as lit unevenly when a block of shade is among the digits.
+  // {digits (left to right), labels, mapHeight, mapWidth, factor, reason, even}: the digits found in an RGB
+  // picture; even: the paper was taken as evenly lit. Paper judged evenly lit is looked at again as lit
+  // unevenly when a block of shade is among the digits.
   function locate(rgb, spec) {
     const { image, factor } = reduceToMap(rgb, spec); // [h,w,3], long side <= map_side
     const located = locateOnMap(image, factor, true, spec);
