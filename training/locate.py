@@ -695,6 +695,17 @@ def is_long_line(mark: Mark, height: int, width: int, spec: dict) -> bool:
     return length >= settings["long_line_fraction"] * min(height, width) and mark.area <= thickness * length
 
 
+def leaves_room(frame: Mark, inner: Mark, gap: float) -> bool:
+    """Return whether `inner` lies inside `frame`'s box with room on every side: more than `gap` of the frame's
+    height above and below it, of its width left and right."""
+    return (
+        inner.top - frame.top > gap * frame.height
+        and frame.bottom - inner.bottom > gap * frame.height
+        and inner.left - frame.left > gap * frame.width
+        and frame.right - inner.right > gap * frame.width
+    )
+
+
 def drop_stray_marks(components: list[Mark], height: int, width: int, even: bool, spec: dict) -> list[Mark]:
     """Return the components that may belong to a digit: no specks, no flat dashes, no lines along the edge,
     no hollow frame drawn around other marks; in a photo (unevenly lit), no line longer than a digit unless
@@ -746,10 +757,7 @@ def drop_stray_marks(components: list[Mark], height: int, width: int, even: bool
         if frame.area < settings["frame_max_density"] * frame.height * frame.width
         and any(
             inner is not frame
-            and inner.top - frame.top > gap * frame.height
-            and frame.bottom - inner.bottom > gap * frame.height
-            and inner.left - frame.left > gap * frame.width
-            and frame.right - inner.right > gap * frame.width
+            and leaves_room(frame, inner, gap)
             and inner.height >= settings["frame_min_inner_height"] * frame.height
             for inner in kept
         )
@@ -775,10 +783,7 @@ def drop_outlines(marks: np.ndarray, spec: dict) -> np.ndarray:
         and any(
             inner is not ring
             and inner.area >= settings["min_area_fraction"] * height * width
-            and inner.top - ring.top > gap * ring.height
-            and ring.bottom - inner.bottom > gap * ring.height
-            and inner.left - ring.left > gap * ring.width
-            and ring.right - inner.right > gap * ring.width
+            and leaves_room(ring, inner, gap)
             for inner in components
         )
     ]

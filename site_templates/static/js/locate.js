@@ -1146,6 +1146,17 @@
     return length >= settings.long_line_fraction * Math.min(height, width) && mark.area <= thickness * length;
   }
 
+  // Whether `inner` lies inside `frame`'s box with room on every side: more than `gap` of the frame's height
+  // above and below it, of its width left and right.
+  function leavesRoom(frame, inner, gap) {
+    return (
+      inner.top - frame.top > gap * heightOf(frame) &&
+      frame.bottom - inner.bottom > gap * heightOf(frame) &&
+      inner.left - frame.left > gap * widthOf(frame) &&
+      frame.right - inner.right > gap * widthOf(frame)
+    );
+  }
+
   // The components that may belong to a digit: no specks, no flat dashes, no lines along the edge, no
   // hollow frame drawn around other marks; in a photo (unevenly lit), no line longer than a digit.
   function dropStrayMarks(components, height, width, even, spec) {
@@ -1194,10 +1205,7 @@
       kept.some(
         (inner) =>
           inner !== frame &&
-          inner.top - frame.top > gap * heightOf(frame) &&
-          frame.bottom - inner.bottom > gap * heightOf(frame) &&
-          inner.left - frame.left > gap * widthOf(frame) &&
-          frame.right - inner.right > gap * widthOf(frame) &&
+          leavesRoom(frame, inner, gap) &&
           heightOf(inner) >= settings.frame_min_inner_height * heightOf(frame),
       );
     return kept.filter((component) => !isFrame(component));
@@ -1223,10 +1231,7 @@
               (inner) =>
                 inner !== ring &&
                 inner.area >= settings.min_area_fraction * height * width &&
-                inner.top - ring.top > gap * heightOf(ring) &&
-                ring.bottom - inner.bottom > gap * heightOf(ring) &&
-                inner.left - ring.left > gap * widthOf(ring) &&
-                ring.right - inner.right > gap * widthOf(ring),
+                leavesRoom(ring, inner, gap),
             ),
         )
         .map((ring) => ring.labels[0]),
