@@ -94,9 +94,9 @@ def test_folding_batch_norm_keeps_what_the_model_computes(stages: dict) -> None:
 @pytest.mark.parametrize(
     "stages",
     [
-        {"stage_filters": (4, 6, 8), "separable_from": 3, "refined_from": 3},
-        {"stage_filters": (4, 6, 8), "separable_from": 2, "refined_from": 3},
-        {"stage_filters": (4, 6, 8, 8), "separable_from": 4, "refined_from": 1},
+        {"stage_filters": (4, 6, 8), "separable_from": None, "refined_from": None},
+        {"stage_filters": (4, 6, 8), "separable_from": 2, "refined_from": None},
+        {"stage_filters": (4, 6, 8, 8), "separable_from": None, "refined_from": 1},
     ],
 )
 def test_a_models_stages_are_read_back_from_its_layers(stages: dict) -> None:
@@ -104,6 +104,18 @@ def test_a_models_stages_are_read_back_from_its_layers(stages: dict) -> None:
 
     assert model.architecture(model.build_model(**stages)) == stages
     assert model.architecture(model.build_model(**stages, batch_norm=False)) == stages
+
+
+@pytest.mark.slow  # builds Keras models
+def test_by_default_every_stage_has_one_plain_convolution_however_many_stages() -> None:
+    from training import model
+
+    for stage_filters in ((4, 6, 8), (4, 6, 8, 8)):  # `--stages` may add a fourth
+        assert model.architecture(model.build_model(stage_filters)) == {
+            "stage_filters": stage_filters,
+            "separable_from": None,
+            "refined_from": None,
+        }
 
 
 @pytest.mark.slow  # builds Keras models
