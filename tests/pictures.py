@@ -127,6 +127,11 @@ DIGIT_PICTURES.update(
         (3000, 2000), (235, 232, 225), 6, 5, "7", (1100, 400, 1900, 1600), 3, (30, 30, 40)
     ),
     small_in_corner=PlainPaper((600, 400), (245, 245, 245), 2, 6, "4", (30, 25, 60, 70), 4, (10, 10, 10)),
+    # A white 2 on a blue tile, strokes wider than two of the cells that tell paper from ink: so much of the
+    # picture is lighter than its border that it passes for a sheet on a darker desk.
+    bold_light_two_filling_a_tile=PlainPaper(
+        (400, 400), (25, 45, 120), 3, 17, "2", (70, 50, 330, 350), 64, (245, 245, 240)
+    ),
 )
 
 
@@ -456,6 +461,15 @@ def streak_in_a_dark_desks_grain() -> np.ndarray:
     photo = Image.fromarray(to_rgba(paper_texture((800, 600), (78, 52, 34), 3, seed=18)))
     ImageDraw.Draw(photo).line([(380, 200), (386, 420)], fill=(112, 80, 56, 255), width=8)
     return np.asarray(photo.filter(ImageFilter.GaussianBlur(2)))
+
+
+@_blank_picture
+def blank_sheet_turned_on_a_dark_desk() -> np.ndarray:
+    """An empty sheet lying turned on a dark desk: the light part of the picture, far from a box's shape, but
+    it fills its convex hull as no digit does."""
+    photo = Image.fromarray(to_rgba(paper_texture((800, 600), (70, 52, 40), 3, seed=19)))
+    ImageDraw.Draw(photo).polygon([(330, 40), (690, 230), (470, 560), (110, 370)], fill=(232, 230, 224, 255))
+    return np.asarray(photo.filter(ImageFilter.GaussianBlur(1)))
 
 
 @_blank_picture

@@ -28,6 +28,9 @@ from training.pixels import border_ring, order_statistic, round_half_up, windowe
 NO_CONTRAST = "The picture is blank or nearly uniform: no digit found."
 NO_MARKS = "There is too little ink in the picture: no digit found."
 ONLY_SPECKS = "The picture holds only scattered specks: no digit found."
+# How estimate_background judges the light: evenly lit when the border is even and no large part of the
+# picture is lighter (JUDGED); when the border is even, however much is lighter (BORDER); never (UNEVEN).
+JUDGED, BORDER, UNEVEN = "judged", "border", "uneven"
 LUMINANCE_WEIGHTS = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 TOO_MANY = "The picture holds more than four marks in a row: give one number of up to four digits."
 
@@ -231,9 +234,7 @@ def desk_beyond_the_sheet(desk: np.ndarray, levels: np.ndarray, dark_ink: bool, 
     return np.isin(parts, beyond)
 
 
-def estimate_background(
-    image: np.ndarray, spec: dict, even_allowed: bool = True
-) -> tuple[np.ndarray, np.ndarray | None]:
+def estimate_background(image: np.ndarray, spec: dict, lighting: str = JUDGED) -> tuple[np.ndarray, np.ndarray | None]:
     """Return (float32 [h,w,3] the paper colour around each pixel, bool [h,w] where paper is, None when evenly lit).
 
     Evenly lit paper (a scan, a drawing, clip-art) keeps one colour, the border's median: a bold
@@ -260,7 +261,8 @@ def estimate_background(
     ]
     even_border = order_statistic(border_ring(spread, 0), percentile) <= settings["uneven_light"]
     lighter = (spread > np.float32(settings["uneven_light"])) & (luminance(medians) > np.float32(uniform_level))
-    if even_allowed and even_border and int(lighter.sum()) <= settings["max_lighter_cells"] * lighter.size:
+    much_lighter = int(lighter.sum()) > settings["max_lighter_cells"] * lighter.size
+    if even_border and (lighting == BORDER or (lighting == JUDGED and not much_lighter)):
         return np.broadcast_to(uniform, image.shape).astype(np.float32), None
     # Which way the ink goes: on even stretches of paper (cells whose window holds no edge of a
     # sheet), small dark marks against the cell's median outnumber small light ones for dark ink.
@@ -918,22 +920,63 @@ def is_shade(mark: Mark, height: int, width: int, spec: dict) -> bool:
     )
 
 
+def twice_hull_area(points: list[tuple[int, int]]) -> int:
+    """Return twice the area of the convex hull of integer points (Andrew's monotone chain, exact)."""
+    points = sorted(set(points))
+
+    def turn(origin: tuple[int, int], first: tuple[int, int], second: tuple[int, int]) -> int:
+        return (first[0] - origin[0]) * (second[1] - origin[1]) - (first[1] - origin[1]) * (second[0] - origin[0])
+
+    hull: list[tuple[int, int]] = []
+    for chain in (points, points[::-1]):  # the lower half, then the upper
+        start = len(hull)
+        for point in chain:
+            while len(hull) >= start + 2 and turn(hull[-2], hull[-1], point) <= 0:
+                hull.pop()
+            hull.append(point)
+        hull.pop()  # each half ends where the other starts
+    return abs(sum(hull[i - 1][0] * hull[i][1] - hull[i][0] * hull[i - 1][1] for i in range(len(hull))))
+
+
+def is_sheet(mark: Mark, labels: np.ndarray, spec: dict) -> bool:
+    """Return whether a mark fills its convex hull as a sheet of paper does (sheet_solidity), however it is
+    turned; a digit's strokes, however bold, leave its hull's corners and its holes empty. The hull is taken
+    round each row's first and last marked pixel, as squares."""
+    inside = np.isin(labels[mark.top : mark.bottom + 1, mark.left : mark.right + 1], mark.labels)
+    corners = []
+    for row in np.flatnonzero(inside.any(axis=1)):
+        columns = np.flatnonzero(inside[row])
+        top, left, right = int(row), int(columns[0]), int(columns[-1]) + 1
+        corners += [(left, top), (left, top + 1), (right, top), (right, top + 1)]
+    return 2 * mark.area >= spec["locate"]["sheet_solidity"] * twice_hull_area(corners)
+
+
 def locate(rgb: np.ndarray, spec: dict) -> Located:
     """Return the digits found in a float32 RGB picture [H,W,3] (composited), left to right, or the reason.
 
-    Paper judged evenly lit is looked at again as lit unevenly when a block of shade is among the digits."""
+    Paper judged evenly lit is looked at again as lit unevenly when a block of shade is among the digits;
+    a picture judged a sheet on a darker desk where no digit is found, as evenly lit when its border is."""
     image, factor = reduce_to_map(rgb, spec)  # [h,w,3], long side <= map_side
-    located = locate_on_map(image, factor, True, spec)
+    located = locate_on_map(image, factor, JUDGED, spec)
     height, width = image.shape[:2]
     if located.even and any(is_shade(digit, height, width, spec) for digit in located.digits):
-        return locate_on_map(image, factor, False, spec)
+        return locate_on_map(image, factor, UNEVEN, spec)
+    if not located.even and not located.digits:
+        # Much of the picture lighter than its even border is a sheet on a darker desk, or a bold light digit
+        # filling the picture (a white 5 on a blue tile), whose strokes are wider than the cells that tell
+        # paper from ink. Looking for ink on the sheet found nothing, so the light part is read as ink,
+        # unless it is a blank sheet.
+        again = locate_on_map(image, factor, BORDER, spec)
+        labels = again.labels  # None when no digit is found
+        if again.even and labels is not None and not any(is_sheet(digit, labels, spec) for digit in again.digits):
+            return again
     return located
 
 
-def locate_on_map(image: np.ndarray, factor: int, even_allowed: bool, spec: dict) -> Located:
-    """Return the digits found on the map, or the reason; evenly lit paper only when `even_allowed`."""
+def locate_on_map(image: np.ndarray, factor: int, lighting: str, spec: dict) -> Located:
+    """Return the digits found on the map, or the reason; the light judged as `lighting` says."""
     height, width = image.shape[:2]
-    background, on_paper = estimate_background(image, spec, even_allowed)  # [h,w,3], bool [h,w] or None
+    background, on_paper = estimate_background(image, spec, lighting)  # [h,w,3], bool [h,w] or None
     even = on_paper is None
     marks, contrast = find_marks(image, background, spec)  # bool [h,w]
     if on_paper is not None:

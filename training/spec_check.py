@@ -182,6 +182,7 @@ RULES: dict[str, Rule] = {
     "locate.desk_ring_contrast": GREY_LEVEL,
     "locate.desk_region_gap": GREY_LEVEL,
     "locate.sheet_min_cells": FRACTION,
+    "locate.sheet_solidity": FRACTION,
     "locate.stray.max_marks": COUNT,
 }
 

@@ -343,7 +343,38 @@ def test_a_solid_block_is_shade_only_when_it_reaches_the_edge_and_is_no_stroke()
     assert not locate.is_shade(replace(mark, area=700), 100, 100, SPEC)  # hollow: a bold digit's strokes
 
 
-def test_a_sheets_outline_around_the_digit_is_dropped_before_the_lines_cut_it():
+def test_a_bold_light_digit_filling_the_picture_is_read_as_ink_not_taken_for_a_sheet():
+    # So much of the picture is lighter than its border that it passes for a sheet on a darker desk, and
+    # the strokes, wider than two cells, for paper: nothing is found on it. Read as evenly lit, the 2 is.
+    _, image = pictures.digit_picture("bold_light_two_filling_a_tile")
+    ink_rows, ink_columns = np.nonzero(image[..., 0] > 128)
+    drawn = (ink_columns.min(), ink_rows.min(), np.ptp(ink_columns) + 1, np.ptp(ink_rows) + 1)
+    assert inside(one_digit_box(image), drawn, slack=4)
+    every_mark_a_sheet = {**SPEC, "locate": {**SPEC["locate"], "sheet_solidity": 0}}
+    assert locate.locate(image[..., :3].astype(np.float32), every_mark_a_sheet).reason == locate.ONLY_SPECKS
+
+
+def test_a_blank_sheet_turned_on_a_dark_desk_is_no_digit_when_read_as_ink():
+    image = pictures.blank_picture("blank_sheet_turned_on_a_dark_desk")[..., :3].astype(np.float32)
+    assert not locate.locate(image, SPEC).digits
+    no_mark_a_sheet = {**SPEC, "locate": {**SPEC["locate"], "sheet_solidity": 2}}
+    located = locate.locate(image, no_mark_a_sheet)
+    (sheet,) = located.digits  # without the test, the sheet is read as ink
+    assert locate.is_sheet(sheet, located.labels, SPEC)
+    assert sheet.area < 0.7 * sheet.height * sheet.width  # turned: far from filling its box
+
+
+def test_a_sheet_fills_its_convex_hull_and_a_bold_digit_does_not():
+    assert locate.twice_hull_area([(0, 0), (3, 0), (0, 2), (3, 2), (1, 1)]) == 12  # a 3x2 box, a point inside
+    assert locate.twice_hull_area([(0, 0), (4, 0), (0, 4)]) == 16
+    rows, columns = np.mgrid[0:41, 0:41]
+    turned_square = np.abs(rows - 20) + np.abs(columns - 20) <= 20  # a square turned 45 degrees
+    ring = turned_square & (np.abs(rows - 20) + np.abs(columns - 20) > 12)
+    for shape, is_sheet in ((turned_square, True), (ring, False)):
+        labels = shape.astype(np.int32)
+        mark = locate.Mark(top=0, bottom=40, left=0, right=40, area=int(shape.sum()), labels=(1,))
+        assert locate.is_sheet(mark, labels, SPEC) == is_sheet
+
     # The band of shadow along a sheet's edge rings the digit. Left in, the lines step takes its thin sides
     # and leaves the thick corner, a mark bigger than the digit.
     _, image = pictures.four_inside_a_sheets_outline()

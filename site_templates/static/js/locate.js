@@ -18,6 +18,9 @@
   const NO_MARKS = "There is too little ink in the picture: no digit found.";
   const ONLY_SPECKS = "The picture holds only scattered specks: no digit found.";
   const TOO_MANY = "The picture holds more than four marks in a row: give one number of up to four digits.";
+  // How estimateBackground judges the light: evenly lit when the border is even and no large part of the
+  // picture is lighter (JUDGED); when the border is even, however much is lighter (BORDER); never (UNEVEN).
+  const [JUDGED, BORDER, UNEVEN] = ["judged", "border", "uneven"];
   const LUMINANCE_WEIGHTS = Float32Array.from([0.299, 0.587, 0.114]); // float32, as numpy's
   const f32 = Math.fround;
   const { roundHalfUp, makeMap, selectInPlace, orderStatistic, borderRing, windowedExtreme, pixelWords } =
@@ -309,7 +312,7 @@
 
   // {background: [h,w,3] float32 the paper colour around each pixel, onPaper: Uint8Array [h*w] where paper
   // is, or null when evenly lit}: see the Python twin for the reasoning of each step.
-  function estimateBackground(image, spec, evenAllowed = true) {
+  function estimateBackground(image, spec, lighting = JUDGED) {
     const settings = spec.locate;
     const { height, width, data } = image;
     const cell = Math.max(1, roundHalfUp(Math.max(height, width) / settings.cells_per_side));
@@ -357,7 +360,8 @@
     for (let index = 0; index < spread.length; index++) {
       if (spread[index] > f32(settings.uneven_light) && levels[index] > uniformLevel) lighter++;
     }
-    if (evenAllowed && evenBorder && lighter <= settings.max_lighter_cells * spread.length) {
+    const muchLighter = lighter > settings.max_lighter_cells * spread.length;
+    if (evenBorder && (lighting === BORDER || (lighting === JUDGED && !muchLighter))) {
       const background = new Float32Array(height * width * 3);
       for (let at = 0; at < background.length; at += 3) {
         background[at] = uniform[0];
@@ -1393,23 +1397,81 @@
     );
   }
 
+  // Twice the area of the convex hull of integer points [x, y] (Andrew's monotone chain, exact).
+  function twiceHullArea(points) {
+    const unique = [...new Map(points.map((point) => [`${point[0]},${point[1]}`, point])).values()];
+    unique.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    const turn = (origin, first, second) =>
+      (first[0] - origin[0]) * (second[1] - origin[1]) - (first[1] - origin[1]) * (second[0] - origin[0]);
+    const hull = [];
+    for (const chain of [unique, unique.slice().reverse()]) {
+      // the lower half, then the upper
+      const start = hull.length;
+      for (const point of chain) {
+        while (hull.length >= start + 2 && turn(hull[hull.length - 2], hull[hull.length - 1], point) <= 0) hull.pop();
+        hull.push(point);
+      }
+      hull.pop(); // each half ends where the other starts
+    }
+    let twice = 0;
+    for (let index = 0; index < hull.length; index++) {
+      const previous = hull[(index + hull.length - 1) % hull.length];
+      twice += previous[0] * hull[index][1] - hull[index][0] * previous[1];
+    }
+    return Math.abs(twice);
+  }
+
+  // Whether a mark fills its convex hull as a sheet of paper does (sheet_solidity), however it is turned; a
+  // digit's strokes, however bold, leave its hull's corners and its holes empty. The hull is taken round each
+  // row's first and last marked pixel, as squares.
+  function isSheet(mark, labels, stride, spec) {
+    const own = new Set(mark.labels);
+    const corners = [];
+    for (let top = mark.top; top <= mark.bottom; top++) {
+      let left = -1;
+      let right = -1;
+      for (let x = mark.left; x <= mark.right; x++) {
+        if (!own.has(labels[top * stride + x])) continue;
+        if (left < 0) left = x;
+        right = x + 1;
+      }
+      if (left >= 0) corners.push([left, top], [left, top + 1], [right, top], [right, top + 1]);
+    }
+    return 2 * mark.area >= spec.locate.sheet_solidity * twiceHullArea(corners);
+  }
+
   // {digits (left to right), labels, mapHeight, mapWidth, factor, reason, even}: the digits found in an RGB
   // picture; even: the paper was taken as evenly lit. Paper judged evenly lit is looked at again as lit
-  // unevenly when a block of shade is among the digits.
+  // unevenly when a block of shade is among the digits; a picture judged a sheet on a darker desk where no
+  // digit is found, as evenly lit when its border is.
   function locate(rgb, spec) {
     const { image, factor } = reduceToMap(rgb, spec); // [h,w,3], long side <= map_side
-    const located = locateOnMap(image, factor, true, spec);
+    const located = locateOnMap(image, factor, JUDGED, spec);
     const { height, width } = image;
     if (located.even && located.digits.some((digit) => isShade(digit, height, width, spec))) {
-      return locateOnMap(image, factor, false, spec);
+      return locateOnMap(image, factor, UNEVEN, spec);
+    }
+    if (!located.even && !located.digits.length) {
+      // Much of the picture lighter than its even border is a sheet on a darker desk, or a bold light digit
+      // filling the picture (a white 5 on a blue tile), whose strokes are wider than the cells that tell
+      // paper from ink. Looking for ink on the sheet found nothing, so the light part is read as ink,
+      // unless it is a blank sheet.
+      const again = locateOnMap(image, factor, BORDER, spec);
+      if (
+        again.even &&
+        again.digits.length &&
+        !again.digits.some((digit) => isSheet(digit, again.labels, width, spec))
+      ) {
+        return again;
+      }
     }
     return located;
   }
 
-  // The digits found on the map, or the reason; evenly lit paper only when `evenAllowed`.
-  function locateOnMap(image, factor, evenAllowed, spec) {
+  // The digits found on the map, or the reason; the light judged as `lighting` says.
+  function locateOnMap(image, factor, lighting, spec) {
     const { height, width } = image;
-    const { background, onPaper } = estimateBackground(image, spec, evenAllowed); // [h,w,3], [h*w] or null
+    const { background, onPaper } = estimateBackground(image, spec, lighting); // [h,w,3], [h*w] or null
     const even = onPaper === null;
     const located = (digits, labels, reason) => ({
       digits,
