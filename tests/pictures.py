@@ -203,6 +203,18 @@ def four_inside_a_sheets_outline() -> tuple[str, np.ndarray]:
     return written_on(np.asarray(canvas, np.float64) * light, "4", (380, 240, 440, 340), 7, (30, 40, 110))
 
 
+# Where four_cut_out_of_a_red_disc draws its 4 (x, y, width, height in pixels, the pen's width included).
+FOUR_IN_A_DISC = (153, 123, 94, 154)
+
+
+@_digit_picture
+def four_cut_out_of_a_red_disc() -> tuple[str, np.ndarray]:
+    """A white 4 on a red disc on white paper (a numbered badge): the disc is the mark, the 4 a hole in it."""
+    badge = Image.fromarray(paper_texture((400, 400), (250, 250, 248), 2, seed=22).astype(np.uint8))
+    ImageDraw.Draw(badge).ellipse((60, 40, 340, 360), fill=(200, 35, 40))
+    return written_on(np.asarray(badge, np.float64), "4", (160, 130, 240, 270), 14, (250, 250, 248))
+
+
 @_digit_picture
 def dot_far_under_a_one() -> tuple[str, np.ndarray]:
     """A 1 with a dot far below it, their columns just touching: the dot is no part of the 1."""

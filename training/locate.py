@@ -5,9 +5,11 @@ training/preprocess_spec.json and run the same steps, with the same names, in th
 Every decision here is taken on exact values (block averages of whole numbers, order statistics,
 float32 elementwise maps, pixel counts), so both twins find the same marks and the same boxes.
 
-Steps (see locate()):
+Steps (see locate_on_map()):
   reduce_to_map -> estimate_background -> find_marks -> clear_lines -> label_marks
   -> peel_frames -> peel_underlines -> drop_stray_marks -> level_heights -> group_parts -> pick_digits
+and locate() looks again where the first look may have misjudged the light (is_shade, is_sheet) or found a
+block of ink a digit is cut out of (is_block -> look_inside).
 
 A person's photo is a sheet on a desk, with shadows, ruled lines and stray marks; the digit is
 somewhere on it. The stage works on a coarse map (long side ~256 px) and returns the digits' boxes
@@ -65,6 +67,7 @@ class Located:
     factor: int  # decoded pixels per map pixel along each axis
     reason: str | None
     even: bool = False  # the paper was taken as evenly lit (one colour)
+    contrast: float = 0.0  # how far the marks stand out from the paper (find_marks)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -920,9 +923,26 @@ def is_shade(mark: Mark, height: int, width: int, spec: dict) -> bool:
     )
 
 
-def twice_hull_area(points: list[tuple[int, int]]) -> int:
-    """Return twice the area of the convex hull of integer points (Andrew's monotone chain, exact)."""
-    points = sorted(set(points))
+def row_extents(mark: Mark, labels: np.ndarray) -> list[tuple[int, int, int]]:
+    """Return (row, first column, last column + 1) of each map row holding the mark's pixels."""
+    inside = np.isin(labels[mark.top : mark.bottom + 1, mark.left : mark.right + 1], mark.labels)
+    extents = []
+    for row in np.flatnonzero(inside.any(axis=1)):
+        columns = np.flatnonzero(inside[row])
+        extents.append((mark.top + int(row), mark.left + int(columns[0]), mark.left + int(columns[-1]) + 1))
+    return extents
+
+
+def twice_hull_area(extents: list[tuple[int, int, int]]) -> int:
+    """Return twice the area of the convex hull of row extents, each row's ends taken as whole pixels
+    (Andrew's monotone chain on their corners: exact in integers)."""
+    points = sorted(
+        {
+            point
+            for row, first, last in extents
+            for point in ((first, row), (first, row + 1), (last, row), (last, row + 1))
+        }
+    )
 
     def turn(origin: tuple[int, int], first: tuple[int, int], second: tuple[int, int]) -> int:
         return (first[0] - origin[0]) * (second[1] - origin[1]) - (first[1] - origin[1]) * (second[0] - origin[0])
@@ -940,22 +960,66 @@ def twice_hull_area(points: list[tuple[int, int]]) -> int:
 
 def is_sheet(mark: Mark, labels: np.ndarray, spec: dict) -> bool:
     """Return whether a mark fills its convex hull as a sheet of paper does (sheet_solidity), however it is
-    turned; a digit's strokes, however bold, leave its hull's corners and its holes empty. The hull is taken
-    round each row's first and last marked pixel, as squares."""
-    inside = np.isin(labels[mark.top : mark.bottom + 1, mark.left : mark.right + 1], mark.labels)
-    corners = []
-    for row in np.flatnonzero(inside.any(axis=1)):
-        columns = np.flatnonzero(inside[row])
-        top, left, right = int(row), int(columns[0]), int(columns[-1]) + 1
-        corners += [(left, top), (left, top + 1), (right, top), (right, top + 1)]
-    return 2 * mark.area >= spec["locate"]["sheet_solidity"] * twice_hull_area(corners)
+    turned; a digit's strokes, however bold, leave its hull's corners and its holes empty."""
+    return 2 * mark.area >= spec["locate"]["sheet_solidity"] * twice_hull_area(row_extents(mark, labels))
+
+
+def is_block(mark: Mark, labels: np.ndarray, spec: dict) -> bool:
+    """Return whether a mark is a block of ink a digit may be cut out of (a badge, a tile, a sticky note):
+    filled from each row's first pixel to its last, it is as solid as a sheet, and most of that is ink
+    (block_density)."""
+    extents = row_extents(mark, labels)
+    filled = sum(last - first for _, first, last in extents)
+    settings = spec["locate"]
+    return mark.area >= settings["block_density"] * filled and 2 * filled >= settings[
+        "sheet_solidity"
+    ] * twice_hull_area(extents)
+
+
+def parts_of(mark: Mark, labels: np.ndarray) -> list[Mark]:
+    """Return each component of a mark (a group) as a mark of its own, over the group's box."""
+    box = labels[mark.top : mark.bottom + 1, mark.left : mark.right + 1]
+    return [replace(mark, area=int((box == label).sum()), labels=(label,)) for label in mark.labels]
+
+
+def look_inside(image: np.ndarray, factor: int, block: Mark, spec: dict) -> Located | None:
+    """Return the digits found inside a block of ink, its box inset by block_inset read as a picture of its
+    own, or None when what is found there is no digit cut out of it: it stands out from the block less than
+    block_min_contrast (the shading of a smudge), reaches the inset box's edge (the paper in a bold digit's
+    bays), is shorter than a frame's content (frame_min_inner_height: a gap in a blot), or every part of it is
+    convex (a bold 0's counter, an 8's two)."""
+    settings = spec["locate"]
+    inset_rows = round_half_up(settings["block_inset"] * block.height)
+    inset_columns = round_half_up(settings["block_inset"] * block.width)
+    top, left = block.top + inset_rows, block.left + inset_columns
+    bottom, right = block.bottom + 1 - inset_rows, block.right + 1 - inset_columns
+    if min(bottom - top, right - left) < settings["frames"]["min_side"]:
+        return None
+    inside = locate_on_map(image[top:bottom, left:right], factor, JUDGED, spec)
+    if inside.labels is None or inside.contrast < settings["block_min_contrast"]:  # a smudge's shading
+        return None
+    for digit in inside.digits:
+        if (
+            reaches_the_edge(digit, bottom - top, right - left)
+            or digit.height < settings["stray"]["frame_min_inner_height"] * block.height
+            or all(is_sheet(part, inside.labels, spec) for part in parts_of(digit, inside.labels))
+        ):
+            return None
+    labels = np.zeros(image.shape[:2], dtype=inside.labels.dtype)
+    labels[top:bottom, left:right] = inside.labels
+    digits = [
+        replace(digit, top=digit.top + top, bottom=digit.bottom + top, left=digit.left + left, right=digit.right + left)
+        for digit in inside.digits
+    ]
+    return replace(inside, digits=digits, labels=labels)
 
 
 def locate(rgb: np.ndarray, spec: dict) -> Located:
     """Return the digits found in a float32 RGB picture [H,W,3] (composited), left to right, or the reason.
 
     Paper judged evenly lit is looked at again as lit unevenly when a block of shade is among the digits;
-    a picture judged a sheet on a darker desk where no digit is found, as evenly lit when its border is."""
+    a picture judged a sheet on a darker desk where no digit is found, as evenly lit when its border is. A
+    digit found as one block of ink is looked inside: a digit may be cut out of it (a white 5 on a red disc)."""
     image, factor = reduce_to_map(rgb, spec)  # [h,w,3], long side <= map_side
     located = locate_on_map(image, factor, JUDGED, spec)
     height, width = image.shape[:2]
@@ -969,7 +1033,11 @@ def locate(rgb: np.ndarray, spec: dict) -> Located:
         again = locate_on_map(image, factor, BORDER, spec)
         labels = again.labels  # None when no digit is found
         if again.even and labels is not None and not any(is_sheet(digit, labels, spec) for digit in again.digits):
-            return again
+            located = again
+    if len(located.digits) == 1 and located.labels is not None and is_block(located.digits[0], located.labels, spec):
+        inside = look_inside(image, factor, located.digits[0], spec)
+        if inside is not None:
+            return inside
     return located
 
 
@@ -983,11 +1051,11 @@ def locate_on_map(image: np.ndarray, factor: int, lighting: str, spec: dict) -> 
         marks &= on_paper
     settings = spec["locate"]
     if contrast < settings["min_contrast"]:
-        return Located([], None, factor, NO_CONTRAST, even)
+        return Located([], None, factor, NO_CONTRAST, even, contrast)
     if not marks.any():
-        return Located([], None, factor, NO_MARKS, even)
+        return Located([], None, factor, NO_MARKS, even, contrast)
     if contrast < settings["min_contrast_dark"] and marks_paper_level(background, marks) < settings["dark_paper"]:
-        return Located([], None, factor, NO_CONTRAST, even)
+        return Located([], None, factor, NO_CONTRAST, even, contrast)
     if not even:  # a photo: a sheet's edge may ring it (a scanned cell's frame is left to the steps below)
         marks = drop_outlines(marks, spec)
     cleared, _ = clear_lines(marks, spec)
@@ -1006,5 +1074,5 @@ def locate_on_map(image: np.ndarray, factor: int, lighting: str, spec: dict) -> 
         candidates = group_parts(kept, spec)
         digits, reason = pick_digits(candidates, height, width, spec)
         if digits:
-            return Located(digits, labels, factor, None, even)
-    return Located([], None, factor, reason, even)
+            return Located(digits, labels, factor, None, even, contrast)
+    return Located([], None, factor, reason, even, contrast)

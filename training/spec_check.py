@@ -183,6 +183,9 @@ RULES: dict[str, Rule] = {
     "locate.desk_region_gap": GREY_LEVEL,
     "locate.sheet_min_cells": FRACTION,
     "locate.sheet_solidity": FRACTION,
+    "locate.block_density": FRACTION,
+    "locate.block_min_contrast": Rule("number", min=0),  # a colour distance, as min_contrast_dark
+    "locate.block_inset": Rule("number", min=0, below=0.5),  # of the block's side, from each edge
     "locate.stray.max_marks": COUNT,
 }
 

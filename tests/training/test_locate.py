@@ -364,9 +364,35 @@ def test_a_blank_sheet_turned_on_a_dark_desk_is_no_digit_when_read_as_ink():
     assert sheet.area < 0.7 * sheet.height * sheet.width  # turned: far from filling its box
 
 
+def test_a_digit_cut_out_of_a_block_of_ink_is_read_inside_it():
+    # The red disc is the one mark on the white paper, the 4 a hole in it: looked inside, the 4 is found.
+    _, image = pictures.digit_picture("four_cut_out_of_a_red_disc")
+    assert inside(one_digit_box(image), pictures.FOUR_IN_A_DISC)
+    never_a_block = {**SPEC, "locate": {**SPEC["locate"], "block_density": 2}}
+    (disc,) = preprocess.preprocess(image, never_a_block).digits
+    assert inside(disc.box, (60, 40, 280, 320))
+
+
+def test_a_bold_zero_is_not_read_by_its_counter(monkeypatch):
+    # A bold 0 is as solid as a block of ink, and inside it its counter is found; but the counter is convex, as
+    # no digit cut out of a block is: the 0 itself is read.
+    zero = Image.fromarray(np.full((300, 300, 3), 250, np.uint8))
+    ImageDraw.Draw(zero).rounded_rectangle((70, 30, 230, 270), radius=20, outline=(20, 20, 30), width=65)
+    rgb = np.asarray(zero, np.float32)
+    located = locate.locate(rgb, SPEC)
+    (digit,) = located.digits
+    assert locate.is_block(digit, located.labels, SPEC)
+    assert (digit.top * located.factor, digit.height * located.factor) == (30, 240)  # the 0
+    monkeypatch.setattr(locate, "is_sheet", lambda *arguments: False)  # nothing convex
+    located = locate.locate(rgb, SPEC)
+    (counter,) = located.digits
+    assert counter.height * located.factor < 120
+
+
 def test_a_sheet_fills_its_convex_hull_and_a_bold_digit_does_not():
-    assert locate.twice_hull_area([(0, 0), (3, 0), (0, 2), (3, 2), (1, 1)]) == 12  # a 3x2 box, a point inside
-    assert locate.twice_hull_area([(0, 0), (4, 0), (0, 4)]) == 16
+    assert locate.twice_hull_area([(0, 0, 3), (1, 0, 3)]) == 2 * 6  # a 3x2 box
+    assert locate.twice_hull_area([(0, 0, 3), (1, 1, 2)]) == 2 * 5  # the box without its two lower corners
+    assert locate.twice_hull_area([(0, 0, 1), (3, 3, 4)]) == 2 * 7  # two pixels: a slanted band between them
     rows, columns = np.mgrid[0:41, 0:41]
     turned_square = np.abs(rows - 20) + np.abs(columns - 20) <= 20  # a square turned 45 degrees
     ring = turned_square & (np.abs(rows - 20) + np.abs(columns - 20) > 12)

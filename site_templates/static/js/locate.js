@@ -1397,14 +1397,41 @@
     );
   }
 
-  // Twice the area of the convex hull of integer points [x, y] (Andrew's monotone chain, exact).
-  function twiceHullArea(points) {
-    const unique = [...new Map(points.map((point) => [`${point[0]},${point[1]}`, point])).values()];
-    unique.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  // [row, first column, last column + 1] of each map row holding the mark's pixels (labels: stride wide).
+  function rowExtents(mark, labels, stride) {
+    const own = new Set(mark.labels);
+    const extents = [];
+    for (let row = mark.top; row <= mark.bottom; row++) {
+      let first = -1;
+      let last = -1;
+      for (let x = mark.left; x <= mark.right; x++) {
+        if (!own.has(labels[row * stride + x])) continue;
+        if (first < 0) first = x;
+        last = x + 1;
+      }
+      if (first >= 0) extents.push([row, first, last]);
+    }
+    return extents;
+  }
+
+  // Twice the area of the convex hull of row extents, each row's ends taken as whole pixels (Andrew's
+  // monotone chain on their corners: exact in integers).
+  function twiceHullArea(extents) {
+    const corners = new Map();
+    for (const [row, first, last] of extents) {
+      for (const point of [
+        [first, row],
+        [first, row + 1],
+        [last, row],
+        [last, row + 1],
+      ])
+        corners.set(`${point[0]},${point[1]}`, point);
+    }
+    const points = [...corners.values()].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
     const turn = (origin, first, second) =>
       (first[0] - origin[0]) * (second[1] - origin[1]) - (first[1] - origin[1]) * (second[0] - origin[0]);
     const hull = [];
-    for (const chain of [unique, unique.slice().reverse()]) {
+    for (const chain of [points, points.slice().reverse()]) {
       // the lower half, then the upper
       const start = hull.length;
       for (const point of chain) {
@@ -1422,31 +1449,83 @@
   }
 
   // Whether a mark fills its convex hull as a sheet of paper does (sheet_solidity), however it is turned; a
-  // digit's strokes, however bold, leave its hull's corners and its holes empty. The hull is taken round each
-  // row's first and last marked pixel, as squares.
+  // digit's strokes, however bold, leave its hull's corners and its holes empty.
   function isSheet(mark, labels, stride, spec) {
-    const own = new Set(mark.labels);
-    const corners = [];
-    for (let top = mark.top; top <= mark.bottom; top++) {
-      let left = -1;
-      let right = -1;
-      for (let x = mark.left; x <= mark.right; x++) {
-        if (!own.has(labels[top * stride + x])) continue;
-        if (left < 0) left = x;
-        right = x + 1;
-      }
-      if (left >= 0) corners.push([left, top], [left, top + 1], [right, top], [right, top + 1]);
-    }
-    return 2 * mark.area >= spec.locate.sheet_solidity * twiceHullArea(corners);
+    return 2 * mark.area >= spec.locate.sheet_solidity * twiceHullArea(rowExtents(mark, labels, stride));
   }
 
-  // {digits (left to right), labels, mapHeight, mapWidth, factor, reason, even}: the digits found in an RGB
-  // picture; even: the paper was taken as evenly lit. Paper judged evenly lit is looked at again as lit
+  // Whether a mark is a block of ink a digit may be cut out of (a badge, a tile, a sticky note): filled from
+  // each row's first pixel to its last, it is as solid as a sheet, and most of that is ink (block_density).
+  function isBlock(mark, labels, stride, spec) {
+    const extents = rowExtents(mark, labels, stride);
+    let filled = 0;
+    for (const [, first, last] of extents) filled += last - first;
+    const settings = spec.locate;
+    return (
+      mark.area >= settings.block_density * filled && 2 * filled >= settings.sheet_solidity * twiceHullArea(extents)
+    );
+  }
+
+  // Each component of a mark (a group) as a mark of its own, over the group's box.
+  function partsOf(mark, labels, stride) {
+    return mark.labels.map((label) => {
+      let area = 0;
+      for (let y = mark.top; y <= mark.bottom; y++)
+        for (let x = mark.left; x <= mark.right; x++) if (labels[y * stride + x] === label) area++;
+      return { ...mark, area, labels: [label] };
+    });
+  }
+
+  // The digits found inside a block of ink, its box inset by block_inset read as a picture of its own, or null
+  // when what is found there is no digit cut out of it: it stands out from the block less than
+  // block_min_contrast (the shading of a smudge), reaches the inset box's edge (the paper in a bold digit's
+  // bays), is shorter than a frame's content (frame_min_inner_height: a gap in a blot), or every part of it
+  // is convex (a bold 0's counter, an 8's two).
+  function lookInside(image, factor, block, spec) {
+    const settings = spec.locate;
+    const insetRows = roundHalfUp(settings.block_inset * heightOf(block));
+    const insetColumns = roundHalfUp(settings.block_inset * widthOf(block));
+    const top = block.top + insetRows;
+    const left = block.left + insetColumns;
+    const height = block.bottom + 1 - insetRows - top;
+    const width = block.right + 1 - insetColumns - left;
+    if (Math.min(height, width) < settings.frames.min_side) return null;
+    const data = new Float32Array(height * width * 3);
+    for (let y = 0; y < height; y++) {
+      const from = ((top + y) * image.width + left) * 3;
+      data.set(image.data.subarray(from, from + width * 3), y * width * 3);
+    }
+    const inside = locateOnMap({ data, height, width, channels: 3 }, factor, JUDGED, spec);
+    if (inside.labels === null || inside.contrast < settings.block_min_contrast) return null; // a smudge's shading
+    for (const digit of inside.digits) {
+      if (
+        reachesTheEdge(digit, height, width) ||
+        heightOf(digit) < settings.stray.frame_min_inner_height * heightOf(block) ||
+        partsOf(digit, inside.labels, width).every((part) => isSheet(part, inside.labels, width, spec))
+      )
+        return null;
+    }
+    const labels = new Int32Array(image.height * image.width);
+    for (let y = 0; y < height; y++)
+      labels.set(inside.labels.subarray(y * width, (y + 1) * width), (top + y) * image.width + left);
+    const digits = inside.digits.map((digit) => ({
+      ...digit,
+      top: digit.top + top,
+      bottom: digit.bottom + top,
+      left: digit.left + left,
+      right: digit.right + left,
+    }));
+    return { ...inside, digits, labels, mapHeight: image.height, mapWidth: image.width };
+  }
+
+  // {digits (left to right), labels, mapHeight, mapWidth, factor, reason, even, contrast}: the digits found in
+  // an RGB picture; even: the paper was taken as evenly lit; contrast: how far the marks stand out (findMarks). Paper judged evenly lit is looked at again as lit
   // unevenly when a block of shade is among the digits; a picture judged a sheet on a darker desk where no
-  // digit is found, as evenly lit when its border is.
+  // digit is found, as evenly lit when its border is. A digit found as one block of ink is looked inside: a
+  // digit may be cut out of it (a white 5 on a red disc).
   function locate(rgb, spec) {
     const { image, factor } = reduceToMap(rgb, spec); // [h,w,3], long side <= map_side
-    const located = locateOnMap(image, factor, JUDGED, spec);
+    let located = locateOnMap(image, factor, JUDGED, spec);
     const { height, width } = image;
     if (located.even && located.digits.some((digit) => isShade(digit, height, width, spec))) {
       return locateOnMap(image, factor, UNEVEN, spec);
@@ -1457,13 +1536,14 @@
       // paper from ink. Looking for ink on the sheet found nothing, so the light part is read as ink,
       // unless it is a blank sheet.
       const again = locateOnMap(image, factor, BORDER, spec);
-      if (
-        again.even &&
-        again.digits.length &&
-        !again.digits.some((digit) => isSheet(digit, again.labels, width, spec))
-      ) {
-        return again;
+      const { labels } = again; // null when no digit is found
+      if (again.even && labels !== null && !again.digits.some((digit) => isSheet(digit, labels, width, spec))) {
+        located = again;
       }
+    }
+    if (located.digits.length === 1 && isBlock(located.digits[0], located.labels, width, spec)) {
+      const inside = lookInside(image, factor, located.digits[0], spec);
+      if (inside !== null) return inside;
     }
     return located;
   }
@@ -1473,6 +1553,7 @@
     const { height, width } = image;
     const { background, onPaper } = estimateBackground(image, spec, lighting); // [h,w,3], [h*w] or null
     const even = onPaper === null;
+    const { marks, contrast } = findMarks(image, background, spec);
     const located = (digits, labels, reason) => ({
       digits,
       labels,
@@ -1481,8 +1562,8 @@
       factor,
       reason,
       even,
+      contrast,
     });
-    const { marks, contrast } = findMarks(image, background, spec);
     if (onPaper) for (let index = 0; index < marks.data.length; index++) marks.data[index] &= onPaper[index];
     if (contrast < spec.locate.min_contrast) return located([], null, NO_CONTRAST);
     if (!marks.data.some((value) => value)) return located([], null, NO_MARKS);
