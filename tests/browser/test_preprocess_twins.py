@@ -279,6 +279,24 @@ def test_decode_reads_a_big_jpeg_photo_upright_at_most_the_working_side(page, pa
     assert np.abs(got - expected).mean() < 4  # the same upright picture, decoded and scaled a little differently
 
 
+def test_decode_reads_a_big_upright_jpeg_at_a_quarter_of_its_size(page, page_limits, tmp_path):
+    # 4000x3000 decodes at 1/4 straight to 1000x750, within the working side, so its pixels are copied out of
+    # the decoded frame (copiedPixels) rather than drawn: opaque, upright, the picture's own.
+    path = tmp_path / "upright.jpg"
+    pictures.draw_digit((4000, 3000), "7", (1500, 800, 2500, 2200), (20, 20, 30), 90, (235, 230, 220)).save(
+        path, "JPEG", quality=90
+    )
+    result = decode_in_page(page, path.read_bytes(), "image/jpeg", "upright.jpg", page_limits)
+    width, height = result["width"], result["height"]
+    assert (width, height) == (1000, 750)
+    got = np.frombuffer(base64.b64decode(result["data"]), np.uint8)
+    rows = got.size // (width * 4)  # the page sends the first 400 kB
+    got = got[: rows * width * 4].reshape(rows, width, 4)
+    assert (got[:, :, 3] == 255).all()
+    expected = np.asarray(Image.open(path).convert("RGB").reduce(4))[:rows].astype(np.int16)
+    assert np.abs(got[:, :, :3].astype(np.int16) - expected).mean() < 4
+
+
 def test_decode_takes_the_first_frame_of_a_gif(page, unbounded, tmp_path):
     path = tmp_path / "two.gif"
     pictures.write_animated_gif(path)

