@@ -971,9 +971,8 @@ def is_block(mark: Mark, labels: np.ndarray, spec: dict) -> bool:
     extents = row_extents(mark, labels)
     filled = sum(last - first for _, first, last in extents)
     settings = spec["locate"]
-    return mark.area >= settings["block_density"] * filled and 2 * filled >= settings[
-        "sheet_solidity"
-    ] * twice_hull_area(extents)
+    solid = 2 * filled >= settings["sheet_solidity"] * twice_hull_area(extents)
+    return solid and mark.area >= settings["block_density"] * filled
 
 
 def parts_of(mark: Mark, labels: np.ndarray) -> list[Mark]:

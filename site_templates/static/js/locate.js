@@ -1461,9 +1461,8 @@
     let filled = 0;
     for (const [, first, last] of extents) filled += last - first;
     const settings = spec.locate;
-    return (
-      mark.area >= settings.block_density * filled && 2 * filled >= settings.sheet_solidity * twiceHullArea(extents)
-    );
+    const solid = 2 * filled >= settings.sheet_solidity * twiceHullArea(extents);
+    return solid && mark.area >= settings.block_density * filled;
   }
 
   // Each component of a mark (a group) as a mark of its own, over the group's box.
