@@ -23,7 +23,7 @@
   const [JUDGED, BORDER, UNEVEN] = ["judged", "border", "uneven"];
   const LUMINANCE_WEIGHTS = Float32Array.from([0.299, 0.587, 0.114]); // float32, as numpy's
   const f32 = Math.fround;
-  const { roundHalfUp, makeMap, selectInPlace, orderStatistic, borderRing, windowedExtreme, pixelWords } =
+  const { roundHalfUp, makeMap, selectInPlace, orderStatistic, borderRing, windowedExtreme, pixelWords, crop } =
     window.snapmathPixels;
 
   function makeMask(height, width, data = new Uint8Array(height * width)) {
@@ -1489,12 +1489,7 @@
     const height = block.bottom + 1 - insetRows - top;
     const width = block.right + 1 - insetColumns - left;
     if (Math.min(height, width) < settings.frames.min_side) return null;
-    const data = new Float32Array(height * width * 3);
-    for (let y = 0; y < height; y++) {
-      const from = ((top + y) * image.width + left) * 3;
-      data.set(image.data.subarray(from, from + width * 3), y * width * 3);
-    }
-    const inside = locateOnMap({ data, height, width, channels: 3 }, factor, JUDGED, spec);
+    const inside = locateOnMap(crop(image, top, left, height, width), factor, JUDGED, spec);
     if (inside.labels === null || inside.contrast < settings.block_min_contrast) return null; // a smudge's shading
     for (const digit of inside.digits) {
       if (
@@ -1518,10 +1513,10 @@
   }
 
   // {digits (left to right), labels, mapHeight, mapWidth, factor, reason, even, contrast}: the digits found in
-  // an RGB picture; even: the paper was taken as evenly lit; contrast: how far the marks stand out (findMarks). Paper judged evenly lit is looked at again as lit
-  // unevenly when a block of shade is among the digits; a picture judged a sheet on a darker desk where no
-  // digit is found, as evenly lit when its border is. A digit found as one block of ink is looked inside: a
-  // digit may be cut out of it (a white 5 on a red disc).
+  // an RGB picture; even: the paper was taken as evenly lit; contrast: how far the marks stand out (findMarks).
+  // Paper judged evenly lit is looked at again as lit unevenly when a block of shade is among the digits; a
+  // picture judged a sheet on a darker desk where no digit is found, as evenly lit when its border is. A digit
+  // found as one block of ink is looked inside: a digit may be cut out of it (a white 5 on a red disc).
   function locate(rgb, spec) {
     const { image, factor } = reduceToMap(rgb, spec); // [h,w,3], long side <= map_side
     let located = locateOnMap(image, factor, JUDGED, spec);

@@ -199,14 +199,16 @@
     return result;
   }
 
-  // The rows top..top+height-1 and columns left..left+width-1 of a map, as a new map.
+  // The rows top..top+height-1 and columns left..left+width-1 of a map (`channels` values a pixel, 1 when
+  // unset), as a new map of the same kind.
   function crop(image, top, left, height, width) {
-    const result = makeMap(height, width);
+    const channels = image.channels || 1;
+    const data = new Float32Array(height * width * channels);
     for (let y = 0; y < height; y++) {
-      const start = (top + y) * image.width + left;
-      result.data.set(image.data.subarray(start, start + width), y * width);
+      const start = ((top + y) * image.width + left) * channels;
+      data.set(image.data.subarray(start, start + width * channels), y * width * channels);
     }
-    return result;
+    return image.channels ? { data, height, width, channels } : makeMap(height, width, data);
   }
 
   window.snapmathPixels = {
