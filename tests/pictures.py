@@ -298,6 +298,36 @@ def beside_a_cells_frame_line() -> tuple[str, np.ndarray]:
     return "7", to_rgba(np.asarray(cell, dtype=np.float64))
 
 
+# Where beside_a_cells_side_line draws its 4 (x, y, width, height in pixels, the pen's width included).
+FOUR_BESIDE_A_SIDE_LINE = (145, 145, 110, 190)
+
+
+@_digit_picture
+def beside_a_cells_side_line() -> tuple[str, np.ndarray]:
+    """What is left of a form cell's side once its corners are cut off: a thin straight line left of the 4,
+    about as tall as the 4 but standing higher, half beside it: not the 1 of a 14."""
+    paper = paper_texture((400, 400), (236, 236, 240), 3, seed=8)
+    drawn = mask((400, 400), "4", (150, 150, 250, 330), 10)
+    ImageDraw.Draw(drawn).line([(80, 60), (80, 240)], fill=255, width=5)
+    return "4", ink_over(paper, drawn, (25, 25, 30))
+
+
+def small_seven(box_gap: int | None) -> np.ndarray:
+    """Return RGBA: a 7 six percent of a 1024x768 picture's width, on its 256 px map 16 px tall; with a box
+    drawn round it `box_gap` pixels away (within the reading mask's dilation), or none."""
+    paper = paper_texture((1024, 768), (238, 236, 228), 3, seed=9)
+    drawn = mask((1024, 768), "7", (480, 330, 520, 392), 6)
+    if box_gap is not None:
+        corners = [(480 - box_gap, 330 - box_gap), (520 + box_gap, 392 + box_gap)]
+        ImageDraw.Draw(drawn).rectangle(corners, outline=255, width=2)
+    return ink_over(paper, drawn, (20, 30, 90))
+
+
+@_digit_picture
+def small_in_a_box_close_around_it() -> tuple[str, np.ndarray]:
+    return "7", small_seven(box_gap=11)
+
+
 @_digit_picture
 def bold_one_on_shaded_paper() -> tuple[str, np.ndarray]:
     """A bold 1 filling half the picture on paper darkening from corner to corner: a photo's light, so the

@@ -68,6 +68,7 @@ class Located:
     reason: str | None
     even: bool = False  # the paper was taken as evenly lit (one colour)
     contrast: float = 0.0  # how far the marks stand out from the paper (find_marks)
+    taken_off: np.ndarray | None = None  # bool [h,w]: marks taken off as a box's or a cell's frame
 
 
 # ---------------------------------------------------------------------------------------------
@@ -642,11 +643,16 @@ def edges_reached(mark: Mark, height: int, width: int, spec: dict) -> tuple[bool
     )
 
 
+def is_upright_line(mark: Mark, spec: dict) -> bool:
+    """Return whether a mark is a thin upright line: a 1, or what is left of a box's or a form cell's side."""
+    return mark.height >= spec["locate"]["stray"]["line_elongation"] * mark.width
+
+
 def is_edge_line(mark: Mark, height: int, width: int, spec: dict) -> bool:
     """Return whether a mark is a thin upright line hugging the picture's left or right edge, however short:
     a sheet's edge, a cell frame's remnant, a sliver of the desk where the sheet runs out of the picture.
     (Flat lines, along the top and bottom too, are dropped as flat dashes before this is asked.)"""
-    if mark.height < spec["locate"]["stray"]["line_elongation"] * mark.width:
+    if not is_upright_line(mark, spec):
         return False
     _, _, left, right = edges_reached(mark, height, width, spec)
     return left or right
@@ -666,7 +672,7 @@ def is_frame_corner(mark: Mark, height: int, width: int, spec: dict) -> bool:
 def is_frame_line(mark: Mark, height: int, width: int, spec: dict) -> bool:
     """Return whether a mark is a thin upright line running from the picture's top edge to its bottom edge."""
     top, bottom, _, _ = edges_reached(mark, height, width, spec)
-    return top and bottom and mark.height >= spec["locate"]["stray"]["line_elongation"] * mark.width
+    return top and bottom and is_upright_line(mark, spec)
 
 
 def off_the_desk(components: list[Mark], labels: np.ndarray, on_paper: np.ndarray, spec: dict) -> list[Mark]:
@@ -880,13 +886,20 @@ def candidate_score(mark: Mark, height: int, width: int, spec: dict) -> float:
 
 
 def in_row(mark: Mark, anchor: Mark, spec: dict) -> bool:
-    """Return whether a candidate could be another digit of the anchor's number: similar height, same line."""
+    """Return whether a candidate could be another digit of the anchor's number: similar height, same line.
+
+    Beside a thin upright line the bounds are closer (line_height_ratio, line_row_overlap): a 1 written in a
+    number is about as tall as its neighbours and stands on their line, but the side of a box drawn around a
+    digit, or a form cell's, is taller, shorter or shifted (a 4 in a cell read as 14)."""
     settings = spec["locate"]["row"]
+    line = is_upright_line(mark, spec) or is_upright_line(anchor, spec)
+    min_ratio = settings["line_height_ratio" if line else "min_height_ratio"]
     ratio = mark.height / anchor.height
-    if not settings["min_height_ratio"] <= ratio <= 1 / settings["min_height_ratio"]:
+    if not min_ratio <= ratio <= 1 / min_ratio:
         return False
     overlap = min(mark.bottom, anchor.bottom) - max(mark.top, anchor.top) + 1
-    return overlap >= settings["min_row_overlap"] * min(mark.height, anchor.height)
+    min_overlap = settings["line_row_overlap" if line else "min_row_overlap"]
+    return overlap >= min_overlap * min(mark.height, anchor.height)
 
 
 def pick_digits(candidates: list[Mark], height: int, width: int, spec: dict) -> tuple[list[Mark], str | None]:
@@ -1006,11 +1019,14 @@ def look_inside(image: np.ndarray, factor: int, block: Mark, spec: dict) -> Loca
             return None
     labels = np.zeros(image.shape[:2], dtype=inside.labels.dtype)
     labels[top:bottom, left:right] = inside.labels
+    taken_off = np.zeros(image.shape[:2], dtype=bool)
+    if inside.taken_off is not None:
+        taken_off[top:bottom, left:right] = inside.taken_off
     digits = [
         replace(digit, top=digit.top + top, bottom=digit.bottom + top, left=digit.left + left, right=digit.right + left)
         for digit in inside.digits
     ]
-    return replace(inside, digits=digits, labels=labels)
+    return replace(inside, digits=digits, labels=labels, taken_off=taken_off)
 
 
 def locate(rgb: np.ndarray, spec: dict) -> Located:
@@ -1073,5 +1089,5 @@ def locate_on_map(image: np.ndarray, factor: int, lighting: str, spec: dict) -> 
         candidates = group_parts(kept, spec)
         digits, reason = pick_digits(candidates, height, width, spec)
         if digits:
-            return Located(digits, labels, factor, None, even, contrast)
+            return Located(digits, labels, factor, None, even, contrast, mask & ~peeled)
     return Located([], None, factor, reason, even, contrast)

@@ -312,18 +312,28 @@ def mark_region(
 
 
 def mark_mask(
-    labels: np.ndarray, mark: locate.Mark, region: tuple[int, int, int, int], factor: int, spec: dict
-) -> np.ndarray:
-    """Return float32 [h,w] over a crop of the decoded picture: 1 near the mark's own parts, else 0.
+    located: locate.Located, mark: locate.Mark, region: tuple[int, int, int, int], spec: dict
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return float32 [h,w] maps over a crop of the decoded picture: (near, mask).
 
-    Neighbouring digits, lines and specks inside the crop are masked out; the dilation keeps the
-    faint edges of the strokes that the coarse map missed."""
-    own = np.isin(labels, mark.labels).astype(np.float32)
-    near = windowed_extreme(own, spec["locate"]["mask_dilation"], take_max=True)
+    near: 1 within the dilation of the mark's own parts (the paper's colour is sampled away from it), which
+    keeps the faint edges of the strokes that the coarse map missed. mask: near without the other marks it
+    reaches (a box drawn close around a small digit, taken off as a frame or left as a mark of its own), though
+    specks beside it may be its own crumbs (a chalk stroke's). Neighbouring digits, lines and specks inside
+    the crop are out of both. An underline taken off stays in: the digit's own base may be it."""
+    labels = located.labels
+    assert labels is not None
+    own = np.isin(labels, mark.labels)
+    areas = np.bincount(labels.ravel())
+    others = (labels > 0) & ~own & (areas[labels] >= spec["locate"]["stray"]["speck_fraction"] * mark.area)
+    if located.taken_off is not None:
+        others |= located.taken_off
+    near = windowed_extreme(own.astype(np.float32), spec["locate"]["mask_dilation"], take_max=True)
+    kept = np.where(others, np.float32(0), near)
     top, bottom, left, right = region
-    rows = np.minimum(np.arange(top, bottom) // factor, labels.shape[0] - 1)
-    columns = np.minimum(np.arange(left, right) // factor, labels.shape[1] - 1)
-    return near[rows][:, columns]
+    rows = np.minimum(np.arange(top, bottom) // located.factor, labels.shape[0] - 1)
+    columns = np.minimum(np.arange(left, right) // located.factor, labels.shape[1] - 1)
+    return near[rows][:, columns], kept[rows][:, columns]
 
 
 def paper_colour(crop: np.ndarray, mask: np.ndarray, spec: dict) -> np.ndarray:
@@ -357,8 +367,8 @@ def read_mark(
         min(rgb.shape[1], right + margin),
     )
     crop = rgb[region[0] : region[1], region[2] : region[3]]
-    mask = mark_mask(located.labels, mark, region, located.factor, spec)  # [ch,cw]
-    distance = bound_size(colour_distance(crop, paper_colour(crop, mask, spec)), spec)  # [h,w]
+    near, mask = mark_mask(located, mark, region, spec)  # [ch,cw] each
+    distance = bound_size(colour_distance(crop, paper_colour(crop, near, spec)), spec)  # [h,w]
     ink, contrast = normalise_ink(distance, spec)  # [h,w] 0..1
     ink = (ink * bound_size(mask, spec)).astype(np.float32)
     box = (left, top, right - left, bottom - top)

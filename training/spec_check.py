@@ -160,6 +160,8 @@ RULES: dict[str, Rule] = {
         "locate.row",
         min_height_ratio=FRACTION,
         min_row_overlap=FRACTION,
+        line_height_ratio=FRACTION,
+        line_row_overlap=FRACTION,
         max_gap=Rule("number", min=0),
         max_digits=Rule("int", min=1, max=9),
     ),

@@ -317,9 +317,37 @@ def test_a_cells_frame_line_beside_the_digit_is_not_read_as_a_1():
     # and straight like a 1, but half again as tall as the digit: it is the frame, and only the 7 is read.
     _, image = pictures.beside_a_cells_frame_line()
     assert inside(one_digit_box(image), pictures.SEVEN_BESIDE_A_FRAME_LINE)
-    without_the_rule = {**SPEC, "locate": {**SPEC["locate"], "stray": {**SPEC["locate"]["stray"]}}}
-    without_the_rule["locate"]["stray"]["frame_line_ratio"] = 1e9
-    assert len(locate.locate(image[..., :3], without_the_rule).digits) == 2  # the line and the 7
+    without_the_rules = {**SPEC, "locate": {**SPEC["locate"], "stray": {**SPEC["locate"]["stray"]}}}
+    without_the_rules["locate"]["stray"]["frame_line_ratio"] = 1e9
+    without_the_rules["locate"]["row"] = ROW_BOUNDS_BESIDE_A_LINE_AS_BESIDE_ANY_MARK
+    assert len(locate.locate(image[..., :3], without_the_rules).digits) == 2  # the line and the 7
+
+
+# The row's bounds (in_row) without closer ones beside a thin upright line.
+ROW_BOUNDS_BESIDE_A_LINE_AS_BESIDE_ANY_MARK = {
+    **SPEC["locate"]["row"],
+    "line_height_ratio": SPEC["locate"]["row"]["min_height_ratio"],
+    "line_row_overlap": SPEC["locate"]["row"]["min_row_overlap"],
+}
+
+
+def test_a_cells_side_line_standing_higher_than_the_digit_is_not_read_as_a_1():
+    # A line as tall as the 4 but half above it is not the 1 of a 14, though a 7 as high would be a digit.
+    _, image = pictures.beside_a_cells_side_line()
+    assert inside(one_digit_box(image), pictures.FOUR_BESIDE_A_SIDE_LINE)
+    without_the_rule = {**SPEC, "locate": {**SPEC["locate"], "row": ROW_BOUNDS_BESIDE_A_LINE_AS_BESIDE_ANY_MARK}}
+    assert len(locate.locate(image[..., :3].astype(np.float32), without_the_rule).digits) == 2
+
+
+def test_a_thin_upright_line_must_stand_on_the_digits_line_and_be_as_tall_to_join_its_number():
+    anchor = locate.Mark(top=100, bottom=199, left=200, right=269, area=2000, labels=(1,))  # a digit 100 tall
+    one = locate.Mark(top=102, bottom=201, left=150, right=159, area=800, labels=(2,))  # a 1 beside it
+    assert locate.in_row(one, anchor, SPEC)
+    assert not locate.in_row(replace(one, top=60, bottom=159), anchor, SPEC)  # standing 40 % of it higher
+    assert not locate.in_row(replace(one, top=40), anchor, SPEC)  # 160 tall: a box's side
+    assert not locate.in_row(replace(one, top=140), anchor, SPEC)  # 62 tall
+    seven = replace(one, top=60, bottom=159, right=209)  # as high, but a digit's width: no line
+    assert locate.in_row(seven, anchor, SPEC)
 
 
 def test_a_block_of_shade_on_evenly_lit_paper_sends_it_back_to_be_read_as_unevenly_lit():

@@ -1084,11 +1084,16 @@
     ];
   }
 
+  // Whether a mark is a thin upright line: a 1, or what is left of a box's or a form cell's side.
+  function isUprightLine(mark, spec) {
+    return heightOf(mark) >= spec.locate.stray.line_elongation * widthOf(mark);
+  }
+
   // Whether a mark is a thin upright line hugging the picture's left or right edge, however short: a sheet's
   // edge, a cell frame's remnant, a sliver of the desk where the sheet runs out of the picture. (Flat lines,
   // along the top and bottom too, are dropped as flat dashes before this is asked.)
   function isEdgeLine(mark, height, width, spec) {
-    if (heightOf(mark) < spec.locate.stray.line_elongation * widthOf(mark)) return false;
+    if (!isUprightLine(mark, spec)) return false;
     const [, , left, right] = edgesReached(mark, height, width, spec);
     return left || right;
   }
@@ -1106,7 +1111,7 @@
   // Whether a mark is a thin upright line running from the picture's top edge to its bottom edge.
   function isFrameLine(mark, height, width, spec) {
     const [top, bottom] = edgesReached(mark, height, width, spec);
-    return top && bottom && heightOf(mark) >= spec.locate.stray.line_elongation * widthOf(mark);
+    return top && bottom && isUprightLine(mark, spec);
   }
 
   // The components that keep a margin of paper around them: what comes close to the desk is the sheet's
@@ -1347,13 +1352,19 @@
     return score * (touches ? settings.border_factor : 1) * (flat ? settings.flat_factor : 1);
   }
 
-  // Whether a candidate could be another digit of the anchor's number: similar height, same line.
+  // Whether a candidate could be another digit of the anchor's number: similar height, same line. Beside a
+  // thin upright line the bounds are closer (line_height_ratio, line_row_overlap): a 1 written in a number is
+  // about as tall as its neighbours and stands on their line, but the side of a box drawn around a digit, or
+  // a form cell's, is taller, shorter or shifted (a 4 in a cell read as 14).
   function inRow(mark, anchor, spec) {
     const settings = spec.locate.row;
+    const line = isUprightLine(mark, spec) || isUprightLine(anchor, spec);
+    const minRatio = line ? settings.line_height_ratio : settings.min_height_ratio;
     const ratio = heightOf(mark) / heightOf(anchor);
-    if (!(settings.min_height_ratio <= ratio && ratio <= 1 / settings.min_height_ratio)) return false;
+    if (!(minRatio <= ratio && ratio <= 1 / minRatio)) return false;
     const overlap = Math.min(mark.bottom, anchor.bottom) - Math.max(mark.top, anchor.top) + 1;
-    return overlap >= settings.min_row_overlap * Math.min(heightOf(mark), heightOf(anchor));
+    const minOverlap = line ? settings.line_row_overlap : settings.min_row_overlap;
+    return overlap >= minOverlap * Math.min(heightOf(mark), heightOf(anchor));
   }
 
   // {digits: left to right, reason: null} or {digits: [], reason}: the best candidate and its row neighbours.
@@ -1500,8 +1511,11 @@
         return null;
     }
     const labels = new Int32Array(image.height * image.width);
-    for (let y = 0; y < height; y++)
+    const takenOff = new Uint8Array(image.height * image.width);
+    for (let y = 0; y < height; y++) {
       labels.set(inside.labels.subarray(y * width, (y + 1) * width), (top + y) * image.width + left);
+      takenOff.set(inside.takenOff.subarray(y * width, (y + 1) * width), (top + y) * image.width + left);
+    }
     const digits = inside.digits.map((digit) => ({
       ...digit,
       top: digit.top + top,
@@ -1509,11 +1523,12 @@
       left: digit.left + left,
       right: digit.right + left,
     }));
-    return { ...inside, digits, labels, mapHeight: image.height, mapWidth: image.width };
+    return { ...inside, digits, labels, takenOff, mapHeight: image.height, mapWidth: image.width };
   }
 
-  // {digits (left to right), labels, mapHeight, mapWidth, factor, reason, even, contrast}: the digits found in
-  // an RGB picture; even: the paper was taken as evenly lit; contrast: how far the marks stand out (findMarks).
+  // {digits (left to right), labels, takenOff, mapHeight, mapWidth, factor, reason, even, contrast}: the digits
+  // found in an RGB picture; takenOff: 1 at marks taken off as a box's or a cell's frame; even: the paper was
+  // taken as evenly lit; contrast: how far the marks stand out (findMarks).
   // Paper judged evenly lit is looked at again as lit unevenly when a block of shade is among the digits; a
   // picture judged a sheet on a darker desk where no digit is found, as evenly lit when its border is. A digit
   // found as one block of ink is looked inside: a digit may be cut out of it (a white 5 on a red disc).
@@ -1548,9 +1563,10 @@
     const { background, onPaper } = estimateBackground(image, spec, lighting); // [h,w,3], [h*w] or null
     const even = onPaper === null;
     const { marks, contrast } = findMarks(image, background, spec);
-    const located = (digits, labels, reason) => ({
+    const located = (digits, labels, reason, takenOff = null) => ({
       digits,
       labels,
+      takenOff,
       mapHeight: height,
       mapWidth: width,
       factor,
@@ -1582,7 +1598,11 @@
       const kept = levelHeights(dropStrayMarks(components, height, width, even, spec), labels, width, spec);
       const candidates = groupParts(kept, spec);
       const picked = pickDigits(candidates, height, width, spec);
-      if (picked.digits.length) return located(picked.digits, labels, null);
+      if (picked.digits.length) {
+        const takenOff = new Uint8Array(mask.data.length); // marks taken off as a box's or a cell's frame
+        for (let index = 0; index < takenOff.length; index++) takenOff[index] = mask.data[index] && !peeled.data[index];
+        return located(picked.digits, labels, null, takenOff);
+      }
       reason = picked.reason;
     }
     return located([], null, reason);

@@ -431,10 +431,14 @@
     };
   }
 
-  // A map over a region of the decoded picture: 1 near the mark's own parts, else 0. Neighbouring digits,
-  // lines and specks in the crop are masked out; the dilation keeps the faint stroke edges the map missed.
+  // {near, mask}: maps over a region of the decoded picture. near: 1 within the dilation of the mark's own
+  // parts (the paper's colour is sampled away from it), which keeps the faint stroke edges the map missed.
+  // mask: near without the other marks it reaches (a box drawn close around a small digit, taken off as a
+  // frame or left as a mark of its own), though specks beside it may be its own crumbs (a chalk stroke's);
+  // neighbouring digits, lines and specks in the crop are out of both. An underline taken off stays in: the
+  // digit's own base may be it.
   function markMask(located, mark, region, spec) {
-    const { labels, mapHeight, mapWidth, factor } = located;
+    const { labels, takenOff, mapHeight, mapWidth, factor } = located;
     const dilation = spec.locate.mask_dilation;
     const height = region.bottom - region.top;
     const width = region.right - region.left;
@@ -456,20 +460,37 @@
       }
     }
     const near = windowedExtreme(own, dilation, true);
-    // Spread over the region's pixels: each pixel column's column of `near` found once, and a pixel row
-    // on the same map row as the one above copied from it.
-    const nearColumn = new Int32Array(width);
-    for (let x = 0; x < width; x++) nearColumn[x] = mapColumn(x) - left;
-    const mask = makeMap(height, width);
-    for (let y = 0; y < height; y++) {
-      if (y > 0 && mapRow(y) === mapRow(y - 1)) {
-        mask.data.copyWithin(y * width, (y - 1) * width, y * width);
-        continue;
+    const kept = makeMap(near.height, near.width, near.data.slice());
+    let labelCount = wanted.length;
+    for (const label of labels) labelCount = Math.max(labelCount, label + 1);
+    const areas = new Int32Array(labelCount); // each mark's pixels on the map
+    for (const label of labels) areas[label] += 1;
+    const minArea = spec.locate.stray.speck_fraction * mark.area;
+    for (let row = top; row <= bottom; row++) {
+      for (let column = left; column <= right; column++) {
+        const label = labels[row * mapWidth + column];
+        const other = label > 0 && !(label < wanted.length && wanted[label]) && areas[label] >= minArea;
+        if (other || (takenOff && takenOff[row * mapWidth + column]))
+          kept.data[(row - top) * kept.width + column - left] = 0;
       }
-      const rowStart = (mapRow(y) - top) * own.width;
-      for (let x = 0; x < width; x++) mask.data[y * width + x] = near.data[rowStart + nearColumn[x]];
     }
-    return mask;
+    // Spread over the region's pixels: each pixel column's column of the map found once, and a pixel row
+    // on the same map row as the one above copied from it.
+    const mapColumns = new Int32Array(width);
+    for (let x = 0; x < width; x++) mapColumns[x] = mapColumn(x) - left;
+    const spread = (map) => {
+      const spreadOut = makeMap(height, width);
+      for (let y = 0; y < height; y++) {
+        if (y > 0 && mapRow(y) === mapRow(y - 1)) {
+          spreadOut.data.copyWithin(y * width, (y - 1) * width, y * width);
+          continue;
+        }
+        const rowStart = (mapRow(y) - top) * map.width;
+        for (let x = 0; x < width; x++) spreadOut.data[y * width + x] = map.data[rowStart + mapColumns[x]];
+      }
+      return spreadOut;
+    };
+    return { near: spread(near), mask: spread(kept) };
   }
 
   // The RGB pixels of a region of a picture ({data, height, width, channels}), as a 3-channel picture in the
@@ -553,8 +574,8 @@
       right: Math.min(rgb.width, right + margin),
     };
     const crop = cropRgb(rgb, region);
-    const mask = markMask(located, mark, region, spec);
-    const distance = boundSize(colourDistance(crop, paperColour(crop, mask, spec)), spec); // [h,w]
+    const { near, mask } = markMask(located, mark, region, spec);
+    const distance = boundSize(colourDistance(crop, paperColour(crop, near, spec)), spec); // [h,w]
     const { ink, contrast } = normaliseInk(distance, spec); // [h,w] 0..1
     const box = { x: left, y: top, width: right - left, height: bottom - top };
     if (contrast < spec.ink.min_contrast) return { input: null, reason: NO_CONTRAST, box };
