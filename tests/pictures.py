@@ -363,6 +363,13 @@ def underlined_touching_it() -> tuple[str, np.ndarray]:
     return seven_and_a_line((300, 220), (100, 50, 170, 168), 8, [(60, 172), (230, 172)])
 
 
+@_digit_picture
+def underlined_out_to_the_left() -> tuple[str, np.ndarray]:
+    """underlined_touching_it's 7 with a line that starts far left of it and stops short of its right end:
+    it reaches past the 7 on the left only, as a 2's base never does."""
+    return seven_and_a_line((300, 220), (100, 50, 170, 168), 8, [(30, 172), (160, 172)])
+
+
 # Where sloping_underline_touching_it draws its 7 (x, y, width, height in pixels, the pen's width included).
 SEVEN_ABOVE_A_SLOPING_UNDERLINE = (96, 46, 78, 126)
 

@@ -562,8 +562,9 @@ def underline_start(inside: np.ndarray, settings: dict) -> int | None:
     """Return the first of a mark's lowest rows that are an underline, or None when they are not one.
 
     The lowest rows span most of the mark's width (min_span), are few (max_thickness of its height) and
-    reach past what stands on them on both sides (min_overhang of its width). A 2's base is as flat,
-    but starts where its stroke comes down: it reaches past on one side only."""
+    reach past what stands on them on the left (min_overhang of its width) and the right (min_overhang_right).
+    A 2's base is as flat, but starts where its stroke comes down, at its left end: it never reaches past on
+    the left."""
     filled = np.flatnonzero(inside.any(axis=1))
     height, width = int(filled[-1]) + 1, inside.shape[1]
     tall = height - int(filled[0])
@@ -573,8 +574,12 @@ def underline_start(inside: np.ndarray, settings: dict) -> int | None:
     if flat == 0 or flat > max(2, settings["max_thickness"] * tall) or tall - flat < settings["min_rest"] * tall:
         return None
     columns = np.flatnonzero(inside[: height - flat].any(axis=0))
-    overhang = settings["min_overhang"] * (columns[-1] - columns[0] + 1)
-    if columns[0] < overhang or width - 1 - columns[-1] < overhang:
+    rest_width = columns[-1] - columns[0] + 1
+    right_overhang = width - 1 - columns[-1]
+    if (
+        columns[0] < settings["min_overhang"] * rest_width
+        or right_overhang < settings["min_overhang_right"] * rest_width
+    ):
         return None
     return height - flat
 

@@ -140,6 +140,7 @@ RULES: dict[str, Rule] = {
         min_span=FRACTION,
         max_thickness=FRACTION,
         min_overhang=FRACTION,
+        min_overhang_right=FRACTION,
         min_rest=Rule("number", above=0, max=1),  # a mark that is all line is no underline under a digit
         max_slope=Rule("number", min=0, below=1),
         slope_step=Rule("number", min=0.01, below=1),

@@ -544,6 +544,17 @@ def test_an_underline_touching_the_digit_is_not_read_with_it():
     assert digit.box[2] > 150
 
 
+def test_an_underline_reaching_past_the_digit_on_the_left_only_is_not_read_with_it():
+    _, image = pictures.underlined_out_to_the_left()
+    assert inside(one_digit_box(image), pictures.SEVEN_ABOVE_ITS_UNDERLINE, slack=6)
+    both_sides = {
+        **SPEC,
+        "locate": {**SPEC["locate"], "underline": {**SPEC["locate"]["underline"], "min_overhang_right": 0.15}},
+    }
+    (digit,) = preprocess.preprocess(image, both_sides).digits
+    assert digit.box[2] > 120  # the 7 and the line
+
+
 # Underlines looked for level only, as before they were looked for sloping.
 LEVEL_UNDERLINES_ONLY = {
     **SPEC,

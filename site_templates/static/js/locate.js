@@ -1006,7 +1006,8 @@
   }
 
   // The first of a mask's lowest marked rows that are an underline, or -1 when they are not one: they span
-  // most of its width, are few, and reach past what stands on them on both sides (a 2's base, on one side only).
+  // most of its width, are few, and reach past what stands on them on the left (min_overhang) and the right
+  // (min_overhang_right). A 2's base is as flat, but starts where its stroke comes down, at its left end.
   function underlineStart(inside, settings) {
     const { height: rows, width, data } = inside;
     let top = -1;
@@ -1032,8 +1033,10 @@
         last = Math.max(last, x);
       }
     }
-    const overhang = settings.min_overhang * (last - first + 1);
-    return first < overhang || width - 1 - last < overhang ? -1 : height - flat;
+    const restWidth = last - first + 1;
+    const short =
+      first < settings.min_overhang * restWidth || width - 1 - last < settings.min_overhang_right * restWidth;
+    return short ? -1 : height - flat;
   }
 
   // The marks without a line drawn under a digit and touching it. The line may slope (a sheet turned on the
