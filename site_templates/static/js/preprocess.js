@@ -460,18 +460,29 @@
       }
     }
     const near = windowedExtreme(own, dilation, true);
-    const kept = makeMap(near.height, near.width, near.data.slice());
-    let labelCount = wanted.length;
-    for (const label of labels) labelCount = Math.max(labelCount, label + 1);
-    const areas = new Int32Array(labelCount); // each mark's pixels on the map
-    for (const label of labels) areas[label] += 1;
-    const minArea = spec.locate.stray.speck_fraction * mark.area;
+    // The other marks under the window (their map pixels), and the frames taken off there.
+    const othersAt = [];
     for (let row = top; row <= bottom; row++) {
       for (let column = left; column <= right; column++) {
-        const label = labels[row * mapWidth + column];
-        const other = label > 0 && !(label < wanted.length && wanted[label]) && areas[label] >= minArea;
-        if (other || (takenOff && takenOff[row * mapWidth + column]))
-          kept.data[(row - top) * kept.width + column - left] = 0;
+        const index = row * mapWidth + column;
+        const label = labels[index];
+        const other = label > 0 && !(label < wanted.length && wanted[label]);
+        if (other || (takenOff && takenOff[index])) othersAt.push(index);
+      }
+    }
+    let kept = near; // the same map when nothing else is near, as most often
+    if (othersAt.length) {
+      let labelCount = 0;
+      for (let index = 0; index < labels.length; index++)
+        if (labels[index] >= labelCount) labelCount = labels[index] + 1;
+      const areas = new Int32Array(labelCount); // each mark's pixels on the map
+      for (let index = 0; index < labels.length; index++) areas[labels[index]] += 1;
+      const minArea = spec.locate.stray.speck_fraction * mark.area;
+      const cut = othersAt.filter((index) => (takenOff && takenOff[index]) || areas[labels[index]] >= minArea);
+      if (cut.length) kept = makeMap(near.height, near.width, near.data.slice());
+      for (const index of cut) {
+        const row = Math.floor(index / mapWidth);
+        kept.data[(row - top) * kept.width + (index - row * mapWidth) - left] = 0;
       }
     }
     // Spread over the region's pixels: each pixel column's column of the map found once, and a pixel row
@@ -490,7 +501,8 @@
       }
       return spreadOut;
     };
-    return { near: spread(near), mask: spread(kept) };
+    const nearSpread = spread(near);
+    return { near: nearSpread, mask: kept === near ? nearSpread : spread(kept) };
   }
 
   // The RGB pixels of a region of a picture ({data, height, width, channels}), as a 3-channel picture in the
