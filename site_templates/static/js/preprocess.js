@@ -434,9 +434,9 @@
   // {near, mask}: maps over a region of the decoded picture. near: 1 within the dilation of the mark's own
   // parts (the paper's colour is sampled away from it), which keeps the faint stroke edges the map missed.
   // mask: near without the other marks it reaches (a box drawn close around a small digit, taken off as a
-  // frame or left as a mark of its own), though specks beside it may be its own crumbs (a chalk stroke's);
-  // neighbouring digits, lines and specks in the crop are out of both. An underline taken off stays in: the
-  // digit's own base may be it.
+  // frame or left as a mark of its own), though specks beside it may be its own crumbs (a chalk stroke's).
+  // What lies farther away in the crop (neighbouring digits, lines, specks) is out of both. An underline
+  // taken off stays in: the digit's own base may be it.
   function markMask(located, mark, region, spec) {
     const { labels, takenOff, mapHeight, mapWidth, factor } = located;
     const dilation = spec.locate.mask_dilation;
