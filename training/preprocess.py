@@ -320,7 +320,8 @@ def mark_mask(
     keeps the faint edges of the strokes that the coarse map missed. mask: near without the other marks it
     reaches (a box drawn close around a small digit, taken off as a frame or left as a mark of its own), though
     specks beside it may be its own crumbs (a chalk stroke's). What lies farther away in the crop
-    (neighbouring digits, lines, specks) is out of both. An underline taken off stays in: the digit's own base may be it."""
+    (neighbouring digits, lines, specks) is out of both. An underline taken off stays in: the digit's own
+    base may be it."""
     labels = located.labels
     assert labels is not None
     own = np.isin(labels, mark.labels)
