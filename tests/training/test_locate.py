@@ -429,6 +429,8 @@ def test_a_sheet_fills_its_convex_hull_and_a_bold_digit_does_not():
         mark = locate.Mark(top=0, bottom=40, left=0, right=40, area=int(shape.sum()), labels=(1,))
         assert locate.is_sheet(mark, labels, SPEC) == is_sheet
 
+
+def test_a_sheets_outline_around_the_digit_is_dropped_before_the_lines_cut_it():
     # The band of shadow along a sheet's edge rings the digit. Left in, the lines step takes its thin sides
     # and leaves the thick corner, a mark bigger than the digit.
     _, image = pictures.four_inside_a_sheets_outline()

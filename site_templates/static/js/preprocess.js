@@ -431,6 +431,15 @@
     };
   }
 
+  // Int32Array: how many map pixels hold each label (0: no mark).
+  function markAreas(labels) {
+    let count = 0;
+    for (let index = 0; index < labels.length; index++) count = Math.max(count, labels[index] + 1);
+    const areas = new Int32Array(count);
+    for (let index = 0; index < labels.length; index++) areas[labels[index]] += 1;
+    return areas;
+  }
+
   // {near, mask}: maps over a region of the decoded picture. near: 1 within the dilation of the mark's own
   // parts (the paper's colour is sampled away from it), which keeps the faint stroke edges the map missed.
   // mask: near without the other marks it reaches (a box drawn close around a small digit, taken off as a
@@ -452,39 +461,29 @@
     const right = Math.min(mapWidth - 1, mapColumn(width - 1) + dilation);
     const wanted = new Uint8Array(Math.max(...mark.labels) + 1); // 1 at the mark's own labels
     for (const label of mark.labels) wanted[label] = 1;
+    // The mark's own cells under the window, and where the mask stops short of `near` (offsets in the
+    // window): the frames taken off, and the other marks but specks. The marks' areas are counted only when
+    // another mark is there, as seldom.
     const own = makeMap(bottom - top + 1, right - left + 1);
-    for (let row = top; row <= bottom; row++) {
-      for (let column = left; column <= right; column++) {
-        const label = labels[row * mapWidth + column];
-        own.data[(row - top) * own.width + column - left] = label < wanted.length ? wanted[label] : 0;
-      }
-    }
-    const near = windowedExtreme(own, dilation, true);
-    // The other marks under the window (their map pixels), and the frames taken off there.
-    const othersAt = [];
+    const cut = [];
+    const minArea = spec.locate.stray.speck_fraction * mark.area;
+    let areas = null;
     for (let row = top; row <= bottom; row++) {
       for (let column = left; column <= right; column++) {
         const index = row * mapWidth + column;
         const label = labels[index];
-        const other = label > 0 && !(label < wanted.length && wanted[label]);
-        if (other || (takenOff && takenOff[index])) othersAt.push(index);
+        const offset = (row - top) * own.width + column - left;
+        own.data[offset] = label < wanted.length ? wanted[label] : 0;
+        if (takenOff && takenOff[index]) cut.push(offset);
+        else if (label > 0 && !own.data[offset]) {
+          areas = areas || markAreas(labels);
+          if (areas[label] >= minArea) cut.push(offset);
+        }
       }
     }
-    let kept = near; // the same map when nothing else is near, as most often
-    if (othersAt.length) {
-      let labelCount = 0;
-      for (let index = 0; index < labels.length; index++)
-        if (labels[index] >= labelCount) labelCount = labels[index] + 1;
-      const areas = new Int32Array(labelCount); // each mark's pixels on the map
-      for (let index = 0; index < labels.length; index++) areas[labels[index]] += 1;
-      const minArea = spec.locate.stray.speck_fraction * mark.area;
-      const cut = othersAt.filter((index) => (takenOff && takenOff[index]) || areas[labels[index]] >= minArea);
-      if (cut.length) kept = makeMap(near.height, near.width, near.data.slice());
-      for (const index of cut) {
-        const row = Math.floor(index / mapWidth);
-        kept.data[(row - top) * kept.width + (index - row * mapWidth) - left] = 0;
-      }
-    }
+    const near = windowedExtreme(own, dilation, true);
+    const kept = cut.length ? makeMap(near.height, near.width, near.data.slice()) : near;
+    for (const offset of cut) kept.data[offset] = 0;
     // Spread over the region's pixels: each pixel column's column of the map found once, and a pixel row
     // on the same map row as the one above copied from it.
     const mapColumns = new Int32Array(width);
