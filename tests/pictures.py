@@ -285,6 +285,22 @@ def boxed_by_the_sheets_edge() -> tuple[str, np.ndarray]:
     return "2", to_rgba(np.asarray(image.filter(ImageFilter.GaussianBlur(1)), dtype=np.float64))
 
 
+# Where bold_two_by_the_sheets_edge draws its 2 (x, y, width, height in pixels, the pen's width included).
+BOLD_TWO_BY_THE_SHEETS_EDGE = (424, 13, 131, 166)
+
+
+@_digit_picture
+def bold_two_by_the_sheets_edge() -> tuple[str, np.ndarray]:
+    """A sheet running out of the photo at the top and bottom on a near-black desk, a bold 2 in near-black ink
+    written a little more than a cell of the map from the sheet's right edge: the windows of the paper between
+    them hold mostly ink and desk."""
+    photo = Image.fromarray(to_rgba(paper_texture((800, 600), (24, 24, 28), 3, seed=20)))
+    photo.paste(Image.fromarray(to_rgba(paper_texture((400, 600), (226, 228, 212), 3, seed=21))), (200, 0))
+    two = mask((800, 600), "2", (425, 20, 560, 170), 16)
+    rgba = ink_over(np.asarray(photo.convert("RGB"), dtype=np.float64), two, (16, 16, 22))
+    return "2", np.asarray(Image.fromarray(rgba).filter(ImageFilter.GaussianBlur(1)))
+
+
 # Where beside_a_cells_frame_line draws its 7 (x, y, width, height in pixels, the pen's width included).
 SEVEN_BESIDE_A_FRAME_LINE = (86, 76, 110, 168)
 

@@ -305,7 +305,13 @@ def estimate_background(image: np.ndarray, spec: dict, lighting: str = JUDGED) -
     # shadow's edge across the sheet reaches it only through the sheet's edge, and must not carry
     # the desk to a digit written beside it.
     desk_reach = max(np.float32(settings["desk_gap"]), border_ring(spread, 0).max())
-    far = (gap_to_median > np.float32(settings["desk_gap"])) & (spread <= desk_reach)
+    # Far is the cell's own colour too, not only its window's: paper between a bold dark digit and the
+    # sheet's edge has a window of ink and desk, and must not carry the desk to the digit.
+    own_difference = paper - medians
+    own_squares = own_difference * own_difference
+    own_gap = np.sqrt((own_squares[..., 0] + own_squares[..., 1]) + own_squares[..., 2]).astype(np.float32)
+    desk_gap = np.float32(settings["desk_gap"])
+    far = (gap_to_median > desk_gap) & (own_gap > desk_gap) & (spread <= desk_reach)
     strong = desk_cells(far, levels, uniform_level, dark_ink, spec)
     edge = strong | ((windowed_extreme(strong.astype(np.float32), 1, take_max=True) > 0) & disagree)
     desk = edge | desk_cells(disagree & ~edge, levels, uniform_level, dark_ink, spec)

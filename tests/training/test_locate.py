@@ -289,6 +289,13 @@ def test_a_bold_box_by_the_sheets_edge_is_not_taken_for_the_desk():
     assert inside(one_digit_box(image), pictures.BOXED_TWO)
 
 
+def test_the_paper_between_a_bold_digit_and_the_sheets_edge_does_not_carry_the_desk_to_it():
+    # The windows of the paper between the 2 and the sheet's edge hold mostly ink and desk, so their median is
+    # as far from the paper as the desk is; the cells themselves are paper.
+    _, image = pictures.bold_two_by_the_sheets_edge()
+    assert inside(one_digit_box(image), pictures.BOLD_TWO_BY_THE_SHEETS_EDGE)
+
+
 def test_digits_and_blobs_are_not_taken_for_boxes():
     # A 0 and an 8 leave their box's corners empty; a filled blob fills the bands along its sides.
     zero = [[(400 + 50 * np.cos(t), 300 + 80 * np.sin(t)) for t in np.linspace(0, 2 * np.pi, 60)]]

@@ -423,7 +423,15 @@
         : f32(lightest[index] - medianLevels[index]);
       const step = fromFarSide <= f32(f32(settings.ramp_step) * f32(lightest[index] - darkest[index]));
       disagree[index] = gapToMedian > f32(settings.paper_agreement) && step ? 1 : 0;
-      far[index] = gapToMedian > f32(settings.desk_gap) && spread[index] <= deskReach ? 1 : 0;
+      // Far is the cell's own colour too, not only its window's: paper between a bold dark digit and the
+      // sheet's edge has a window of ink and desk, and must not carry the desk to the digit.
+      const ownGap = colourGap(
+        f32(paper[at] - medians[at]),
+        f32(paper[at + 1] - medians[at + 1]),
+        f32(paper[at + 2] - medians[at + 2]),
+      );
+      const deskGap = f32(settings.desk_gap);
+      far[index] = gapToMedian > deskGap && ownGap > deskGap && spread[index] <= deskReach ? 1 : 0;
     }
     // The sheet's edge on the desk is far from the paper: it is desk, with the cells next to it that
     // disagree. The desk is also what the picture's border shows: a cell farther from the border's colour
