@@ -10,6 +10,8 @@ from typing import NamedTuple
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
+from build import scenes
+
 # Digits as polylines in a unit box (x right, y down): simple, font-free and deterministic.
 STROKES = {
     "1": [[(0.3, 0.2), (0.55, 0.0), (0.55, 1.0)]],
@@ -545,6 +547,21 @@ def one_pixel() -> np.ndarray:
 @_blank_picture
 def fully_transparent() -> np.ndarray:
     return np.zeros((50, 50, 4), dtype=np.uint8)
+
+
+# Dev scenes (scene `index` of `build.scenes.render_scenes(550, seed)`) of a small digit on a sheet lying on a
+# light desk, where a band of the desk along the sheet's edge was read instead: a 5 by the sheet's corner, a 5
+# on squared paper, a boxed 8 on a purple cloth.
+DESK_BAND_SCENES = [(11, 495), (0, 223), (41, 171)]
+
+
+def dev_scene(test_images: np.ndarray, test_labels: np.ndarray, seed: int, index: int) -> scenes.Scene:
+    """Return scene `index` of `scenes.render_scenes(550, seed, test_images, test_labels)`, rendered alone."""
+    chosen = np.random.default_rng(seed).choice(len(test_images), size=550, replace=False)[index]
+    kind = scenes.KINDS[index % len(scenes.KINDS)]
+    return scenes.render_scene(
+        test_images[chosen], int(test_labels[chosen]), kind, np.random.default_rng([seed, index])
+    )
 
 
 def digit_picture(name: str) -> tuple[str, np.ndarray]:

@@ -702,6 +702,82 @@ def off_the_desk(components: list[Mark], labels: np.ndarray, on_paper: np.ndarra
     ]
 
 
+def colour_gaps(colours: np.ndarray, colour: np.ndarray) -> np.ndarray:
+    """Return float32 [...]: the distance of each float32 RGB colour [..., 3] from one colour [3]."""
+    difference = colours - colour
+    squares = difference * difference
+    return np.sqrt((squares[..., 0] + squares[..., 1]) + squares[..., 2]).astype(np.float32)
+
+
+def ink_and_paper(
+    mark: Mark, labels: np.ndarray, image: np.ndarray, background: np.ndarray, spec: dict
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return (ink, paper), float32 [3] each: the mark's core colour (the desk_band_core percentile of its
+    colours, from the paper's far side: a digit's mark may take in a shadow's edge) and the paper under it."""
+    own = np.isin(labels[mark.top : mark.bottom + 1, mark.left : mark.right + 1], mark.labels)
+    colours = image[mark.top : mark.bottom + 1, mark.left : mark.right + 1][own]  # [n,3]
+    papers = background[mark.top : mark.bottom + 1, mark.left : mark.right + 1][own]
+    paper = np.array([order_statistic(papers[:, channel], 50) for channel in range(3)], dtype=np.float32)
+    middle = np.array([order_statistic(colours[:, channel], 50) for channel in range(3)], dtype=np.float32)
+    paper_level, middle_level = luminance(np.stack([paper, middle]))
+    core = spec["locate"]["desk_band_core"]
+    core = core if paper_level >= middle_level else 100 - core
+    ink = np.array([order_statistic(colours[:, channel], core) for channel in range(3)], dtype=np.float32)
+    return ink, paper
+
+
+def is_desk_band(
+    mark: Mark, labels: np.ndarray, marks: np.ndarray, image: np.ndarray, ink: np.ndarray, paper: np.ndarray, spec: dict
+) -> bool:
+    """Return whether a mark is a band of the desk along the sheet's edge, not ink: darker than the paper, and
+    more than desk_band_alike of the unmarked ring around it (desk_band_ring pixels wide) nearer its ink than
+    the paper under it. Paper surrounds a pen stroke; where the desk is near the paper's colour, the paper
+    estimated within a cell of the sheet's edge makes the desk there a mark, and the desk beyond it, estimated
+    as its own paper, is left unmarked: the band's colour goes on around it."""
+    ink_level, paper_level = luminance(np.stack([ink, paper]))
+    if ink_level >= paper_level:  # the sheet is lighter than the desk it lies on, as white paper on a desk is
+        return False
+    ring_width = spec["locate"]["desk_band_ring"]
+    top, bottom = max(0, mark.top - ring_width), min(labels.shape[0], mark.bottom + ring_width + 1)
+    left, right = max(0, mark.left - ring_width), min(labels.shape[1], mark.right + ring_width + 1)
+    own = np.isin(labels[top:bottom, left:right], mark.labels)
+    # What the mark encloses is its own: the middle of a stroke wider than the window that finds the paper.
+    enclosed = ndimage.binary_fill_holes(own)
+    near = windowed_extreme(enclosed.astype(np.float32), ring_width, take_max=True) > 0
+    ring = near & ~enclosed & ~marks[top:bottom, left:right]
+    if not ring.any():
+        return False
+    around = image[top:bottom, left:right][ring]  # [n,3]
+    alike = int((colour_gaps(around, ink) < colour_gaps(around, paper)).sum())
+    return alike > spec["locate"]["desk_band_alike"] * int(ring.sum())
+
+
+def off_the_desk_bands(
+    components: list[Mark], labels: np.ndarray, marks: np.ndarray, image: np.ndarray, background: np.ndarray, spec: dict
+) -> list[Mark]:
+    """Return the components that are neither a band of the desk (is_desk_band, at least desk_band_min_length of
+    the map's long side: it runs along the sheet's edge) nor of a band's colour: once the desk is known by its
+    bands, its grain elsewhere is desk too (within desk_band_likeness of a band's own distance from the paper)."""
+    colours = [ink_and_paper(component, labels, image, background, spec) for component in components]
+    min_length = spec["locate"]["desk_band_min_length"] * max(labels.shape)
+    bands = [
+        max(component.height, component.width) >= min_length
+        and is_desk_band(component, labels, marks, image, ink, paper, spec)
+        for component, (ink, paper) in zip(components, colours, strict=True)
+    ]
+    band_colours = [colour for colour, band in zip(colours, bands, strict=True) if band]
+    likeness = np.float32(spec["locate"]["desk_band_likeness"])
+    return [
+        component
+        for component, (ink, _), band in zip(components, colours, bands, strict=True)
+        if not band
+        and not any(
+            colour_gaps(ink, band_ink) < likeness * colour_gaps(band_ink, band_paper)
+            for band_ink, band_paper in band_colours
+        )
+    ]
+
+
 def reaches_the_edge(mark: Mark, height: int, width: int) -> bool:
     """Return whether a mark's box touches the picture's edge."""
     return mark.top == 0 or mark.left == 0 or mark.bottom == height - 1 or mark.right == width - 1
@@ -1096,6 +1172,7 @@ def locate_on_map(image: np.ndarray, factor: int, lighting: str, spec: dict) -> 
             labels, components = label_marks(unlined)
         if on_paper is not None:
             components = off_the_desk(components, labels, on_paper, spec)
+            components = off_the_desk_bands(components, labels, mask, image, background, spec)
         kept = level_heights(drop_stray_marks(components, height, width, even, spec), labels, spec)
         candidates = group_parts(kept, spec)
         digits, reason = pick_digits(candidates, height, width, spec)

@@ -20,7 +20,7 @@ from build import context, serve
 from tests import pictures
 from tests.browser.page_helpers import png_bytes
 from tests.paths import JS_DIR, STOCK_TFJS_SCRIPTS
-from training import decode, preprocess
+from training import data, decode, preprocess
 
 MAX_PIXEL_DIFFERENCE = 1e-4  # per pixel of the 28x28 inputs: the twins' float32 steps differ only in rounding
 PAGE_SCRIPTS = [JS_DIR / name for name in ("decode.js", "pixels.js", "locate.js", "preprocess.js")]
@@ -164,6 +164,18 @@ def test_twins_agree_on_samples_real_pictures_and_rendered_scenes(page, harness_
             problems.append(f"{name}: {problem}")
     assert not problems, "\n".join(problems)
     assert found >= len(files)  # the pictures hold digits, and both twins found them
+
+
+def test_twins_agree_where_a_band_of_the_desk_was_read(page, harness_url, mnist_dir):
+    """Dev scenes where a band of the desk along the sheet's edge was read before locate.is_desk_band."""
+    mnist = data.load_mnist(mnist_dir)
+    for seed, index in pictures.DESK_BAND_SCENES:
+        scene = pictures.dev_scene(mnist.test_images, mnist.test_labels, seed, index)
+        path = harness_url[1] / f"dev_scene_{seed}_{index}.{scene.extension}"
+        path.write_bytes(scene.data)
+        got, expected = run_both(page, harness_url[1], path.stem, decode.decode_file(path))
+        assert disagreement(got, expected) is None
+        assert len(expected.digits) == 1
 
 
 def test_twins_read_a_persons_box_alike(page, harness_url):

@@ -13,8 +13,9 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFilter
 
+from build import scenes
 from tests import pictures
-from training import locate, preprocess
+from training import data, locate, predict, preprocess
 
 SPEC = preprocess.load_spec()
 INK = (20, 30, 90)
@@ -294,6 +295,48 @@ def test_the_paper_between_a_bold_digit_and_the_sheets_edge_does_not_carry_the_d
     # as far from the paper as the desk is; the cells themselves are paper.
     _, image = pictures.bold_two_by_the_sheets_edge()
     assert inside(one_digit_box(image), pictures.BOLD_TWO_BY_THE_SHEETS_EDGE)
+
+
+@pytest.mark.parametrize(("seed", "index"), pictures.DESK_BAND_SCENES)
+def test_a_band_of_the_desk_along_the_sheets_edge_is_not_read_as_the_digit(mnist_dir, tmp_path, seed, index):
+    # Within a cell of the sheet's edge the paper is estimated from the sheet, so the desk there, near the
+    # paper's colour, is a mark; the desk beyond, estimated as its own paper, goes on around it unmarked.
+    mnist = data.load_mnist(mnist_dir)
+    scene = pictures.dev_scene(mnist.test_images, mnist.test_labels, seed, index)
+    path = tmp_path / f"scene.{scene.extension}"
+    path.write_bytes(scene.data)
+    (prepared,) = predict.read_pictures([path], SPEC)
+    assert not isinstance(prepared, str)
+    assert prepared.reason is None
+    (digit,) = prepared.digits
+    assert scene.box is not None
+    assert scenes.overlap(digit.box, scene.box) > 0.5
+
+
+def test_a_stroke_on_paper_is_no_desk_band_and_a_band_of_the_desk_is():
+    # A map of a light grey desk with a cream sheet on its right; the paper estimated as the sheet's within two
+    # pixels of its edge. A dark stroke on the sheet has paper all round; the desk's band beside the edge, the
+    # desk beyond it. A speck of the desk's colour on the sheet (its grain, where the desk shows) goes with it.
+    image = np.empty((40, 60, 3), np.float32)
+    image[:, :30] = (150, 150, 156)
+    image[:, 30:] = (205, 198, 184)
+    image[10:30, 45:48] = (30, 30, 60)
+    image[4:7, 50:56] = (152, 151, 157)
+    background = image.copy()
+    background[:, 28:] = (205, 198, 184)
+    marks = np.zeros((40, 60), bool)
+    marks[:, 28:30] = True
+    marks[10:30, 45:48] = True
+    marks[4:7, 50:56] = True
+    labels, components = locate.label_marks(marks)
+    band, stroke, grain = sorted(components, key=lambda mark: mark.left)
+    for mark, expected in ((band, True), (stroke, False), (grain, False)):
+        ink, paper = locate.ink_and_paper(mark, labels, image, background, SPEC)
+        assert locate.is_desk_band(mark, labels, marks, image, ink, paper, SPEC) is expected
+    assert locate.off_the_desk_bands(components, labels, marks, image, background, SPEC) == [stroke]
+    unlike = {**SPEC, "locate": {**SPEC["locate"], "desk_band_likeness": 0}}
+    kept = locate.off_the_desk_bands(components, labels, marks, image, background, unlike)
+    assert sorted(kept, key=lambda mark: mark.left) == [stroke, grain]
 
 
 def test_digits_and_blobs_are_not_taken_for_boxes():

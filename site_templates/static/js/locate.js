@@ -1153,6 +1153,128 @@
     );
   }
 
+  // float32 distance of the colour at colours[at .. at + 2] from one colour [3].
+  function colourGapAt(colours, at, colour) {
+    return colourGap(f32(colours[at] - colour[0]), f32(colours[at + 1] - colour[1]), f32(colours[at + 2] - colour[2]));
+  }
+
+  // {ink, paper}, float32 [3] each: the mark's core colour (the desk_band_core percentile of its colours, from
+  // the paper's far side: a digit's mark may take in a shadow's edge) and the paper under it.
+  function inkAndPaper(mark, labels, image, background, spec) {
+    const { width, data } = image;
+    const colours = [[], [], []];
+    const papers = [[], [], []];
+    for (let y = mark.top; y <= mark.bottom; y++) {
+      for (let x = mark.left; x <= mark.right; x++) {
+        const index = y * width + x;
+        if (!mark.labels.includes(labels[index])) continue;
+        for (let channel = 0; channel < 3; channel++) {
+          colours[channel].push(data[index * 3 + channel]);
+          papers[channel].push(background[index * 3 + channel]);
+        }
+      }
+    }
+    const paper = papers.map((values) => orderStatistic(values, 50));
+    const middle = colours.map((values) => orderStatistic(values, 50));
+    const [paperLevel, middleLevel] = luminance(Float32Array.from([...paper, ...middle]));
+    const core = paperLevel >= middleLevel ? spec.locate.desk_band_core : 100 - spec.locate.desk_band_core;
+    return { ink: colours.map((values) => orderStatistic(values, core)), paper };
+  }
+
+  // Whether a mark is a band of the desk along the sheet's edge, not ink: darker than the paper, and more than
+  // desk_band_alike of the unmarked ring around it (desk_band_ring pixels wide) nearer its ink than the paper
+  // under it. Paper surrounds a pen stroke; where the desk is near the paper's colour, the paper estimated
+  // within a cell of the sheet's edge makes the desk there a mark, and the desk beyond it, estimated as its
+  // own paper, is left unmarked: the band's colour goes on around it.
+  function isDeskBand(mark, labels, marks, image, { ink, paper }, spec) {
+    const [inkLevel, paperLevel] = luminance(Float32Array.from([...ink, ...paper]));
+    if (inkLevel >= paperLevel) return false; // the sheet is lighter than the desk, as white paper on a desk is
+    const ringWidth = spec.locate.desk_band_ring;
+    const { height, width, data } = image;
+    const top = Math.max(0, mark.top - ringWidth);
+    const bottom = Math.min(height, mark.bottom + ringWidth + 1);
+    const left = Math.max(0, mark.left - ringWidth);
+    const right = Math.min(width, mark.right + ringWidth + 1);
+    const rows = bottom - top;
+    const columns = right - left;
+    const own = new Uint8Array(rows * columns);
+    for (let y = 0; y < rows; y++) {
+      for (let x = 0; x < columns; x++)
+        own[y * columns + x] = mark.labels.includes(labels[(top + y) * width + left + x]);
+    }
+    // What the mark encloses is its own: the middle of a stroke wider than the window that finds the paper.
+    // The rest is flooded side by side from the window's border; what the flood misses is enclosed.
+    const reached = new Uint8Array(own.length);
+    const stack = [];
+    for (let at = 0; at < own.length; at++) {
+      const y = Math.floor(at / columns);
+      const x = at - y * columns;
+      if (!own[at] && (y === 0 || x === 0 || y === rows - 1 || x === columns - 1)) {
+        reached[at] = 1;
+        stack.push(at);
+      }
+    }
+    while (stack.length) {
+      const at = stack.pop();
+      const y = Math.floor(at / columns);
+      const x = at - y * columns;
+      for (const [row, column] of [
+        [y - 1, x],
+        [y + 1, x],
+        [y, x - 1],
+        [y, x + 1],
+      ]) {
+        const next = row * columns + column;
+        if (row < 0 || column < 0 || row >= rows || column >= columns || own[next] || reached[next]) continue;
+        reached[next] = 1;
+        stack.push(next);
+      }
+    }
+    const enclosed = own.map((value, at) => (value || !reached[at] ? 1 : 0));
+    // Whether an enclosed pixel lies within ringWidth rows and columns of (y, x), inside the window.
+    const nearEnclosed = (y, x) => {
+      for (let row = Math.max(0, y - ringWidth); row <= Math.min(rows - 1, y + ringWidth); row++) {
+        for (let column = Math.max(0, x - ringWidth); column <= Math.min(columns - 1, x + ringWidth); column++) {
+          if (enclosed[row * columns + column]) return true;
+        }
+      }
+      return false;
+    };
+    let ring = 0;
+    let alike = 0;
+    for (let y = 0; y < rows; y++) {
+      for (let x = 0; x < columns; x++) {
+        const index = (top + y) * width + left + x;
+        if (enclosed[y * columns + x] || marks.data[index] || !nearEnclosed(y, x)) continue;
+        ring++;
+        if (colourGapAt(data, index * 3, ink) < colourGapAt(data, index * 3, paper)) alike++;
+      }
+    }
+    return ring > 0 && alike > spec.locate.desk_band_alike * ring;
+  }
+
+  // The components that are neither a band of the desk (isDeskBand, at least desk_band_min_length of the map's
+  // long side: it runs along the sheet's edge) nor of a band's colour: once the desk is known by its bands, its
+  // grain elsewhere is desk too (within desk_band_likeness of a band's own distance from the paper).
+  function offTheDeskBands(components, labels, marks, image, background, spec) {
+    const colours = components.map((component) => inkAndPaper(component, labels, image, background, spec));
+    const minLength = spec.locate.desk_band_min_length * Math.max(image.height, image.width);
+    const bands = components.map(
+      (component, index) =>
+        Math.max(heightOf(component), widthOf(component)) >= minLength &&
+        isDeskBand(component, labels, marks, image, colours[index], spec),
+    );
+    const bandColours = colours.filter((_, index) => bands[index]);
+    const likeness = f32(spec.locate.desk_band_likeness);
+    return components.filter(
+      (_, index) =>
+        !bands[index] &&
+        !bandColours.some(
+          (band) => colourGapAt(colours[index].ink, 0, band.ink) < f32(likeness * colourGapAt(band.ink, 0, band.paper)),
+        ),
+    );
+  }
+
   // Whether a mark's box touches the picture's edge.
   function reachesTheEdge(mark, height, width) {
     return mark.top === 0 || mark.left === 0 || mark.bottom === height - 1 || mark.right === width - 1;
@@ -1604,7 +1726,14 @@
       if (unlined !== peeled) labelled = labelMarks(unlined);
       const { labels } = labelled;
       const components = onPaper
-        ? offTheDesk(labelled.components, labels, onPaper, height, width, spec)
+        ? offTheDeskBands(
+            offTheDesk(labelled.components, labels, onPaper, height, width, spec),
+            labels,
+            mask,
+            image,
+            background,
+            spec,
+          )
         : labelled.components;
       const kept = levelHeights(dropStrayMarks(components, height, width, even, spec), labels, width, spec);
       const candidates = groupParts(kept, spec);
