@@ -758,24 +758,37 @@ def off_the_desk_bands(
     """Return the components that are neither a band of the desk (is_desk_band, at least desk_band_min_length of
     the map's long side: it runs along the sheet's edge) nor of a band's colour: once the desk is known by its
     bands, its grain elsewhere is desk too (within desk_band_likeness of a band's own distance from the paper)."""
-    colours = [ink_and_paper(component, labels, image, background, spec) for component in components]
-    min_length = spec["locate"]["desk_band_min_length"] * max(labels.shape)
-    bands = [
-        max(component.height, component.width) >= min_length
-        and is_desk_band(component, labels, marks, image, ink, paper, spec)
-        for component, (ink, paper) in zip(components, colours, strict=True)
-    ]
-    band_colours = [colour for colour, band in zip(colours, bands, strict=True) if band]
-    likeness = np.float32(spec["locate"]["desk_band_likeness"])
-    return [
-        component
-        for component, (ink, _), band in zip(components, colours, bands, strict=True)
-        if not band
-        and not any(
-            colour_gaps(ink, band_ink) < likeness * colour_gaps(band_ink, band_paper)
-            for band_ink, band_paper in band_colours
-        )
-    ]
+    settings = spec["locate"]
+    min_length = settings["desk_band_min_length"] * max(labels.shape)
+    colours = {
+        index: ink_and_paper(component, labels, image, background, spec)
+        for index, component in enumerate(components)
+        if max(component.height, component.width) >= min_length
+    }
+    bands = {
+        index
+        for index, (ink, paper) in colours.items()
+        if is_desk_band(components[index], labels, marks, image, ink, paper, spec)
+    }
+    if not bands:
+        return components
+    band_colours = [colours[index] for index in sorted(bands)]
+    likeness = np.float32(settings["desk_band_likeness"])
+    # Marks smaller than drop_stray_marks keeps are left to it (none is long enough to be a band).
+    min_area = settings["stray"]["min_area_fraction"] * labels.shape[0] * labels.shape[1]
+    kept = []
+    for index, component in enumerate(components):
+        if index in bands:
+            continue
+        if component.area >= min_area:
+            ink, _ = colours[index] if index in colours else ink_and_paper(component, labels, image, background, spec)
+            if any(
+                colour_gaps(ink, band_ink) < likeness * colour_gaps(band_ink, band_paper)
+                for band_ink, band_paper in band_colours
+            ):
+                continue
+        kept.append(component)
+    return kept
 
 
 def reaches_the_edge(mark: Mark, height: int, width: int) -> bool:

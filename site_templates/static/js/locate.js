@@ -1257,22 +1257,29 @@
   // long side: it runs along the sheet's edge) nor of a band's colour: once the desk is known by its bands, its
   // grain elsewhere is desk too (within desk_band_likeness of a band's own distance from the paper).
   function offTheDeskBands(components, labels, marks, image, background, spec) {
-    const colours = components.map((component) => inkAndPaper(component, labels, image, background, spec));
     const minLength = spec.locate.desk_band_min_length * Math.max(image.height, image.width);
+    const colours = components.map((component) =>
+      Math.max(heightOf(component), widthOf(component)) >= minLength
+        ? inkAndPaper(component, labels, image, background, spec)
+        : null,
+    );
     const bands = components.map(
       (component, index) =>
-        Math.max(heightOf(component), widthOf(component)) >= minLength &&
-        isDeskBand(component, labels, marks, image, colours[index], spec),
+        colours[index] !== null && isDeskBand(component, labels, marks, image, colours[index], spec),
     );
+    if (!bands.includes(true)) return components;
     const bandColours = colours.filter((_, index) => bands[index]);
     const likeness = f32(spec.locate.desk_band_likeness);
-    return components.filter(
-      (_, index) =>
-        !bands[index] &&
-        !bandColours.some(
-          (band) => colourGapAt(colours[index].ink, 0, band.ink) < f32(likeness * colourGapAt(band.ink, 0, band.paper)),
-        ),
-    );
+    // Marks smaller than dropStrayMarks keeps are left to it (none is long enough to be a band).
+    const minArea = spec.locate.stray.min_area_fraction * image.height * image.width;
+    return components.filter((component, index) => {
+      if (bands[index]) return false;
+      if (component.area < minArea) return true;
+      const { ink } = colours[index] ?? inkAndPaper(component, labels, image, background, spec);
+      return !bandColours.some(
+        (band) => colourGapAt(ink, 0, band.ink) < f32(likeness * colourGapAt(band.ink, 0, band.paper)),
+      );
+    });
   }
 
   // Whether a mark's box touches the picture's edge.
