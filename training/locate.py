@@ -238,6 +238,14 @@ def desk_beyond_the_sheet(desk: np.ndarray, levels: np.ndarray, dark_ink: bool, 
     return np.isin(parts, beyond)
 
 
+def colour_gaps(colours: np.ndarray, colour: np.ndarray) -> np.ndarray:
+    """Return float32 [...]: the distance of each float32 RGB colour [..., 3] from `colour` ([3], or [..., 3]
+    pair by pair), summed in channel order as the JS twin's colourGap."""
+    difference = colours - colour
+    squares = difference * difference
+    return np.sqrt((squares[..., 0] + squares[..., 1]) + squares[..., 2]).astype(np.float32)
+
+
 def estimate_background(image: np.ndarray, spec: dict, lighting: str = JUDGED) -> tuple[np.ndarray, np.ndarray | None]:
     """Return (float32 [h,w,3] the paper colour around each pixel, bool [h,w] where paper is, None when evenly lit).
 
@@ -256,9 +264,7 @@ def estimate_background(image: np.ndarray, spec: dict, lighting: str = JUDGED) -
     medians = cell_medians(image, cell)
     ring = border_ring(image, settings["border_fraction"])
     uniform = np.array([order_statistic(ring[:, channel], 50) for channel in range(3)], dtype=np.float32)
-    difference = medians - uniform
-    squares = difference * difference
-    spread = np.sqrt((squares[..., 0] + squares[..., 1]) + squares[..., 2]).astype(np.float32)
+    spread = colour_gaps(medians, uniform)
     uniform_level = float(luminance(uniform))
     percentile = settings[
         "uneven_percentile_light" if uniform_level >= settings["light_paper"] else "uneven_percentile"
@@ -289,9 +295,7 @@ def estimate_background(image: np.ndarray, spec: dict, lighting: str = JUDGED) -
     dark_marks, light_marks = int(((residual < -vote) & on_flat).sum()), int(((residual > vote) & on_flat).sum())
     dark_ink = dark_marks >= light_marks
     paper = lightest if dark_ink else darkest
-    difference = paper - median
-    squares = difference * difference
-    gap_to_median = np.sqrt((squares[..., 0] + squares[..., 1]) + squares[..., 2]).astype(np.float32)
+    gap_to_median = colour_gaps(paper, median)
     disagree = gap_to_median > np.float32(settings["paper_agreement"])
     # A shadow's soft edge is a ramp: the window's median lies midway between its lightest and darkest
     # cells. The sheet's edge is a step: the median is the desk's, the far side from the paper.
@@ -307,9 +311,7 @@ def estimate_background(image: np.ndarray, spec: dict, lighting: str = JUDGED) -
     desk_reach = max(np.float32(settings["desk_gap"]), border_ring(spread, 0).max())
     # Far is the cell's own colour too, not only its window's: paper between a bold dark digit and the
     # sheet's edge has a window of ink and desk, and must not carry the desk to the digit.
-    own_difference = paper - medians
-    own_squares = own_difference * own_difference
-    own_gap = np.sqrt((own_squares[..., 0] + own_squares[..., 1]) + own_squares[..., 2]).astype(np.float32)
+    own_gap = colour_gaps(paper, medians)
     desk_gap = np.float32(settings["desk_gap"])
     far = (gap_to_median > desk_gap) & (own_gap > desk_gap) & (spread <= desk_reach)
     strong = desk_cells(far, levels, uniform_level, dark_ink, spec)
@@ -700,13 +702,6 @@ def off_the_desk(components: list[Mark], labels: np.ndarray, on_paper: np.ndarra
         for component in components
         if touching[component.labels[0]] == 0 and not (desk_in_view and reaches_the_edge(component, height, width))
     ]
-
-
-def colour_gaps(colours: np.ndarray, colour: np.ndarray) -> np.ndarray:
-    """Return float32 [...]: the distance of each float32 RGB colour [..., 3] from one colour [3]."""
-    difference = colours - colour
-    squares = difference * difference
-    return np.sqrt((squares[..., 0] + squares[..., 1]) + squares[..., 2]).astype(np.float32)
 
 
 def ink_and_paper(
