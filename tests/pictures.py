@@ -356,6 +356,21 @@ def bold_one_on_shaded_paper() -> tuple[str, np.ndarray]:
     return written_on(paper, "1", (60, 45, 100, 150), 8, (60, 20, 70))
 
 
+BOLD_SEVEN_LIT_FROM_ONE_SIDE = (90, 7, 183, 196)
+
+
+@_digit_picture
+def bold_seven_lit_from_one_side() -> tuple[str, np.ndarray]:
+    """Clip-art: a bold red 7 outlined in black on white, lit from the left (the paper greys steadily to the
+    right): a small picture, so the strokes are wider than the cells that tell paper from ink."""
+    width, height = 330, 220
+    paper = paper_texture((width, height), (250, 250, 250), 2, seed=5)
+    paper *= np.linspace(1.0, 0.55, width)[None, :, None]
+    box = (90, 40, 240, 185)
+    outlined = ink_over(paper, mask((width, height), "7", box, 66), (10, 10, 10))[..., :3].astype(np.float64)
+    return written_on(outlined, "7", box, 58, (205, 15, 20))
+
+
 def seven_and_a_line(
     size: tuple[int, int], box: tuple[float, float, float, float], stroke: int, line: list[tuple[int, int]]
 ) -> tuple[str, np.ndarray]:
@@ -482,6 +497,12 @@ def uniform() -> np.ndarray:
 @_blank_picture
 def paper_grain_only() -> np.ndarray:
     return to_rgba(paper_texture((400, 300), (230, 225, 215), 4, seed=9))
+
+
+@_blank_picture
+def paper_lit_from_one_side() -> np.ndarray:
+    paper = paper_texture((400, 300), (245, 242, 235), 3, seed=12)
+    return to_rgba(paper * np.linspace(1.0, 0.5, 400)[None, :, None])
 
 
 @_blank_picture

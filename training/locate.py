@@ -33,6 +33,8 @@ ONLY_SPECKS = "The picture holds only scattered specks: no digit found."
 # How estimate_background judges the light: evenly lit when the border is even and no large part of the
 # picture is lighter (JUDGED); when the border is even, however much is lighter (BORDER); never (UNEVEN).
 JUDGED, BORDER, UNEVEN = "judged", "border", "uneven"
+# ... or evenly lit from one side, when the border lies on a plane (SLOPE; else unevenly).
+SLOPE = "slope"
 LUMINANCE_WEIGHTS = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 TOO_MANY = "The picture holds more than four marks in a row: give one number of up to four digits."
 
@@ -246,6 +248,39 @@ def colour_gaps(colours: np.ndarray, colour: np.ndarray) -> np.ndarray:
     return np.sqrt((squares[..., 0] + squares[..., 1]) + squares[..., 2]).astype(np.float32)
 
 
+def light_slope(medians: np.ndarray, cell: int, height: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return float32 ([rows, columns, 3] per cell, [height, width, 3] per pixel): the plane through the medians
+    of the border's four sides, the paper under light from one side.
+
+    Each side's median, not a fit: the digit may cross one side, a corner of the desk show in another."""
+    rows, columns = medians.shape[:2]
+    sides = [medians[:, 0], medians[:, -1], medians[0], medians[-1]]  # left, right, top, bottom
+    left, right, top, bottom = (
+        np.array([order_statistic(side[:, channel], 50) for channel in range(3)], dtype=np.float32) for side in sides
+    )
+    across = (right - left) / np.float32(max(1, columns - 1))  # per cell
+    down = (bottom - top) / np.float32(max(1, rows - 1))
+    centre = ((left + right) + (top + bottom)) / np.float32(4)
+
+    def plane(row_offsets: np.ndarray, column_offsets: np.ndarray) -> np.ndarray:
+        return (
+            (centre + across * column_offsets[np.newaxis, :, np.newaxis])
+            + down * row_offsets[:, np.newaxis, np.newaxis]
+        ).astype(np.float32)
+
+    def offsets(count: int, cells: int, size: int) -> np.ndarray:
+        # A pixel's place in cells from the middle cell's centre (a cell's centre is at a whole number).
+        return (
+            ((np.arange(count, dtype=np.float32) + np.float32(0.5)) / np.float32(size)) - np.float32(0.5)
+        ) - np.float32((cells - 1) / 2)
+
+    per_cell = plane(
+        np.arange(rows, dtype=np.float32) - np.float32((rows - 1) / 2),
+        np.arange(columns, dtype=np.float32) - np.float32((columns - 1) / 2),
+    )
+    return per_cell, plane(offsets(height, rows, cell), offsets(width, columns, cell))
+
+
 def estimate_background(image: np.ndarray, spec: dict, lighting: str = JUDGED) -> tuple[np.ndarray, np.ndarray | None]:
     """Return (float32 [h,w,3] the paper colour around each pixel, bool [h,w] where paper is, None when evenly lit).
 
@@ -266,19 +301,29 @@ def estimate_background(image: np.ndarray, spec: dict, lighting: str = JUDGED) -
     uniform = np.array([order_statistic(ring[:, channel], 50) for channel in range(3)], dtype=np.float32)
     spread = colour_gaps(medians, uniform)
     uniform_level = float(luminance(uniform))
+    levels = luminance(medians)
     percentile = settings[
         "uneven_percentile_light" if uniform_level >= settings["light_paper"] else "uneven_percentile"
     ]
     even_border = order_statistic(border_ring(spread, 0), percentile) <= settings["uneven_light"]
-    lighter = (spread > np.float32(settings["uneven_light"])) & (luminance(medians) > np.float32(uniform_level))
+    lighter = (spread > np.float32(settings["uneven_light"])) & (levels > np.float32(uniform_level))
     much_lighter = int(lighter.sum()) > settings["max_lighter_cells"] * lighter.size
     if even_border and (lighting == BORDER or (lighting == JUDGED and not much_lighter)):
         return np.broadcast_to(uniform, image.shape).astype(np.float32), None
+    if lighting == SLOPE:
+        # Light from one side: the paper darkens steadily across the picture. When the border's cells lie on
+        # the plane through its sides, and no large part of the picture is lighter, the paper is that plane,
+        # and a bold stroke stays ink however wide (the cells would take its middle for paper or desk).
+        slope, slope_pixels = light_slope(medians, cell, height, width)
+        slope_spread = colour_gaps(medians, slope)
+        even_slope = order_statistic(border_ring(slope_spread, 0), percentile) <= settings["uneven_light"]
+        lighter = (slope_spread > np.float32(settings["uneven_light"])) & (levels > luminance(slope))
+        if even_slope and int(lighter.sum()) <= settings["max_lighter_cells"] * lighter.size:
+            return slope_pixels, None
     # Which way the ink goes: on even stretches of paper (cells whose window holds no edge of a
     # sheet), small dark marks against the cell's median outnumber small light ones for dark ink.
     # Marks count from polarity_vote_gap, above the paper's grain.
     median = window_pick(medians, settings["window_cells"], "median")
-    levels = luminance(medians)
     gap = np.float32(settings["polarity_gap"])
     lightest = window_pick(medians, settings["window_cells"], "max")
     darkest = window_pick(medians, settings["window_cells"], "min")
@@ -654,6 +699,12 @@ def edges_reached(mark: Mark, height: int, width: int, spec: dict) -> tuple[bool
         mark.left <= band * width,
         mark.right >= (1 - band) * width - 1,
     )
+
+
+def crosses(mark: Mark, height: int, width: int, spec: dict) -> bool:
+    """Whether a mark reaches two opposite sides of the picture."""
+    top, bottom, left, right = edges_reached(mark, height, width, spec)
+    return (top and bottom) or (left and right)
 
 
 def is_upright_line(mark: Mark, spec: dict) -> bool:
@@ -1144,6 +1195,18 @@ def locate(rgb: np.ndarray, spec: dict) -> Located:
         labels = again.labels  # None when no digit is found
         if again.even and labels is not None and not any(is_sheet(digit, labels, spec) for digit in again.digits):
             located = again
+    if not located.even and not located.digits:
+        # Nothing found among the cells: a stroke wider than they are, under light from one side, passes for
+        # paper or desk. Light from one side is a plane; read against it, the stroke is ink however wide.
+        # Not a mark from edge to edge of the photo, though: that is a pen or a cable across the desk.
+        again = locate_on_map(image, factor, SLOPE, spec)
+        labels = again.labels
+        if (
+            again.even
+            and labels is not None
+            and not any(is_sheet(digit, labels, spec) or crosses(digit, height, width, spec) for digit in again.digits)
+        ):
+            located = again
     if len(located.digits) == 1 and located.labels is not None and is_block(located.digits[0], located.labels, spec):
         inside = look_inside(image, factor, located.digits[0], spec)
         if inside is not None:
@@ -1181,7 +1244,9 @@ def locate_on_map(image: np.ndarray, factor: int, lighting: str, spec: dict) -> 
         if on_paper is not None:
             components = off_the_desk(components, labels, on_paper, spec)
             components = off_the_desk_bands(components, labels, mask, image, background, spec)
-        kept = level_heights(drop_stray_marks(components, height, width, even, spec), labels, spec)
+        # Light from one side is a photo's: its long lines are the desk's (a pen, a cable), as on uneven paper.
+        scan = even and lighting != SLOPE
+        kept = level_heights(drop_stray_marks(components, height, width, scan, spec), labels, spec)
         candidates = group_parts(kept, spec)
         digits, reason = pick_digits(candidates, height, width, spec)
         if digits:

@@ -297,6 +297,28 @@ def test_the_paper_between_a_bold_digit_and_the_sheets_edge_does_not_carry_the_d
     assert inside(one_digit_box(image), pictures.BOLD_TWO_BY_THE_SHEETS_EDGE)
 
 
+def test_a_bold_digit_under_light_from_one_side_is_read_against_the_slope_of_the_light():
+    # The strokes are wider than the cells, whose lightest neighbour is taken for the paper: the middle of a
+    # stroke passes for paper or desk, and only specks are left. The border lies on a plane: that is the paper.
+    _, image = pictures.bold_seven_lit_from_one_side()
+    assert inside(one_digit_box(image), pictures.BOLD_SEVEN_LIT_FROM_ONE_SIDE)
+
+
+def test_the_slope_of_the_light_is_the_plane_through_the_borders_sides():
+    rows, columns = np.mgrid[0:21, 0:31]
+    level = (200 - 3 * columns + 2 * rows).astype(np.float32)
+    medians = np.repeat(level[..., np.newaxis], 3, axis=2)
+    medians[12:15, 0] = 0  # a digit crossing the left side, near its middle
+    medians[0, 3:7] = 255  # a corner of something lighter on the top side
+    cells, pixels = locate.light_slope(medians, 5, 105, 155)
+    assert np.abs(cells[..., 0] - level).max() <= 6  # within two cells of the light's change: the sides' medians hold
+    exact, _ = locate.light_slope(np.repeat(level[..., np.newaxis], 3, axis=2), 5, 105, 155)
+    assert np.allclose(exact[..., 0], level)
+    _, pixels = locate.light_slope(np.repeat(level[..., np.newaxis], 3, axis=2), 5, 105, 155)
+    assert np.allclose(pixels[2::5, 2::5, 0], level)  # each cell's middle pixel
+    assert np.isclose(pixels[0, 1, 0] - pixels[0, 0, 0], -3 / 5, atol=1e-4)  # between the middles, the slope goes on
+
+
 @pytest.mark.parametrize(("seed", "index"), pictures.DESK_BAND_SCENES)
 def test_a_band_of_the_desk_along_the_sheets_edge_is_not_read_as_the_digit(mnist_dir, tmp_path, seed, index):
     # Within a cell of the sheet's edge the paper is estimated from the sheet, so the desk there, near the

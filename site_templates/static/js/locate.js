@@ -21,6 +21,8 @@
   // How estimateBackground judges the light: evenly lit when the border is even and no large part of the
   // picture is lighter (JUDGED); when the border is even, however much is lighter (BORDER); never (UNEVEN).
   const [JUDGED, BORDER, UNEVEN] = ["judged", "border", "uneven"];
+  // ... or evenly lit from one side, when the border lies on a plane (SLOPE; else unevenly).
+  const SLOPE = "slope";
   const LUMINANCE_WEIGHTS = Float32Array.from([0.299, 0.587, 0.114]); // float32, as numpy's
   const f32 = Math.fround;
   const { roundHalfUp, makeMap, selectInPlace, orderStatistic, borderRing, windowedExtreme, pixelWords, crop } =
@@ -310,6 +312,46 @@
     return beyond;
   }
 
+  // {cells: float32 [rows*columns*3], pixels: float32 [height*width*3]}: the plane through the medians of the
+  // border's four sides, per cell and per pixel, the paper under light from one side (each side's median,
+  // not a fit: the digit may cross one side, a corner of the desk show in another).
+  function lightSlope(medians, rows, columns, cell, height, width) {
+    const side = (count, indexOf) => {
+      const values = [new Float32Array(count), new Float32Array(count), new Float32Array(count)];
+      for (let at = 0; at < count; at++)
+        for (let channel = 0; channel < 3; channel++) values[channel][at] = medians[indexOf(at) * 3 + channel];
+      return values.map((channel) => orderStatistic(channel, 50));
+    };
+    const left = side(rows, (row) => row * columns);
+    const right = side(rows, (row) => row * columns + columns - 1);
+    const top = side(columns, (column) => column);
+    const bottom = side(columns, (column) => (rows - 1) * columns + column);
+    const across = [0, 1, 2].map((channel) => f32(f32(right[channel] - left[channel]) / Math.max(1, columns - 1)));
+    const down = [0, 1, 2].map((channel) => f32(f32(bottom[channel] - top[channel]) / Math.max(1, rows - 1)));
+    const centre = [0, 1, 2].map((channel) =>
+      f32(f32(f32(left[channel] + right[channel]) + f32(top[channel] + bottom[channel])) / 4),
+    );
+    const plane = (rowOffsets, columnOffsets) => {
+      const values = new Float32Array(rowOffsets.length * columnOffsets.length * 3);
+      let at = 0;
+      for (const rowOffset of rowOffsets)
+        for (const columnOffset of columnOffsets)
+          for (let channel = 0; channel < 3; channel++)
+            values[at++] = f32(
+              f32(centre[channel] + f32(across[channel] * columnOffset)) + f32(down[channel] * rowOffset),
+            );
+      return values;
+    };
+    // A cell's place from the middle cell, and a pixel's, in cells (a cell's centre is at a whole number).
+    const cellOffsets = (cells) => Float32Array.from({ length: cells }, (_, index) => index - (cells - 1) / 2);
+    const pixelOffsets = (count, cells) =>
+      Float32Array.from({ length: count }, (_, index) => f32(f32(f32((index + 0.5) / cell) - 0.5) - (cells - 1) / 2));
+    return {
+      cells: plane(cellOffsets(rows), cellOffsets(columns)),
+      pixels: plane(pixelOffsets(height, rows), pixelOffsets(width, columns)),
+    };
+  }
+
   // {background: [h,w,3] float32 the paper colour around each pixel, onPaper: Uint8Array [h*w] where paper
   // is, or null when evenly lit}: see the Python twin for the reasoning of each step.
   function estimateBackground(image, spec, lighting = JUDGED) {
@@ -351,11 +393,11 @@
       );
     }
     const uniformLevel = luminance(uniform)[0];
+    const levels = luminance(medians);
     const percentile =
       uniformLevel >= settings.light_paper ? settings.uneven_percentile_light : settings.uneven_percentile;
     const borderSpread = borderRing(spread, rows, columns, 1, 0)[0];
     const evenBorder = orderStatistic(borderSpread, percentile) <= settings.uneven_light;
-    const levels = luminance(medians);
     let lighter = 0;
     for (let index = 0; index < spread.length; index++) {
       if (spread[index] > f32(settings.uneven_light) && levels[index] > uniformLevel) lighter++;
@@ -369,6 +411,30 @@
         background[at + 2] = uniform[2];
       }
       return { background, onPaper: null };
+    }
+    if (lighting === SLOPE) {
+      // Light from one side: when the border's cells lie on the plane through its sides and no large part of
+      // the picture is lighter, the paper is that plane, and a bold stroke stays ink however wide.
+      const slope = lightSlope(medians, rows, columns, cell, height, width);
+      const slopeSpread = new Float32Array(rows * columns);
+      for (let index = 0; index < slopeSpread.length; index++) {
+        const at = index * 3;
+        slopeSpread[index] = colourGap(
+          f32(medians[at] - slope.cells[at]),
+          f32(medians[at + 1] - slope.cells[at + 1]),
+          f32(medians[at + 2] - slope.cells[at + 2]),
+        );
+      }
+      const evenSlope =
+        orderStatistic(borderRing(slopeSpread, rows, columns, 1, 0)[0], percentile) <= settings.uneven_light;
+      const slopeLevels = luminance(slope.cells);
+      let lighterThanSlope = 0;
+      for (let index = 0; index < slopeSpread.length; index++) {
+        if (slopeSpread[index] > f32(settings.uneven_light) && levels[index] > slopeLevels[index]) lighterThanSlope++;
+      }
+      if (evenSlope && lighterThanSlope <= settings.max_lighter_cells * slopeSpread.length) {
+        return { background: slope.pixels, onPaper: null };
+      }
     }
     // Which way the ink goes: on even stretches of paper, small dark marks outnumber light ones for dark ink.
     const radius = settings.window_cells;
@@ -1095,6 +1161,12 @@
     ];
   }
 
+  // Whether a mark reaches two opposite sides of the picture.
+  function crosses(mark, height, width, spec) {
+    const [top, bottom, left, right] = edgesReached(mark, height, width, spec);
+    return (top && bottom) || (left && right);
+  }
+
   // Whether a mark is a thin upright line: a 1, or what is left of a box's or a form cell's side.
   function isUprightLine(mark, spec) {
     return heightOf(mark) >= spec.locate.stray.line_elongation * widthOf(mark);
@@ -1670,8 +1742,9 @@
   // found in an RGB picture; takenOff: 1 at marks taken off as a box's or a cell's frame; even: the paper was
   // taken as evenly lit; contrast: how far the marks stand out (findMarks).
   // Paper judged evenly lit is looked at again as lit unevenly when a block of shade is among the digits; a
-  // picture judged a sheet on a darker desk where no digit is found, as evenly lit when its border is. A digit
-  // found as one block of ink is looked inside: a digit may be cut out of it (a white 5 on a red disc).
+  // picture judged a sheet on a darker desk where no digit is found, as evenly lit when its border is; one judged
+  // unevenly lit where no digit is found, as lit from one side. A digit found as one block of ink is looked
+  // inside: a digit may be cut out of it (a white 5 on a red disc).
   function locate(rgb, spec) {
     const { image, factor } = reduceToMap(rgb, spec); // [h,w,3], long side <= map_side
     let located = locateOnMap(image, factor, JUDGED, spec);
@@ -1689,6 +1762,15 @@
       if (again.even && labels !== null && !again.digits.some((digit) => isSheet(digit, labels, width, spec))) {
         located = again;
       }
+    }
+    if (!located.even && !located.digits.length) {
+      // Nothing found among the cells: a stroke wider than they are, under light from one side, passes for
+      // paper or desk. Light from one side is a plane; read against it, the stroke is ink however wide.
+      // Not a mark from edge to edge of the photo, though: that is a pen or a cable across the desk.
+      const again = locateOnMap(image, factor, SLOPE, spec);
+      const { labels } = again;
+      const notADigit = (digit) => isSheet(digit, labels, width, spec) || crosses(digit, height, width, spec);
+      if (again.even && labels !== null && !again.digits.some(notADigit)) located = again;
     }
     if (located.digits.length === 1 && isBlock(located.digits[0], located.labels, width, spec)) {
       const inside = lookInside(image, factor, located.digits[0], spec);
@@ -1742,7 +1824,9 @@
             spec,
           )
         : labelled.components;
-      const kept = levelHeights(dropStrayMarks(components, height, width, even, spec), labels, width, spec);
+      // Light from one side is a photo's: its long lines are the desk's (a pen, a cable), as on uneven paper.
+      const scan = even && lighting !== SLOPE;
+      const kept = levelHeights(dropStrayMarks(components, height, width, scan, spec), labels, width, spec);
       const candidates = groupParts(kept, spec);
       const picked = pickDigits(candidates, height, width, spec);
       if (picked.digits.length) {
