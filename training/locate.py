@@ -842,14 +842,32 @@ def reaches_the_edge(mark: Mark, height: int, width: int) -> bool:
     return mark.top == 0 or mark.left == 0 or mark.bottom == height - 1 or mark.right == width - 1
 
 
-def is_long_line(mark: Mark, height: int, width: int, spec: dict) -> bool:
+def spans_across(mark: Mark, labels: np.ndarray) -> int:
+    """Return how far the mark reaches across its long side, summed over the rows (or columns) along it: about
+    its pixel count for a line, straight or bent, which each row meets once; more for a stroke that comes back
+    (the two sides of a 6's loop, and the paper between them, in one row)."""
+    inside = np.isin(labels[mark.top : mark.bottom + 1, mark.left : mark.right + 1], mark.labels)
+    if mark.width > mark.height:
+        inside = inside.T
+    held = inside.any(axis=1)
+    first = np.argmax(inside, axis=1)
+    last = inside.shape[1] - 1 - np.argmax(inside[:, ::-1], axis=1)
+    return int((last - first + 1)[held].sum())
+
+
+def is_long_line(mark: Mark, labels: np.ndarray, height: int, width: int, spec: dict) -> bool:
     """Return whether a mark is a thin line longer than a digit can be in a photo: a sheet's edge, a fold, a cable.
 
-    Only its length and its pixel count tell, so it may run in any direction, bend or join at corners."""
+    Its length and pixel count tell, so it may run in any direction, bend or join at corners; and it does not
+    come back across itself, as a big digit written with a thin pen does."""
     settings = spec["locate"]["stray"]
     length = max(mark.height, mark.width)
     thickness = settings["long_line_thickness"] * max(height, width)
-    return length >= settings["long_line_fraction"] * min(height, width) and mark.area <= thickness * length
+    return (
+        length >= settings["long_line_fraction"] * min(height, width)
+        and mark.area <= thickness * length
+        and spans_across(mark, labels) <= settings["line_max_spans"] * mark.area
+    )
 
 
 def leaves_room(frame: Mark, inner: Mark, gap: float) -> bool:
@@ -863,7 +881,9 @@ def leaves_room(frame: Mark, inner: Mark, gap: float) -> bool:
     )
 
 
-def drop_stray_marks(components: list[Mark], height: int, width: int, even: bool, spec: dict) -> list[Mark]:
+def drop_stray_marks(
+    components: list[Mark], labels: np.ndarray, height: int, width: int, even: bool, spec: dict
+) -> list[Mark]:
     """Return the components that may belong to a digit: no specks, no flat dashes, no lines along the edge,
     no hollow frame drawn around other marks; in a photo (unevenly lit), no line longer than a digit unless
     it is the only mark and reaches no edge."""
@@ -883,7 +903,7 @@ def drop_stray_marks(components: list[Mark], height: int, width: int, even: bool
     if not even:
         # A photo's long thin lines are sheets' edges, folds and cables, unless one stands alone on the paper,
         # away from the picture's edges: that is the mark someone made, a bold 1 filling the picture.
-        lines = [component for component in kept if is_long_line(component, height, width, spec)]
+        lines = [component for component in kept if is_long_line(component, labels, height, width, spec)]
         kept = [component for component in kept if component not in lines]
         if not kept and len(lines) == 1 and not any(edges_reached(lines[0], height, width, spec)):
             kept = lines
@@ -1246,7 +1266,7 @@ def locate_on_map(image: np.ndarray, factor: int, lighting: str, spec: dict) -> 
             components = off_the_desk_bands(components, labels, mask, image, background, spec)
         # Light from one side is a photo's: its long lines are the desk's (a pen, a cable), as on uneven paper.
         scan = even and lighting != SLOPE
-        kept = level_heights(drop_stray_marks(components, height, width, scan, spec), labels, spec)
+        kept = level_heights(drop_stray_marks(components, labels, height, width, scan, spec), labels, spec)
         candidates = group_parts(kept, spec)
         digits, reason = pick_digits(candidates, height, width, spec)
         if digits:

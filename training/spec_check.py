@@ -126,6 +126,7 @@ RULES: dict[str, Rule] = {
         frame_line_ratio=Rule("number", min=1),
         long_line_fraction=FRACTION,
         long_line_thickness=FRACTION,
+        line_max_spans=Rule("number", min=1),
     ),
     **_section(
         "locate.frames",

@@ -1359,12 +1359,40 @@
     return mark.top === 0 || mark.left === 0 || mark.bottom === height - 1 || mark.right === width - 1;
   }
 
-  // Whether a mark is a thin line longer than a digit can be in a photo: a sheet's edge, a fold, a cable.
-  function isLongLine(mark, height, width, spec) {
+  // How far the mark reaches across its long side, summed over the rows (or columns) along it: about its pixel
+  // count for a line, which each row meets once; more for a stroke that comes back (a 6's loop).
+  function spansAcross(mark, labels, stride) {
+    const own = new Set(mark.labels);
+    const across = widthOf(mark) > heightOf(mark); // then the columns along it
+    const [lineFirst, lineLast, stepFirst, stepLast] = across
+      ? [mark.left, mark.right, mark.top, mark.bottom]
+      : [mark.top, mark.bottom, mark.left, mark.right];
+    let total = 0;
+    for (let line = lineFirst; line <= lineLast; line++) {
+      let first = -1;
+      let last = -1;
+      for (let step = stepFirst; step <= stepLast; step++) {
+        const index = across ? step * stride + line : line * stride + step;
+        if (!own.has(labels[index])) continue;
+        if (first < 0) first = step;
+        last = step;
+      }
+      if (first >= 0) total += last - first + 1;
+    }
+    return total;
+  }
+
+  // Whether a mark is a thin line longer than a digit can be in a photo: a sheet's edge, a fold, a cable; it
+  // does not come back across itself, as a big digit written with a thin pen does.
+  function isLongLine(mark, labels, height, width, spec) {
     const settings = spec.locate.stray;
     const length = Math.max(heightOf(mark), widthOf(mark));
     const thickness = settings.long_line_thickness * Math.max(height, width);
-    return length >= settings.long_line_fraction * Math.min(height, width) && mark.area <= thickness * length;
+    return (
+      length >= settings.long_line_fraction * Math.min(height, width) &&
+      mark.area <= thickness * length &&
+      spansAcross(mark, labels, width) <= settings.line_max_spans * mark.area
+    );
   }
 
   // Whether `inner` lies inside `frame`'s box with room on every side: more than `gap` of the frame's height
@@ -1380,7 +1408,7 @@
 
   // The components that may belong to a digit: no specks, no flat dashes, no lines along the edge, no
   // hollow frame drawn around other marks; in a photo (unevenly lit), no line longer than a digit.
-  function dropStrayMarks(components, height, width, even, spec) {
+  function dropStrayMarks(components, labels, height, width, even, spec) {
     const settings = spec.locate.stray;
     if (!components.length) return [];
     const largest = Math.max(...components.map((component) => component.area));
@@ -1395,7 +1423,7 @@
     if (!even) {
       // A photo's long thin lines are sheets' edges, folds and cables, unless one stands alone on the paper,
       // away from the picture's edges: that is the mark someone made, a bold 1 filling the picture.
-      const lines = kept.filter((component) => isLongLine(component, height, width, spec));
+      const lines = kept.filter((component) => isLongLine(component, labels, height, width, spec));
       kept = kept.filter((component) => !lines.includes(component));
       if (!kept.length && lines.length === 1 && !edgesReached(lines[0], height, width, spec).some(Boolean))
         kept = lines;
@@ -1826,7 +1854,7 @@
         : labelled.components;
       // Light from one side is a photo's: its long lines are the desk's (a pen, a cable), as on uneven paper.
       const scan = even && lighting !== SLOPE;
-      const kept = levelHeights(dropStrayMarks(components, height, width, scan, spec), labels, width, spec);
+      const kept = levelHeights(dropStrayMarks(components, labels, height, width, scan, spec), labels, width, spec);
       const candidates = groupParts(kept, spec);
       const picked = pickDigits(candidates, height, width, spec);
       if (picked.digits.length) {
