@@ -292,7 +292,8 @@ def estimate_background(image: np.ndarray, spec: dict, lighting: str = JUDGED) -
     colour, and the lightest cell around (a closing; the darkest for light ink on a dark board)
     is the paper, so a stroke is not taken for paper. Where that lightest cell and the local median
     disagree, the cell is the desk beside a sheet or a stroke as wide as two cells (desk_cells tells
-    which): marks are looked for only on paper."""
+    which): marks are looked for only on paper. Judged as lit from one side (SLOPE), the paper is the plane
+    through the border's sides if the border lies on it, and there is none to look at if not."""
     settings = spec["locate"]
     height, width = image.shape[:2]
     cell = max(1, round_half_up(max(height, width) / settings["cells_per_side"]))
@@ -320,6 +321,8 @@ def estimate_background(image: np.ndarray, spec: dict, lighting: str = JUDGED) -
         lighter = (slope_spread > np.float32(settings["uneven_light"])) & (levels > luminance(slope))
         if even_slope and int(lighter.sum()) <= settings["max_lighter_cells"] * lighter.size:
             return slope_pixels, None
+        # Not lit from one side: no paper to look at (the uneven look was the first one).
+        return slope_pixels, np.zeros((height, width), dtype=bool)
     # Which way the ink goes: on even stretches of paper (cells whose window holds no edge of a
     # sheet), small dark marks against the cell's median outnumber small light ones for dark ink.
     # Marks count from polarity_vote_gap, above the paper's grain.

@@ -435,6 +435,8 @@
       if (evenSlope && lighterThanSlope <= settings.max_lighter_cells * slopeSpread.length) {
         return { background: slope.pixels, onPaper: null };
       }
+      // Not lit from one side: no paper to look at (the uneven look was the first one).
+      return { background: slope.pixels, onPaper: new Uint8Array(height * width) };
     }
     // Which way the ink goes: on even stretches of paper, small dark marks outnumber light ones for dark ink.
     const radius = settings.window_cells;
