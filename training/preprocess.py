@@ -121,10 +121,11 @@ def bound_size(distance: np.ndarray, spec: dict) -> np.ndarray:
     max_side = spec["bound"]["max_working_side"]
     factor = max(distance.shape) // max_side
     if factor >= 2:
-        # Whole blocks first (cheap, linear time); the matrix products then only bridge the last < 2x.
+        # Whole blocks first (cheap, linear time); the matrix products then only bridge the last < 2x. Summed
+        # in float64 as the JS twin sums them: exact in any order for these values, so the twins agree bit for bit.
         height, width = distance.shape[0] // factor, distance.shape[1] // factor
         blocks = distance[: height * factor, : width * factor].reshape(height, factor, width, factor)
-        distance = (blocks.sum(axis=(1, 3), dtype=np.float32) / np.float32(factor * factor)).astype(np.float32)
+        distance = (blocks.sum(axis=(1, 3), dtype=np.float64) / (factor * factor)).astype(np.float32)
     height, width = distance.shape
     if max(height, width) <= max_side:
         return distance
