@@ -293,7 +293,8 @@ def estimate_background(image: np.ndarray, spec: dict, lighting: str = JUDGED) -
     is the paper, so a stroke is not taken for paper. Where that lightest cell and the local median
     disagree, the cell is the desk beside a sheet or a stroke as wide as two cells (desk_cells tells
     which): marks are looked for only on paper. Judged as lit from one side (SLOPE), the paper is the plane
-    through the border's sides if the border lies on it, and there is none to look at if not."""
+    through the border's sides if the border lies on it; judged by the border alone (BORDER) it is the border's
+    colour if the border is even; otherwise there is none to look at."""
     settings = spec["locate"]
     height, width = image.shape[:2]
     cell = max(1, round_half_up(max(height, width) / settings["cells_per_side"]))
@@ -311,6 +312,9 @@ def estimate_background(image: np.ndarray, spec: dict, lighting: str = JUDGED) -
     much_lighter = int(lighter.sum()) > settings["max_lighter_cells"] * lighter.size
     if even_border and (lighting == BORDER or (lighting == JUDGED and not much_lighter)):
         return np.broadcast_to(uniform, image.shape).astype(np.float32), None
+    if lighting == BORDER:
+        # The border is not even either: no paper to look at (the uneven look was the first one).
+        return np.broadcast_to(uniform, image.shape).astype(np.float32), np.zeros((height, width), dtype=bool)
     if lighting == SLOPE:
         # Light from one side: the paper darkens steadily across the picture. When the border's cells lie on
         # the plane through its sides, and no large part of the picture is lighter, the paper is that plane,

@@ -403,14 +403,21 @@
       if (spread[index] > f32(settings.uneven_light) && levels[index] > uniformLevel) lighter++;
     }
     const muchLighter = lighter > settings.max_lighter_cells * spread.length;
-    if (evenBorder && (lighting === BORDER || (lighting === JUDGED && !muchLighter))) {
+    const uniformBackground = () => {
       const background = new Float32Array(height * width * 3);
       for (let at = 0; at < background.length; at += 3) {
         background[at] = uniform[0];
         background[at + 1] = uniform[1];
         background[at + 2] = uniform[2];
       }
-      return { background, onPaper: null };
+      return background;
+    };
+    if (evenBorder && (lighting === BORDER || (lighting === JUDGED && !muchLighter))) {
+      return { background: uniformBackground(), onPaper: null };
+    }
+    if (lighting === BORDER) {
+      // The border is not even either: no paper to look at (the uneven look was the first one).
+      return { background: uniformBackground(), onPaper: new Uint8Array(height * width) };
     }
     if (lighting === SLOPE) {
       // Light from one side: when the border's cells lie on the plane through its sides and no large part of
