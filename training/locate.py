@@ -853,13 +853,10 @@ def spans_across(mark: Mark, labels: np.ndarray) -> int:
     """Return how far the mark reaches across its long side, summed over the rows (or columns) along it: about
     its pixel count for a line, straight or bent, which each row meets once; more for a stroke that comes back
     (the two sides of a 6's loop, and the paper between them, in one row)."""
-    inside = np.isin(labels[mark.top : mark.bottom + 1, mark.left : mark.right + 1], mark.labels)
-    if mark.width > mark.height:
-        inside = inside.T
-    held = inside.any(axis=1)
-    first = np.argmax(inside, axis=1)
-    last = inside.shape[1] - 1 - np.argmax(inside[:, ::-1], axis=1)
-    return int((last - first + 1)[held].sum())
+    if mark.width > mark.height:  # its columns: the rows of the turned map
+        mark = replace(mark, top=mark.left, bottom=mark.right, left=mark.top, right=mark.bottom)
+        labels = labels.T
+    return sum(last - first for _, first, last in row_extents(mark, labels))
 
 
 def is_long_line(mark: Mark, labels: np.ndarray, height: int, width: int, spec: dict) -> bool:

@@ -34,7 +34,7 @@
 
   function transpose(mask) {
     const { height, width, data } = mask;
-    const result = makeMask(width, height);
+    const result = makeMask(width, height, new data.constructor(height * width)); // labels keep their type
     const transposed = result.data;
     for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) transposed[x * height + y] = data[y * width + x];
     return result;
@@ -1370,25 +1370,16 @@
 
   // How far the mark reaches across its long side, summed over the rows (or columns) along it: about its pixel
   // count for a line, which each row meets once; more for a stroke that comes back (a 6's loop).
-  function spansAcross(mark, labels, stride) {
-    const own = new Set(mark.labels);
-    const across = widthOf(mark) > heightOf(mark); // then the columns along it
-    const [lineFirst, lineLast, stepFirst, stepLast] = across
-      ? [mark.left, mark.right, mark.top, mark.bottom]
-      : [mark.top, mark.bottom, mark.left, mark.right];
-    let total = 0;
-    for (let line = lineFirst; line <= lineLast; line++) {
-      let first = -1;
-      let last = -1;
-      for (let step = stepFirst; step <= stepLast; step++) {
-        const index = across ? step * stride + line : line * stride + step;
-        if (!own.has(labels[index])) continue;
-        if (first < 0) first = step;
-        last = step;
-      }
-      if (first >= 0) total += last - first + 1;
+  function spansAcross(mark, labels, height, width) {
+    let extents;
+    if (widthOf(mark) > heightOf(mark)) {
+      // Its columns: the rows of the turned map.
+      const turned = { ...mark, top: mark.left, bottom: mark.right, left: mark.top, right: mark.bottom };
+      extents = rowExtents(turned, transpose(makeMask(height, width, labels)).data, height);
+    } else {
+      extents = rowExtents(mark, labels, width);
     }
-    return total;
+    return extents.reduce((sum, [, first, last]) => sum + last - first, 0);
   }
 
   // Whether a mark is a thin line longer than a digit can be in a photo: a sheet's edge, a fold, a cable; it
@@ -1400,7 +1391,7 @@
     return (
       length >= settings.long_line_fraction * Math.min(height, width) &&
       mark.area <= thickness * length &&
-      spansAcross(mark, labels, width) <= settings.line_max_spans * mark.area
+      spansAcross(mark, labels, height, width) <= settings.line_max_spans * mark.area
     );
   }
 
