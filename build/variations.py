@@ -26,6 +26,7 @@ import numpy as np
 from PIL import Image, ImageFilter, ImageOps
 
 from build import scenes
+from training import decode, preprocess
 
 SHARED_DATA_ENV = "SNAPMATH_SHARED_DATA"
 DEFAULT_SHARED_DATA = scenes.REPO_ROOT.parent / "shared" / "data"
@@ -56,13 +57,11 @@ class Varied:
     name: str
 
 
-def flattened(image: Image.Image) -> Image.Image:
-    """Return the picture upright (its EXIF orientation applied) in RGB, transparent pixels over white."""
-    image = ImageOps.exif_transpose(image) or image
-    if image.mode in ("RGBA", "LA", "P", "PA"):
-        rgba = image.convert("RGBA")
-        return Image.alpha_composite(Image.new("RGBA", rgba.size, (255, 255, 255, 255)), rgba).convert("RGB")
-    return image.convert("RGB")
+def flattened(rgba: np.ndarray) -> Image.Image:
+    """Return a decoded picture (training.decode's upright RGBA) in RGB, transparent pixels over white."""
+    alpha = rgba[..., 3:].astype(np.float64) / 255
+    rgb = rgba[..., :3] * alpha + 255 * (1 - alpha)
+    return Image.fromarray(np.rint(rgb).astype(np.uint8))
 
 
 def border_colour(image: Image.Image) -> tuple[int, int, int]:
@@ -162,12 +161,11 @@ VARIATIONS: dict[str, Callable[[Image.Image, np.random.Generator], tuple[bytes, 
 
 
 def vary(image: Image.Image, label: int, stem: str, variations: Sequence[str], seed: int = SEED) -> list[Varied]:
-    """Return the picture under each named variation (the same picture and seed give the same bytes)."""
-    upright = flattened(image)
+    """Return an upright RGB picture under each named variation (the same picture and seed give the same bytes)."""
     varied = []
     for name in variations:
         rng = np.random.default_rng([seed, sum(stem.encode())])
-        data, extension = VARIATIONS[name](upright, rng)
+        data, extension = VARIATIONS[name](image, rng)
         varied.append(Varied(data, extension, label, f"{name}-{stem}"))
     return varied
 
@@ -222,9 +220,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FileNotFoundError as error:
         parser.error(str(error))
     pictures = []
+    full_size = {**preprocess.load_spec()["decode"], "max_decoded_side": 0}  # as given, not as the reader shrinks it
     for path in sources:
-        with Image.open(path) as image:
-            pictures += vary(image, int(path.name[0]), f"{path.parent.name}-{path.stem}", variations)
+        upright = flattened(decode.decode_file(path, full_size))
+        pictures += vary(upright, int(path.name[0]), f"{path.parent.name}-{path.stem}", variations)
     if args.out:
         scenes.write_pictures(pictures, args.out)
         print(f"wrote {len(pictures)} pictures ({len(sources)} x {len(variations)} variations) to {args.out}")
