@@ -371,6 +371,22 @@ def bold_seven_lit_from_one_side() -> tuple[str, np.ndarray]:
     return written_on(outlined, "7", box, 58, (205, 15, 20))
 
 
+# Where seven_down_to_the_desk draws its 7 (x, y, width, height in pixels, the pen's width included), down to
+# where the desk begins.
+SEVEN_DOWN_TO_THE_DESK = (57, 29, 130, 209)
+
+
+@_digit_picture
+def seven_down_to_the_desk() -> tuple[str, np.ndarray]:
+    """A big 7 on a sheet lit from the left, its stem running down to the desk, a dark band along the photo's
+    bottom edge: only the stem's tip comes close to the desk."""
+    width, height, desk = 240, 260, 22
+    paper = paper_texture((width, height), (228, 224, 214), 3, seed=8)
+    paper *= np.linspace(1.0, 0.72, width)[None, :, None]
+    paper[height - desk :] = paper_texture((width, desk), (96, 78, 62), 4, seed=9)
+    return written_on(paper, "7", (62, 34, 182, height - desk + 1), 9, (30, 30, 40))
+
+
 def seven_and_a_line(
     size: tuple[int, int], box: tuple[float, float, float, float], stroke: int, line: list[tuple[int, int]]
 ) -> tuple[str, np.ndarray]:

@@ -747,18 +747,21 @@ def is_frame_line(mark: Mark, height: int, width: int, spec: dict) -> bool:
 
 
 def off_the_desk(components: list[Mark], labels: np.ndarray, on_paper: np.ndarray, spec: dict) -> list[Mark]:
-    """Return the components that keep a margin of paper around them: what comes close to the desk is the
-    sheet's edge (or a shadow along it), not a digit someone wrote on the sheet. With the desk in view the
+    """Return the components that keep a margin of paper around them, all but a tip (desk_touch_share of their
+    pixels): what comes close to the desk along its length is the sheet's edge (or a shadow along it); a digit
+    written down to the desk, or to a photo's dark edge, comes close only at a tip. With the desk in view the
     sheet lies inside the photo, so what reaches the photo's edge is the desk's too (wood grain, a cable)."""
     height, width = on_paper.shape
     margin = max(1, round_half_up(spec["locate"]["desk_margin"] * max(height, width)))
     near = windowed_extreme((~on_paper).astype(np.float32), margin, take_max=True) > 0
     touching = np.bincount(labels[near], minlength=len(components) + 1)
     desk_in_view = not on_paper.all()
+    share = spec["locate"]["desk_touch_share"]
     return [
         component
         for component in components
-        if touching[component.labels[0]] == 0 and not (desk_in_view and reaches_the_edge(component, height, width))
+        if touching[component.labels[0]] <= share * component.area
+        and not (desk_in_view and reaches_the_edge(component, height, width))
     ]
 
 

@@ -182,6 +182,7 @@ RULES: dict[str, Rule] = {
     "locate.paper_agreement": GREY_LEVEL,
     "locate.ramp_step": FRACTION,
     "locate.desk_margin": Rule("number", min=0, below=0.5),
+    "locate.desk_touch_share": FRACTION,
     "locate.desk_band_ring": Rule("int", min=1, max=8),
     "locate.desk_band_alike": Rule("number", above=0, max=1),
     "locate.desk_band_core": Rule("number", min=0, max=50),

@@ -305,6 +305,13 @@ def test_a_bold_digit_under_light_from_one_side_is_read_against_the_slope_of_the
     assert inside(one_digit_box(image), pictures.BOLD_SEVEN_LIT_FROM_ONE_SIDE)
 
 
+def test_a_digit_whose_tip_comes_close_to_the_desk_is_kept():
+    # What comes close to the desk is the sheet's edge or a shadow along it; a digit written down to the desk
+    # comes close to it only at a tip (desk_touch_share of its pixels).
+    _, image = pictures.seven_down_to_the_desk()
+    assert inside(one_digit_box(image), pictures.SEVEN_DOWN_TO_THE_DESK)
+
+
 def test_the_slope_of_the_light_is_the_plane_through_the_borders_sides():
     rows, columns = np.mgrid[0:21, 0:31]
     level = (200 - 3 * columns + 2 * rows).astype(np.float32)

@@ -1206,8 +1206,9 @@
     return top && bottom && isUprightLine(mark, spec);
   }
 
-  // The components that keep a margin of paper around them: what comes close to the desk is the sheet's
-  // edge (or a shadow along it), not a digit someone wrote on the sheet. With the desk in view the sheet
+  // The components that keep a margin of paper around them, all but a tip (desk_touch_share of their pixels):
+  // what comes close to the desk along its length is the sheet's edge (or a shadow along it); a digit written
+  // down to the desk, or to a photo's dark edge, comes close only at a tip. With the desk in view the sheet
   // lies inside the photo, so what reaches the photo's edge is the desk's too (wood grain, a cable).
   function offTheDesk(components, labels, onPaper, height, width, spec) {
     const margin = Math.max(1, roundHalfUp(spec.locate.desk_margin * Math.max(height, width)));
@@ -1221,16 +1222,19 @@
       }
       return false;
     };
-    const touching = new Uint8Array(components.length + 1);
+    const touching = new Int32Array(components.length + 1); // pixels near the desk, per component
     for (let index = 0; index < labels.length; index++) {
       const label = labels[index];
-      if (!label || touching[label]) continue;
+      if (!label) continue;
       const y = Math.floor(index / width);
-      if (nearDesk(y, index - y * width)) touching[label] = 1;
+      if (nearDesk(y, index - y * width)) touching[label]++;
     }
     const deskInView = onPaper.includes(0);
+    const share = spec.locate.desk_touch_share;
     return components.filter(
-      (component) => !touching[component.labels[0]] && !(deskInView && reachesTheEdge(component, height, width)),
+      (component) =>
+        touching[component.labels[0]] <= share * component.area &&
+        !(deskInView && reachesTheEdge(component, height, width)),
     );
   }
 
