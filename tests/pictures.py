@@ -531,6 +531,15 @@ def specks_only() -> np.ndarray:
 
 
 @_blank_picture
+def crumb_in_a_small_picture() -> np.ndarray:
+    """A 64 px picture of paper holding one crumb of ink 6 px tall: a tenth of the picture, but fewer pixels
+    than anyone can read a digit from."""
+    crumb = paper_texture((64, 64), (236, 233, 222), 2, seed=14)
+    crumb[29:35, 31:33] = (40, 40, 60)
+    return to_rgba(crumb)
+
+
+@_blank_picture
 def desk_sliver_at_the_edge() -> np.ndarray:
     """A blank sheet filling the photo but for a thin wedge of the desk along part of one edge."""
     sheet = Image.fromarray(to_rgba(paper_texture((600, 800), (236, 233, 222), 3, seed=11)))

@@ -1075,14 +1075,24 @@ def in_row(mark: Mark, anchor: Mark, spec: dict) -> bool:
     return overlap >= min_overlap * min(mark.height, anchor.height)
 
 
-def pick_digits(candidates: list[Mark], height: int, width: int, spec: dict) -> tuple[list[Mark], str | None]:
-    """Return (the digits, left to right, reason None) or ([], reason): the best candidate and its row neighbours."""
+def pick_digits(
+    candidates: list[Mark], height: int, width: int, factor: int, spec: dict
+) -> tuple[list[Mark], str | None]:
+    """Return (the digits, left to right, reason None) or ([], reason): the best candidate and its row neighbours.
+
+    The best is no digit when it is small for the map, or spans fewer than min_digit_pixels of the picture
+    itself (`factor` of them per map pixel) in a picture with room for twice as many: a crumb nobody can read
+    (a picture too small for that, an 8x8 icon, is read as it is)."""
     settings = spec["locate"]["row"]
     if not candidates:
         return [], ONLY_SPECKS
     scores = [candidate_score(candidate, height, width, spec) for candidate in candidates]
     best = candidates[int(np.argmax(scores))]
-    if max(best.height, best.width) < spec["locate"]["min_digit_fraction"] * min(height, width):
+    extent = max(best.height, best.width)
+    min_pixels = spec["locate"]["min_digit_pixels"]
+    if extent < spec["locate"]["min_digit_fraction"] * min(height, width) or (
+        extent * factor < min_pixels and min(height, width) * factor >= 2 * min_pixels
+    ):
         return [], ONLY_SPECKS
     row = sorted((c for c in candidates if c is best or in_row(c, best, spec)), key=lambda c: (c.left, c.top))
     position = row.index(best)
@@ -1275,7 +1285,7 @@ def locate_on_map(image: np.ndarray, factor: int, lighting: str, spec: dict) -> 
         scan = even and lighting != SLOPE
         kept = level_heights(drop_stray_marks(components, labels, height, width, scan, spec), labels, spec)
         candidates = group_parts(kept, spec)
-        digits, reason = pick_digits(candidates, height, width, spec)
+        digits, reason = pick_digits(candidates, height, width, factor, spec)
         if digits:
             return Located(digits, labels, factor, None, even, contrast, mask & ~peeled)
     return Located([], None, factor, reason, even, contrast)

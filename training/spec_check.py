@@ -168,6 +168,7 @@ RULES: dict[str, Rule] = {
         max_digits=Rule("int", min=1, max=9),
     ),
     "locate.min_digit_fraction": FRACTION,
+    "locate.min_digit_pixels": Rule("int", min=1, max=28),
     "locate.read_margin": FRACTION,
     "locate.mask_dilation": Rule("int", min=0),
     "locate.min_paper_fraction": Rule("number", above=0, max=1),  # a crop with no paper falls back

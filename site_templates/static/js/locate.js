@@ -1612,7 +1612,10 @@
   }
 
   // {digits: left to right, reason: null} or {digits: [], reason}: the best candidate and its row neighbours.
-  function pickDigits(candidates, height, width, spec) {
+  // The best is no digit when it is small for the map, or spans fewer than min_digit_pixels of the picture
+  // itself (`factor` of them per map pixel) in a picture with room for twice as many: a crumb nobody can read
+  // (a picture too small for that, an 8x8 icon, is read as it is).
+  function pickDigits(candidates, height, width, factor, spec) {
     const settings = spec.locate.row;
     if (!candidates.length) return { digits: [], reason: ONLY_SPECKS };
     let best = candidates[0];
@@ -1624,7 +1627,12 @@
         bestScore = score;
       }
     }
-    if (Math.max(heightOf(best), widthOf(best)) < spec.locate.min_digit_fraction * Math.min(height, width)) {
+    const extent = Math.max(heightOf(best), widthOf(best));
+    const minPixels = spec.locate.min_digit_pixels;
+    if (
+      extent < spec.locate.min_digit_fraction * Math.min(height, width) ||
+      (extent * factor < minPixels && Math.min(height, width) * factor >= 2 * minPixels)
+    ) {
       return { digits: [], reason: ONLY_SPECKS };
     }
     const row = candidates
@@ -1860,7 +1868,7 @@
       const scan = even && lighting !== SLOPE;
       const kept = levelHeights(dropStrayMarks(components, labels, height, width, scan, spec), labels, width, spec);
       const candidates = groupParts(kept, spec);
-      const picked = pickDigits(candidates, height, width, spec);
+      const picked = pickDigits(candidates, height, width, factor, spec);
       if (picked.digits.length) {
         const takenOff = new Uint8Array(mask.data.length); // marks taken off as a box's or a cell's frame
         for (let index = 0; index < takenOff.length; index++) takenOff[index] = mask.data[index] && !peeled.data[index];
