@@ -79,11 +79,15 @@ def area_matrix(size_in: int, size_out: int) -> np.ndarray:
 def area_resize(image: np.ndarray, height: int, width: int) -> np.ndarray:
     """Return image [H,W] resized to [height,width] by area averaging: rows @ image @ columns^T.
 
-    The JS twin applies the same banded matrices in loops that skip their zero weights.
-    """
-    rows = area_matrix(image.shape[0], height)
-    columns = area_matrix(image.shape[1], width)
-    return ((rows @ image.astype(np.float32)) @ columns.T).astype(np.float32)
+    The JS twin applies the same banded matrices in loops that skip their zero weights, summing in doubles
+    and rounding each product to float32; so does this one. A float32 weight times a float32 value is exact
+    in float64, and a cell sums a few of them, so BLAS's order and the loops' round apart far below float32's
+    last bit: the twins agree bit for bit. (Summed in float32 they differed in the last bit, which the ink
+    map's percentiles widened to 4.3e-4 on a clip-art 8 cropped tight.)"""
+    rows = area_matrix(image.shape[0], height).astype(np.float64)
+    columns = area_matrix(image.shape[1], width).astype(np.float64)
+    tall = (rows @ image.astype(np.float64)).astype(np.float32)
+    return (tall.astype(np.float64) @ columns.T).astype(np.float32)
 
 
 # ---------------------------------------------------------------------------------------------

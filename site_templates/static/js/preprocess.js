@@ -62,7 +62,7 @@
 
   // JS (the matrix products' non-zero bands only; tf.matMul over the dense matrices cost tens of ms): a map
   // resized to [height,width] by area averaging, rows @ map @ columns^T, rows first as in numpy. Sums run in
-  // doubles and round to float32 once; only their rounding differs from numpy's float32 products.
+  // doubles and round to float32 once per product, as the twin's float64 products do.
   function areaResize(map, height, width) {
     const rows = areaBands(map.height, height);
     const columns = areaBands(map.width, width);
