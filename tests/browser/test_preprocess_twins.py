@@ -166,6 +166,27 @@ def test_twins_agree_on_samples_real_pictures_and_rendered_scenes(page, harness_
     assert found >= len(files)  # the pictures hold digits, and both twins found them
 
 
+def test_twins_agree_on_varied_real_pictures(page, harness_url, samples_dir, real_dir):
+    """The same pictures varied as build.variations does (light from one side, a tight crop, light on dark):
+    each puts the localisation's looks and the reading's percentiles where the pictures as they are do not."""
+    from build import variations
+
+    files = sorted(samples_dir.iterdir()) + sorted(path for path in real_dir.iterdir() if path.suffix != ".tsv")
+    full_size = {**preprocess.load_spec()["decode"], "max_decoded_side": 0}
+    problems = []
+    for path in files:  # 173 pictures, 519 varied: ~2 min
+        upright = variations.flattened(decode.decode_file(path, full_size))
+        names = ["light_from_one_side", "cropped_tight", "light_on_dark"]
+        for picture in variations.vary(upright, int(path.name[0]), f"{path.parent.name}-{path.stem}", names):
+            varied = harness_url[1] / f"{picture.name}.{picture.extension}"
+            varied.write_bytes(picture.data)
+            got, expected = run_both(page, harness_url[1], varied.stem, decode.decode_file(varied))
+            problem = disagreement(got, expected)
+            if problem:
+                problems.append(f"{varied.name}: {problem}")
+    assert not problems, "\n".join(problems)
+
+
 def test_twins_agree_where_a_band_of_the_desk_was_read(page, harness_url, mnist_dir):
     """Dev scenes where a band of the desk along the sheet's edge was read before locate.is_desk_band."""
     mnist = data.load_mnist(mnist_dir)
